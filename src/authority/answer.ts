@@ -1,0 +1,168 @@
+// The authoritative answer algorithm of RFC 1034 §4.3.2, with RFC 2308 negative
+// answers, RFC 4592 wildcards and RFC 8482 ANY, as a few small steps in the
+// manner of Knot DNS's internet.c: find the zone, walk to the name (stopping at a
+// delegation), put the answer or the negative proof, then the additional records.
+import type { Name } from '../wire/name.js';
+import type { RRsetOut } from '../wire/message.js';
+import { Rcode, RRType } from '../wire/types.js';
+import { targetOf } from '../zone/records.js';
+import type { RRset, Zone, ZoneNode } from '../zone/zone.js';
+import type { Catalog } from './catalog.js';
+import { orderFor, type RotationPolicy } from './rotation.js';
+
+export interface AnswerOptions {
+  /** RFC 8482: over UDP, ANY gets one RRset; over TCP, all of them. */
+  fullAny: boolean;
+  policy: (zone: Zone, set: RRset) => RotationPolicy;
+}
+
+export interface Answer {
+  rcode: number;
+  aa: boolean;
+  zone?: Zone;
+  answer: RRsetOut[];
+  authority: RRsetOut[];
+  additional: RRsetOut[];
+  /** The authority section is a referral: its glue must fit or TC is set. */
+  referral: boolean;
+}
+
+/** Longest CNAME chain followed inside one zone before giving up. */
+const MAX_CHAIN = 16;
+
+const ADDRESS_TYPES = [RRType.A, RRType.AAAA] as const;
+
+class Responder {
+  readonly out: Answer = { rcode: Rcode.NOERROR, aa: true, answer: [], authority: [], additional: [], referral: false };
+  /** Owners whose A/AAAA we may add to the additional section. */
+  private readonly wanted: { name: Name; glue: boolean }[] = [];
+  private readonly written = new Set<RRset>();
+
+  constructor(readonly zone: Zone, readonly opts: AnswerOptions) {
+    this.out.zone = zone;
+  }
+
+  private emit(section: RRsetOut[], set: RRset, owner: Name = set.owner, ttl: number = set.ttl): void {
+    this.written.add(set);
+    section.push({ owner, type: set.type, ttl, rdata: orderFor(set, this.opts.policy(this.zone, set)) });
+  }
+
+  putAnswer(set: RRset, owner: Name): void {
+    this.emit(this.out.answer, set, owner);
+    if (set.type === RRType.MX || set.type === RRType.SRV || set.type === RRType.NS) {
+      for (const rd of set.rdata) {
+        const target = targetOf(rd);
+        if (target) this.wanted.push({ name: target, glue: false });
+      }
+    }
+  }
+
+  /** RFC 2308 §3: the zone's SOA, with the TTL capped by its MINIMUM field. */
+  putNegative(rcode: number): void {
+    this.out.rcode = rcode;
+    const soa = this.zone.soa;
+    const rd = soa.rdata[0]!;
+    const minimum = rd.kind === 'SOA' ? rd.minimum : soa.ttl;
+    this.emit(this.out.authority, soa, soa.owner, Math.min(soa.ttl, minimum));
+  }
+
+  /** A referral: the child's NS in authority, their addresses (glue) in additional, AA off. */
+  putDelegation(cut: ZoneNode): void {
+    const ns = cut.rrsets.get(RRType.NS)!;
+    this.emit(this.out.authority, ns);
+    this.out.referral = true;
+    if (this.out.answer.length === 0) this.out.aa = false;
+    for (const rd of ns.rdata) {
+      const target = targetOf(rd);
+      if (target) this.wanted.push({ name: target, glue: true });
+    }
+  }
+
+  /** In-zone addresses of the MX, SRV and NS targets, glue included for referrals. */
+  putAdditional(): void {
+    for (const { name, glue } of this.wanted) {
+      if (!name.isSubdomainOf(this.zone.origin)) continue;
+      if (!glue && findCut(this.zone, name)) continue; // occluded below a delegation
+      const node = this.zone.nodes.get(name.key);
+      if (!node) continue;
+      for (const type of ADDRESS_TYPES) {
+        const set = node.rrsets.get(type);
+        if (set && !this.written.has(set)) this.emit(this.out.additional, set);
+      }
+    }
+  }
+}
+
+/** The topmost delegation point at or above `name` (never the apex), if any. */
+function findCut(zone: Zone, name: Name): ZoneNode | undefined {
+  if (zone.cuts.size === 0) return undefined;
+  const depth = name.labels.length - zone.origin.labels.length;
+  for (let i = depth - 1; i >= 0; i--) {
+    const key = name.suffixKey(i);
+    if (zone.cuts.has(key)) return zone.nodes.get(key);
+  }
+  return undefined;
+}
+
+/**
+ * RFC 4592 §3.3.1: the wildcard below the closest encloser of a name that does
+ * not exist. A wildcard that is itself an empty non-terminal matches with no data.
+ */
+function findWildcard(zone: Zone, name: Name): ZoneNode | undefined {
+  const depth = name.labels.length - zone.origin.labels.length;
+  for (let i = 1; i <= depth; i++) {
+    const encloser = name.suffixKey(i);
+    if (!zone.names.has(encloser)) continue;
+    const key = encloser === '.' ? '*.' : '*.' + encloser;
+    if (!zone.names.has(key)) return undefined;
+    return zone.nodes.get(key) ?? { name: name.strip(i).prepend('*'), rrsets: new Map() };
+  }
+  return undefined;
+}
+
+/** Answers an IN-class query. Returns undefined when no served zone contains the name. */
+export function answer(catalog: Catalog, qname: Name, qtype: number, opts: AnswerOptions): Answer | undefined {
+  const zone = catalog.find(qname);
+  if (!zone) return undefined;
+  const r = new Responder(zone, opts);
+  let name = qname;
+  const visited = new Set<string>();
+
+  for (;;) {
+    visited.add(name.key);
+    const cut = findCut(zone, name);
+    // A DS query at a delegation point is answered by the parent side (RFC 4035 §3.1.4.1).
+    if (cut && !(qtype === RRType.DS && cut.name.equals(name))) {
+      r.putDelegation(cut);
+      break;
+    }
+    let node = zone.nodes.get(name.key);
+    if (!node && !zone.names.has(name.key)) node = findWildcard(zone, name);
+    if (!node) {
+      r.putNegative(zone.names.has(name.key) ? Rcode.NOERROR : Rcode.NXDOMAIN);
+      break;
+    }
+    const cname = node.rrsets.get(RRType.CNAME);
+    if (cname && qtype !== RRType.CNAME && qtype !== RRType.ANY) {
+      r.putAnswer(cname, name);
+      const rd = cname.rdata[0]!;
+      const target = rd.kind === 'CNAME' ? rd.target : undefined;
+      // Out-of-zone targets, loops and long chains are left to the resolver.
+      if (!target || !target.isSubdomainOf(zone.origin) || visited.has(target.key) || visited.size >= MAX_CHAIN) break;
+      name = target;
+      continue;
+    }
+    if (qtype === RRType.ANY) {
+      const sets = [...node.rrsets.values()];
+      if (sets.length === 0) r.putNegative(Rcode.NOERROR);
+      for (const set of opts.fullAny ? sets : sets.slice(0, 1)) r.putAnswer(set, name);
+      break;
+    }
+    const set = node.rrsets.get(qtype);
+    if (set) r.putAnswer(set, name);
+    else r.putNegative(Rcode.NOERROR);
+    break;
+  }
+  r.putAdditional();
+  return r.out;
+}

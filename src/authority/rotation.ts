@@ -1,0 +1,40 @@
+// The order in which an RRset's records go out. Rotation is the point of rotor:
+// every multi-record RRset turns one step each time it is written, so that the
+// effect (or lack of it) on senders and resolvers can be watched.
+import type { RData } from '../wire/rdata.js';
+import type { RRset } from '../zone/zone.js';
+
+export type RotationPolicy = 'cyclic' | 'random' | 'fixed';
+
+export const ROTATION_POLICIES: readonly RotationPolicy[] = ['cyclic', 'random', 'fixed'];
+
+/** Fisher–Yates: every permutation equally likely. */
+export function shuffle<T>(items: readonly T[], random: () => number = Math.random): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = out[i]!;
+    out[i] = out[j]!;
+    out[j] = t;
+  }
+  return out;
+}
+
+/** The records rotated left by `steps`: the base order, started at record `steps mod n`. */
+export function rotateLeft<T>(items: readonly T[], steps: number): T[] {
+  const n = items.length;
+  const k = steps % n;
+  return k === 0 ? items.slice() : [...items.slice(k), ...items.slice(0, k)];
+}
+
+/** The order for this write of the RRset; advances its counter. */
+export function orderFor(set: RRset, policy: RotationPolicy): readonly RData[] {
+  const n = set.rdata.length;
+  if (n < 2) return set.rdata;
+  const step = set.served++;
+  switch (policy) {
+    case 'fixed': return set.rdata;
+    case 'random': return shuffle(set.rdata);
+    case 'cyclic': return rotateLeft(set.rdata, step);
+  }
+}

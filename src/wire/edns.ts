@@ -1,0 +1,32 @@
+// EDNS(0) (RFC 6891): the OPT pseudo-record.
+
+/** What we advertise and the most we send over UDP: the DNS Flag Day 2020 size. */
+export const SERVER_UDP_SIZE = 1232;
+export const MIN_UDP_SIZE = 512;
+
+export interface Edns {
+  udpSize: number;
+  version: number;
+  /** DNSSEC OK (RFC 3225): copied into the response. */
+  dnssecOk: boolean;
+  extendedRcode: number;
+}
+
+export const DO_BIT = 0x8000;
+
+/** Decodes the OPT record whose CLASS and TTL fields start at `offset`. */
+export function readOpt(buf: Buffer, classOffset: number): Edns {
+  const ttl = buf.readUInt32BE(classOffset + 2);
+  return {
+    udpSize: buf.readUInt16BE(classOffset),
+    extendedRcode: ttl >>> 24,
+    version: (ttl >>> 16) & 0xff,
+    dnssecOk: (ttl & DO_BIT) !== 0,
+  };
+}
+
+/** The largest UDP response a client with these EDNS parameters may be sent. */
+export function udpLimit(edns: Edns | undefined): number {
+  if (!edns) return MIN_UDP_SIZE;
+  return Math.max(MIN_UDP_SIZE, Math.min(edns.udpSize, SERVER_UDP_SIZE));
+}

@@ -1,0 +1,129 @@
+// Encoding of responses: header, the echoed question, three sections of RRsets
+// and the OPT record, fitted into the size the transport allows.
+import { DO_BIT, SERVER_UDP_SIZE } from './edns.js';
+import { Flag, HEADER_LENGTH } from './header.js';
+import type { Name } from './name.js';
+import { writeRData, type RData } from './rdata.js';
+import type { Question } from './query.js';
+import { RRClass, RRType } from './types.js';
+import { MessageWriter, WriterOverflow } from './writer.js';
+
+/** One RRset as it goes out: records already in the order to send. */
+export interface RRsetOut {
+  owner: Name;
+  type: number;
+  ttl: number;
+  rdata: readonly RData[];
+}
+
+export interface ResponseSpec {
+  id: number;
+  /** Opcode, RD and CD bits are copied from the query's flags. */
+  queryFlags: number;
+  aa: boolean;
+  /** Full 12-bit rcode; the upper bits need an OPT record to travel. */
+  rcode: number;
+  question?: Question;
+  answer: readonly RRsetOut[];
+  authority: readonly RRsetOut[];
+  additional: readonly RRsetOut[];
+  /** Present when the query had EDNS: the response then carries an OPT record too. */
+  edns?: { dnssecOk: boolean };
+  /** A referral whose glue must be complete, or the client should retry over TCP (RFC 9471). */
+  glueRequired?: boolean;
+}
+
+const COPIED_FLAGS = 0x7800 /* opcode */ | Flag.RD | Flag.CD;
+
+function writeRRset(w: MessageWriter, set: RRsetOut): number {
+  for (const rd of set.rdata) {
+    w.name(set.owner, true);
+    w.u16(set.type);
+    w.u16(RRClass.IN);
+    w.u32(set.ttl);
+    const lengthAt = w.pos;
+    w.u16(0);
+    writeRData(w, rd);
+    w.buf.writeUInt16BE(w.pos - lengthAt - 2, lengthAt);
+  }
+  return set.rdata.length;
+}
+
+function writeOpt(w: MessageWriter, rcode: number, dnssecOk: boolean): void {
+  w.u8(0); // root owner
+  w.u16(RRType.OPT);
+  w.u16(SERVER_UDP_SIZE);
+  w.u32(((rcode >> 4) << 24) | (dnssecOk ? DO_BIT : 0));
+  w.u16(0);
+}
+
+const writer = new MessageWriter(65535);
+
+/** Runs a write and tells whether it stayed within `budget` (the buffer's end included). */
+function fits(w: MessageWriter, budget: number, write: () => void): boolean {
+  try {
+    write();
+  } catch (e) {
+    if (e instanceof WriterOverflow) return false;
+    throw e;
+  }
+  return w.pos <= budget;
+}
+
+/**
+ * Encodes a response of at most `limit` octets. When it does not fit, additional
+ * records go first; if the answer and authority still do not fit, the response is
+ * sent empty with TC set so that the client retries over TCP (RFC 2181 §9).
+ */
+export function encodeResponse(spec: ResponseSpec, limit: number): Buffer {
+  const w = writer;
+  w.reset();
+  w.pos = HEADER_LENGTH;
+  const qd = spec.question ? 1 : 0;
+  if (spec.question) {
+    w.bytes(spec.question.raw);
+    w.addTarget(spec.question.name, HEADER_LENGTH);
+  }
+  const optSize = spec.edns ? 11 : 0;
+  const budget = limit - optSize;
+  let tc = false;
+  let an = 0;
+  let ns = 0;
+  let ar = 0;
+  const sectionsStart = w.pos;
+  if (!fits(w, budget, () => {
+    for (const set of spec.answer) an += writeRRset(w, set);
+    for (const set of spec.authority) ns += writeRRset(w, set);
+  })) {
+    w.rewind(sectionsStart);
+    an = ns = 0;
+    tc = true;
+  } else {
+    for (const set of spec.additional) {
+      const before = w.pos;
+      let count = 0;
+      if (!fits(w, budget, () => (count = writeRRset(w, set)))) {
+        // Whole RRsets only: a partial address set would be a wrong answer.
+        w.rewind(before);
+        if (spec.glueRequired) tc = true;
+        break;
+      }
+      ar += count;
+    }
+  }
+  if (spec.edns) {
+    writeOpt(w, spec.rcode, spec.edns.dnssecOk);
+    ar++;
+  }
+  let flags = Flag.QR | (spec.queryFlags & COPIED_FLAGS) | (spec.rcode & 0xf);
+  if (spec.aa) flags |= Flag.AA;
+  if (tc) flags |= Flag.TC;
+  const b = w.buf;
+  b.writeUInt16BE(spec.id, 0);
+  b.writeUInt16BE(flags, 2);
+  b.writeUInt16BE(qd, 4);
+  b.writeUInt16BE(an, 6);
+  b.writeUInt16BE(ns, 8);
+  b.writeUInt16BE(ar, 10);
+  return w.result();
+}

@@ -1,0 +1,39 @@
+// Numeric codes from the IANA DNS parameters registry, with the names dig prints.
+
+export const RRType = {
+  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, HINFO: 13, MX: 15, TXT: 16, AAAA: 28,
+  SRV: 33, NAPTR: 35, DS: 43, SSHFP: 44, RRSIG: 46, NSEC: 47, DNSKEY: 48, TLSA: 52,
+  SPF: 99, OPT: 41, IXFR: 251, AXFR: 252, MAILB: 253, MAILA: 254, ANY: 255, CAA: 257,
+} as const;
+
+export const RRClass = { IN: 1, CH: 3, HS: 4, NONE: 254, ANY: 255 } as const;
+
+export const Opcode = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 } as const;
+
+export const Rcode = {
+  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5,
+  // Extended (12-bit) codes: the upper 8 bits travel in the OPT record.
+  BADVERS: 16,
+} as const;
+
+const typeNames = new Map<number, string>(Object.entries(RRType).map(([k, v]) => [v, k]));
+
+/** dig's spelling of a type: its mnemonic, or TYPEnnn (RFC 3597 §5). */
+export function typeName(type: number): string {
+  return typeNames.get(type) ?? `TYPE${type}`;
+}
+
+/** The inverse of typeName; accepts TYPEnnn. Returns undefined for unknown mnemonics. */
+export function typeFromName(name: string): number | undefined {
+  const upper = name.toUpperCase();
+  const known = (RRType as Record<string, number>)[upper];
+  if (known !== undefined) return known;
+  const m = /^TYPE(\d{1,5})$/.exec(upper);
+  if (m && Number(m[1]) <= 0xffff) return Number(m[1]);
+  return undefined;
+}
+
+const rcodeNames = new Map<number, string>(Object.entries(Rcode).map(([k, v]) => [v, k]));
+export function rcodeName(rcode: number): string {
+  return rcodeNames.get(rcode) ?? `RCODE${rcode}`;
+}

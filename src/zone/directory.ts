@@ -1,0 +1,35 @@
+// A directory of zone files: every DIR/<zone>.yaml is one zone.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ZoneLoadError, type Diagnostic } from './errors.js';
+import { loadZoneFile, zoneNameOf, type LoadOptions } from './load.js';
+import type { Zone } from './zone.js';
+
+export type FileResult =
+  | { file: string; ok: true; zone: Zone; diagnostics: Diagnostic[] }
+  | { file: string; ok: false; diagnostics: Diagnostic[] };
+
+export async function zoneFilesIn(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && zoneNameOf(e.name) !== undefined)
+    .map((e) => join(dir, e.name))
+    .sort();
+}
+
+/** Loads one file, turning a rejected zone into diagnostics instead of an exception. */
+export async function loadOne(file: string, opts: LoadOptions): Promise<FileResult> {
+  try {
+    const { zone, diagnostics } = await loadZoneFile(file, opts);
+    return { file, ok: true, zone, diagnostics };
+  } catch (e) {
+    if (e instanceof ZoneLoadError) return { file, ok: false, diagnostics: e.diagnostics };
+    const message = (e as NodeJS.ErrnoException).code ? `cannot read: ${(e as Error).message}` : (e as Error).message;
+    return { file, ok: false, diagnostics: [{ pos: { file, line: 1, col: 1 }, severity: 'error', message }] };
+  }
+}
+
+export async function loadDirectory(dir: string, opts: LoadOptions): Promise<FileResult[]> {
+  const files = await zoneFilesIn(dir);
+  return Promise.all(files.map((f) => loadOne(f, opts)));
+}

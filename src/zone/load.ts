@@ -1,0 +1,54 @@
+// Reads one zone file (the format follows from its extension) into a Zone.
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Name } from '../wire/name.js';
+import type { Diagnostic } from './errors.js';
+import { ZoneLoadError } from './errors.js';
+import { buildZone, type Zone } from './zone.js';
+import { parseYamlZone, type ParsedZoneText } from './yaml.js';
+
+export interface LoadOptions {
+  defaultTtl: number;
+}
+
+export const ZONE_EXTENSIONS = ['.yaml', '.yml'] as const;
+
+/** The zone a file serves, from its name: corp.example.yaml → corp.example. */
+export function zoneNameOf(file: string): string | undefined {
+  const base = basename(file);
+  const ext = ZONE_EXTENSIONS.find((e) => base.endsWith(e));
+  if (!ext || base.startsWith('.')) return undefined;
+  return base.slice(0, -ext.length);
+}
+
+export interface LoadedZone {
+  zone: Zone;
+  diagnostics: Diagnostic[];
+}
+
+export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions): ParsedZoneText {
+  return parseYamlZone(text, file, origin, opts.defaultTtl);
+}
+
+export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
+  const zoneName = zoneNameOf(file);
+  if (zoneName === undefined) throw new Error(`${file}: not a zone file (expected <zone>.yaml)`);
+  const pos = { file, line: 1, col: 1 };
+  let origin: Name;
+  try {
+    origin = Name.parse(zoneName === '' || zoneName === '.' ? '.' : zoneName + '.');
+  } catch (e) {
+    throw new ZoneLoadError([{ pos, severity: 'error', message: `file name does not give a zone name: ${(e as Error).message}` }]);
+  }
+  const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+  const parsed = parseZoneText(text, file, origin, opts);
+  if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(parsed.diagnostics);
+  // An automatic serial follows the file's modification time: it increases with
+  // every saved edit and stays put across restarts.
+  const serial = Math.floor(info.mtimeMs / 1000) >>> 0;
+  if (parsed.autoSerial) {
+    for (const r of parsed.records) if (r.rdata.kind === 'SOA') r.rdata.serial = serial;
+  }
+  const built = buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl });
+  return { zone: built.zone, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
+}

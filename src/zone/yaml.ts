@@ -1,0 +1,260 @@
+// Zones in octoDNS's YamlProvider layout: one file per zone, top-level keys are
+// owner names relative to the zone, each holding one record or a list of them.
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { Name } from '../wire/name.js';
+import { RRType, typeFromName } from '../wire/types.js';
+import type { Diagnostic } from './errors.js';
+import type { ParsedRecord, RData, SourcePos } from './records.js';
+import { checkUint, parseDomainName, parseIPv4, parseIPv6, splitCharacterStrings, ValueError } from './values.js';
+
+export interface ParsedZoneText {
+  records: ParsedRecord[];
+  diagnostics: Diagnostic[];
+  /** `serial: auto` (or no SOA at all): the loader picks an increasing serial. */
+  autoSerial: boolean;
+}
+
+const RECORD_KEYS = new Set(['type', 'ttl', 'value', 'values', 'octodns']);
+const MAX_TTL = 0x7fffffff; // RFC 2181 §8
+
+export function parseYamlZone(text: string, file: string, origin: Name, defaultTtl: number): ParsedZoneText {
+  const lines = new LineCounter();
+  // uniqueKeys: false — the library's own duplicate check is quadratic in the
+  // number of keys; duplicates are detected below with a Map instead.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+  const diagnostics: Diagnostic[] = [];
+  const records: ParsedRecord[] = [];
+  let autoSerial = true;
+  const posAt = (offset: number): SourcePos => {
+    const { line, col } = lines.linePos(offset);
+    return { file, line, col };
+  };
+  const posOf = (node: unknown): SourcePos => posAt((node as Node | null)?.range?.[0] ?? 0);
+  const fail = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'error', message });
+
+  for (const e of doc.errors) fail(posAt(e.pos[0]), e.message.split('\n')[0]!);
+  if (doc.errors.length) return { records, diagnostics, autoSerial };
+  if (doc.contents === null) return { records, diagnostics, autoSerial };
+  if (!isMap(doc.contents)) {
+    fail(posOf(doc.contents), 'a zone file is a mapping of owner names to records');
+    return { records, diagnostics, autoSerial };
+  }
+
+  const owners = new Map<string, SourcePos>();
+  for (const pair of doc.contents.items as Pair<unknown, unknown>[]) {
+    const keyPos = posOf(pair.key);
+    if (!isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number') && pair.key.value !== null) {
+      fail(keyPos, 'owner names must be plain strings');
+      continue;
+    }
+    // Numeric keys (a reverse zone's "1:") keep the text as written, not the number.
+    const range = pair.key.range;
+    const ownerText = typeof pair.key.value === 'string' ? pair.key.value
+      : pair.key.value === null ? '' : text.slice(range![0], range![1]);
+    let owner: Name;
+    try {
+      owner = ownerText === '' ? origin : parseDomainName(ownerText, origin);
+    } catch (e) {
+      fail(keyPos, (e as Error).message);
+      continue;
+    }
+    const first = owners.get(owner.key);
+    if (first) {
+      fail(keyPos, `duplicate owner name "${ownerText}" (first at line ${first.line}); put all its records in one list`);
+      continue;
+    }
+    owners.set(owner.key, keyPos);
+    const items = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const item of items) {
+      try {
+        const rec = parseRecordNode(item, owner);
+        if (rec.serialAuto === false) autoSerial = false;
+        records.push(...rec.records);
+      } catch (e) {
+        if (!(e instanceof LocatedError)) throw e;
+        fail(posOf(e.node), e.message);
+      }
+    }
+  }
+  return { records, diagnostics, autoSerial };
+
+  function parseRecordNode(node: unknown, owner: Name): { records: ParsedRecord[]; serialAuto?: boolean } {
+    if (!isMap(node)) throw new LocatedError(node, 'a record is a mapping with "type" and "value" or "values"');
+    const get = (k: string): unknown => node.get(k, true);
+    for (const pair of node.items as Pair<unknown, unknown>[]) {
+      const k = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!RECORD_KEYS.has(k)) throw new LocatedError(pair.key, `unknown record key "${k}" (expected type, ttl, value or values)`);
+    }
+    const typeNode = get('type');
+    if (!isScalar(typeNode) || typeof typeNode.value !== 'string') throw new LocatedError(node, 'record has no "type"');
+    const typeText = typeNode.value.toUpperCase();
+    const type = typeFromName(typeText);
+    if (type === undefined) throw new LocatedError(typeNode, `unknown record type "${typeNode.value}"`);
+    if (!VALUE_PARSERS[typeText]) throw new LocatedError(typeNode, `record type ${typeText} is not supported in YAML zones`);
+
+    let ttl = defaultTtl;
+    const ttlNode = get('ttl');
+    if (ttlNode !== undefined) {
+      const v = isScalar(ttlNode) ? ttlNode.value : undefined;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_TTL) {
+        throw new LocatedError(ttlNode, `ttl must be an integer from 0 to ${MAX_TTL}`);
+      }
+      ttl = v;
+    }
+
+    const valueNode = get('value');
+    const valuesNode = get('values');
+    if (valueNode !== undefined && valuesNode !== undefined) throw new LocatedError(node, 'record has both "value" and "values"');
+    let valueNodes: unknown[];
+    if (valuesNode !== undefined) {
+      valueNodes = isSeq(valuesNode) ? valuesNode.items : [valuesNode];
+      if (valueNodes.length === 0) throw new LocatedError(valuesNode, '"values" is empty');
+    } else if (valueNode !== undefined) {
+      valueNodes = [valueNode];
+    } else {
+      throw new LocatedError(node, `${typeText} record has no "value" or "values"`);
+    }
+    if ((type === RRType.CNAME || type === RRType.SOA) && valueNodes.length > 1) {
+      throw new LocatedError(valuesNode, `a ${typeText} record has exactly one value`);
+    }
+    if (type === RRType.SOA && !owner.equals(origin)) throw new LocatedError(typeNode, 'an SOA record belongs at the zone apex (owner \'\')');
+
+    let serialAuto: boolean | undefined;
+    const out: ParsedRecord[] = valueNodes.map((vn) => {
+      try {
+        const rdata = VALUE_PARSERS[typeText]!(vn, origin);
+        if (rdata.kind === 'SOA') serialAuto = isAutoSerial(vn);
+        return { owner, type, ttl, rdata, pos: posOf(vn) };
+      } catch (e) {
+        if (e instanceof ValueError) throw new LocatedError(e instanceof FieldError ? e.node : vn, e.message);
+        throw e;
+      }
+    });
+    return { records: out, serialAuto };
+  }
+}
+
+class LocatedError extends Error {
+  constructor(readonly node: unknown, message: string) {
+    super(message);
+  }
+}
+
+/** A ValueError about one field of a mapping value, located at that field. */
+class FieldError extends ValueError {
+  constructor(readonly node: unknown, message: string) {
+    super(message);
+  }
+}
+
+function scalarText(node: unknown, what: string): string {
+  if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) {
+    throw new FieldError(node, `${what} must be a string`);
+  }
+  return String(node.value);
+}
+
+function field(node: unknown, key: string, what: string): unknown {
+  if (!isMap(node)) throw new ValueError(`${what} value must be a mapping`);
+  const v = node.get(key, true);
+  if (v === undefined || v === null) throw new ValueError(`${what} value has no "${key}"`);
+  return v;
+}
+
+function uintField(node: unknown, key: string, bits: 8 | 16 | 32, what: string): number {
+  const v = field(node, key, what);
+  try {
+    return checkUint(isScalar(v) ? v.value : v, bits, `${what} ${key}`);
+  } catch (e) {
+    throw new FieldError(v, (e as Error).message);
+  }
+}
+
+function nameField(node: unknown, key: string, what: string, origin: Name): Name {
+  const v = field(node, key, what);
+  try {
+    return parseDomainName(scalarText(v, `${what} ${key}`), origin);
+  } catch (e) {
+    if (e instanceof FieldError) throw e;
+    throw new FieldError(v, (e as Error).message);
+  }
+}
+
+/** octoDNS escapes ";" in TXT values as "\;". */
+function txtOctets(text: string): Buffer {
+  return Buffer.from(text.replace(/\\;/g, ';'), 'utf8');
+}
+
+function txtRData(kind: 'TXT' | 'SPF') {
+  return (node: unknown): RData => {
+    if (isSeq(node)) {
+      const strings = node.items.flatMap((s) => splitCharacterStrings(txtOctets(scalarText(s, kind))));
+      return { kind, strings };
+    }
+    return { kind, strings: splitCharacterStrings(txtOctets(scalarText(node, kind))) };
+  };
+}
+
+function isAutoSerial(node: unknown): boolean {
+  const v = isMap(node) ? node.get('serial', true) : undefined;
+  return v === undefined || (isScalar(v) && v.value === 'auto');
+}
+
+/** An RNAME may be written as a mail address: hostmaster@corp.example. */
+function mailboxName(node: unknown, origin: Name): Name {
+  const text = scalarText(field(node, 'rname', 'SOA'), 'SOA rname');
+  const at = text.indexOf('@');
+  // The domain after "@" is absolute, as in any mail address.
+  const domain = text.slice(at + 1);
+  const asName = at < 0 ? text : `${text.slice(0, at).replace(/\./g, '\\.')}.${domain}${domain.endsWith('.') ? '' : '.'}`;
+  try {
+    return parseDomainName(asName, origin);
+  } catch (e) {
+    throw new FieldError(field(node, 'rname', 'SOA'), (e as Error).message);
+  }
+}
+
+const VALUE_PARSERS: Record<string, (node: unknown, origin: Name) => RData> = {
+  A: (n) => ({ kind: 'A', ...parseIPv4(scalarText(n, 'A value')) }),
+  AAAA: (n) => ({ kind: 'AAAA', ...parseIPv6(scalarText(n, 'AAAA value')) }),
+  NS: (n, o) => ({ kind: 'NS', target: parseDomainName(scalarText(n, 'NS value'), o) }),
+  CNAME: (n, o) => ({ kind: 'CNAME', target: parseDomainName(scalarText(n, 'CNAME value'), o) }),
+  PTR: (n, o) => ({ kind: 'PTR', target: parseDomainName(scalarText(n, 'PTR value'), o) }),
+  MX: (n, o) => {
+    // octoDNS's older spelling: {priority, value}.
+    const legacy = isMap(n) && !n.has('exchange') && n.has('value');
+    return {
+      kind: 'MX',
+      preference: uintField(n, legacy ? 'priority' : 'preference', 16, 'MX'),
+      exchange: nameField(n, legacy ? 'value' : 'exchange', 'MX', o),
+    };
+  },
+  SRV: (n, o) => ({
+    kind: 'SRV',
+    priority: uintField(n, 'priority', 16, 'SRV'),
+    weight: uintField(n, 'weight', 16, 'SRV'),
+    port: uintField(n, 'port', 16, 'SRV'),
+    target: nameField(n, 'target', 'SRV', o),
+  }),
+  CAA: (n) => {
+    const flags = isMap(n) && n.has('flags') ? uintField(n, 'flags', 8, 'CAA') : 0;
+    const tag = scalarText(field(n, 'tag', 'CAA'), 'CAA tag');
+    if (!/^[A-Za-z0-9]{1,255}$/.test(tag)) throw new FieldError(field(n, 'tag', 'CAA'), `CAA tag "${tag}" must be letters and digits (RFC 8659)`);
+    return { kind: 'CAA', flags, tag, value: Buffer.from(scalarText(field(n, 'value', 'CAA'), 'CAA value'), 'utf8') };
+  },
+  TXT: txtRData('TXT'),
+  SPF: txtRData('SPF'),
+  SOA: (n, o) => {
+    const auto = isAutoSerial(n);
+    return {
+      kind: 'SOA',
+      mname: nameField(n, 'mname', 'SOA', o),
+      rname: mailboxName(n, o),
+      serial: auto ? 0 : uintField(n, 'serial', 32, 'SOA'),
+      refresh: uintField(n, 'refresh', 32, 'SOA'),
+      retry: uintField(n, 'retry', 32, 'SOA'),
+      expire: uintField(n, 'expire', 32, 'SOA'),
+      minimum: uintField(n, 'minimum', 32, 'SOA'),
+    };
+  },
+};

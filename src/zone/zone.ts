@@ -1,0 +1,169 @@
+// The in-memory zone: RRsets grouped by owner, the set of names that exist
+// (including empty non-terminals) and the delegation points. Built once per load
+// from the records a loader produced; never mutated afterwards except for the
+// rotation counters, so a reload swaps whole Zone objects.
+import { Name } from '../wire/name.js';
+import { RRType, typeName } from '../wire/types.js';
+import type { Diagnostic } from './errors.js';
+import { ZoneLoadError } from './errors.js';
+import type { ParsedRecord, RData, SourcePos } from './records.js';
+import { encodeRData } from '../wire/rdata.js';
+
+export interface RRset {
+  owner: Name;
+  type: number;
+  ttl: number;
+  rdata: RData[];
+  /** Where the first record of the set was written. */
+  pos: SourcePos;
+  /** How many times this RRset has been written into a response: drives rotation. */
+  served: number;
+}
+
+export interface ZoneNode {
+  name: Name;
+  rrsets: Map<number, RRset>;
+}
+
+export interface SoaDefaults {
+  /** Serial for a synthesized SOA. */
+  serial: number;
+  ttl: number;
+}
+
+export class Zone {
+  readonly nodes = new Map<string, ZoneNode>();
+  /** Keys of every name that exists: owners and the empty non-terminals between them and the apex. */
+  readonly names = new Set<string>();
+  /** Keys of delegation points: owners of NS records below the apex. */
+  readonly cuts = new Set<string>();
+  recordCount = 0;
+
+  constructor(readonly origin: Name, readonly file: string) {}
+
+  get apex(): ZoneNode {
+    return this.nodes.get(this.origin.key)!;
+  }
+
+  get soa(): RRset {
+    return this.apex.rrsets.get(RRType.SOA)!;
+  }
+
+  get serial(): number {
+    const rd = this.soa.rdata[0]!;
+    return rd.kind === 'SOA' ? rd.serial : 0;
+  }
+
+  /** Every RRset, apex first, in the order owners were first written. */
+  *rrsets(): Iterable<RRset> {
+    for (const node of this.nodes.values()) yield* node.rrsets.values();
+  }
+}
+
+export function soaSynthesisNote(origin: Name): string {
+  return `no SOA record at the apex of ${origin}: one is synthesized`;
+}
+
+/**
+ * Groups records into RRsets and checks the rules that make a zone unservable
+ * (errors) or suspicious (warnings). Throws ZoneLoadError when there are errors.
+ */
+export function buildZone(origin: Name, file: string, records: ParsedRecord[], soaDefaults: SoaDefaults): { zone: Zone; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const error = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'error', message });
+  const warn = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'warning', message });
+  const zone = new Zone(origin, file);
+  const wireOf = new Map<RRset, Set<string>>();
+
+  for (const rec of records) {
+    if (!rec.owner.isSubdomainOf(origin)) {
+      error(rec.pos, `owner ${rec.owner} is outside the zone ${origin}`);
+      continue;
+    }
+    if (rec.type === RRType.SOA && !rec.owner.equals(origin)) {
+      error(rec.pos, `SOA record at ${rec.owner}: only the apex of ${origin} may have one`);
+      continue;
+    }
+    let node = zone.nodes.get(rec.owner.key);
+    if (!node) {
+      node = { name: rec.owner, rrsets: new Map() };
+      zone.nodes.set(rec.owner.key, node);
+    }
+    let set = node.rrsets.get(rec.type);
+    if (!set) {
+      set = { owner: rec.owner, type: rec.type, ttl: rec.ttl, rdata: [], pos: rec.pos, served: 0 };
+      node.rrsets.set(rec.type, set);
+      wireOf.set(set, new Set());
+    }
+    const wire = encodeRData(rec.rdata).toString('hex');
+    const seen = wireOf.get(set)!;
+    if (seen.has(wire)) {
+      warn(rec.pos, `duplicate ${typeName(rec.type)} record at ${rec.owner}: ignored`);
+      continue;
+    }
+    seen.add(wire);
+    if (rec.ttl !== set.ttl) {
+      warn(rec.pos, `TTL ${rec.ttl} differs from ${set.ttl} of the other ${typeName(rec.type)} records at ${rec.owner}: ${set.ttl} is used`);
+    }
+    if (rec.type === RRType.SOA && set.rdata.length > 0) {
+      error(rec.pos, `more than one SOA record at ${origin}`);
+      continue;
+    }
+    if (rec.type === RRType.CNAME && set.rdata.length > 0) {
+      error(rec.pos, `more than one CNAME record at ${rec.owner}`);
+      continue;
+    }
+    set.rdata.push(rec.rdata);
+    zone.recordCount++;
+  }
+
+  for (const node of zone.nodes.values()) {
+    const cname = node.rrsets.get(RRType.CNAME);
+    if (cname && node.rrsets.size > 1) {
+      const other = [...node.rrsets.values()].find((s) => s.type !== RRType.CNAME)!;
+      const later = other.pos.line > cname.pos.line || (other.pos.line === cname.pos.line && other.pos.col > cname.pos.col) ? other : cname;
+      error(later.pos, `CNAME at ${node.name} beside other data (${[...node.rrsets.keys()].filter((t) => t !== RRType.CNAME).map(typeName).join(', ')}): a CNAME must be alone at its name`);
+    }
+    if (!node.name.equals(origin) && node.rrsets.has(RRType.NS)) zone.cuts.add(node.name.key);
+  }
+
+  let apex = zone.nodes.get(origin.key);
+  if (!apex) {
+    apex = { name: origin, rrsets: new Map() };
+    zone.nodes.set(origin.key, apex);
+  }
+  if (apex.rrsets.has(RRType.CNAME)) error(apex.rrsets.get(RRType.CNAME)!.pos, `CNAME at the zone apex ${origin}`);
+  const apexPos: SourcePos = { file, line: 1, col: 1 };
+  if (!apex.rrsets.has(RRType.NS)) warn(apexPos, `no NS records at the apex of ${origin}`);
+  if (!apex.rrsets.has(RRType.SOA)) {
+    const firstNs = apex.rrsets.get(RRType.NS)?.rdata[0];
+    const soa: RData = {
+      kind: 'SOA',
+      mname: firstNs?.kind === 'NS' ? firstNs.target : origin,
+      rname: origin.prepend('hostmaster'),
+      serial: soaDefaults.serial >>> 0,
+      refresh: 3600, retry: 600, expire: 1209600, minimum: 300,
+    };
+    apex.rrsets.set(RRType.SOA, { owner: origin, type: RRType.SOA, ttl: soaDefaults.ttl, rdata: [soa], pos: apexPos, served: 0 });
+    zone.recordCount++;
+  }
+  // Keep the apex first so that transfers and exports start with it.
+  if (zone.nodes.keys().next().value !== origin.key) {
+    const rest = [...zone.nodes.entries()].filter(([k]) => k !== origin.key);
+    zone.nodes.clear();
+    zone.nodes.set(origin.key, apex);
+    for (const [k, v] of rest) zone.nodes.set(k, v);
+  }
+
+  for (const key of zone.nodes.keys()) {
+    let name = zone.nodes.get(key)!.name;
+    while (!zone.names.has(name.key)) {
+      zone.names.add(name.key);
+      if (name.equals(origin)) break;
+      name = name.parent();
+    }
+  }
+
+  if (diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(diagnostics);
+  return { zone, diagnostics };
+}
