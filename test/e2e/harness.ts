@@ -1,0 +1,181 @@
+// Starts the real rotor CLI on 127.0.0.1 with port 0 and drives it with real
+// dig and kdig, parsing what they print into sections that tests compare.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(REPO, 'src', 'cli.ts');
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [k: string]: unknown;
+}
+
+export interface Rotor {
+  host: string;
+  port: number;
+  dir: string;
+  process: ChildProcess;
+  logs: LogLine[];
+  /** Resolves with the first log line (seen so far or later) that matches. */
+  waitForLog(match: (l: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  stop(): Promise<number | null>;
+}
+
+/** Writes `files` into a fresh temporary directory and returns its path. */
+export async function tempDir(files: Record<string, string> = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'rotor-test-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
+
+/**
+ * Starts `rotor serve` on the given zone files (name → text) or zone directory.
+ * Extra arguments go after the defaults, so a test can add --config and friends.
+ */
+export async function startRotor(zones: Record<string, string> | string, extraArgs: string[] = []): Promise<Rotor> {
+  const dir = typeof zones === 'string' ? zones : await tempDir(zones);
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--zones', dir, '--listen', '127.0.0.1:0', ...extraArgs], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: LogLine[] = [];
+  const waiters = new Set<{ match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
+  let buffered = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let parsed: LogLine;
+      try {
+        parsed = JSON.parse(line) as LogLine;
+      } catch {
+        continue;
+      }
+      logs.push(parsed);
+      for (const w of waiters) if (w.match(parsed)) { waiters.delete(w); w.resolve(parsed); }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const waitForLog = (match: (l: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> => {
+    const seen = logs.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const w = { match, resolve: (l: LogLine) => { clearTimeout(timer); resolve(l); } };
+      const timer = setTimeout(() => {
+        waiters.delete(w);
+        reject(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${stderr}\nlogs: ${logs.map((l) => l.msg).join(' | ')}`));
+      }, timeoutMs);
+      waiters.add(w);
+    });
+  };
+
+  const listening = await Promise.race([
+    waitForLog((l) => l.msg === 'listening on UDP and TCP', 20_000),
+    exited.then((code) => { throw new Error(`rotor exited with ${code} before listening: ${stderr}`); }),
+  ]);
+  return {
+    host: String(listening.address),
+    port: Number(listening.port),
+    dir,
+    process: child,
+    logs,
+    waitForLog,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      if (typeof zones !== 'string') await rm(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+export interface Record_ {
+  name: string;
+  ttl: number;
+  class: string;
+  type: string;
+  data: string;
+}
+
+export interface DigResult {
+  status: string;
+  flags: string[];
+  question: string[];
+  answer: Record_[];
+  authority: Record_[];
+  additional: Record_[];
+  /** EDNS line as printed, if the response had an OPT record. */
+  edns?: string;
+  raw: string;
+}
+
+function parseRecord(line: string): Record_ {
+  const parts = line.trim().split(/\s+/);
+  const [name, ttl, cls, type, ...data] = parts;
+  return { name: name!.toLowerCase(), ttl: Number(ttl), class: cls!, type: type!, data: data.join(' ') };
+}
+
+/** Parses the output of dig or kdig (their layouts differ only in punctuation). */
+export function parseDigOutput(raw: string): DigResult {
+  const status = /status: (\w+)/.exec(raw)?.[1] ?? 'NONE';
+  const flagsText = /;; [Ff]lags: ([^;]*);/.exec(raw)?.[1] ?? '';
+  const result: DigResult = {
+    status,
+    flags: flagsText.trim().split(/\s+/).filter(Boolean),
+    question: [], answer: [], authority: [], additional: [],
+    raw,
+  };
+  const edns = /; EDNS: ([^\n]*)/.exec(raw) ?? /;; Version: ([^\n]*)/.exec(raw);
+  if (edns) result.edns = edns[1];
+  let section: 'question' | 'answer' | 'authority' | 'additional' | undefined;
+  for (const line of raw.split('\n')) {
+    const header = /^;; (QUESTION|ANSWER|AUTHORITY|ADDITIONAL) SECTION:/.exec(line);
+    if (header) {
+      section = header[1]!.toLowerCase() as typeof section;
+      continue;
+    }
+    if (line.trim() === '' || line.startsWith(';; ') && section !== 'question') {
+      if (line.trim() === '') section = undefined;
+      continue;
+    }
+    if (!section) continue;
+    if (section === 'question') result.question.push(line.replace(/^;+\s*/, '').trim().split(/\s+/).join(' '));
+    else if (!line.startsWith(';')) result[section].push(parseRecord(line));
+  }
+  return result;
+}
+
+export interface QueryOptions {
+  tcp?: boolean;
+  /** Extra dig/kdig options, such as +noedns or +bufsize=512. */
+  options?: string[];
+  tool?: 'dig' | 'kdig';
+}
+
+/** Runs a real dig (or kdig) against the server; RD off as an authoritative client would send. */
+export async function query(server: { host: string; port: number }, name: string, type: string, opts: QueryOptions = {}): Promise<DigResult> {
+  const tool = opts.tool ?? 'dig';
+  const args = [`@${server.host}`, '-p', String(server.port), name, type, '+norec', '+time=2'];
+  args.push(...(tool === 'dig' ? ['+tries=1', '+nocookie'] : ['+retry=0']));
+  if (opts.tcp) args.push('+tcp');
+  if (opts.options) args.push(...opts.options);
+  const { stdout } = await run(tool, args, { timeout: 10_000 });
+  return parseDigOutput(stdout);
+}
+
+/** Record data of one section as sorted "name type data" strings: order-insensitive comparison. */
+export function asSet(records: Record_[]): string[] {
+  return records.map((r) => `${r.name} ${r.type} ${r.data}`).sort();
+}
