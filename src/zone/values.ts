@@ -33,7 +33,7 @@ export function parseDomainName(text: string, origin: Name): Name {
   try {
     return Name.parse(text, origin);
   } catch (e) {
-    if (e instanceof NameError) throw new ValueError(`bad name "${text}": ${e.message}`);
+    if (e instanceof NameError) throw new ValueError(`bad name: ${e.message}`);
     throw e;
   }
 }

@@ -169,7 +169,8 @@ export async function query(server: { host: string; port: number }, name: string
   const tool = opts.tool ?? 'dig';
   const args = [`@${server.host}`, '-p', String(server.port), name, type, '+norec', '+time=2'];
   args.push(...(tool === 'dig' ? ['+tries=1', '+nocookie'] : ['+retry=0']));
-  if (opts.tcp) args.push('+tcp');
+  // dig switches ANY (and transfers) to TCP by itself; a test that asks for UDP gets UDP.
+  args.push(opts.tcp ? '+tcp' : '+notcp');
   if (opts.options) args.push(...opts.options);
   const { stdout } = await run(tool, args, { timeout: 10_000 });
   return parseDigOutput(stdout);

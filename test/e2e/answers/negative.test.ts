@@ -1,0 +1,13 @@
+// RFC 2308: NXDOMAIN and NODATA carry the zone's SOA in authority, its TTL
+// capped by the SOA MINIMUM field.
+import { answerTable, SOA } from './table.js';
+
+answerTable('negative answers', [
+  { q: 'nothere.example.test A', status: 'NXDOMAIN', aa: true, authority: [SOA] },
+  { q: 'deeper.nothere.example.test TXT', status: 'NXDOMAIN', aa: true, authority: [SOA] },
+  { q: 'www.example.test MX', status: 'NOERROR', aa: true, authority: [SOA] },
+  { q: 'www.example.test AAAA', tcp: true, status: 'NOERROR', aa: true, authority: [SOA] },
+  { q: 'ns1.example.test TXT', status: 'NOERROR', aa: true, authority: [SOA] },
+  // The child zone's own SOA, TTL min(120, 60).
+  { q: 'nothere.child.example.test A', status: 'NXDOMAIN', aa: true, authority: ['child.example.test. 60 SOA ns1.example.test. hostmaster.example.test. 7 3600 600 604800 60'] },
+]);

@@ -1,0 +1,68 @@
+// Hand-made messages over UDP and TCP for what dig will not send, with the
+// replies decoded by dns2: a second, independent implementation of the format.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import dns2 from 'dns2';
+
+export const { Packet } = dns2;
+
+export interface Server {
+  host: string;
+  port: number;
+}
+
+/** A query built with dns2, so the bytes do not come from our own encoder. */
+export function makeQuery(name: string, type: number, id = 4242, klass: number = Packet.CLASS.IN): Buffer {
+  const q = new Packet();
+  q.header.id = id;
+  q.questions.push(Object.assign(new Packet.Question(), { name, type, class: klass }));
+  return q.toBuffer();
+}
+
+/** Sends one datagram; resolves with the reply, or undefined when none comes in `timeoutMs`. */
+export function udpExchange(server: Server, msg: Buffer, timeoutMs = 500): Promise<Buffer | undefined> {
+  const socket = dgram.createSocket('udp4');
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { socket.close(); resolve(undefined); }, timeoutMs);
+    socket.on('message', (reply) => { clearTimeout(timer); socket.close(); resolve(reply); });
+    socket.send(msg, server.port, server.host);
+  });
+}
+
+export function frame(msg: Buffer): Buffer {
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(msg.length);
+  return Buffer.concat([len, msg]);
+}
+
+/**
+ * Writes `chunks` to one TCP connection (pausing `gapMs` between them) and
+ * collects `expected` length-prefixed replies.
+ */
+export function tcpExchange(server: Server, chunks: Buffer[], expected: number, gapMs = 0, timeoutMs = 3000): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(server.port, server.host);
+    const replies: Buffer[] = [];
+    let pending = Buffer.alloc(0);
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`got ${replies.length} of ${expected} replies`)); }, timeoutMs);
+    socket.on('data', (d) => {
+      pending = Buffer.concat([pending, d]);
+      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+        replies.push(pending.subarray(2, 2 + pending.readUInt16BE(0)));
+        pending = pending.subarray(2 + pending.readUInt16BE(0));
+      }
+      if (replies.length >= expected) { clearTimeout(timer); socket.end(); resolve(replies); }
+    });
+    socket.on('error', reject);
+    socket.on('connect', async () => {
+      for (const c of chunks) {
+        socket.write(c);
+        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+      }
+    });
+  });
+}
+
+export function decode(buf: Buffer): ReturnType<typeof Packet.parse> {
+  return Packet.parse(buf);
+}
