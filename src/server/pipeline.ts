@@ -8,8 +8,7 @@ import { encodeResponse, type ResponseSpec } from '../wire/message.js';
 import { parseQuery, QueryError, readQuestion, type Query, type Question } from '../wire/query.js';
 import { Opcode, Rcode, RRClass, RRType } from '../wire/types.js';
 import type { Zone } from '../zone/zone.js';
-
-export type Transport = 'udp' | 'tcp';
+import type { RequestContext } from './context.js';
 
 export interface Outcome {
   response: Buffer;
@@ -52,7 +51,8 @@ function questionIfAny(msg: Buffer): Question | undefined {
  * message too short to have a header, or a response (answering responses is how
  * reflection loops start).
  */
-export function handleMessage(msg: Buffer, transport: Transport, opts: PipelineOptions): Outcome | undefined {
+export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOptions): Outcome | undefined {
+  const { transport } = ctx;
   if (msg.length < HEADER_LENGTH) return undefined;
   const flags = msg.readUInt16BE(2);
   if (flags & Flag.QR) return undefined;

@@ -9,7 +9,8 @@ import { Rcode } from '../wire/types.js';
 import { formatDiagnostic } from '../zone/errors.js';
 import { loadDirectory, type FileResult } from '../zone/directory.js';
 import { formatHostPort, type ListenAddress } from './address.js';
-import { handleMessage, type Transport } from './pipeline.js';
+import type { Reply, RequestContext } from './context.js';
+import { handleMessage } from './pipeline.js';
 import { bindTcp, type TcpListener } from './tcp.js';
 import { bindUdp } from './udp.js';
 
@@ -31,9 +32,9 @@ export class DnsServer {
   constructor(private readonly opts: ServerOptions) {}
 
   /** Handles one message, answering SERVFAIL rather than dying if a bug throws. */
-  handle(msg: Buffer, transport: Transport): Buffer | undefined {
+  handle(msg: Buffer, ctx: RequestContext): Reply {
     try {
-      return handleMessage(msg, transport, { catalog: this.catalog, policy: () => this.opts.rotation })?.response;
+      return handleMessage(msg, ctx, { catalog: this.catalog, policy: () => this.opts.rotation })?.response;
     } catch (e) {
       this.opts.logger.error({ err: e }, 'internal error while answering');
       if (msg.length < HEADER_LENGTH) return undefined;
@@ -73,13 +74,10 @@ export class DnsServer {
   private async bindPair(want: ListenAddress): Promise<void> {
     const tries = want.port === 0 ? 10 : 1;
     for (let attempt = 1; ; attempt++) {
-      const socket = await bindUdp(want, (msg, reply) => {
-        const response = this.handle(msg, 'udp');
-        if (response) reply(response);
-      });
+      const socket = await bindUdp(want, (msg, ctx) => this.handle(msg, ctx));
       const port = socket.address().port;
       try {
-        const server = await bindTcp({ ...want, port }, (msg) => this.handle(msg, 'tcp'), { idleTimeoutMs: this.opts.tcpIdleTimeoutMs });
+        const server = await bindTcp({ ...want, port }, (msg, ctx) => this.handle(msg, ctx), { idleTimeoutMs: this.opts.tcpIdleTimeoutMs });
         this.sockets.push(socket);
         this.listeners.push(server);
         this.bound.push({ ...want, port });

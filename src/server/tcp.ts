@@ -3,12 +3,13 @@
 // idle connections closed.
 import net from 'node:net';
 import type { ListenAddress } from './address.js';
+import type { Reply, RequestContext } from './context.js';
 
 export interface TcpOptions {
   idleTimeoutMs: number;
 }
 
-export type TcpHandler = (msg: Buffer, client: { address: string; port: number }) => Buffer | undefined;
+export type TcpHandler = (msg: Buffer, ctx: RequestContext) => Reply;
 
 function frame(response: Buffer): Buffer {
   const out = Buffer.allocUnsafe(response.length + 2);
@@ -18,7 +19,11 @@ function frame(response: Buffer): Buffer {
 }
 
 function serveConnection(socket: net.Socket, handler: TcpHandler, opts: TcpOptions): void {
-  const client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+  const ctx: RequestContext = { transport: 'tcp', client: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 } };
+  // RFC 7766 §6.2.1.1: answers that arrive later may go out of order.
+  const sendLater = (response: Buffer | undefined) => {
+    if (response && !socket.destroyed) socket.write(frame(response));
+  };
   let pending = Buffer.alloc(0);
   socket.setNoDelay(true);
   socket.setTimeout(opts.idleTimeoutMs, () => socket.destroy());
@@ -31,8 +36,9 @@ function serveConnection(socket: net.Socket, handler: TcpHandler, opts: TcpOptio
       if (pending.length < 2 + length) break;
       const msg = pending.subarray(2, 2 + length);
       pending = pending.subarray(2 + length);
-      const response = handler(msg, client);
-      if (response) out.push(frame(response));
+      const reply = handler(msg, ctx);
+      if (reply instanceof Promise) reply.then(sendLater, () => {});
+      else if (reply) out.push(frame(reply));
     }
     if (out.length) socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
   });
