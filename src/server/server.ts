@@ -1,16 +1,18 @@
 // The server process: zones loaded from a directory into a Catalog, and the
 // UDP and TCP listeners that feed every message through the pipeline.
 import type dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
 import { Catalog } from '../authority/catalog.js';
 import type { RotationPolicy } from '../authority/rotation.js';
 import type { Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
 import { Rcode } from '../wire/types.js';
-import { formatDiagnostic } from '../zone/errors.js';
+import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
+import type { Zone } from '../zone/zone.js';
 import { loadDirectory, type FileResult } from '../zone/directory.js';
 import { formatHostPort, type ListenAddress } from './address.js';
 import type { Reply, RequestContext } from './context.js';
-import { handleMessage } from './pipeline.js';
+import { handleMessage, type Outcome } from './pipeline.js';
 import { bindTcp, type TcpListener } from './tcp.js';
 import { bindUdp } from './udp.js';
 
@@ -31,10 +33,23 @@ export class DnsServer {
 
   constructor(private readonly opts: ServerOptions) {}
 
+  /**
+   * Zone lifecycle, for whoever reports on it: 'loaded' with the zone now served,
+   * 'rejected' with the file and its diagnostics (the previous version, if any,
+   * stays served).
+   */
+  readonly events = new EventEmitter<{ loaded: [zone: Zone, file: string]; rejected: [file: string, diagnostics: Diagnostic[]] }>();
+  /** Called with every answered request, after the answer is built. */
+  readonly observers: ((outcome: Outcome, ctx: RequestContext, startedNs: bigint) => void)[] = [];
+
   /** Handles one message, answering SERVFAIL rather than dying if a bug throws. */
   handle(msg: Buffer, ctx: RequestContext): Reply {
+    const started = process.hrtime.bigint();
     try {
-      return handleMessage(msg, ctx, { catalog: this.catalog, policy: () => this.opts.rotation })?.response;
+      const outcome = handleMessage(msg, ctx, { catalog: this.catalog, policy: () => this.opts.rotation });
+      if (!outcome) return undefined;
+      for (const observe of this.observers) observe(outcome, ctx, started);
+      return outcome.response;
     } catch (e) {
       this.opts.logger.error({ err: e }, 'internal error while answering');
       if (msg.length < HEADER_LENGTH) return undefined;
@@ -58,9 +73,11 @@ export class DnsServer {
     if (r.ok) {
       this.catalog.set(r.zone);
       log.info({ zone: r.zone.origin.toString(), records: r.zone.recordCount, serial: r.zone.serial, file: r.file }, 'zone loaded');
+      this.events.emit('loaded', r.zone, r.file);
     } else {
       const errors = r.diagnostics.filter((x) => x.severity === 'error').map(formatDiagnostic);
       log.error({ file: r.file, errors }, `zone rejected: ${errors[0] ?? 'unknown error'}`);
+      this.events.emit('rejected', r.file, r.diagnostics);
     }
   }
 
