@@ -82,7 +82,7 @@ class Responder {
   putAdditional(): void {
     for (const { name, glue } of this.wanted) {
       if (!name.isSubdomainOf(this.zone.origin)) continue;
-      if (!glue && findCut(this.zone, name)) continue; // occluded below a delegation
+      if (!glue && this.zone.findCut(name)) continue; // occluded below a delegation
       const node = this.zone.nodes.get(name.key);
       if (!node) continue;
       for (const type of ADDRESS_TYPES) {
@@ -91,17 +91,6 @@ class Responder {
       }
     }
   }
-}
-
-/** The topmost delegation point at or above `name` (never the apex), if any. */
-function findCut(zone: Zone, name: Name): ZoneNode | undefined {
-  if (zone.cuts.size === 0) return undefined;
-  const depth = name.labels.length - zone.origin.labels.length;
-  for (let i = depth - 1; i >= 0; i--) {
-    const key = name.suffixKey(i);
-    if (zone.cuts.has(key)) return zone.nodes.get(key);
-  }
-  return undefined;
 }
 
 /**
@@ -130,7 +119,7 @@ export function answer(catalog: Catalog, qname: Name, qtype: number, opts: Answe
 
   for (;;) {
     visited.add(name.key);
-    const cut = findCut(zone, name);
+    const cut = zone.findCut(name);
     // A DS query at a delegation point is answered by the parent side (RFC 4035 §3.1.4.1).
     if (cut && !(qtype === RRType.DS && cut.name.equals(name))) {
       r.putDelegation(cut);

@@ -8,6 +8,7 @@ import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import type { ParsedRecord, RData, SourcePos } from './records.js';
 import { encodeRData } from '../wire/rdata.js';
+import { checkZone } from './check.js';
 
 export interface RRset {
   owner: Name;
@@ -54,6 +55,17 @@ export class Zone {
     return rd.kind === 'SOA' ? rd.serial : 0;
   }
 
+  /** The topmost delegation point at or above `name` (never the apex), if any. */
+  findCut(name: Name): ZoneNode | undefined {
+    if (this.cuts.size === 0) return undefined;
+    const depth = name.labels.length - this.origin.labels.length;
+    for (let i = depth - 1; i >= 0; i--) {
+      const key = name.suffixKey(i);
+      if (this.cuts.has(key)) return this.nodes.get(key);
+    }
+    return undefined;
+  }
+
   /** Every RRset, apex first, in the order owners were first written. */
   *rrsets(): Iterable<RRset> {
     for (const node of this.nodes.values()) yield* node.rrsets.values();
@@ -74,6 +86,8 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
   const warn = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'warning', message });
   const zone = new Zone(origin, file);
   const wireOf = new Map<RRset, Set<string>>();
+  // Where each record of each RRset was written, for the checks at the end.
+  const positions = new Map<RRset, SourcePos[]>();
 
   for (const rec of records) {
     if (!rec.owner.isSubdomainOf(origin)) {
@@ -114,6 +128,9 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
       continue;
     }
     set.rdata.push(rec.rdata);
+    let at = positions.get(set);
+    if (!at) positions.set(set, (at = []));
+    at.push(rec.pos);
     zone.recordCount++;
   }
 
@@ -165,5 +182,6 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
   }
 
   if (diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(diagnostics);
+  diagnostics.push(...checkZone(zone, (set, i) => positions.get(set)?.[i] ?? set.pos));
   return { zone, diagnostics };
 }

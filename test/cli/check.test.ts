@@ -1,0 +1,74 @@
+// rotor check as a user runs it: the real CLI on fixture files.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { REPO, tempDir } from '../e2e/harness.js';
+
+const run = promisify(execFile);
+const LINT = join('test', 'fixtures', 'check', 'lint.test.yaml');
+
+async function check(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli.ts'), 'check', ...args], { cwd: REPO });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return err;
+  }
+}
+
+describe('rotor check', () => {
+  it('reports each semantic problem at its place, as warnings, and exits 0', async () => {
+    const { code, stdout } = await check(LINT);
+    assert.equal(code, 0);
+    const expected = [
+      '4:12: warning: SOA serial is 0',
+      '4:12: warning: SOA retry (900) should be less than refresh (600)',
+      '4:12: warning: SOA expire (1000) should exceed refresh + retry (1500)',
+      '4:12: warning: SOA minimum (negative-caching TTL, 172800) is over a day',
+      '6:19: warning: NS target ns-missing.lint.test. of lint.test. has no A or AAAA record',
+      '9:9: warning: MX target mail-alias.lint.test. of lint.test. is a CNAME',
+      '10:9: warning: MX target nowhere.lint.test. of lint.test. has no A or AAAA record',
+      '19:10: warning: SRV target mail-alias.lint.test. of _sip._tcp.lint.test. is a CNAME',
+      '22:12: warning: NS target ns.child.lint.test. of child.lint.test. is inside the delegated zone and has no glue',
+      '25:10: warning: TXT at host.child.lint.test. is below the delegation child.lint.test. and is never served (occluded)',
+      '29:25: warning: duplicate A record at dup.lint.test.',
+      '32:12: warning: TTL 120 differs from 60 of the other A records at dup.lint.test.',
+    ];
+    for (const e of expected) assert.ok(stdout.includes(`${LINT}:${e}`), `missing: ${e}\n${stdout}`);
+    assert.match(stdout, /zone lint\.test\. OK: 13 records, serial 0 \(0 errors, 13 warnings\)/);
+  });
+
+  it('--strict turns the warnings into errors and exits 1', async () => {
+    const { code, stdout } = await check('--strict', LINT);
+    assert.equal(code, 1);
+    assert.match(stdout, /lint\.test\.yaml:9:9: error: MX target mail-alias/);
+    assert.match(stdout, /fails --strict \(13 errors, 0 warnings\)/);
+  });
+
+  it('a zone that would not load: its errors and exit 1; a directory checks every zone in it', async () => {
+    const dir = await tempDir({
+      'ok.test.yaml': "'':\n  type: NS\n  value: ns.elsewhere.test.\n",
+      'bad.test.yaml': "'':\n  type: NS\n  value: ns.elsewhere.test.\nwww:\n  - type: CNAME\n    value: x\n  - type: A\n    value: 192.0.2.1\n",
+    });
+    const { code, stdout } = await check(dir);
+    assert.equal(code, 1);
+    assert.match(stdout, /bad\.test\.yaml:8:12: error: CNAME at www\.bad\.test\. beside other data/);
+    assert.match(stdout, /bad\.test\.yaml: zone would not load \(1 error, 0 warnings\)/);
+    assert.match(stdout, /ok\.test\.yaml: zone ok\.test\. OK/);
+    assert.match(stdout, /2 files: 1 error, 0 warnings/);
+  });
+
+  it('the example zone is clean', async () => {
+    const { code, stdout } = await check('--strict', 'zones');
+    assert.equal(code, 0, stdout);
+  });
+
+  it('a path that does not exist is a usage error: exit 2', async () => {
+    const { code, stderr } = await check('no/such/zone.yaml');
+    assert.equal(code, 2);
+    assert.match(stderr, /^rotor: no\/such\/zone\.yaml: no such file or directory/);
+  });
+});
