@@ -42,7 +42,12 @@ export async function serve(argv: string[]): Promise<number> {
   const server = new DnsServer({ ...config, logger });
   logger.info({ zones: config.zonesDir }, 'rotor starting');
   await server.loadZones();
+  server.watchZones();
   await server.listen();
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading every zone');
+    void server.loadZones();
+  });
 
   await new Promise<void>((done) => {
     const stop = (signal: string) => {

@@ -1,20 +1,18 @@
 // The server process: zones loaded from a directory into a Catalog, and the
 // UDP and TCP listeners that feed every message through the pipeline.
 import type dgram from 'node:dgram';
-import { EventEmitter } from 'node:events';
 import { Catalog } from '../authority/catalog.js';
 import type { RotationPolicy } from '../authority/rotation.js';
 import type { Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
 import { Rcode } from '../wire/types.js';
-import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
-import type { Zone } from '../zone/zone.js';
-import { loadDirectory, type FileResult } from '../zone/directory.js';
 import { formatHostPort, type ListenAddress } from './address.js';
 import type { Reply, RequestContext } from './context.js';
 import { handleMessage, type Outcome } from './pipeline.js';
 import { bindTcp, type TcpListener } from './tcp.js';
 import { bindUdp } from './udp.js';
+import { watchZoneDirectory, type DirectoryWatch } from './watch.js';
+import { ZoneFiles } from './zones.js';
 
 export interface ServerOptions {
   listen: ListenAddress[];
@@ -31,14 +29,17 @@ export class DnsServer {
   private readonly listeners: TcpListener[] = [];
   readonly bound: ListenAddress[] = [];
 
-  constructor(private readonly opts: ServerOptions) {}
+  constructor(private readonly opts: ServerOptions) {
+    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl }, opts.logger);
+    this.events = this.zones.events;
+  }
 
-  /**
-   * Zone lifecycle, for whoever reports on it: 'loaded' with the zone now served,
-   * 'rejected' with the file and its diagnostics (the previous version, if any,
-   * stays served).
-   */
-  readonly events = new EventEmitter<{ loaded: [zone: Zone, file: string]; rejected: [file: string, diagnostics: Diagnostic[]] }>();
+  /** The zone files behind the catalog; `events` reports their lifecycle. */
+  readonly zones: ZoneFiles;
+  readonly events: ZoneFiles['events'];
+  private watcher: DirectoryWatch | undefined;
+  private retry: NodeJS.Timeout | undefined;
+
   /** Called with every answered request, after the answer is built. */
   readonly observers: ((outcome: Outcome, ctx: RequestContext, startedNs: bigint) => void)[] = [];
 
@@ -60,25 +61,20 @@ export class DnsServer {
     }
   }
 
-  async loadZones(): Promise<FileResult[]> {
-    const results = await loadDirectory(this.opts.zonesDir, { defaultTtl: this.opts.defaultTtl });
-    for (const r of results) this.apply(r);
-    return results;
+  /** Loads (or, on SIGHUP, reloads) every zone file in the directory. */
+  loadZones(): Promise<void> {
+    return this.zones.loadAll();
   }
 
-  /** Serves a freshly loaded zone, or logs why it was rejected (keeping what was served). */
-  apply(r: FileResult): void {
-    const log = this.opts.logger;
-    for (const d of r.diagnostics.filter((x) => x.severity === 'warning')) log.warn({ file: r.file }, formatDiagnostic(d));
-    if (r.ok) {
-      this.catalog.set(r.zone);
-      log.info({ zone: r.zone.origin.toString(), records: r.zone.recordCount, serial: r.zone.serial, file: r.file }, 'zone loaded');
-      this.events.emit('loaded', r.zone, r.file);
-    } else {
-      const errors = r.diagnostics.filter((x) => x.severity === 'error').map(formatDiagnostic);
-      log.error({ file: r.file, errors }, `zone rejected: ${errors[0] ?? 'unknown error'}`);
-      this.events.emit('rejected', r.file, r.diagnostics);
-    }
+  /**
+   * Follows edits to the zone directory as they happen, and retries zones that
+   * failed every `retryMs`, logging their errors again until they are fixed.
+   */
+  watchZones(quietMs = 250, retryMs = 30_000): void {
+    this.watcher = watchZoneDirectory(this.opts.zonesDir, quietMs, (file) => void this.zones.reload(file), (e) => {
+      this.opts.logger.error({ err: e, dir: this.opts.zonesDir }, 'cannot watch the zone directory: edits need SIGHUP');
+    });
+    this.retry = setInterval(() => void this.zones.retryFailing(), retryMs).unref();
   }
 
   async listen(): Promise<ListenAddress[]> {
@@ -107,6 +103,8 @@ export class DnsServer {
   }
 
   async close(): Promise<void> {
+    this.watcher?.close();
+    clearInterval(this.retry);
     for (const s of this.sockets) s.close();
     await Promise.all(this.listeners.map((l) => l.close()));
   }

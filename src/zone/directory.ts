@@ -28,8 +28,3 @@ export async function loadOne(file: string, opts: LoadOptions): Promise<FileResu
     return { file, ok: false, diagnostics: [{ pos: { file, line: 1, col: 1 }, severity: 'error', message }] };
   }
 }
-
-export async function loadDirectory(dir: string, opts: LoadOptions): Promise<FileResult[]> {
-  const files = await zoneFilesIn(dir);
-  return Promise.all(files.map((f) => loadOne(f, opts)));
-}

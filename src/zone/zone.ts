@@ -2,6 +2,7 @@
 // (including empty non-terminals) and the delegation points. Built once per load
 // from the records a loader produced; never mutated afterwards except for the
 // rotation counters, so a reload swaps whole Zone objects.
+import { createHash } from 'node:crypto';
 import { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
@@ -50,9 +51,37 @@ export class Zone {
     return this.apex.rrsets.get(RRType.SOA)!;
   }
 
+  /** The serial was not written in the file (`serial: auto`, or no SOA): the server picks it. */
+  autoSerial = false;
+  private contentDigest: string | undefined;
+
   get serial(): number {
     const rd = this.soa.rdata[0]!;
     return rd.kind === 'SOA' ? rd.serial : 0;
+  }
+
+  set serial(value: number) {
+    const rd = this.soa.rdata[0]!;
+    if (rd.kind === 'SOA') rd.serial = value >>> 0;
+  }
+
+  /**
+   * A hash of every record but the SOA serial, in file order: tells whether an
+   * edit changed the content. Computed when first asked, on reload only.
+   */
+  get digest(): string {
+    if (this.contentDigest === undefined) {
+      const hash = createHash('sha256');
+      for (const set of this.rrsets()) {
+        for (const rd of set.rdata) {
+          hash.update(`${set.owner.key} ${set.type} ${set.ttl} `);
+          hash.update(rd.kind === 'SOA' ? encodeRData({ ...rd, serial: 0 }) : encodeRData(rd));
+          hash.update('\n');
+        }
+      }
+      this.contentDigest = hash.digest('hex');
+    }
+    return this.contentDigest;
   }
 
   /** The topmost delegation point at or above `name` (never the apex), if any. */
@@ -72,8 +101,9 @@ export class Zone {
   }
 }
 
-export function soaSynthesisNote(origin: Name): string {
-  return `no SOA record at the apex of ${origin}: one is synthesized`;
+/** RFC 1982 serial number arithmetic: is `a` later than `b`? */
+export function serialGreater(a: number, b: number): boolean {
+  return a !== b && ((a - b) >>> 0) < 0x80000000;
 }
 
 /**
@@ -85,8 +115,11 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
   const error = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'error', message });
   const warn = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'warning', message });
   const zone = new Zone(origin, file);
+  // The data of the records of each RRset that has more than one, for finding
+  // duplicates, and where each of them was written, for the checks at the end.
+  // Most RRsets hold one record: they need neither, and a large zone is loaded
+  // without a Set and an array for each of its records.
   const wireOf = new Map<RRset, Set<string>>();
-  // Where each record of each RRset was written, for the checks at the end.
   const positions = new Map<RRset, SourcePos[]>();
 
   for (const rec of records) {
@@ -105,12 +138,17 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
     }
     let set = node.rrsets.get(rec.type);
     if (!set) {
-      set = { owner: rec.owner, type: rec.type, ttl: rec.ttl, rdata: [], pos: rec.pos, served: 0 };
+      set = { owner: rec.owner, type: rec.type, ttl: rec.ttl, rdata: [rec.rdata], pos: rec.pos, served: 0 };
       node.rrsets.set(rec.type, set);
-      wireOf.set(set, new Set());
+      zone.recordCount++;
+      continue;
+    }
+    let seen = wireOf.get(set);
+    if (!seen) {
+      seen = new Set([encodeRData(set.rdata[0]!).toString('hex')]);
+      wireOf.set(set, seen);
     }
     const wire = encodeRData(rec.rdata).toString('hex');
-    const seen = wireOf.get(set)!;
     if (seen.has(wire)) {
       warn(rec.pos, `duplicate ${typeName(rec.type)} record at ${rec.owner}: ignored`);
       continue;
@@ -129,7 +167,7 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
     }
     set.rdata.push(rec.rdata);
     let at = positions.get(set);
-    if (!at) positions.set(set, (at = []));
+    if (!at) positions.set(set, (at = [set.pos]));
     at.push(rec.pos);
     zone.recordCount++;
   }
@@ -172,12 +210,14 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
     for (const [k, v] of rest) zone.nodes.set(k, v);
   }
 
-  for (const key of zone.nodes.keys()) {
-    let name = zone.nodes.get(key)!.name;
-    while (!zone.names.has(name.key)) {
-      zone.names.add(name.key);
-      if (name.equals(origin)) break;
-      name = name.parent();
+  // Suffix keys rather than parent() Names: no Name is made for each ancestor.
+  const depthOfApex = origin.labels.length;
+  for (const node of zone.nodes.values()) {
+    const name = node.name;
+    for (let i = 0; i <= name.labels.length - depthOfApex; i++) {
+      const key = name.suffixKey(i);
+      if (zone.names.has(key)) break;
+      zone.names.add(key);
     }
   }
 

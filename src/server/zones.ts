@@ -1,0 +1,119 @@
+// The zone directory as served: which file serves which zone, and loading,
+// reloading and removing them. A new version is validated in full and swapped
+// in with one Map assignment, so a query sees the old zone or the new one and
+// never a mix; a version that fails keeps the previous one serving.
+import { EventEmitter } from 'node:events';
+import { access } from 'node:fs/promises';
+import type { Catalog } from '../authority/catalog.js';
+import type { Logger } from '../log.js';
+import { loadOne, zoneFilesIn, type FileResult } from '../zone/directory.js';
+import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
+import type { LoadOptions } from '../zone/load.js';
+import { serialGreater, type Zone } from '../zone/zone.js';
+
+export interface ZoneEvents {
+  loaded: [zone: Zone, file: string];
+  rejected: [file: string, diagnostics: Diagnostic[]];
+  removed: [origin: string, file: string];
+}
+
+export class ZoneFiles {
+  /**
+   * Zone lifecycle, for whoever reports on it: 'loaded' with the zone now served,
+   * 'rejected' with the file and its diagnostics (the previous version, if any,
+   * stays served), 'removed' when a zone file is deleted.
+   */
+  readonly events = new EventEmitter<ZoneEvents>();
+  /** File → origin key of the zone it serves. */
+  private readonly served = new Map<string, string>();
+  /** Files whose last load failed, with the errors, reported again until fixed. */
+  readonly failing = new Map<string, Diagnostic[]>();
+  /** One reload at a time per file; a change during a reload runs it again after. */
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly dir: string,
+    private readonly loadOptions: LoadOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Loads every zone file in the directory; zones whose files are gone stop being served. */
+  async loadAll(): Promise<void> {
+    const files = await zoneFilesIn(this.dir);
+    const present = new Set(files);
+    for (const file of [...this.served.keys()]) if (!present.has(file)) this.remove(file);
+    for (const file of [...this.failing.keys()]) if (!present.has(file)) this.failing.delete(file);
+    await Promise.all(files.map((f) => this.reload(f)));
+  }
+
+  /** Retries the files that failed, so that their errors are reported until fixed. */
+  async retryFailing(): Promise<void> {
+    await Promise.all([...this.failing.keys()].map((f) => this.reload(f)));
+  }
+
+  reload(file: string): Promise<void> {
+    const busy = this.running.get(file);
+    if (busy) {
+      this.again.add(file);
+      return busy;
+    }
+    const run = (async () => {
+      do {
+        this.again.delete(file);
+        if (await access(file).then(() => true, () => false)) this.apply(await loadOne(file, this.loadOptions));
+        else this.remove(file);
+      } while (this.again.has(file));
+    })().finally(() => this.running.delete(file));
+    this.running.set(file, run);
+    return run;
+  }
+
+  private remove(file: string): void {
+    this.failing.delete(file);
+    const origin = this.served.get(file);
+    if (origin === undefined) return;
+    this.served.delete(file);
+    this.catalog.delete(origin);
+    this.logger.info({ zone: origin, file }, 'zone removed: its file is gone');
+    this.events.emit('removed', origin, file);
+  }
+
+  private reject(file: string, diagnostics: Diagnostic[]): void {
+    const errors = diagnostics.filter((x) => x.severity === 'error').map(formatDiagnostic);
+    const keeping = this.served.has(file) ? ' (the previous version stays served)' : '';
+    this.logger.error({ file, errors }, `zone rejected: ${errors[0] ?? 'unknown error'}${keeping}`);
+    this.failing.set(file, diagnostics);
+    this.events.emit('rejected', file, diagnostics);
+  }
+
+  private apply(r: FileResult): void {
+    if (!r.ok) return this.reject(r.file, r.diagnostics);
+    const { zone, file } = r;
+    const origin = zone.origin.key;
+    const owner = [...this.served].find(([f, o]) => o === origin && f !== file)?.[0];
+    if (owner) {
+      return this.reject(file, [{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `zone ${zone.origin} is already served from ${owner}` }]);
+    }
+    const warnings = [...r.diagnostics];
+    const previous = this.served.get(file) === origin ? this.catalog.get(origin) : undefined;
+    if (previous) {
+      const changed = previous.digest !== zone.digest;
+      if (zone.autoSerial) {
+        // Automatic serials move on with every change and stand still otherwise.
+        zone.serial = changed ? (serialGreater(zone.serial, previous.serial) ? zone.serial : (previous.serial + 1) >>> 0) : previous.serial;
+      } else if (changed && !serialGreater(zone.serial, previous.serial)) {
+        warnings.push({ pos: zone.soa.pos, severity: 'warning', message: `the zone changed but its SOA serial ${zone.serial} did not increase (was ${previous.serial}): secondaries will not pick up the change` });
+      }
+    }
+    for (const d of warnings.filter((x) => x.severity === 'warning')) this.logger.warn({ file }, formatDiagnostic(d));
+    const oldOrigin = this.served.get(file);
+    if (oldOrigin !== undefined && oldOrigin !== origin) this.catalog.delete(oldOrigin);
+    this.catalog.set(zone);
+    this.served.set(file, origin);
+    this.failing.delete(file);
+    this.logger.info({ zone: zone.origin.toString(), records: zone.recordCount, serial: zone.serial, file, reload: !!previous }, 'zone loaded');
+    this.events.emit('loaded', zone, file);
+  }
+}
