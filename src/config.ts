@@ -3,7 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ROTATION_POLICIES, type RotationPolicy } from './authority/rotation.js';
+import { ROTATION_POLICIES, type RotationPolicy, type RotationSettings } from './authority/rotation.js';
+import { Name } from './wire/name.js';
+import { typeFromName } from './wire/types.js';
 import { AddressError, parseHostPort, type ListenAddress } from './server/address.js';
 
 export class ConfigError extends Error {}
@@ -14,7 +16,7 @@ export interface Config {
   defaultTtl: number;
   logLevel: string;
   tcpIdleTimeoutMs: number;
-  rotation: RotationPolicy;
+  rotation: RotationSettings;
 }
 
 export const DEFAULTS: Config = {
@@ -23,7 +25,7 @@ export const DEFAULTS: Config = {
   defaultTtl: 3600,
   logLevel: 'info',
   tcpIdleTimeoutMs: 10_000,
-  rotation: 'cyclic',
+  rotation: { policy: 'cyclic', zones: new Map(), overrides: [] },
 };
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -58,6 +60,57 @@ export function parseRotation(key: string, v: unknown): RotationPolicy {
   return v as RotationPolicy;
 }
 
+/** A mapping; with `allowed`, any other key is an error. */
+function mapping(key: string, v: unknown, allowed?: string[]): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key}: expected a mapping`);
+  for (const k of Object.keys(v)) {
+    if (allowed && !allowed.includes(k)) throw new ConfigError(`${key}: unknown key "${k}" (known: ${allowed.join(', ')})`);
+  }
+  return v as Record<string, unknown>;
+}
+
+function absoluteName(key: string, v: unknown): Name {
+  if (typeof v !== 'string' || v === '') throw new ConfigError(`${key}: expected a domain name`);
+  try {
+    return Name.parse(v.endsWith('.') ? v : `${v}.`);
+  } catch (e) {
+    throw new ConfigError(`${key}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * rotation: cyclic — or, to set it per zone and per name:
+ *   rotation:
+ *     policy: cyclic
+ *     zones: { corp.example: random }
+ *     names:
+ *       - { name: corp.example, type: MX, policy: fixed }
+ */
+export function parseRotationSettings(v: unknown): RotationSettings {
+  if (typeof v === 'string') return { policy: parseRotation('rotation', v), zones: new Map(), overrides: [] };
+  const m = mapping('rotation', v, ['policy', 'zones', 'names']);
+  const settings: RotationSettings = { policy: m.policy === undefined ? 'cyclic' : parseRotation('rotation.policy', m.policy), zones: new Map(), overrides: [] };
+  if (m.zones !== undefined) {
+    for (const [zone, policy] of Object.entries(mapping('rotation.zones', m.zones))) {
+      settings.zones.set(absoluteName(`rotation.zones`, zone).key, parseRotation(`rotation.zones.${zone}`, policy));
+    }
+  }
+  if (m.names !== undefined) {
+    if (!Array.isArray(m.names)) throw new ConfigError('rotation.names: expected a list of {name, type?, policy}');
+    m.names.forEach((entry, i) => {
+      const key = `rotation.names[${i}]`;
+      const e = mapping(key, entry, ['name', 'type', 'policy']);
+      let type: number | undefined;
+      if (e.type !== undefined) {
+        type = typeof e.type === 'string' ? typeFromName(e.type) : undefined;
+        if (type === undefined) throw new ConfigError(`${key}.type: unknown record type ${JSON.stringify(e.type)}`);
+      }
+      settings.overrides.push({ name: absoluteName(`${key}.name`, e.name).key, type, policy: parseRotation(`${key}.policy`, e.policy) });
+    });
+  }
+  return settings;
+}
+
 const SETTERS: Record<string, Setter> = {
   listen: (c, v) => { c.listen = parseListenList('listen', v); },
   zones: (c, v, base) => {
@@ -70,7 +123,7 @@ const SETTERS: Record<string, Setter> = {
     c.logLevel = v;
   },
   'tcp-idle-timeout': (c, v) => { c.tcpIdleTimeoutMs = integer('tcp-idle-timeout', v, 1, 3600) * 1000; },
-  rotation: (c, v) => { c.rotation = parseRotation('rotation', v); },
+  rotation: (c, v) => { c.rotation = parseRotationSettings(v); },
 };
 
 /** Reads rotor.yaml; relative paths in it are relative to the file. */

@@ -2,7 +2,7 @@
 // every multi-record RRset turns one step each time it is written, so that the
 // effect (or lack of it) on senders and resolvers can be watched.
 import type { RData } from '../wire/rdata.js';
-import type { RRset } from '../zone/zone.js';
+import type { RRset, Zone } from '../zone/zone.js';
 
 export type RotationPolicy = 'cyclic' | 'random' | 'fixed';
 
@@ -37,4 +37,32 @@ export function orderFor(set: RRset, policy: RotationPolicy): readonly RData[] {
     case 'random': return shuffle(set.rdata);
     case 'cyclic': return rotateLeft(set.rdata, step);
   }
+}
+
+/** One override: an owner name, optionally one type at it. */
+export interface RotationOverride {
+  /** Absolute name key (lowercase, trailing dot). */
+  name: string;
+  /** A type code, or undefined for every type at the name. */
+  type?: number;
+  policy: RotationPolicy;
+}
+
+export interface RotationSettings {
+  policy: RotationPolicy;
+  /** Zone origin key → that zone's default policy. */
+  zones: Map<string, RotationPolicy>;
+  overrides: RotationOverride[];
+}
+
+/**
+ * Which policy an RRset follows: the most specific setting wins — name and
+ * type, then name, then zone, then the global default.
+ */
+export function rotationResolver(settings: RotationSettings): (zone: Zone, set: RRset) => RotationPolicy {
+  if (settings.zones.size === 0 && settings.overrides.length === 0) return () => settings.policy;
+  const byName = new Map<string, RotationPolicy>();
+  for (const o of settings.overrides) byName.set(o.type === undefined ? o.name : `${o.name}/${o.type}`, o.policy);
+  return (zone, set) =>
+    byName.get(`${set.owner.key}/${set.type}`) ?? byName.get(set.owner.key) ?? settings.zones.get(zone.origin.key) ?? settings.policy;
 }

@@ -2,7 +2,7 @@
 // UDP and TCP listeners that feed every message through the pipeline.
 import type dgram from 'node:dgram';
 import { Catalog } from '../authority/catalog.js';
-import type { RotationPolicy } from '../authority/rotation.js';
+import { rotationResolver, type RotationSettings } from '../authority/rotation.js';
 import type { Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
 import { Rcode } from '../wire/types.js';
@@ -19,7 +19,7 @@ export interface ServerOptions {
   zonesDir: string;
   defaultTtl: number;
   tcpIdleTimeoutMs: number;
-  rotation: RotationPolicy;
+  rotation: RotationSettings;
   logger: Logger;
 }
 
@@ -29,7 +29,10 @@ export class DnsServer {
   private readonly listeners: TcpListener[] = [];
   readonly bound: ListenAddress[] = [];
 
+  private readonly policy: ReturnType<typeof rotationResolver>;
+
   constructor(private readonly opts: ServerOptions) {
+    this.policy = rotationResolver(opts.rotation);
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl }, opts.logger);
     this.events = this.zones.events;
   }
@@ -47,7 +50,7 @@ export class DnsServer {
   handle(msg: Buffer, ctx: RequestContext): Reply {
     const started = process.hrtime.bigint();
     try {
-      const outcome = handleMessage(msg, ctx, { catalog: this.catalog, policy: () => this.opts.rotation });
+      const outcome = handleMessage(msg, ctx, { catalog: this.catalog, policy: this.policy });
       if (!outcome) return undefined;
       for (const observe of this.observers) observe(outcome, ctx, started);
       return outcome.response;

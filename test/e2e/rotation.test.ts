@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { query, REPO, startRotor, type Rotor } from './harness.js';
+import { query, REPO, startRotor, tempDir, type Rotor } from './harness.js';
 
 describe('rotation seen through dig and kdig', () => {
   let rotor: Rotor;
@@ -53,5 +53,48 @@ describe('rotation seen through dig and kdig', () => {
     const b = await query(rotor, 'corp.example', 'SOA');
     assert.deepEqual(a.answer, b.answer);
     assert.equal(a.answer.length, 1);
+  });
+});
+
+describe('rotation policies set in rotor.yaml', () => {
+  let rotor: Rotor;
+  before(async () => {
+    const dir = await tempDir({
+      'rotor.yaml': [
+        'rotation:',
+        '  policy: cyclic',
+        '  zones: { corp.example: random }',
+        '  names:',
+        '    - { name: corp.example, type: MX, policy: fixed }',
+        '    - { name: mx2.corp.example, policy: cyclic }',
+        '',
+      ].join('\n'),
+    });
+    rotor = await startRotor({ 'corp.example.yaml': await readFile(join(REPO, 'zones', 'corp.example.yaml'), 'utf8') }, ['--config', join(dir, 'rotor.yaml')]);
+  });
+  after(async () => { await rotor.stop(); });
+
+  const orders = async (name: string, type: string, n: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push((await query(rotor, name, type)).answer.map((a) => a.data).join(','));
+    return out;
+  };
+
+  it('fixed for the MX set: the order written in the zone, every time', async () => {
+    const seen = await orders('corp.example', 'MX', 4);
+    assert.equal(new Set(seen).size, 1);
+    assert.match(seen[0]!, /^10 mx1\.corp\.example\.,10 mx2/);
+  });
+
+  it('random for the rest of the zone: many different orders', async () => {
+    const seen = await orders('intranet.corp.example', 'A', 30);
+    // 30 draws from 6 orders: all 6 appear with probability > 0.99.
+    assert.ok(new Set(seen).size >= 4, seen.join(' | '));
+  });
+
+  it('cyclic for one name', async () => {
+    const seen = await orders('mx2.corp.example', 'A', 4);
+    assert.deepEqual(seen, [seen[0], seen[1], seen[0], seen[1]]);
+    assert.notEqual(seen[0], seen[1]);
   });
 });

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { orderFor, rotateLeft, rotationResolver, shuffle } from '../../src/authority/rotation.js';
+import { ConfigError, parseRotationSettings } from '../../src/config.js';
+import { Name } from '../../src/wire/name.js';
+import { RRType } from '../../src/wire/types.js';
+import type { RRset, Zone } from '../../src/zone/zone.js';
+
+const set = (owner: string, type: number, n: number): RRset => ({
+  owner: Name.parse(owner), type, ttl: 60, pos: { file: 'f', line: 1, col: 1 }, served: 0,
+  rdata: Array.from({ length: n }, (_, i) => ({ kind: 'TXT' as const, strings: [Buffer.from(String(i))] })),
+});
+const labels = (rs: readonly { kind: string }[]) => rs.map((r) => (r as { strings: Buffer[] }).strings[0]!.toString()).join('');
+
+describe('rotation policies', () => {
+  it('cyclic turns one step per write, per RRset', () => {
+    const a = set('a.test.', RRType.TXT, 4);
+    const b = set('b.test.', RRType.TXT, 2);
+    assert.deepEqual([1, 2, 3, 4, 5].map(() => labels(orderFor(a, 'cyclic'))), ['0123', '1230', '2301', '3012', '0123']);
+    assert.deepEqual([1, 2].map(() => labels(orderFor(b, 'cyclic'))), ['01', '10']);
+  });
+
+  it('fixed keeps the order written in the zone', () => {
+    const a = set('a.test.', RRType.TXT, 3);
+    assert.deepEqual([1, 2, 3].map(() => labels(orderFor(a, 'fixed'))), ['012', '012', '012']);
+  });
+
+  it('a single record is never rotated', () => {
+    const one = set('a.test.', RRType.SOA, 1);
+    orderFor(one, 'cyclic');
+    assert.equal(one.served, 0);
+  });
+
+  it('random is a uniform permutation (Fisher–Yates): every order of 3 about 1/6 of the time', () => {
+    const counts = new Map<string, number>();
+    const draws = 60_000;
+    // mulberry32: a small seeded generator with good low bits, so the test is repeatable.
+    let seed = 12345;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    for (let i = 0; i < draws; i++) {
+      const k = shuffle(['a', 'b', 'c'], random).join('');
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    assert.equal(counts.size, 6);
+    // Chi-square with 5 degrees of freedom: 20.5 is the 0.999 quantile.
+    const expected = draws / 6;
+    const chi2 = [...counts.values()].reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
+    assert.ok(chi2 < 20.5, `chi2 ${chi2.toFixed(1)} ${JSON.stringify([...counts])}`);
+  });
+
+  it('rotateLeft wraps around', () => {
+    assert.deepEqual(rotateLeft([1, 2, 3], 7), [2, 3, 1]);
+  });
+});
+
+describe('rotation settings', () => {
+  const zone = { origin: Name.parse('corp.example.') } as Zone;
+  const other = { origin: Name.parse('other.test.') } as Zone;
+
+  it('the most specific setting wins: name and type, name, zone, default', () => {
+    const resolve = rotationResolver(parseRotationSettings({
+      policy: 'cyclic',
+      zones: { 'corp.example': 'random' },
+      names: [{ name: 'corp.example', type: 'MX', policy: 'fixed' }, { name: 'mx1.corp.example.', policy: 'cyclic' }],
+    }));
+    assert.equal(resolve(zone, set('corp.example.', RRType.MX, 2)), 'fixed');
+    assert.equal(resolve(zone, set('corp.example.', RRType.TXT, 2)), 'random');
+    assert.equal(resolve(zone, set('mx1.corp.example.', RRType.A, 2)), 'cyclic');
+    assert.equal(resolve(other, set('www.other.test.', RRType.A, 2)), 'cyclic');
+  });
+
+  it('a plain string sets the default', () => {
+    assert.equal(rotationResolver(parseRotationSettings('random'))(zone, set('x.corp.example.', RRType.A, 2)), 'random');
+  });
+
+  const bad: [unknown, RegExp][] = [
+    ['sorted', /rotation: expected one of cyclic, random, fixed/],
+    [{ policy: 'cyclic', zone: {} }, /unknown key "zone"/],
+    [{ names: [{ name: 'x', policy: 'fixed', type: 'BOGUS' }] }, /rotation.names\[0\]\.type: unknown record type "BOGUS"/],
+    [{ names: [{ name: 'x..y', policy: 'fixed' }] }, /rotation.names\[0\]\.name: empty label/],
+    [{ zones: { 'corp.example': 'shuffle' } }, /rotation.zones.corp.example: expected one of/],
+  ];
+  for (const [value, message] of bad) {
+    it(`rejects ${JSON.stringify(value)}`, () => assert.throws(() => parseRotationSettings(value), (e: Error) => e instanceof ConfigError && message.test(e.message)));
+  }
+});
