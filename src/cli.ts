@@ -1,14 +1,23 @@
-#!/usr/bin/env node
-// rotor's command line: one file per command under cli/.
+#!/usr/bin/env -S node --max-semi-space-size=64
+// rotor's command line: one file per command under cli/. The larger young
+// generation keeps garbage-collection pauses rare with big zones loaded (see
+// docs/decisions.md, Performance); `npm start` passes the same flag.
+import cluster from 'node:cluster';
 import { ConfigError } from './config.js';
 import { serve, usage as serveUsage } from './cli/serve.js';
+import { mxsim, usage as mxsimUsage } from './cli/mxsim.js';
+import { convert, usage as convertUsage } from './cli/convert.js';
+import { check, usage as checkUsage } from './cli/check.js';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim };
 
 const usage = `usage: rotor <command> [options]
 
 commands:
 ${serveUsage.split('\n')[0]}
+${checkUsage.split('\n')[0]}
+${convertUsage.split('\n')[0]}
+${mxsimUsage.split('\n')[0]}
 
 rotor <command> --help shows a command's options.`;
 
@@ -42,4 +51,6 @@ main(process.argv.slice(2)).then(
     }
     process.exitCode = 2;
   },
-);
+  // A cluster worker's channel to the primary would keep it alive once it is done
+  // (or could not start); it leaves as a deliberate exit, with its exit code.
+).finally(() => cluster.worker?.disconnect());

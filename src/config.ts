@@ -1,12 +1,21 @@
 // rotor.yaml: the server's settings. Every key is known and checked; anything
 // else is a one-line ConfigError that the CLI turns into exit code 2.
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ROTATION_POLICIES, type RotationPolicy, type RotationSettings } from './authority/rotation.js';
 import { Name } from './wire/name.js';
 import { typeFromName } from './wire/types.js';
 import { AddressError, parseHostPort, type ListenAddress } from './server/address.js';
+import { LOG_FORMATS, type LogFormat } from './log.js';
+import { AclError, parseAcl, type Acl } from './server/acl.js';
+import { RRL_DEFAULTS, type RrlSettings } from './server/rrl.js';
+import { TCP_DEFAULTS } from './server/tcp.js';
+import type { CacheLimits } from './resolver/entry.js';
+import {
+  applyDefault, checkKeyReferences, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
+} from './transfer/settings.js';
 
 export class ConfigError extends Error {}
 
@@ -15,8 +24,35 @@ export interface Config {
   zonesDir: string;
   defaultTtl: number;
   logLevel: string;
+  logFormat: LogFormat;
+  /** Share of queries written to the log: 0 (off) to 1 (all). */
+  queryLog: number;
+  /** Where /metrics, the health checks and the status page are served; off when undefined. */
+  metrics?: ListenAddress;
   tcpIdleTimeoutMs: number;
+  /** Once a TCP query's first octet is in, the rest must follow within this. */
+  tcpQueryTimeoutMs: number;
+  /** Queries one TCP connection may send; 0 for no limit. */
+  tcpMaxQueries: number;
+  tcpMaxConnections: number;
+  tcpMaxConnectionsPerClient: number;
+  /** Response rate limiting over UDP; off when undefined. */
+  rrl?: RrlSettings;
+  /** Server processes sharing the sockets (node:cluster); 1 runs no cluster. */
+  workers: number;
   rotation: RotationSettings;
+  /** Names outside every local zone are forwarded when this is set. */
+  forward?: ForwardConfig;
+  /** TSIG keys, allow-transfer, NOTIFY targets: globally and per zone. */
+  transfer: TransferSettings;
+}
+
+export interface ForwardConfig {
+  upstreams: ListenAddress[];
+  allowRecursion: Acl;
+  /** Per try of one upstream. */
+  timeoutMs: number;
+  cache: CacheLimits;
 }
 
 export const DEFAULTS: Config = {
@@ -24,8 +60,16 @@ export const DEFAULTS: Config = {
   zonesDir: 'zones',
   defaultTtl: 3600,
   logLevel: 'info',
+  logFormat: 'json',
+  queryLog: 0,
   tcpIdleTimeoutMs: 10_000,
+  tcpQueryTimeoutMs: TCP_DEFAULTS.queryTimeoutMs,
+  tcpMaxQueries: TCP_DEFAULTS.maxQueries,
+  tcpMaxConnections: TCP_DEFAULTS.maxConnections,
+  tcpMaxConnectionsPerClient: TCP_DEFAULTS.maxConnectionsPerClient,
+  workers: 1,
   rotation: { policy: 'cyclic', zones: new Map(), overrides: [] },
+  transfer: defaultTransferSettings(),
 };
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -111,6 +155,114 @@ export function parseRotationSettings(v: unknown): RotationSettings {
   return settings;
 }
 
+/** A number of worker processes, or auto: one per CPU this process may use. */
+export function parseWorkers(key: string, v: unknown): number {
+  if (v === 'auto') return availableParallelism();
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 256) {
+    throw new ConfigError(`${key}: expected auto or an integer from 1 to 256, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+export function parseLogLevel(key: string, v: unknown): string {
+  if (typeof v !== 'string' || !LOG_LEVELS.includes(v)) throw new ConfigError(`${key}: expected one of ${LOG_LEVELS.join(', ')}`);
+  return v;
+}
+
+export function parseLogFormat(key: string, v: unknown): LogFormat {
+  if (typeof v !== 'string' || !(LOG_FORMATS as readonly string[]).includes(v)) {
+    throw new ConfigError(`${key}: expected one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as LogFormat;
+}
+
+/** on | off | a sample rate from 0 to 1 (YAML's true/false, and the strings the command line gives, too). */
+export function parseQueryLog(key: string, v: unknown): number {
+  if (v === true || v === 'on') return 1;
+  if (v === false || v === 'off') return 0;
+  const rate = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+    throw new ConfigError(`${key}: expected on, off or a sample rate from 0 to 1, got ${JSON.stringify(v)}`);
+  }
+  return rate;
+}
+
+/** ADDR:PORT of the metrics and status listener, or off. */
+export function parseMetricsAddress(key: string, v: unknown): ListenAddress | undefined {
+  if (v === false || v === 'off') return undefined;
+  if (typeof v !== 'string') throw new ConfigError(`${key}: expected ADDR:PORT or off, got ${JSON.stringify(v)}`);
+  return parseListenList(key, v)[0];
+}
+
+/** forward: { upstreams, allow-recursion, timeout-ms, cache: { max-entries, max-ttl, min-ttl } } */
+export function parseForward(v: unknown): ForwardConfig {
+  const m = mapping('forward', v, ['upstreams', 'allow-recursion', 'timeout-ms', 'cache']);
+  if (m.upstreams === undefined) throw new ConfigError('forward.upstreams: at least one ADDR:PORT is needed');
+  let allowRecursion: Acl;
+  try {
+    // Like BIND's default, only this host: a resolver open to everyone is a reflector.
+    allowRecursion = parseAcl(m['allow-recursion'] ?? ['127.0.0.0/8', '::1']);
+  } catch (e) {
+    if (e instanceof AclError) throw new ConfigError(`forward.allow-recursion: ${e.message}`);
+    throw e;
+  }
+  const c = m.cache === undefined ? {} : mapping('forward.cache', m.cache, ['max-entries', 'max-ttl', 'min-ttl']);
+  const setting = (key: string, fallback: number, min: number, max: number) => c[key] === undefined ? fallback : integer(`forward.cache.${key}`, c[key], min, max);
+  const cache = { maxEntries: setting('max-entries', 10_000, 1, 10_000_000), maxTtl: setting('max-ttl', 86_400, 0, 0x7fffffff), minTtl: setting('min-ttl', 0, 0, 0x7fffffff) };
+  if (cache.minTtl > cache.maxTtl) throw new ConfigError(`forward.cache: min-ttl ${cache.minTtl} is above max-ttl ${cache.maxTtl}`);
+  const upstreams = parseListenList('forward.upstreams', m.upstreams);
+  if (upstreams.some((u) => u.port === 0)) throw new ConfigError('forward.upstreams: an upstream needs its port (53 for most)');
+  return {
+    upstreams,
+    allowRecursion,
+    timeoutMs: m['timeout-ms'] === undefined ? 1500 : integer('forward.timeout-ms', m['timeout-ms'], 10, 30_000),
+    cache,
+  };
+}
+
+const RRL_KEYS = [
+  'responses-per-second', 'nxdomains-per-second', 'nodata-per-second', 'errors-per-second', 'referrals-per-second',
+  'window', 'slip', 'ipv4-prefix-length', 'ipv6-prefix-length', 'exempt-clients', 'log-only', 'max-table-size',
+];
+
+/**
+ * rrl: on — or a mapping of BIND's rate-limit settings, any of RRL_KEYS. The
+ * per-class rates default to responses-per-second; 0 leaves that class unlimited.
+ */
+export function parseRrl(v: unknown): RrlSettings | undefined {
+  if (v === false || v === 'off') return undefined;
+  if (v === true || v === 'on') return { ...RRL_DEFAULTS };
+  const m = mapping('rrl', v, RRL_KEYS);
+  const int = (key: string, fallback: number, min: number, max: number) => (m[key] === undefined ? fallback : integer(`rrl.${key}`, m[key], min, max));
+  const rate = int('responses-per-second', RRL_DEFAULTS.responsesPerSecond, 1, 1_000_000);
+  let exemptClients: Acl | undefined;
+  if (m['exempt-clients'] !== undefined) {
+    try {
+      exemptClients = parseAcl(m['exempt-clients']);
+    } catch (e) {
+      if (e instanceof AclError) throw new ConfigError(`rrl.exempt-clients: ${e.message}`);
+      throw e;
+    }
+  }
+  const logOnly = m['log-only'] ?? false;
+  if (typeof logOnly !== 'boolean') throw new ConfigError(`rrl.log-only: expected true or false, got ${JSON.stringify(logOnly)}`);
+  return {
+    responsesPerSecond: rate,
+    nxdomainsPerSecond: int('nxdomains-per-second', rate, 0, 1_000_000),
+    nodataPerSecond: int('nodata-per-second', rate, 0, 1_000_000),
+    errorsPerSecond: int('errors-per-second', rate, 0, 1_000_000),
+    referralsPerSecond: int('referrals-per-second', rate, 0, 1_000_000),
+    window: int('window', RRL_DEFAULTS.window, 1, 3600),
+    slip: int('slip', RRL_DEFAULTS.slip, 0, 10),
+    ipv4PrefixLength: int('ipv4-prefix-length', RRL_DEFAULTS.ipv4PrefixLength, 0, 32),
+    ipv6PrefixLength: int('ipv6-prefix-length', RRL_DEFAULTS.ipv6PrefixLength, 0, 128),
+    exemptClients,
+    logOnly,
+    maxTableSize: int('max-table-size', RRL_DEFAULTS.maxTableSize, 1, 10_000_000),
+  };
+}
+
 const SETTERS: Record<string, Setter> = {
   listen: (c, v) => { c.listen = parseListenList('listen', v); },
   zones: (c, v, base) => {
@@ -118,12 +270,25 @@ const SETTERS: Record<string, Setter> = {
     c.zonesDir = resolve(base, v);
   },
   'default-ttl': (c, v) => { c.defaultTtl = integer('default-ttl', v, 0, 0x7fffffff); },
-  'log-level': (c, v) => {
-    if (typeof v !== 'string' || !LOG_LEVELS.includes(v)) throw new ConfigError(`log-level: expected one of ${LOG_LEVELS.join(', ')}`);
-    c.logLevel = v;
-  },
+  'log-level': (c, v) => { c.logLevel = parseLogLevel('log-level', v); },
+  'log-format': (c, v) => { c.logFormat = parseLogFormat('log-format', v); },
+  'query-log': (c, v) => { c.queryLog = parseQueryLog('query-log', v); },
+  metrics: (c, v) => { c.metrics = parseMetricsAddress('metrics', v); },
   'tcp-idle-timeout': (c, v) => { c.tcpIdleTimeoutMs = integer('tcp-idle-timeout', v, 1, 3600) * 1000; },
+  'tcp-query-timeout': (c, v) => { c.tcpQueryTimeoutMs = integer('tcp-query-timeout', v, 1, 3600) * 1000; },
+  'tcp-max-queries': (c, v) => { c.tcpMaxQueries = integer('tcp-max-queries', v, 0, 1_000_000); },
+  'tcp-max-connections': (c, v) => { c.tcpMaxConnections = integer('tcp-max-connections', v, 1, 1_000_000); },
+  'tcp-max-connections-per-client': (c, v) => { c.tcpMaxConnectionsPerClient = integer('tcp-max-connections-per-client', v, 1, 1_000_000); },
+  rrl: (c, v) => { c.rrl = parseRrl(v); },
+  workers: (c, v) => { c.workers = parseWorkers('workers', v); },
   rotation: (c, v) => { c.rotation = parseRotationSettings(v); },
+  forward: (c, v) => { c.forward = parseForward(v); },
+  keys: (c, v, base) => { c.transfer = { ...c.transfer, keys: parseKeys(v, base) }; },
+  'zone-settings': (c, v) => { c.transfer = { ...c.transfer, zones: parseZoneSettings(v) }; },
+  ...Object.fromEntries(TRANSFER_SETTINGS.map((key): [string, Setter] => [key, (c, v) => {
+    c.transfer = { ...c.transfer, defaults: { ...c.transfer.defaults } };
+    applyDefault(c.transfer, key, v);
+  }])),
 };
 
 /** Reads rotor.yaml; relative paths in it are relative to the file. */
@@ -148,9 +313,14 @@ export async function loadConfig(file: string): Promise<Config> {
     try {
       set(config, value, dirname(file));
     } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigError(`${file}: ${e.message}`);
+      if (e instanceof ConfigError || e instanceof SettingsError) throw new ConfigError(`${file}: ${e.message}`);
       throw e;
     }
+  }
+  try {
+    checkKeyReferences(config.transfer);
+  } catch (e) {
+    throw new ConfigError(`${file}: ${(e as Error).message}`);
   }
   return config;
 }

@@ -5,10 +5,10 @@
 import type { Name } from '../wire/name.js';
 import type { RRsetOut } from '../wire/message.js';
 import { Rcode, RRType } from '../wire/types.js';
-import { targetOf } from '../zone/records.js';
+import { targetOf, type RData } from '../zone/records.js';
 import type { RRset, Zone, ZoneNode } from '../zone/zone.js';
 import type { Catalog } from './catalog.js';
-import { orderFor, type RotationPolicy } from './rotation.js';
+import { nextTurn, orderForTurn, type RotationPolicy } from './rotation.js';
 
 export interface AnswerOptions {
   /** RFC 8482: over UDP, ANY gets one RRset; over TCP, all of them. */
@@ -16,15 +16,25 @@ export interface AnswerOptions {
   policy: (zone: Zone, set: RRset) => RotationPolicy;
 }
 
+/** An RRset as written into an answer, with the zone's RRset it came from. */
+export interface AnsweredRRset extends RRsetOut {
+  set: RRset;
+}
+
 export interface Answer {
   rcode: number;
   aa: boolean;
   zone?: Zone;
-  answer: RRsetOut[];
-  authority: RRsetOut[];
-  additional: RRsetOut[];
+  answer: AnsweredRRset[];
+  authority: AnsweredRRset[];
+  additional: AnsweredRRset[];
   /** The authority section is a referral: its glue must fit or TC is set. */
   referral: boolean;
+  /**
+   * How many steps the first rotating RRset of the answer section was turned
+   * (cyclic: its counter mod its size; fixed: 0; random: undefined), for the query log.
+   */
+  rotation?: number;
 }
 
 /** Longest CNAME chain followed inside one zone before giving up. */
@@ -42,9 +52,15 @@ class Responder {
     this.out.zone = zone;
   }
 
-  private emit(section: RRsetOut[], set: RRset, owner: Name = set.owner, ttl: number = set.ttl): void {
+  private emit(section: AnsweredRRset[], set: RRset, owner: Name = set.owner, ttl: number = set.ttl): void {
     this.written.add(set);
-    section.push({ owner, type: set.type, ttl, rdata: orderFor(set, this.opts.policy(this.zone, set)) });
+    let rdata: readonly RData[] = set.rdata;
+    if (rdata.length > 1) {
+      const turn = nextTurn(set, this.opts.policy(this.zone, set));
+      if (section === this.out.answer && this.out.rotation === undefined) this.out.rotation = turn;
+      rdata = orderForTurn(set, turn);
+    }
+    section.push({ owner, type: set.type, ttl, rdata, set });
   }
 
   putAnswer(set: RRset, owner: Name): void {

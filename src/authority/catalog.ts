@@ -4,6 +4,8 @@ import type { Zone } from '../zone/zone.js';
 
 export class Catalog {
   private readonly zones = new Map<string, Zone>();
+  /** Counts changes, so that whatever is derived from the zones (prepared answers) knows when to start over. */
+  generation = 0;
 
   get size(): number {
     return this.zones.size;
@@ -12,9 +14,11 @@ export class Catalog {
   /** Adds or replaces a zone: one Map assignment, so a query sees the old zone or the new one. */
   set(zone: Zone): void {
     this.zones.set(zone.origin.key, zone);
+    this.generation++;
   }
 
   delete(origin: string): boolean {
+    this.generation++;
     return this.zones.delete(origin);
   }
 

@@ -27,16 +27,30 @@ export function rotateLeft<T>(items: readonly T[], steps: number): T[] {
   return k === 0 ? items.slice() : [...items.slice(k), ...items.slice(0, k)];
 }
 
-/** The order for this write of the RRset; advances its counter. */
-export function orderFor(set: RRset, policy: RotationPolicy): readonly RData[] {
-  const n = set.rdata.length;
-  if (n < 2) return set.rdata;
+/**
+ * How far this write of an RRset of two or more records turns its base order
+ * (cyclic: its counter mod its size; fixed: 0), or undefined when the order is
+ * random; advances its counter either way.
+ */
+export function nextTurn(set: Pick<RRset, 'rdata' | 'served'>, policy: RotationPolicy): number | undefined {
   const step = set.served++;
   switch (policy) {
-    case 'fixed': return set.rdata;
-    case 'random': return shuffle(set.rdata);
-    case 'cyclic': return rotateLeft(set.rdata, step);
+    case 'fixed': return 0;
+    case 'random': return undefined;
+    case 'cyclic': return step % set.rdata.length;
   }
+}
+
+/** The records in the order a turn gives (undefined: a fresh random order). */
+export function orderForTurn(set: Pick<RRset, 'rdata'>, turn: number | undefined): readonly RData[] {
+  if (turn === undefined) return shuffle(set.rdata);
+  return turn === 0 ? set.rdata : rotateLeft(set.rdata, turn);
+}
+
+/** The order for this write of the RRset; advances its counter. */
+export function orderFor(set: Pick<RRset, 'rdata' | 'served'>, policy: RotationPolicy): readonly RData[] {
+  if (set.rdata.length < 2) return set.rdata;
+  return orderForTurn(set, nextTurn(set, policy));
 }
 
 /** One override: an owner name, optionally one type at it. */

@@ -7,5 +7,8 @@ export interface RequestContext {
   client: { address: string; port: number };
 }
 
+/** One message, or several in order (a zone transfer over TCP). */
+export type Response = Buffer | Buffer[];
+
 /** A response, now or later (answers that need another server arrive later). */
-export type Reply = Buffer | undefined | Promise<Buffer | undefined>;
+export type Reply = Response | undefined | Promise<Response | undefined>;

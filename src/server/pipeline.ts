@@ -9,26 +9,50 @@ import { parseQuery, QueryError, readQuestion, type Query, type Question } from 
 import { Opcode, Rcode, RRClass, RRType } from '../wire/types.js';
 import type { Zone } from '../zone/zone.js';
 import type { RequestContext } from './context.js';
+import type { FastPath } from './fastpath.js';
+import type { Transfers } from '../transfer/transfers.js';
+import { appendTsigError, ResponseSigner, sign, timeOther, TsigError, tsigSize, verifyRequest, type Keyring } from '../wire/tsig.js';
 
 export interface Outcome {
   response: Buffer;
   rcode: number;
   zone?: Zone;
   question?: Question;
+  /** Answer.rotation: how far the answer's rotating RRset was turned. */
+  rotation?: number;
+  /** A zone transfer's messages, `response` being the first. */
+  messages?: Buffer[];
+  /** For questions forwarded to the upstreams: where the answer came from. */
+  recursion?: 'cache' | 'upstream' | 'failed' | 'loop';
+}
+
+/** The forwarder (src/resolver/), for names outside every local zone. */
+export interface Recursion {
+  allows(client: string): boolean;
+  resolve(query: Query, ctx: RequestContext, limit: number): Promise<Outcome>;
 }
 
 export interface PipelineOptions {
   catalog: Catalog;
   policy: AnswerOptions['policy'];
+  recursion?: Recursion;
+  /** Zone transfers, NOTIFY and the TSIG keyring (src/transfer/). */
+  transfers?: Transfers;
+  /** Prepared answers for plain queries (fastpath.ts): the same bytes as the steps below, at a fraction of the cost. */
+  fast?: FastPath;
+  /** allow-query: whether a client may query a zone; others are REFUSED. Unset, everyone may. */
+  allowQuery?: (zone: Zone, client: string) => boolean;
 }
+
+const NO_KEYS: Keyring = new Map();
 
 const TCP_LIMIT = 65535;
 
-function reply(query: Pick<Query, 'header' | 'edns'> & { question?: Question }, rcode: number, limit: number): Outcome {
+function reply(query: Pick<Query, 'header' | 'edns'> & { question?: Question }, rcode: number, limit: number, aa = false): Outcome {
   const spec: ResponseSpec = {
     id: query.header.id,
     queryFlags: query.header.flags,
-    aa: false,
+    aa,
     rcode,
     question: query.question,
     answer: [], authority: [], additional: [],
@@ -51,15 +75,20 @@ function questionIfAny(msg: Buffer): Question | undefined {
  * message too short to have a header, or a response (answering responses is how
  * reflection loops start).
  */
-export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOptions): Outcome | undefined {
+export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOptions): Outcome | Promise<Outcome> | undefined {
   const { transport } = ctx;
+  // Plain queries for names in our zones; everything else comes back undefined
+  // and goes on below. A check that depends on who asks must come before this.
+  const prepared = opts.allowQuery ? undefined : opts.fast?.answer(msg, transport === 'tcp');
+  if (prepared) return prepared;
   if (msg.length < HEADER_LENGTH) return undefined;
   const flags = msg.readUInt16BE(2);
   if (flags & Flag.QR) return undefined;
   const header = { id: msg.readUInt16BE(0), flags, qdcount: msg.readUInt16BE(4), ancount: 0, nscount: 0, arcount: 0 };
   const minimal = transport === 'tcp' ? TCP_LIMIT : 512;
 
-  if (opcodeOf(flags) !== Opcode.QUERY) {
+  const opcode = opcodeOf(flags);
+  if (opcode !== Opcode.QUERY && !(opcode === Opcode.NOTIFY && opts.transfers)) {
     return reply({ header, question: header.qdcount === 1 ? questionIfAny(msg) : undefined }, Rcode.NOTIMP, minimal);
   }
   if (header.qdcount !== 1) return reply({ header }, Rcode.FORMERR, minimal);
@@ -71,11 +100,41 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
     if (!(e instanceof QueryError)) throw e;
     return reply({ header, question: questionIfAny(msg) }, Rcode.FORMERR, minimal);
   }
-  const limit = transport === 'tcp' ? TCP_LIMIT : udpLimit(query.edns);
-  const { question } = query;
+  let limit = transport === 'tcp' ? TCP_LIMIT : udpLimit(query.edns);
 
+  // A signed request is answered only if its signature holds, and its answer is signed (RFC 8945 §5).
+  let signer: ResponseSigner | undefined;
+  if (query.tsig) {
+    const check = verifyRequest(msg, query.tsig, opts.transfers?.keyring ?? NO_KEYS);
+    if (!check.ok) {
+      opts.transfers?.tsigFailed(query, ctx, check.error);
+      const failed = reply(query, Rcode.NOTAUTH, limit);
+      failed.response = check.error === TsigError.BADTIME && check.key
+        ? sign(failed.response, { key: check.key, priorMac: check.tsig.mac, error: check.error, other: timeOther(), timeSigned: check.tsig.timeSigned, originalId: check.tsig.originalId }).message
+        : appendTsigError(failed.response, check.tsig, check.error);
+      return failed;
+    }
+    signer = new ResponseSigner(check.key, check.tsig);
+    limit -= tsigSize(check.key);
+  }
+  const outcome = respond(query, ctx, opts, limit);
+  if (signer && !(outcome instanceof Promise)) {
+    if (outcome.messages) outcome.messages = outcome.messages.map((m) => signer.sign(m));
+    outcome.response = outcome.messages?.[0] ?? signer.sign(outcome.response);
+  }
+  return outcome;
+}
+
+function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
+  const { question } = query;
+  const { flags } = query.header;
+  const { transport } = ctx;
   if (query.edns && query.edns.version > 0) return reply(query, Rcode.BADVERS, limit);
   if (question.class !== RRClass.IN) return reply(query, Rcode.REFUSED, limit);
+  if (opcodeOf(flags) === Opcode.NOTIFY) {
+    const rcode = opts.transfers!.notified(query, opts.catalog.find(question.name), ctx);
+    return reply(query, rcode, limit, rcode === Rcode.NOERROR);
+  }
   switch (question.type) {
     case RRType.OPT:
       return reply(query, Rcode.FORMERR, limit);
@@ -83,13 +142,26 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
     case RRType.MAILB:
       return reply(query, Rcode.NOTIMP, limit);
     case RRType.AXFR:
-    case RRType.IXFR:
+    case RRType.IXFR: {
       // Nothing is transferable until transfers are configured.
-      return reply(query, Rcode.REFUSED, limit);
+      if (!opts.transfers) return reply(query, Rcode.REFUSED, limit);
+      const zone = opts.catalog.find(question.name);
+      const result = opts.transfers.transfer(query, zone, ctx, query.tsig ? opts.transfers.keyring.get(query.tsig.keyName.key) : undefined);
+      if (result.messages.length === 0) return reply(query, result.rcode, limit);
+      return { response: result.messages[0]!, messages: result.messages, rcode: result.rcode, zone, question };
+    }
   }
 
+  if (opts.allowQuery) {
+    const zone = opts.catalog.find(question.name);
+    if (zone && !opts.allowQuery(zone, ctx.client.address)) return reply(query, Rcode.REFUSED, limit);
+  }
   const result = answer(opts.catalog, question.name, question.type, { fullAny: transport === 'tcp', policy: opts.policy });
-  if (!result) return reply(query, Rcode.REFUSED, limit);
+  if (!result) {
+    // Local zones are never forwarded; other names only for clients that ask for recursion and may.
+    if (opts.recursion && flags & Flag.RD && opts.recursion.allows(ctx.client.address)) return opts.recursion.resolve(query, ctx, limit);
+    return reply(query, Rcode.REFUSED, limit);
+  }
   const response = encodeResponse({
     id: query.header.id,
     queryFlags: flags,
@@ -102,5 +174,5 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
     edns: query.edns ? { dnssecOk: query.edns.dnssecOk } : undefined,
     glueRequired: result.referral,
   }, limit);
-  return { response, rcode: result.rcode, zone: result.zone, question };
+  return { response, rcode: result.rcode, zone: result.zone, question, rotation: result.rotation };
 }

@@ -7,19 +7,37 @@ import type { Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
 import { Rcode } from '../wire/types.js';
 import { formatHostPort, type ListenAddress } from './address.js';
-import type { Reply, RequestContext } from './context.js';
-import { handleMessage, type Outcome } from './pipeline.js';
-import { bindTcp, type TcpListener } from './tcp.js';
+import type { Reply, RequestContext, Response } from './context.js';
+import { FastPath } from './fastpath.js';
+import { handleMessage, type Outcome, type PipelineOptions } from './pipeline.js';
+import type { ForwardConfig } from '../config.js';
+import { Resolver } from '../resolver/resolver.js';
+import { RateLimiter, truncatedReply, type RrlSettings } from './rrl.js';
+import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptions } from './tcp.js';
 import { bindUdp } from './udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from './watch.js';
 import { ZoneFiles } from './zones.js';
+import { Notifier } from '../transfer/notify.js';
+import { defaultTransferSettings, type TransferSettings } from '../transfer/settings.js';
+import { Transfers } from '../transfer/transfers.js';
 
 export interface ServerOptions {
   listen: ListenAddress[];
   zonesDir: string;
   defaultTtl: number;
   tcpIdleTimeoutMs: number;
+  /** The other TCP limits (tcp.ts); TCP_DEFAULTS where unset. */
+  tcpQueryTimeoutMs?: number;
+  tcpMaxQueries?: number;
+  tcpMaxConnections?: number;
+  tcpMaxConnectionsPerClient?: number;
+  /** Response rate limiting over UDP; off when undefined. */
+  rrl?: RrlSettings;
   rotation: RotationSettings;
+  /** Forwarding of names outside every local zone; off when undefined. */
+  forward?: ForwardConfig;
+  /** TSIG keys, allow-transfer and NOTIFY targets; nothing is transferable without them. */
+  transfer?: TransferSettings;
   logger: Logger;
 }
 
@@ -30,12 +48,43 @@ export class DnsServer {
   readonly bound: ListenAddress[] = [];
 
   private readonly policy: ReturnType<typeof rotationResolver>;
+  /** The forwarder, when `forward` is configured. */
+  readonly resolver: Resolver | undefined;
 
   constructor(private readonly opts: ServerOptions) {
     this.policy = rotationResolver(opts.rotation);
+    this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger });
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl }, opts.logger);
     this.events = this.zones.events;
+    const transfer = opts.transfer ?? defaultTransferSettings();
+    this.transfers = new Transfers(transfer, opts.logger);
+    this.notifier = new Notifier(transfer, opts.logger);
+    this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
+    this.pipeline = { catalog: this.catalog, policy: this.policy, recursion: this.resolver, transfers: this.transfers, fast: new FastPath(this.catalog, this.policy) };
+    // allow-query at the top level or for any zone; a zone's own list wins.
+    if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
+      this.pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
+    }
+    this.rrl = opts.rrl && new RateLimiter(opts.rrl, opts.logger);
+    this.tcp = {
+      idleTimeoutMs: opts.tcpIdleTimeoutMs,
+      queryTimeoutMs: opts.tcpQueryTimeoutMs ?? TCP_DEFAULTS.queryTimeoutMs,
+      maxQueries: opts.tcpMaxQueries ?? TCP_DEFAULTS.maxQueries,
+      connections: new ConnectionTable(opts.tcpMaxConnections ?? TCP_DEFAULTS.maxConnections, opts.tcpMaxConnectionsPerClient ?? TCP_DEFAULTS.maxConnectionsPerClient),
+    };
   }
+
+  /** Response rate limiting, when configured: UDP only, TCP being the way around it for real clients. */
+  readonly rrl: RateLimiter | undefined;
+  readonly tcp: TcpOptions;
+  private closing = false;
+  /** Answers that come later (forwarded), which a shutdown waits for. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  private readonly transfers: Transfers;
+  private readonly notifier: Notifier;
+  /** Made once: an object per query is garbage for the collector to chase. */
+  private readonly pipeline: PipelineOptions;
 
   /** The zone files behind the catalog; `events` reports their lifecycle. */
   readonly zones: ZoneFiles;
@@ -48,20 +97,39 @@ export class DnsServer {
 
   /** Handles one message, answering SERVFAIL rather than dying if a bug throws. */
   handle(msg: Buffer, ctx: RequestContext): Reply {
-    const started = process.hrtime.bigint();
+    if (this.closing) return undefined;
+    // The clock is read only for observers: at ~100k queries a second it shows.
+    const started = this.observers.length > 0 ? process.hrtime.bigint() : 0n;
     try {
-      const outcome = handleMessage(msg, ctx, { catalog: this.catalog, policy: this.policy });
+      const outcome = handleMessage(msg, ctx, this.pipeline);
       if (!outcome) return undefined;
-      for (const observe of this.observers) observe(outcome, ctx, started);
-      return outcome.response;
+      if (outcome instanceof Promise) {
+        const later = outcome.then((o) => this.observed(o, ctx, started), (e: unknown) => this.failed(msg, e));
+        this.inFlight.add(later);
+        void later.finally(() => this.inFlight.delete(later));
+        return later;
+      }
+      return this.observed(outcome, ctx, started);
     } catch (e) {
-      this.opts.logger.error({ err: e }, 'internal error while answering');
-      if (msg.length < HEADER_LENGTH) return undefined;
-      const out = Buffer.alloc(HEADER_LENGTH);
-      out.writeUInt16BE(msg.readUInt16BE(0), 0);
-      out.writeUInt16BE(0x8000 | (msg.readUInt16BE(2) & 0x7900) | Rcode.SERVFAIL, 2);
-      return out;
+      return this.failed(msg, e);
     }
+  }
+
+  private observed(outcome: Outcome, ctx: RequestContext, started: bigint): Response | undefined {
+    const verdict = this.rrl && ctx.transport === 'udp' ? this.rrl.check(outcome, ctx.client.address) : 'send';
+    if (verdict === 'drop') return undefined;
+    for (const observe of this.observers) observe(outcome, ctx, started);
+    if (verdict === 'slip') return truncatedReply(outcome.response);
+    return outcome.messages ?? outcome.response;
+  }
+
+  private failed(msg: Buffer, e: unknown): Buffer | undefined {
+    this.opts.logger.error({ err: e }, 'internal error while answering');
+    if (msg.length < HEADER_LENGTH) return undefined;
+    const out = Buffer.alloc(HEADER_LENGTH);
+    out.writeUInt16BE(msg.readUInt16BE(0), 0);
+    out.writeUInt16BE(0x8000 | (msg.readUInt16BE(2) & 0x7900) | Rcode.SERVFAIL, 2);
+    return out;
   }
 
   /** Loads (or, on SIGHUP, reloads) every zone file in the directory. */
@@ -93,7 +161,7 @@ export class DnsServer {
       const socket = await bindUdp(want, (msg, ctx) => this.handle(msg, ctx));
       const port = socket.address().port;
       try {
-        const server = await bindTcp({ ...want, port }, (msg, ctx) => this.handle(msg, ctx), { idleTimeoutMs: this.opts.tcpIdleTimeoutMs });
+        const server = await bindTcp({ ...want, port }, (msg, ctx) => this.handle(msg, ctx), this.tcp);
         this.sockets.push(socket);
         this.listeners.push(server);
         this.bound.push({ ...want, port });
@@ -105,10 +173,22 @@ export class DnsServer {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops accepting queries, lets the answers already owed go out (TCP answers,
+   * and forwarded ones over UDP too) for up to `graceMs`, then closes every socket.
+   */
+  async close(graceMs = 2000): Promise<void> {
+    this.closing = true;
     this.watcher?.close();
+    this.notifier.close();
     clearInterval(this.retry);
+    const tcp = Promise.all(this.listeners.map((l) => l.close(graceMs)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.inFlight), new Promise((r) => { timer = setTimeout(r, graceMs); })]);
+    clearTimeout(timer);
+    // A send is handed to the socket on a later tick; closing first would cancel it.
+    await new Promise((r) => setImmediate(r));
     for (const s of this.sockets) s.close();
-    await Promise.all(this.listeners.map((l) => l.close()));
+    await tcp;
   }
 }

@@ -9,10 +9,12 @@ import type { Logger } from '../log.js';
 import { loadOne, zoneFilesIn, type FileResult } from '../zone/directory.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
 import type { LoadOptions } from '../zone/load.js';
+import { recordChange } from '../transfer/journal.js';
 import { serialGreater, type Zone } from '../zone/zone.js';
 
 export interface ZoneEvents {
-  loaded: [zone: Zone, file: string];
+  /** `previous` is the version it replaced, if any. */
+  loaded: [zone: Zone, file: string, previous: Zone | undefined];
   rejected: [file: string, diagnostics: Diagnostic[]];
   removed: [origin: string, file: string];
 }
@@ -106,6 +108,7 @@ export class ZoneFiles {
       } else if (changed && !serialGreater(zone.serial, previous.serial)) {
         warnings.push({ pos: zone.soa.pos, severity: 'warning', message: `the zone changed but its SOA serial ${zone.serial} did not increase (was ${previous.serial}): secondaries will not pick up the change` });
       }
+      recordChange(previous, zone);
     }
     for (const d of warnings.filter((x) => x.severity === 'warning')) this.logger.warn({ file }, formatDiagnostic(d));
     const oldOrigin = this.served.get(file);
@@ -114,6 +117,6 @@ export class ZoneFiles {
     this.served.set(file, origin);
     this.failing.delete(file);
     this.logger.info({ zone: zone.origin.toString(), records: zone.recordCount, serial: zone.serial, file, reload: !!previous }, 'zone loaded');
-    this.events.emit('loaded', zone, file);
+    this.events.emit('loaded', zone, file, previous);
   }
 }

@@ -1,4 +1,5 @@
 // EDNS(0) (RFC 6891): the OPT pseudo-record.
+import { WireError } from './name.js';
 
 /** What we advertise and the most we send over UDP: the DNS Flag Day 2020 size. */
 export const SERVER_UDP_SIZE = 1232;
@@ -23,6 +24,19 @@ export function readOpt(buf: Buffer, classOffset: number): Edns {
     version: (ttl >>> 16) & 0xff,
     dnssecOk: (ttl & DO_BIT) !== 0,
   };
+}
+
+/**
+ * Checks that the OPT RDATA is a whole number of {code, length, data} options,
+ * as BIND and Knot do before honouring it: a lying option length is FORMERR.
+ */
+export function checkOptions(buf: Buffer, start: number, end: number): void {
+  let pos = start;
+  while (pos < end) {
+    if (pos + 4 > end) throw new WireError('EDNS option header runs past the OPT record');
+    pos += 4 + buf.readUInt16BE(pos + 2);
+    if (pos > end) throw new WireError('EDNS option runs past the OPT record');
+  }
 }
 
 /** The largest UDP response a client with these EDNS parameters may be sent. */

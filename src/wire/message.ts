@@ -21,6 +21,8 @@ export interface ResponseSpec {
   /** Opcode, RD and CD bits are copied from the query's flags. */
   queryFlags: number;
   aa: boolean;
+  /** Recursion available: set on answers the forwarder gives. */
+  ra?: boolean;
   /** Full 12-bit rcode; the upper bits need an OPT record to travel. */
   rcode: number;
   question?: Question;
@@ -33,23 +35,26 @@ export interface ResponseSpec {
   glueRequired?: boolean;
 }
 
-const COPIED_FLAGS = 0x7800 /* opcode */ | Flag.RD | Flag.CD;
+export const COPIED_FLAGS = 0x7800 /* opcode */ | Flag.RD | Flag.CD;
+
+/** One resource record of class IN. */
+export function writeRecord(w: MessageWriter, owner: Name, type: number, ttl: number, rd: RData): void {
+  w.name(owner, true);
+  w.u16(type);
+  w.u16(RRClass.IN);
+  w.u32(ttl);
+  const lengthAt = w.pos;
+  w.u16(0);
+  writeRData(w, rd);
+  w.buf.writeUInt16BE(w.pos - lengthAt - 2, lengthAt);
+}
 
 function writeRRset(w: MessageWriter, set: RRsetOut): number {
-  for (const rd of set.rdata) {
-    w.name(set.owner, true);
-    w.u16(set.type);
-    w.u16(RRClass.IN);
-    w.u32(set.ttl);
-    const lengthAt = w.pos;
-    w.u16(0);
-    writeRData(w, rd);
-    w.buf.writeUInt16BE(w.pos - lengthAt - 2, lengthAt);
-  }
+  for (const rd of set.rdata) writeRecord(w, set.owner, set.type, set.ttl, rd);
   return set.rdata.length;
 }
 
-function writeOpt(w: MessageWriter, rcode: number, dnssecOk: boolean): void {
+export function writeOpt(w: MessageWriter, rcode: number, dnssecOk: boolean): void {
   w.u8(0); // root owner
   w.u16(RRType.OPT);
   w.u16(SERVER_UDP_SIZE);
@@ -117,6 +122,7 @@ export function encodeResponse(spec: ResponseSpec, limit: number): Buffer {
   }
   let flags = Flag.QR | (spec.queryFlags & COPIED_FLAGS) | (spec.rcode & 0xf);
   if (spec.aa) flags |= Flag.AA;
+  if (spec.ra) flags |= Flag.RA;
   if (tc) flags |= Flag.TC;
   const b = w.buf;
   b.writeUInt16BE(spec.id, 0);

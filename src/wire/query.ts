@@ -1,9 +1,10 @@
 // Parsing of incoming messages: header, the one question, and the OPT record.
 // Every read is bounds-checked; anything malformed becomes a QueryError that the
 // pipeline answers with FORMERR (or drops, when not even the header is there).
-import { readOpt, type Edns } from './edns.js';
+import { checkOptions, readOpt, type Edns } from './edns.js';
 import { HEADER_LENGTH, readHeader, type Header } from './header.js';
 import { readName, WireError, type Name } from './name.js';
+import { readTsig, TSIG_TYPE, type TsigRecord } from './tsig.js';
 import { RRType } from './types.js';
 
 export interface Question {
@@ -18,6 +19,10 @@ export interface Query {
   header: Header;
   question: Question;
   edns?: Edns;
+  /** The request's signature, when it has one: verified by the pipeline. */
+  tsig?: TsigRecord;
+  /** Serial of the SOA in the authority section: the client's version in an IXFR. */
+  soaSerial?: number;
 }
 
 export class QueryError extends Error {}
@@ -54,18 +59,30 @@ export function parseQuery(buf: Buffer): Query {
     const { question, end } = readQuestion(buf, HEADER_LENGTH);
     let pos = end;
     let edns: Edns | undefined;
+    let tsig: TsigRecord | undefined;
+    let soaSerial: number | undefined;
     const records = header.ancount + header.nscount + header.arcount;
     for (let i = 0; i < records; i++) {
       const rr = skipRecord(buf, pos);
-      if (rr.type === RRType.OPT) {
+      if (rr.type === TSIG_TYPE) {
+        if (i !== records - 1 || i < header.ancount + header.nscount) throw new QueryError('TSIG record is not the last record of the message');
+        tsig = readTsig(buf, pos);
+      } else if (rr.type === RRType.SOA && i >= header.ancount && i < header.ancount + header.nscount && soaSerial === undefined) {
+        // An IXFR request carries the client's SOA in authority (RFC 1995 §3).
+        const mname = readName(buf, rr.classAt + 8);
+        const rname = readName(buf, mname.end);
+        if (rname.end + 4 > rr.end) throw new QueryError('SOA record data is truncated');
+        soaSerial = buf.readUInt32BE(rname.end);
+      } else if (rr.type === RRType.OPT) {
         if (i < header.ancount + header.nscount) throw new QueryError('OPT record outside the additional section');
         if (edns) throw new QueryError('more than one OPT record');
         if (rr.owner.labels.length !== 0) throw new QueryError('OPT record owner is not the root');
         edns = readOpt(buf, rr.classAt);
+        checkOptions(buf, rr.classAt + 8, rr.end);
       }
       pos = rr.end;
     }
-    return { header, question, edns };
+    return { header, question, edns, tsig, soaSerial };
   } catch (e) {
     if (e instanceof WireError) throw new QueryError(e.message);
     throw e;

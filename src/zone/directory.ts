@@ -1,4 +1,4 @@
-// A directory of zone files: every DIR/<zone>.yaml is one zone.
+// A directory of zone files: every DIR/<zone>.yaml (.yml, .zone) is one zone.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ZoneLoadError, type Diagnostic } from './errors.js';

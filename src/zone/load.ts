@@ -1,17 +1,26 @@
 // Reads one zone file (the format follows from its extension) into a Zone.
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Name } from '../wire/name.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
+import { parseMasterFile } from './masterfile.js';
 import { buildZone, type Zone } from './zone.js';
 import { parseYamlZone, type ParsedZoneText } from './yaml.js';
 
 export interface LoadOptions {
   defaultTtl: number;
+  /** The zone's name when the file's name does not give it (rotor convert --origin). */
+  origin?: Name;
 }
 
-export const ZONE_EXTENSIONS = ['.yaml', '.yml'] as const;
+export const ZONE_EXTENSIONS = ['.yaml', '.yml', '.zone'] as const;
+
+/** YAML by extension; anything else is read as an RFC 1035 master file. */
+export function isYamlFile(file: string): boolean {
+  return file.endsWith('.yaml') || file.endsWith('.yml');
+}
 
 /** The zone a file serves, from its name: corp.example.yaml → corp.example. */
 export function zoneNameOf(file: string): string | undefined {
@@ -27,20 +36,27 @@ export interface LoadedZone {
 }
 
 export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions): ParsedZoneText {
-  return parseYamlZone(text, file, origin, opts.defaultTtl);
+  if (isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
+  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readFileSync(path, 'utf8'));
+}
+
+function originOf(file: string): Name {
+  const zoneName = zoneNameOf(file);
+  if (zoneName === undefined) throw new Error(`${file}: not a zone file (expected <zone>.yaml or <zone>.zone)`);
+  try {
+    return Name.parse(zoneName === '' || zoneName === '.' ? '.' : zoneName + '.');
+  } catch (e) {
+    const pos = { file, line: 1, col: 1 };
+    throw new ZoneLoadError([{ pos, severity: 'error', message: `file name does not give a zone name: ${(e as Error).message}` }]);
+  }
 }
 
 export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
-  const zoneName = zoneNameOf(file);
-  if (zoneName === undefined) throw new Error(`${file}: not a zone file (expected <zone>.yaml)`);
-  const pos = { file, line: 1, col: 1 };
-  let origin: Name;
-  try {
-    origin = Name.parse(zoneName === '' || zoneName === '.' ? '.' : zoneName + '.');
-  } catch (e) {
-    throw new ZoneLoadError([{ pos, severity: 'error', message: `file name does not give a zone name: ${(e as Error).message}` }]);
-  }
+  const origin = opts.origin ?? originOf(file);
   const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+  // An editor that truncates before writing leaves an empty file for a moment:
+  // never take that for a zone with no records.
+  if (text.trim() === '') throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: 'zone file is empty' }]);
   const parsed = parseZoneText(text, file, origin, opts);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(parsed.diagnostics);
   // An automatic serial follows the file's modification time: it increases with
@@ -50,5 +66,6 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
     for (const r of parsed.records) if (r.rdata.kind === 'SOA') r.rdata.serial = serial;
   }
   const built = buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl });
+  built.zone.autoSerial = parsed.autoSerial;
   return { zone: built.zone, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
 }

@@ -5,7 +5,51 @@ import { Name, NameError } from '../wire/name.js';
 
 export class ValueError extends Error {}
 
+// The forms nearly every zone file writes, parsed without ip-address (whose
+// objects and BigInts cost several microseconds an address, seconds in a large
+// zone). Anything else goes to ip-address, which also words the errors.
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** Hex groups with at most one "::", as 16 octets; undefined for any other form. */
+function plainIPv6(text: string): Buffer | undefined {
+  if (!/^[0-9A-Fa-f:]{2,39}$/.test(text)) return undefined;
+  const gap = text.indexOf('::');
+  if (gap !== text.lastIndexOf('::')) return undefined;
+  const head = gap < 0 ? text.split(':') : gap === 0 ? [] : text.slice(0, gap).split(':');
+  const tail = gap < 0 || gap + 2 === text.length ? [] : text.slice(gap + 2).split(':');
+  const missing = 8 - head.length - tail.length;
+  if (gap < 0 ? missing !== 0 : missing < 1) return undefined;
+  // From Buffer's shared pool (alloc would give each address an ArrayBuffer of its own).
+  const bytes = Buffer.allocUnsafe(16).fill(0);
+  const put = (groups: string[], from: number): boolean => groups.every((g, i) => {
+    if (g.length === 0 || g.length > 4) return false;
+    bytes.writeUInt16BE(parseInt(g, 16), (from + i) * 2);
+    return true;
+  });
+  return put(head, 0) && put(tail, 8 - tail.length) ? bytes : undefined;
+}
+
+/** RFC 5952 text: lowercase, no leading zeros, the first longest run of two or more zero groups as "::". */
+function ipv6Text(bytes: Buffer): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
+  let best = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      best = i;
+      bestLength = j - i;
+    }
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (g: number[]) => g.map((v) => v.toString(16)).join(':');
+  return best < 0 ? hex(groups) : `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLength))}`;
+}
+
 export function parseIPv4(text: string): { address: string; bytes: Buffer } {
+  if (DOTTED_QUAD.test(text)) return { address: text, bytes: Buffer.from(text.split('.').map(Number)) };
   // ip-address also accepts prefixes ("/24"); a record holds one plain address.
   if (text.includes('/')) throw new ValueError(`"${text}" is a prefix, not an IPv4 address`);
   let a: Address4;
@@ -18,6 +62,8 @@ export function parseIPv4(text: string): { address: string; bytes: Buffer } {
 }
 
 export function parseIPv6(text: string): { address: string; bytes: Buffer } {
+  const plain = plainIPv6(text);
+  if (plain) return { address: ipv6Text(plain), bytes: plain };
   if (text.includes('/')) throw new ValueError(`"${text}" is a prefix, not an IPv6 address`);
   if (text.includes('%')) throw new ValueError(`"${text}" has a zone ID; a record holds a plain IPv6 address`);
   let a: Address6;

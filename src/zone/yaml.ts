@@ -1,10 +1,11 @@
 // Zones in octoDNS's YamlProvider layout: one file per zone, top-level keys are
 // owner names relative to the zone, each holding one record or a list of them.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { Name } from '../wire/name.js';
 import { RRType, typeFromName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import type { ParsedRecord, RData, SourcePos } from './records.js';
+import { readPlainYaml } from './yaml-reader.js';
 import { checkUint, parseDomainName, parseIPv4, parseIPv6, splitCharacterStrings, ValueError } from './values.js';
 
 export interface ParsedZoneText {
@@ -17,66 +18,139 @@ export interface ParsedZoneText {
 const RECORD_KEYS = new Set(['type', 'ttl', 'value', 'values', 'octodns']);
 const MAX_TTL = 0x7fffffff; // RFC 2181 §8
 
+/** About how much text one yaml Document is made from; see pieceEnds. */
+const PIECE_LENGTH = 1 << 16;
+
+/**
+ * Where to cut a zone file into pieces that parse on their own: before a line
+ * that starts a top-level key, once a piece is long enough. The yaml library
+ * keeps a node with its source range for every scalar, so a file of a million
+ * records parsed whole holds gigabytes; in pieces, one piece's worth at a time.
+ * Files with document markers or directives are never cut, and a piece that
+ * does not parse cleanly sends the caller back to the whole text, so what a
+ * file means and every error reported are those of parsing it whole.
+ */
+function pieceEnds(text: string): number[] {
+  const ends: number[] = [];
+  if (!/^(?:---|\.\.\.|%)/m.test(text)) {
+    for (let from = PIECE_LENGTH; from < text.length;) {
+      const nl = text.indexOf('\n', from);
+      if (nl < 0 || nl + 1 >= text.length) break;
+      const c = text.charCodeAt(nl + 1);
+      // Not a blank, a comment, a sequence entry or a continuation: a new top-level key.
+      const keyStart = c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x23 && c !== 0x2d;
+      from = keyStart ? nl + 1 + PIECE_LENGTH : nl + 1;
+      if (keyStart) ends.push(nl + 1);
+    }
+  }
+  ends.push(text.length);
+  return ends;
+}
+
+/** Offsets where each line starts, for turning an offset into line:col. */
+function lineStarts(text: string): Uint32Array {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  const starts = new Uint32Array(n);
+  let k = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
+  return starts;
+}
+
 export function parseYamlZone(text: string, file: string, origin: Name, defaultTtl: number): ParsedZoneText {
-  const lines = new LineCounter();
-  // uniqueKeys: false — the library's own duplicate check is quadratic in the
-  // number of keys; duplicates are detected below with a Map instead.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
-  const diagnostics: Diagnostic[] = [];
-  const records: ParsedRecord[] = [];
+  const starts = lineStarts(text);
+  let diagnostics: Diagnostic[] = [];
+  let records: ParsedRecord[] = [];
   let autoSerial = true;
+  /** Where the piece being parsed starts in `text`: node ranges count from there. */
+  let base = 0;
   const posAt = (offset: number): SourcePos => {
-    const { line, col } = lines.linePos(offset);
-    return { file, line, col };
+    const at = base + offset;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, col: at - starts[lo]! + 1 };
   };
   const posOf = (node: unknown): SourcePos => posAt((node as Node | null)?.range?.[0] ?? 0);
   const fail = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'error', message });
 
-  for (const e of doc.errors) fail(posAt(e.pos[0]), e.message.split('\n')[0]!);
-  if (doc.errors.length) return { records, diagnostics, autoSerial };
-  if (doc.contents === null) return { records, diagnostics, autoSerial };
-  if (!isMap(doc.contents)) {
-    fail(posOf(doc.contents), 'a zone file is a mapping of owner names to records');
-    return { records, diagnostics, autoSerial };
+  const ends = pieceEnds(text);
+  if (ends.length === 1 || !parsePieces(ends)) parsePieces([text.length]);
+  return { records, diagnostics, autoSerial };
+
+  /** Parses text cut at `ends`; false, with nothing kept, when a piece of several does not parse cleanly. */
+  function parsePieces(ends: number[]): boolean {
+    diagnostics = [];
+    records = [];
+    autoSerial = true;
+    const owners = new Map<string, SourcePos>();
+    let start = 0;
+    for (const end of ends) {
+      base = start;
+      const piece = text.slice(start, end);
+      start = end;
+      const plain = readPlainYaml(piece);
+      if (plain) {
+        parseOwners(plain.items as Pair<unknown, unknown>[], owners);
+        continue;
+      }
+      // uniqueKeys: false — the library's own duplicate check is quadratic in the
+      // number of keys; duplicates are detected below with a Map instead.
+      const doc = parseDocument(piece, { uniqueKeys: false, prettyErrors: false });
+      const whole = ends.length === 1;
+      if (!whole && (doc.errors.length || (doc.contents !== null && !isMap(doc.contents)))) return false;
+      for (const e of doc.errors) fail(posAt(e.pos[0]), e.message.split('\n')[0]!);
+      if (doc.errors.length || doc.contents === null) continue;
+      if (!isMap(doc.contents)) {
+        fail(posOf(doc.contents), 'a zone file is a mapping of owner names to records');
+        continue;
+      }
+      parseOwners(doc.contents.items as Pair<unknown, unknown>[], owners);
+    }
+    return true;
   }
 
-  const owners = new Map<string, SourcePos>();
-  for (const pair of doc.contents.items as Pair<unknown, unknown>[]) {
-    const keyPos = posOf(pair.key);
-    if (!isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number') && pair.key.value !== null) {
-      fail(keyPos, 'owner names must be plain strings');
-      continue;
-    }
-    // Numeric keys (a reverse zone's "1:") keep the text as written, not the number.
-    const range = pair.key.range;
-    const ownerText = typeof pair.key.value === 'string' ? pair.key.value
-      : pair.key.value === null ? '' : text.slice(range![0], range![1]);
-    let owner: Name;
-    try {
-      owner = ownerText === '' ? origin : parseDomainName(ownerText, origin);
-    } catch (e) {
-      fail(keyPos, (e as Error).message);
-      continue;
-    }
-    const first = owners.get(owner.key);
-    if (first) {
-      fail(keyPos, `duplicate owner name "${ownerText}" (first at line ${first.line}); put all its records in one list`);
-      continue;
-    }
-    owners.set(owner.key, keyPos);
-    const items = isSeq(pair.value) ? pair.value.items : [pair.value];
-    for (const item of items) {
+  function parseOwners(pairs: Pair<unknown, unknown>[], owners: Map<string, SourcePos>): void {
+    for (const pair of pairs) {
+      const keyPos = posOf(pair.key);
+      if (!isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number') && pair.key.value !== null) {
+        fail(keyPos, 'owner names must be plain strings');
+        continue;
+      }
+      // Numeric keys (a reverse zone's "1:") keep the text as written, not the number.
+      const range = pair.key.range;
+      const ownerText = typeof pair.key.value === 'string' ? pair.key.value
+        : pair.key.value === null ? '' : text.slice(base + range![0], base + range![1]);
+      let owner: Name;
       try {
-        const rec = parseRecordNode(item, owner);
-        if (rec.serialAuto === false) autoSerial = false;
-        records.push(...rec.records);
+        owner = ownerText === '' ? origin : parseDomainName(ownerText, origin);
       } catch (e) {
-        if (!(e instanceof LocatedError)) throw e;
-        fail(posOf(e.node), e.message);
+        fail(keyPos, (e as Error).message);
+        continue;
+      }
+      const first = owners.get(owner.key);
+      if (first) {
+        fail(keyPos, `duplicate owner name "${ownerText}" (first at line ${first.line}); put all its records in one list`);
+        continue;
+      }
+      owners.set(owner.key, keyPos);
+      const items = isSeq(pair.value) ? pair.value.items : [pair.value];
+      for (const item of items) {
+        try {
+          const rec = parseRecordNode(item, owner);
+          if (rec.serialAuto === false) autoSerial = false;
+          records.push(...rec.records);
+        } catch (e) {
+          if (!(e instanceof LocatedError)) throw e;
+          fail(posOf(e.node), e.message);
+        }
       }
     }
   }
-  return { records, diagnostics, autoSerial };
 
   function parseRecordNode(node: unknown, owner: Name): { records: ParsedRecord[]; serialAuto?: boolean } {
     if (!isMap(node)) throw new LocatedError(node, 'a record is a mapping with "type" and "value" or "values"');

@@ -22,6 +22,22 @@ export interface RRset {
   served: number;
 }
 
+/** One record, as transfers list them. */
+export interface ZoneRecord {
+  owner: Name;
+  type: number;
+  ttl: number;
+  rdata: RData;
+}
+
+/** What one reload changed (RFC 1995's difference sequence), for IXFR. */
+export interface ZoneChange {
+  from: ZoneRecord;
+  to: ZoneRecord;
+  deleted: ZoneRecord[];
+  added: ZoneRecord[];
+}
+
 export interface ZoneNode {
   name: Name;
   rrsets: Map<number, RRset>;
@@ -51,6 +67,8 @@ export class Zone {
     return this.apex.rrsets.get(RRType.SOA)!;
   }
 
+  /** The differences that led to this version, oldest first, newest ending at this serial. */
+  changes: readonly ZoneChange[] = [];
   /** The serial was not written in the file (`serial: auto`, or no SOA): the server picks it. */
   autoSerial = false;
   private contentDigest: string | undefined;
@@ -87,7 +105,7 @@ export class Zone {
   /** The topmost delegation point at or above `name` (never the apex), if any. */
   findCut(name: Name): ZoneNode | undefined {
     if (this.cuts.size === 0) return undefined;
-    const depth = name.labels.length - this.origin.labels.length;
+    const depth = name.labelCount - this.origin.labelCount;
     for (let i = depth - 1; i >= 0; i--) {
       const key = name.suffixKey(i);
       if (this.cuts.has(key)) return this.nodes.get(key);
@@ -98,6 +116,18 @@ export class Zone {
   /** Every RRset, apex first, in the order owners were first written. */
   *rrsets(): Iterable<RRset> {
     for (const node of this.nodes.values()) yield* node.rrsets.values();
+  }
+
+  /** Every record, the SOA first, in the base order (never rotated). */
+  *records(): Iterable<ZoneRecord> {
+    for (const set of this.rrsets()) {
+      for (const rdata of set.rdata) yield { owner: set.owner, type: set.type, ttl: set.ttl, rdata };
+    }
+  }
+
+  get soaRecord(): ZoneRecord {
+    const soa = this.soa;
+    return { owner: soa.owner, type: soa.type, ttl: soa.ttl, rdata: soa.rdata[0]! };
   }
 }
 
@@ -211,10 +241,10 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
   }
 
   // Suffix keys rather than parent() Names: no Name is made for each ancestor.
-  const depthOfApex = origin.labels.length;
+  const depthOfApex = origin.labelCount;
   for (const node of zone.nodes.values()) {
     const name = node.name;
-    for (let i = 0; i <= name.labels.length - depthOfApex; i++) {
+    for (let i = 0; i <= name.labelCount - depthOfApex; i++) {
       const key = name.suffixKey(i);
       if (zone.names.has(key)) break;
       zone.names.add(key);

@@ -1,23 +1,12 @@
 // rotor check as a user runs it: the real CLI on fixture files.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { REPO, tempDir } from '../e2e/harness.js';
+import { runCli, tempDir } from '../e2e/harness.js';
 
-const run = promisify(execFile);
 const LINT = join('test', 'fixtures', 'check', 'lint.test.yaml');
 
-async function check(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli.ts'), 'check', ...args], { cwd: REPO });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return err;
-  }
-}
+const check = (...args: string[]) => runCli(['check', ...args]);
 
 describe('rotor check', () => {
   it('reports each semantic problem at its place, as warnings, and exits 0', async () => {

@@ -101,6 +101,23 @@ export async function startRotor(zones: Record<string, string> | string, extraAr
   };
 }
 
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `rotor ARGS...` to its end from the repository root; a non-zero exit is a result, not an exception. */
+export async function runCli(args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as CliResult;
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
 export interface Record_ {
   name: string;
   ttl: number;
@@ -140,6 +157,7 @@ export function parseDigOutput(raw: string): DigResult {
   const edns = /; EDNS: ([^\n]*)/.exec(raw) ?? /;; Version: ([^\n]*)/.exec(raw);
   if (edns) result.edns = edns[1];
   let section: 'question' | 'answer' | 'authority' | 'additional' | undefined;
+  const xfr = !raw.includes('->>HEADER<<-') && !raw.includes(';; ->>HEADER');
   for (const line of raw.split('\n')) {
     const header = /^;; (QUESTION|ANSWER|AUTHORITY|ADDITIONAL) SECTION:/.exec(line);
     if (header) {
@@ -148,6 +166,12 @@ export function parseDigOutput(raw: string): DigResult {
     }
     if (line.trim() === '' || line.startsWith(';; ') && section !== 'question') {
       if (line.trim() === '') section = undefined;
+      continue;
+    }
+    // Transfers print their records with no section header.
+    if (!section && xfr && line.trim() && !line.startsWith(';')) {
+      const rr = parseRecord(line);
+      if (rr.type !== 'TSIG') result.answer.push(rr);
       continue;
     }
     if (!section) continue;

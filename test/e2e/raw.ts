@@ -66,3 +66,21 @@ export function tcpExchange(server: Server, chunks: Buffer[], expected: number, 
 export function decode(buf: Buffer): ReturnType<typeof Packet.parse> {
   return Packet.parse(buf);
 }
+
+/** A TCP connection from a chosen loopback address, once it is established. */
+export function connectFrom(server: Server, localAddress = '127.0.0.1'): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port: server.port, host: server.host, localAddress });
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Everything the server sends on a connection until it is closed, and how long after the call that was. */
+export function untilClosed(socket: net.Socket): Promise<{ data: Buffer; ms: number }> {
+  const started = performance.now();
+  const chunks: Buffer[] = [];
+  socket.on('data', (d) => chunks.push(d));
+  socket.on('error', () => {});
+  return new Promise((resolve) => socket.once('close', () => resolve({ data: Buffer.concat(chunks), ms: performance.now() - started })));
+}

@@ -1,26 +1,17 @@
 // `rotor serve` as a user meets it: zones that fail are logged with their
 // location and not served while the others are; bad settings are one line and
-// exit code 2; IPv6 listeners work.
+// exit code 2; IPv6 listeners work; SIGTERM and SIGINT stop it cleanly and soon.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { query, REPO, startRotor, tempDir } from './harness.js';
+import { query, runCli, startRotor, tempDir } from './harness.js';
+import { frame } from './raw.js';
 
-const run = promisify(execFile);
 
-async function rotorExit(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    await run(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli.ts'), ...args], { cwd: REPO, timeout: 15_000 });
-    return { code: 0, stderr: '' };
-  } catch (e) {
-    const err = e as { code: number; stderr: string };
-    return { code: err.code, stderr: err.stderr };
-  }
-}
+const rotorExit = runCli;
 
 const GOOD = "'':\n  type: NS\n  value: ns1.good.test.\nwww:\n  type: A\n  value: 192.0.2.1\n";
 const BAD = "'':\n  type: NS\n  value: ns1.bad.test.\nwww:\n  type: A\n  value: 192.0.2.300\n";
@@ -55,10 +46,33 @@ describe('rotor serve', () => {
     }
   });
 
-  it('stops on SIGTERM with exit code 0', async () => {
-    const rotor = await startRotor({ 'good.test.yaml': GOOD });
-    assert.equal(await rotor.stop(), 0);
-  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`stops on ${signal} with exit code 0 within seconds, TCP connections open and queries arriving`, async () => {
+      const rotor = await startRotor({ 'good.test.yaml': GOOD });
+      const q = Buffer.from('1234000000010000000000000377777704676f6f6404746573740000010001', 'hex');
+      // Each connection has had an answer, so each is one the server took and must close.
+      const connections = await Promise.all(Array.from({ length: 20 }, () => new Promise<net.Socket>((resolve) => {
+        const s = net.connect(rotor.port, rotor.host, () => s.write(frame(q)));
+        s.once('data', () => resolve(s));
+      })));
+      const ended = Promise.all(connections.map((s) => new Promise((r) => s.once('end', r))));
+      const client = dgram.createSocket('udp4');
+      const stream = setInterval(() => client.send(q, rotor.port, rotor.host), 2);
+      const exited = new Promise<number | null>((r) => rotor.process.once('exit', (code) => r(code)));
+      const started = Date.now();
+      rotor.process.kill(signal);
+      const code = await exited;
+      const ms = Date.now() - started;
+      clearInterval(stream);
+      client.close();
+      await ended;
+      for (const s of connections) s.destroy();
+      assert.equal(code, 0);
+      assert.ok(ms < 3000, `exited after ${ms} ms`);
+      assert.ok(rotor.logs.some((l) => l.msg === 'stopped'));
+      await rotor.stop();
+    });
+  }
 
   const bad: [string, (dir: string) => Promise<string[]>, RegExp][] = [
     ['an unknown setting', async (dir) => { await writeFile(join(dir, 'c.yaml'), 'listne: 1.2.3.4:53\n'); return ['serve', '--config', join(dir, 'c.yaml')]; }, /unknown setting "listne"/],
@@ -67,6 +81,9 @@ describe('rotor serve', () => {
     ['a missing config file', async (dir) => ['serve', '--config', join(dir, 'nope.yaml')], /cannot read/],
     ['an unknown option', async () => ['serve', '--frobnicate'], /Unknown option/],
     ['an unknown command', async () => ['frobnicate'], /unknown command/],
+    ['a bad rrl setting', async (dir) => { await writeFile(join(dir, 'c.yaml'), 'rrl: { slip: 11 }\n'); return ['serve', '--config', join(dir, 'c.yaml')]; }, /rrl\.slip: expected an integer from 0 to 10, got 11/],
+    ['an allow-query prefix that is not one', async (dir) => { await writeFile(join(dir, 'c.yaml'), 'allow-query: [10.0.0.0/33]\n'); return ['serve', '--config', join(dir, 'c.yaml')]; }, /allow-query: "10\.0\.0\.0\/33" is not/],
+    ['a TCP limit of 0', async (dir) => { await writeFile(join(dir, 'c.yaml'), 'tcp-max-connections: 0\n'); return ['serve', '--config', join(dir, 'c.yaml')]; }, /tcp-max-connections: expected an integer from 1/],
   ];
   for (const [what, args, message] of bad) {
     it(`${what}: one line on stderr, exit code 2`, async () => {
@@ -85,6 +102,20 @@ describe('rotor serve', () => {
     try {
       const dir = await tempDir({ 'good.test.yaml': GOOD });
       const { code, stderr } = await rotorExit(['serve', '--zones', dir, '--listen', `127.0.0.1:${blocker.address().port}`]);
+      assert.equal(code, 2);
+      assert.match(stderr, /^rotor: cannot listen: .*EADDRINUSE/);
+      assert.equal(stderr.trim().split('\n').length, 1);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('a port in use for TCP only: one line, exit code 2', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    try {
+      const dir = await tempDir({ 'good.test.yaml': GOOD });
+      const { code, stderr } = await rotorExit(['serve', '--zones', dir, '--listen', `127.0.0.1:${(blocker.address() as net.AddressInfo).port}`]);
       assert.equal(code, 2);
       assert.match(stderr, /^rotor: cannot listen: .*EADDRINUSE/);
       assert.equal(stderr.trim().split('\n').length, 1);

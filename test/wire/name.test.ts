@@ -42,12 +42,16 @@ describe('Name.parse', () => {
 
 describe('readName', () => {
   const wire = (...bytes: number[]) => Buffer.from(bytes);
+  const header = Array<number>(12).fill(0);
   it('follows a backward pointer', () => {
-    // "corp" at 0, then "www" + pointer to 0 at 6.
-    const buf = wire(4, 0x63, 0x6f, 0x72, 0x70, 0, 3, 0x77, 0x77, 0x77, 0xc0, 0);
-    const { name, end } = readName(buf, 6);
+    // After the header, "corp" at 12, then "www" + pointer to 12 at 18.
+    const buf = wire(...header, 4, 0x63, 0x6f, 0x72, 0x70, 0, 3, 0x77, 0x77, 0x77, 0xc0, 12);
+    const { name, end } = readName(buf, 18);
     assert.equal(name.key, 'www.corp.');
-    assert.equal(end, 12);
+    assert.equal(end, 24);
+  });
+  it('rejects a pointer into the header, where no name can be', () => {
+    assert.throws(() => readName(wire(...header, 0xc0, 2), 12), /into the header/);
   });
   const bad: [string, Buffer][] = [
     ['a pointer to itself', wire(0xc0, 0)],

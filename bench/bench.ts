@@ -1,0 +1,310 @@
+// npm run bench [-- OPTIONS]: rotor against the Node.js UDP ceiling (a plain
+// node:dgram echo) and, with --peers, against BIND, Knot DNS and NSD, all driven
+// by dnsperf on loopback with the same zone and query mix. Servers are measured
+// in turn, A B A B, over several rounds, so that drift on a shared machine
+// falls on every server alike; the ratio to the echo is taken per round.
+import { cpus, availableParallelism, tmpdir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cpuSeconds, rssMiB } from './proc.js';
+import { readProfile, type HotSpot } from './profile.js';
+import { haveDnsperf, INSTALL_HINT, runDnsperf, type PerfResult } from './dnsperf.js';
+import { installedPeers, startEcho, startRotor, type Running } from './servers.js';
+import { queryMix, writeBenchData, writeBigZones, ZONE } from './zone.js';
+
+const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [--workers N] [--json] [--quick]
+
+  --rounds N        measurement rounds, each server once per round (default 5)
+  --seconds S       length of each dnsperf run (default 5)
+  --peers           also BIND (named -n 1), Knot DNS and NSD, one worker each, when installed
+  --load            latency at a fixed load of half rotor's maximum, with and
+                    without a zone of --big-records records loaded beside the mail zone
+  --big-records N   size of that zone (default 1000000)
+  --workers N       run rotor with --workers N
+  --rate Q          offer Q queries a second instead of as many as are answered
+  --json            results as JSON on stdout
+  --quick           2 rounds of 1 s at 2,000 q/s, no warm-up: checks that everything runs
+  --source          run rotor from src/ through tsx instead of dist/ (no build needed)
+  --compare CLI     also measure another build of rotor (its dist/cli.js), e.g. an
+                    older commit's, as "rotor@other"
+  --profile         run rotor under node --cpu-prof and list where its time went`;
+
+interface Options {
+  rounds: number;
+  seconds: number;
+  peers: boolean;
+  load: boolean;
+  bigRecords: number;
+  workers?: string;
+  rate?: number;
+  warmUp: boolean;
+  json: boolean;
+  source: boolean;
+  profile: boolean;
+  compare?: string;
+}
+
+function positive(name: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0) {
+    console.error(`bench: --${name} expects a positive number, got "${text}"\n${USAGE}`);
+    process.exit(2);
+  }
+  return v;
+}
+
+function options(): Options {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        rounds: { type: 'string' },
+        seconds: { type: 'string' },
+        peers: { type: 'boolean', default: false },
+        load: { type: 'boolean', default: false },
+        'big-records': { type: 'string', default: '1000000' },
+        workers: { type: 'string' },
+        rate: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        quick: { type: 'boolean', default: false },
+        source: { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
+        compare: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  return {
+    rounds: Math.round(positive('rounds', values.rounds ?? (values.quick ? '2' : '5'))),
+    seconds: positive('seconds', values.seconds ?? (values.quick ? '1' : '5')),
+    peers: values.peers,
+    load: values.load,
+    bigRecords: Math.round(positive('big-records', values['big-records'])),
+    workers: values.workers,
+    rate: values.rate ? positive('rate', values.rate) : values.quick ? 2000 : undefined,
+    warmUp: !values.quick,
+    json: values.json,
+    source: values.source,
+    profile: values.profile,
+    compare: values.compare && resolve(values.compare),
+  };
+}
+
+export interface Run extends PerfResult {
+  server: string;
+  round: number;
+  /** CPU time the server used per answered query, in microseconds. */
+  cpuUs: number;
+  /** Offered load for fixed-rate runs. */
+  rate?: number;
+}
+
+export interface Summary {
+  server: string;
+  qps: { median: number; min: number; max: number };
+  lossPct: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuUs: number;
+  /** qps / echo qps of the same round. */
+  ratio?: { median: number; min: number; max: number };
+  /** The baseline's CPU time per query / this server's, in the same round: the rate ratio with contention taken out. */
+  cpuRatio?: { median: number; min: number; max: number };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function spread(values: number[]): { median: number; min: number; max: number } {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+function summarize(runs: Run[], servers: string[], baseline: string | undefined): Summary[] {
+  return servers.map((server) => {
+    const mine = runs.filter((r) => r.server === server);
+    const summary: Summary = {
+      server,
+      qps: spread(mine.map((r) => r.qps)),
+      lossPct: median(mine.map((r) => r.lossPct)),
+      p50Ms: median(mine.map((r) => r.p50Ms)),
+      p99Ms: median(mine.map((r) => r.p99Ms)),
+      cpuUs: median(mine.map((r) => r.cpuUs)),
+    };
+    if (baseline) {
+      const pairs = mine.flatMap((r) => {
+        const base = runs.find((b) => b.server === baseline && b.round === r.round);
+        return base ? [[r, base] as const] : [];
+      });
+      if (pairs.length) {
+        summary.ratio = spread(pairs.map(([r, base]) => r.qps / base.qps));
+        summary.cpuRatio = spread(pairs.map(([r, base]) => base.cpuUs / r.cpuUs));
+      }
+    }
+    return summary;
+  });
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => n.toFixed(3);
+
+function table(rows: Summary[], baseline: string): string {
+  const head = ['server', 'queries/s (median)', 'min – max', 'loss %', 'p50 ms', 'p99 ms', 'CPU µs/query', `÷ ${baseline} (median, min – max)`];
+  const body = rows.map((r) => [
+    r.server,
+    int(r.qps.median),
+    `${int(r.qps.min)} – ${int(r.qps.max)}`,
+    r.lossPct.toFixed(2),
+    ms(r.p50Ms),
+    ms(r.p99Ms),
+    r.cpuUs.toFixed(2),
+    r.ratio ? `${r.ratio.median.toFixed(2)} (${r.ratio.min.toFixed(2)} – ${r.ratio.max.toFixed(2)})` : '',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  return [line(head), '|' + widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|') + '|', ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  if (!haveDnsperf()) {
+    console.error(`bench: ${INSTALL_HINT}`);
+    process.exit(2);
+  }
+  const log = (text: string) => (o.json ? process.stderr : process.stdout).write(text + '\n');
+  // One core for the load, one for the server, as the issue measured; on a
+  // single core nothing is pinned and the figures mean less.
+  const pin = availableParallelism() >= 2;
+  const loadCpu = pin ? 0 : undefined;
+  const serverCpu = pin ? 1 : undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'rotor-bench-'));
+  const running: Running[] = [];
+  const stopAll = async () => { await Promise.all(running.splice(0).map((s) => s.stop())); };
+  process.once('SIGINT', () => void stopAll().then(() => rm(dir, { recursive: true, force: true })).then(() => process.exit(130)));
+
+  try {
+    const data = await writeBenchData(dir);
+    const rotorArgs = o.workers ? ['--workers', o.workers] : [];
+    const launch = { dir, cpu: serverCpu };
+    running.push(await startEcho(launch));
+    const profileDir = join(dir, 'profile');
+    const nodeArgs = o.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    running.push(await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, fromSource: o.source, extraArgs: rotorArgs, nodeArgs }));
+    if (o.compare) running.push(await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, cli: o.compare, extraArgs: rotorArgs, label: 'rotor@other' }));
+    const skipped: string[] = [];
+    if (o.peers) {
+      const { available, missing } = installedPeers();
+      for (const p of missing) skipped.push(`${p.name} (${p.binary} not installed)`);
+      for (const p of available) {
+        try {
+          running.push(await p.start(ZONE, data.masterFile, launch));
+        } catch (e) {
+          skipped.push(`${p.name} (${(e as Error).message.split('\n')[0]})`);
+        }
+      }
+    }
+    log(`rotor bench: ${ZONE}, ${data.records} records; ${queryMix().length}-query mix (MX at the apex, A of gateways, NXDOMAIN, NODATA, wildcard, referral)`);
+    log(`${o.rounds} rounds × ${o.seconds} s per server, A B A B${o.rate ? `, offered ${int(o.rate)} q/s` : ''}; ${pin ? `dnsperf on CPU ${loadCpu}, servers on CPU ${serverCpu}` : 'one CPU: nothing pinned'}${o.workers ? `; rotor --workers ${o.workers}` : ''}`);
+    for (const s of skipped) log(`skipped: ${s}`);
+
+    const measure = async (server: Running, round: number, rate?: number): Promise<Run> => {
+      const cpuBefore = await cpuSeconds(server.pid);
+      const r = await runDnsperf({ port: server.port, queryFile: data.queryFile, seconds: o.seconds, rate, cpu: loadCpu, scratch: dir });
+      const cpuUs = r.completed ? ((await cpuSeconds(server.pid)) - cpuBefore) * 1e6 / r.completed : NaN;
+      log(`  round ${round} ${server.name.padEnd(11)} ${int(r.qps).padStart(9)} q/s  loss ${r.lossPct.toFixed(2)}%  p50 ${ms(r.p50Ms)} ms  p99 ${ms(r.p99Ms)} ms  CPU ${cpuUs.toFixed(2)} µs/query`);
+      return { server: server.name, round, ...(rate ? { rate } : {}), ...r, cpuUs };
+    };
+    // One unrecorded second first: the JIT compiles the hot path, and the
+    // collector finishes with what loading the zones left behind.
+    const warmUp = async (servers: Running[]): Promise<void> => {
+      if (o.warmUp) for (const server of servers) await runDnsperf({ port: server.port, queryFile: data.queryFile, seconds: 1, rate: o.rate, cpu: loadCpu, scratch: dir });
+    };
+
+    const runs: Run[] = [];
+    await warmUp(running);
+    for (let round = 1; round <= o.rounds; round++) {
+      for (const server of running) runs.push(await measure(server, round, o.rate));
+    }
+    const summary = summarize(runs, running.map((s) => s.name), 'echo');
+    const rotor = summary.find((s) => s.server === 'rotor')!;
+    log('');
+    log(table(summary, 'echo'));
+    log('');
+    const range = (r: { median: number; min: number; max: number }) => `${r.median.toFixed(2)} (${r.min.toFixed(2)} – ${r.max.toFixed(2)})`;
+    log(`rotor ÷ echo, median of ${o.rounds} rounds (min – max): ${range(rotor.ratio!)} by queries/s; ${range(rotor.cpuRatio!)} by CPU time per query`);
+
+    let load: Record<string, unknown> | undefined;
+    if (o.load) {
+      await Promise.all(running.filter((s) => s.name !== 'rotor').map((s) => s.stop()));
+      const small = running.find((s) => s.name === 'rotor')!;
+      running.splice(0, running.length, small);
+      log('');
+      log(`--load: generating a zone of ${int(o.bigRecords)} records…`);
+      const bigDir = await writeBigZones(dir, o.bigRecords, data);
+      const started = Date.now();
+      const big = await startRotor(ZONE, { ...launch, zonesDir: bigDir, fromSource: o.source, extraArgs: rotorArgs, label: 'rotor+big', readyTimeoutMs: 600_000 });
+      running.push(big);
+      const loadSeconds = (Date.now() - started) / 1000;
+      const rss = { rotor: await rssMiB(small.pid), 'rotor+big': await rssMiB(big.pid) };
+      log(`rotor+big answering after ${loadSeconds.toFixed(1)} s; resident memory ${rss['rotor+big']?.toFixed(0)} MiB (rotor: ${rss.rotor?.toFixed(0)} MiB)`);
+      await warmUp([big]);
+      const maxRuns: Run[] = [];
+      for (let round = 1; round <= o.rounds; round++) {
+        for (const server of [small, big]) maxRuns.push(await measure(server, round));
+      }
+      const maxSummary = summarize(maxRuns, ['rotor', 'rotor+big'], 'rotor');
+      const rate = Math.round(maxSummary[0]!.qps.median / 2);
+      log(`fixed load: ${int(rate)} q/s (half of rotor's median maximum)`);
+      const fixedRuns: Run[] = [];
+      for (let round = 1; round <= o.rounds; round++) {
+        for (const server of [small, big]) fixedRuns.push(await measure(server, round, rate));
+      }
+      const fixedSummary = summarize(fixedRuns, ['rotor', 'rotor+big'], undefined);
+      log('');
+      log(`maximum rate, with and without the big zone:\n${table(maxSummary, 'rotor')}`);
+      log('');
+      log(`at ${int(rate)} q/s:\n${table(fixedSummary, 'rotor')}`);
+      load = { bigRecords: o.bigRecords, loadSeconds, rssMiB: rss, rate, maximum: { runs: maxRuns, summary: maxSummary }, fixed: { runs: fixedRuns, summary: fixedSummary } };
+    }
+
+    let profile: HotSpot[] | undefined;
+    if (o.profile) {
+      // The profile is written when the process exits.
+      const index = running.findIndex((s) => s.name === 'rotor');
+      await running.splice(index, 1)[0]!.stop();
+      profile = await readProfile(profileDir, 25);
+      log('');
+      log('rotor, self time by function (share of busy time):');
+      for (const h of profile) log(`${h.percent.toFixed(1).padStart(6)}%  ${h.where}`);
+    }
+
+    if (o.json) {
+      const result = {
+        machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, pinned: pin },
+        settings: { rounds: o.rounds, seconds: o.seconds, rate: o.rate ?? null, workers: o.workers ?? '1', zone: ZONE, records: data.records, queries: queryMix() },
+        skipped,
+        runs,
+        summary,
+        ...(load ? { load } : {}),
+        ...(profile ? { profile } : {}),
+      };
+      process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    }
+  } finally {
+    await stopAll();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

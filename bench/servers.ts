@@ -1,0 +1,251 @@
+// The servers the benchmark drives: rotor, a plain node:dgram echo (the ceiling
+// for one Node.js process), and the reference servers — BIND, Knot DNS and NSD —
+// each with one worker, on the same zone exported as a master file.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { makeQuery, udpExchange } from '../test/e2e/raw.js';
+import { REPO } from '../test/e2e/harness.js';
+import { freePort } from '../test/e2e/daemons.js';
+import { pinTree } from './proc.js';
+
+/** tsx by its location: rotor runs in a scratch directory (so no ./rotor.yaml is read), where `--import tsx` would not be found. */
+export const TSX = import.meta.resolve('tsx');
+
+export interface Running {
+  name: string;
+  port: number;
+  /** The server's process (taskset execs it, so this is the server itself). */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface Launch {
+  /** Where configuration, zone copies and logs go. */
+  dir: string;
+  /** The CPU the server is pinned to, if any. */
+  cpu?: number;
+  /** How long start-up (zone loading) may take. */
+  readyTimeoutMs?: number;
+}
+
+export function pinned(cpu: number | undefined, cmd: string, args: string[]): [string, string[]] {
+  return cpu === undefined ? [cmd, args] : ['taskset', ['-c', String(cpu), cmd, ...args]];
+}
+
+function installed(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Free for both UDP and TCP, for servers that cannot pick a port themselves (the lab tests' helper). */
+export { freePort };
+
+export function stopper(child: ChildProcess): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+}
+
+/** Resolves once the server answers a query for the zone's SOA (any reply will do). */
+export async function waitForAnswer(child: ChildProcess, name: string, port: number, zone: string, timeoutMs: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before answering: ${output().trim().slice(-2000)}`);
+    if (await udpExchange({ host: '127.0.0.1', port }, makeQuery(zone, 6), 200)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${name} did not answer on port ${port} within ${timeoutMs} ms: ${output().trim().slice(-2000)}`);
+}
+
+async function start(name: string, cmd: string, args: string[], port: number, zone: string, l: Launch): Promise<Running> {
+  const [c, a] = pinned(l.cpu, cmd, args);
+  const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  // Servers log little after start-up; keep the tail for error messages.
+  const keep = (d: Buffer) => { output = (output + d.toString()).slice(-8000); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return answering(child, name, port, zone, l, () => output, stopper(child));
+}
+
+/** The server once it answers; stopped if it does not. */
+async function answering(child: ChildProcess, name: string, port: number, zone: string, l: Launch, output: () => string, stop: () => Promise<void>): Promise<Running> {
+  try {
+    await waitForAnswer(child, name, port, zone, l.readyTimeoutMs ?? 20_000, output);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  if (l.cpu !== undefined) await pinTree(child.pid!, l.cpu);
+  return { name, port, pid: child.pid!, stop };
+}
+
+/** The echo: every datagram is sent back as it came. Nothing a DNS server could do costs less. */
+export async function startEcho(l: Launch): Promise<Running> {
+  const port = await freePort();
+  return start('echo', process.execPath, ['--import', TSX, join(REPO, 'bench', 'echo.ts'), String(port)], port, '.', l);
+}
+
+/** Node's options for rotor, as dist/cli.js's first line and `npm start` give them. */
+export const ROTOR_NODE_ARGS = ['--max-semi-space-size=64'];
+
+export interface RotorLaunch extends Launch {
+  zonesDir: string;
+  /** Run src/cli.ts through tsx instead of the build in dist/ (no `npm run build` needed). */
+  fromSource?: boolean;
+  /** Another build's dist/cli.js instead of this one's. */
+  cli?: string;
+  extraArgs?: string[];
+  /** Options for node itself beyond ROTOR_NODE_ARGS, such as --cpu-prof. */
+  nodeArgs?: string[];
+  /** Label in the results. */
+  label?: string;
+}
+
+/** rotor on port 0: the port is read from its 'listening' log line. */
+export async function startRotor(zone: string, l: RotorLaunch): Promise<Running> {
+  const cli = l.fromSource ? ['--import', TSX, join(REPO, 'src', 'cli.ts')] : [l.cli ?? join(REPO, 'dist', 'cli.js')];
+  const args = [...ROTOR_NODE_ARGS, ...(l.nodeArgs ?? []), ...cli, 'serve', '--zones', l.zonesDir, '--listen', '127.0.0.1:0', '--log-level', 'info', ...(l.extraArgs ?? [])];
+  const [c, a] = pinned(l.cpu, process.execPath, args);
+  const child = spawn(c, a, { cwd: l.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-8000); });
+  const stop = stopper(child);
+  const name = l.label ?? 'rotor';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start listening: ${output}`)), l.readyTimeoutMs ?? 20_000);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${name} exited with ${code}: ${output}`)); });
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      output = (output + line + '\n').slice(-8000);
+      if (!line.includes('"listening on UDP and TCP"')) return;
+      clearTimeout(timer);
+      resolve(Number((JSON.parse(line) as { port: number }).port));
+    });
+  }).catch(async (e: unknown) => {
+    await stop();
+    throw e;
+  });
+  return answering(child, name, port, zone, l, () => output, stop);
+}
+
+/** A reference server on the master file `zoneFile` of `zone`. */
+export interface Peer {
+  name: string;
+  /** The executable that must be installed. */
+  binary: string;
+  start(zone: string, zoneFile: string, l: Launch): Promise<Running>;
+}
+
+interface PeerConfig {
+  name: string;
+  binary: string;
+  command: string;
+  configFile: string;
+  /** The configuration for one worker on 127.0.0.1:port, with `dir` for its state. */
+  config(dir: string, port: number, zone: string, zoneFile: string): string;
+  /** Foreground, on that configuration. */
+  args(configPath: string): string[];
+}
+
+const PEER_CONFIGS: PeerConfig[] = [
+  {
+    name: 'bind',
+    binary: 'named',
+    command: '/usr/sbin/named',
+    configFile: 'named.conf',
+    // Minimal responses and cyclic order: the same work rotor does.
+    config: (dir, port, zone, zoneFile) => `options {
+  directory "${dir}";
+  pid-file "${dir}/named.pid";
+  session-keyfile "${dir}/session.key";
+  managed-keys-directory "${dir}";
+  listen-on port ${port} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  dnssec-validation no;
+  notify no;
+  minimal-responses no-auth;
+  rrset-order { order cyclic; };
+};
+controls { };
+zone "${zone}" { type primary; file "${zoneFile}"; };
+`,
+    args: (conf) => ['-g', '-n', '1', '-c', conf],
+  },
+  {
+    name: 'knot',
+    binary: 'knotd',
+    command: 'knotd',
+    configFile: 'knot.conf',
+    config: (dir, port, zone, zoneFile) => `server:
+    rundir: "${dir}"
+    listen: 127.0.0.1@${port}
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "${dir}"
+log:
+  - target: stderr
+    any: warning
+zone:
+  - domain: ${zone}
+    file: "${zoneFile}"
+    journal-content: none
+    zonefile-sync: -1
+`,
+    args: (conf) => ['-c', conf],
+  },
+  {
+    name: 'nsd',
+    binary: 'nsd',
+    command: 'nsd',
+    configFile: 'nsd.conf',
+    config: (dir, port, zone, zoneFile) => `server:
+    ip-address: 127.0.0.1
+    port: ${port}
+    server-count: 1
+    username: ""
+    database: ""
+    zonesdir: "${dir}"
+    pidfile: "${dir}/nsd.pid"
+    xfrdfile: "${dir}/xfrd.state"
+    zonelistfile: "${dir}/zone.list"
+    logfile: "${dir}/nsd.log"
+    verbosity: 0
+    # Response rate limiting would drop most of a benchmark's answers.
+    rrl-ratelimit: 0
+remote-control:
+    control-enable: no
+zone:
+    name: ${zone}
+    zonefile: "${zoneFile}"
+`,
+    args: (conf) => ['-d', '-c', conf],
+  },
+];
+
+export const PEERS: Peer[] = PEER_CONFIGS.map((p) => ({
+  name: p.name,
+  binary: p.binary,
+  async start(zone, zoneFile, l) {
+    const port = await freePort();
+    const dir = join(l.dir, p.name);
+    await mkdir(dir, { recursive: true });
+    const conf = join(dir, p.configFile);
+    await writeFile(conf, p.config(dir, port, zone, zoneFile));
+    return start(p.name, p.command, p.args(conf), port, zone, l);
+  },
+}));
+
+export function installedPeers(): { available: Peer[]; missing: Peer[] } {
+  const available = PEERS.filter((p) => installed(p.binary) || installed(`/usr/sbin/${p.binary}`));
+  return { available, missing: PEERS.filter((p) => !available.includes(p)) };
+}

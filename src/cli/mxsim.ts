@@ -1,0 +1,157 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config.js';
+import { DnsError, fqdn, UdpAuthority } from '../mxsim/dns.js';
+import { formatText, summarize } from '../mxsim/report.js';
+import { SENDER_MODELS, type MixEntry, type SenderModel } from '../mxsim/senders.js';
+import { simulate, type SimOptions } from '../mxsim/simulate.js';
+import { renderSvg } from '../mxsim/svg.js';
+import { AddressError, formatHostPort, parseHostPort, type ListenAddress } from '../server/address.js';
+
+export const usage = `rotor mxsim --domain NAME [--server ADDR:PORT] [options]
+
+Looks NAME's MX set up on a running server with real DNS queries and plays
+SMTP senders choosing where to connect; reports connections per gateway.
+  --server ADDR:PORT        server to query (default 127.0.0.1:5300)
+  --domain NAME             mail domain (required)
+  --senders N               sending MTAs (default 1000)
+  --messages M              messages, each from a random sender (default 20000)
+  --sender MODEL[=W],...    rfc5321, first-record or sticky, or a mix such as
+                            rfc5321=70,first-record=30 (default rfc5321)
+  --resolvers K             resolvers the senders share, sender i on i mod K (default 10)
+  --resolver-cache on|off   resolvers keep each RRset for its TTL (default off)
+  --resolver-rotation on|off
+                            resolvers turn RRsets by a random step on each use,
+                            like Unbound's rrset-roundrobin (default off)
+  --duration TIME           simulated time the messages spread over evenly:
+                            90s, 30m, 6h, 2d (default 1h)
+  --down HOST               gateway name or address refusing connections, repeatable
+  --seed S                  seed of every random choice (default 1)
+  --concurrency N           DNS queries in flight at most (default 16)
+  --svg FILE                also write a bar chart of the connections
+  --json                    print the results as JSON
+Addresses are IPv4 only: AAAA records are neither asked for nor used.`;
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+function integer(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new ConfigError(`--${option}: expected an integer from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+function onOff(option: string, text: string | undefined): boolean {
+  if (text === undefined || text === 'off') return false;
+  if (text === 'on') return true;
+  throw new ConfigError(`--${option}: expected on or off, got "${text}"`);
+}
+
+function duration(text: string | undefined): number {
+  if (text === undefined) return 3600;
+  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(text);
+  const seconds = m ? Number(m[1]) * DURATION_UNITS[m[2] || 's']! : 0;
+  if (!(seconds > 0)) throw new ConfigError(`--duration: expected a time such as 90s, 30m, 6h or 2d, got "${text}"`);
+  return seconds;
+}
+
+/** rfc5321, or rfc5321=70,first-record=30. */
+export function parseMix(text: string): MixEntry[] {
+  const mix = text.split(',').map((part): MixEntry => {
+    const [model, weight, extra] = part.trim().split('=');
+    if (!(SENDER_MODELS as readonly string[]).includes(model!) || extra !== undefined) {
+      throw new ConfigError(`--sender: "${part}" is not MODEL or MODEL=WEIGHT with MODEL one of ${SENDER_MODELS.join(', ')}`);
+    }
+    const w = weight === undefined ? 1 : Number(weight);
+    if (!(w > 0) || !Number.isFinite(w)) throw new ConfigError(`--sender: weight of ${model} must be a positive number, got "${weight}"`);
+    return { model: model as SenderModel, weight: w };
+  });
+  if (new Set(mix.map((m) => m.model)).size !== mix.length) throw new ConfigError(`--sender: a model appears twice in "${text}"`);
+  return mix;
+}
+
+function server(text: string | undefined): ListenAddress {
+  try {
+    return parseHostPort(text ?? '127.0.0.1:5300');
+  } catch (e) {
+    if (e instanceof AddressError) throw new ConfigError(`--server: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function mxsim(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      domain: { type: 'string' },
+      senders: { type: 'string' },
+      messages: { type: 'string' },
+      sender: { type: 'string' },
+      resolvers: { type: 'string' },
+      'resolver-cache': { type: 'string' },
+      'resolver-rotation': { type: 'string' },
+      duration: { type: 'string' },
+      down: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      concurrency: { type: 'string' },
+      svg: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (!values.domain) throw new ConfigError('mxsim: --domain NAME is required');
+  const target = server(values.server);
+  const opts: SimOptions = {
+    domain: fqdn(values.domain),
+    senders: integer('senders', values.senders, 1000, 1, 10_000_000),
+    messages: integer('messages', values.messages, 20_000, 1, 10_000_000),
+    mix: parseMix(values.sender ?? 'rfc5321'),
+    resolvers: integer('resolvers', values.resolvers, 10, 1, 1_000_000),
+    cache: onOff('resolver-cache', values['resolver-cache']),
+    rotation: onOff('resolver-rotation', values['resolver-rotation']),
+    durationSeconds: duration(values.duration),
+    // A bare name is a gateway; an address is one of its addresses.
+    down: new Set((values.down ?? []).map((d) => (/^[\d.]+$/.test(d) ? d : fqdn(d)))),
+    seed: values.seed ?? '1',
+    concurrency: integer('concurrency', values.concurrency, 16, 1, 1024),
+  };
+
+  const authority = new UdpAuthority({ ...target, concurrency: opts.concurrency, timeoutMs: 1000, tries: 3 });
+  await authority.open();
+  let summary;
+  try {
+    summary = summarize(await simulate(opts, authority), { domain: opts.domain, messages: opts.messages, down: opts.down, sent: authority.sent });
+  } catch (e) {
+    if (!(e instanceof DnsError)) throw e;
+    console.error(`rotor mxsim: ${e.message}`);
+    return 1;
+  } finally {
+    authority.close();
+  }
+
+  const senders = opts.mix.map((m) => (opts.mix.length > 1 ? `${m.model}=${m.weight}` : m.model)).join(',');
+  const resolvers = `${opts.resolvers} resolver${opts.resolvers > 1 ? 's' : ''} (cache ${opts.cache ? 'on' : 'off'}, rotation ${opts.rotation ? 'on' : 'off'})`;
+  const down = opts.down.size ? [...opts.down].join(', ') : 'none';
+  if (values.svg) {
+    await writeFile(values.svg, renderSvg(summary, `Connections per gateway for ${opts.domain}`, [
+      `${opts.messages.toLocaleString('en-US')} messages from ${opts.senders.toLocaleString('en-US')} senders (${senders}) via ${formatHostPort(target)}`,
+      `${resolvers}; down: ${down}; seed ${opts.seed}`,
+    ]));
+  }
+  if (values.json) {
+    const { down: downSet, ...rest } = opts;
+    console.log(JSON.stringify({ options: { ...rest, down: [...downSet], server: formatHostPort(target) }, ...summary }, null, 2));
+  } else {
+    console.log(formatText(summary, [
+      `rotor mxsim: ${opts.messages.toLocaleString('en-US')} messages from ${opts.senders.toLocaleString('en-US')} senders (${senders}) to ${opts.domain} via ${formatHostPort(target)}`,
+      `${resolvers}; ${values.duration ?? '1h'} of simulated time; down: ${down}; seed ${opts.seed}`,
+    ]));
+  }
+  return 0;
+}

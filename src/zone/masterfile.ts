@@ -1,0 +1,623 @@
+// RFC 1035 §5 master files, as BIND, NSD and Knot read them: $ORIGIN, $TTL,
+// $INCLUDE, parentheses, comments, quoted strings, TTL units and the RFC 3597
+// generic form. Every error becomes a diagnostic at the file:line:col of the
+// token it is about; nothing throws out of the parser.
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { Name, readName } from '../wire/name.js';
+import { encodeRData } from '../wire/rdata.js';
+import { typeFromName, typeName } from '../wire/types.js';
+import type { Diagnostic } from './errors.js';
+import type { ParsedRecord, RData, SourcePos } from './records.js';
+import { checkUint, parseDomainName, parseIPv4, parseIPv6, ValueError } from './values.js';
+import type { ParsedZoneText } from './yaml.js';
+
+/** Reads an $INCLUDEd file; throws (any error) when it cannot. */
+export type IncludeReader = (path: string) => string;
+
+const MAX_TTL = 0x7fffffff; // RFC 2181 §8
+const MAX_INCLUDE_DEPTH = 16;
+
+interface Token {
+  /** As written, escapes kept (names keep them for Name.parse); quotes removed. */
+  text: string;
+  quoted: boolean;
+  line: number;
+  col: number;
+}
+
+class LocatedError extends Error {
+  constructor(readonly token: Token, message: string) {
+    super(message);
+  }
+}
+
+const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d, QUOTE = 0x22, SEMI = 0x3b;
+const LPAREN = 0x28, RPAREN = 0x29, BACKSLASH = 0x5c;
+
+function endsUnquoted(c: number): boolean {
+  return c === SPACE || c === TAB || c === LF || c === CR || c === SEMI || c === LPAREN || c === RPAREN || c === QUOTE;
+}
+
+/**
+ * Splits a file into entries: the tokens of one logical line, where parentheses
+ * join physical lines. Comments and blank lines produce nothing.
+ */
+class Lexer {
+  private pos = 0;
+  private line = 1;
+  private lineStart = 0;
+
+  constructor(private readonly text: string, private readonly fail: (line: number, col: number, message: string) => void) {}
+
+  /** The next entry, whether its line began with a blank (the owner is omitted), or undefined at the end. */
+  next(): { tokens: Token[]; blankOwner: boolean } | undefined {
+    const text = this.text;
+    const len = text.length;
+    while (this.pos < len) {
+      const first = text.charCodeAt(this.pos);
+      const blankOwner = first === SPACE || first === TAB;
+      const tokens: Token[] = [];
+      let open: { line: number; col: number } | undefined;
+      let broken = false;
+      while (this.pos < len) {
+        const c = text.charCodeAt(this.pos);
+        if (c === LF) {
+          this.pos++;
+          this.line++;
+          this.lineStart = this.pos;
+          if (!open) break;
+        } else if (c === SPACE || c === TAB || c === CR) {
+          this.pos++;
+        } else if (c === SEMI) {
+          const nl = text.indexOf('\n', this.pos);
+          this.pos = nl < 0 ? len : nl;
+        } else if (c === LPAREN) {
+          if (open) {
+            broken = this.error(`nested "(": the one at line ${open.line}:${open.col} is still open`);
+            break;
+          }
+          open = { line: this.line, col: this.col };
+          this.pos++;
+        } else if (c === RPAREN) {
+          if (!open) {
+            broken = this.error('")" without a "(" before it');
+            break;
+          }
+          open = undefined;
+          this.pos++;
+        } else if (c === QUOTE) {
+          const token = this.quoted();
+          if (!token) {
+            broken = true;
+            break;
+          }
+          tokens.push(token);
+        } else {
+          tokens.push(this.unquoted());
+        }
+      }
+      if (broken) {
+        // The rest of the entry is lost; its other lines must not read as records of their own.
+        if (open) this.skipPast(RPAREN);
+        this.skipPast(LF);
+        continue;
+      }
+      if (open) {
+        this.fail(open.line, open.col, '"(" is never closed');
+        return undefined;
+      }
+      if (tokens.length > 0) return { tokens, blankOwner };
+    }
+    return undefined;
+  }
+
+  private get col(): number {
+    return this.pos - this.lineStart + 1;
+  }
+
+  private error(message: string): true {
+    this.fail(this.line, this.col, message);
+    return true;
+  }
+
+  /** Moves past the next `c` (or to the end), counting lines. */
+  private skipPast(c: number): void {
+    const text = this.text;
+    while (this.pos < text.length) {
+      const at = text.charCodeAt(this.pos++);
+      if (at === LF) {
+        this.line++;
+        this.lineStart = this.pos;
+      }
+      if (at === c) return;
+    }
+  }
+
+  private unquoted(): Token {
+    const text = this.text;
+    const start = this.pos;
+    const token = { text: '', quoted: false, line: this.line, col: this.col };
+    let i = start;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      // An escaped blank or delimiter belongs to the token; a newline never does.
+      if (c === BACKSLASH && i + 1 < text.length && text.charCodeAt(i + 1) !== LF) i++;
+      else if (endsUnquoted(c)) break;
+    }
+    this.pos = i;
+    token.text = text.slice(start, i);
+    return token;
+  }
+
+  /** A "quoted string" on one line (BIND rejects a line break inside one too). */
+  private quoted(): Token | undefined {
+    const text = this.text;
+    const token = { text: '', quoted: true, line: this.line, col: this.col };
+    for (let i = this.pos + 1; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === LF) break;
+      if (c === BACKSLASH) {
+        if (text.charCodeAt(i + 1) === LF) break;
+        i++;
+      } else if (c === QUOTE) {
+        token.text = text.slice(this.pos + 1, i);
+        this.pos = i + 1;
+        return token;
+      }
+    }
+    this.error('quoted string is not closed on its line');
+    return undefined;
+  }
+}
+
+/** A TTL in seconds: plain digits or units as BIND writes them (1w2d, 1h30m); undefined if malformed. */
+export function parseTtl(text: string): number | undefined {
+  if (text.length === 0) return undefined;
+  let total = 0;
+  let n = 0;
+  let digits = 0;
+  let units = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 0x20;
+    if (c >= 0x30 && c <= 0x39) {
+      n = n * 10 + (c - 0x30);
+      digits++;
+      if (n > 0xffffffff) return undefined;
+      continue;
+    }
+    const unit = c === 0x77 ? 604800 : c === 0x64 ? 86400 : c === 0x68 ? 3600 : c === 0x6d ? 60 : c === 0x73 ? 1 : 0;
+    if (unit === 0 || digits === 0) return undefined;
+    total += n * unit;
+    n = 0;
+    digits = 0;
+    units++;
+  }
+  // "1h30" is an error to BIND: once units are used, every number carries one.
+  if (digits > 0 && units > 0) return undefined;
+  total += n;
+  return total > 0xffffffff ? undefined : total;
+}
+
+const CLASSES: Record<string, number> = { IN: 1, CS: 2, CH: 3, HS: 4 };
+
+function classOf(text: string): number | undefined {
+  const upper = text.toUpperCase();
+  const known = CLASSES[upper];
+  if (known !== undefined) return known;
+  const m = /^CLASS(\d{1,5})$/.exec(upper);
+  return m && Number(m[1]) <= 0xffff ? Number(m[1]) : undefined;
+}
+
+/** RFC 6895 §3.1: 0, OPT and 128–255 are not types a zone can hold. */
+function isMetaType(type: number): boolean {
+  return type === 0 || type === 41 || (type >= 128 && type <= 255);
+}
+
+/** The octets of a <character-string> as written: \X is X, \DDD is one octet, the rest is UTF-8. */
+function octetsOf(tok: Token): Buffer {
+  const text = tok.text;
+  if (!text.includes('\\')) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== BACKSLASH) continue;
+    parts.push(Buffer.from(text.slice(run, i), 'utf8'));
+    const digits = text.slice(i + 1, i + 4);
+    if (/^\d{3}$/.test(digits)) {
+      const v = Number(digits);
+      if (v > 255) throw new LocatedError(tok, `bad escape \\${digits}: a \\DDD escape is one octet, 000 to 255`);
+      parts.push(Buffer.of(v));
+      i += 3;
+    } else if (i + 1 < text.length) {
+      parts.push(Buffer.from(text[i + 1]!, 'utf8'));
+      i++;
+    } else {
+      throw new LocatedError(tok, 'dangling backslash at the end of the text');
+    }
+    run = i + 1;
+  }
+  parts.push(Buffer.from(text.slice(run), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+function characterString(tok: Token): Buffer {
+  const octets = octetsOf(tok);
+  if (octets.length > 255) {
+    throw new LocatedError(tok, `character-string of ${octets.length} octets: at most 255 fit; split it into several quoted strings`);
+  }
+  return octets;
+}
+
+interface FieldContext {
+  name(tok: Token): Name;
+}
+
+/** parse(token text, ...args), its ValueError placed at the token. */
+function located<A extends unknown[], T>(tok: Token, parse: (text: string, ...args: A) => T, ...args: A): T {
+  try {
+    return parse(tok.text, ...args);
+  } catch (e) {
+    if (e instanceof ValueError) throw new LocatedError(tok, e.message);
+    throw e;
+  }
+}
+
+function caaTag(tag: string): string {
+  if (!/^[A-Za-z0-9]{1,255}$/.test(tag)) throw new ValueError(`CAA tag "${tag}" must be letters and digits (RFC 8659)`);
+  return tag;
+}
+
+const uint = (tok: Token, bits: 8 | 16 | 32, what: string): number => located(tok, checkUint, bits, what);
+
+function timer(tok: Token, what: string): number {
+  const v = parseTtl(tok.text);
+  if (v === undefined) throw new LocatedError(tok, `${what} "${tok.text}" is not a number of seconds or a duration such as 1h30m`);
+  return v;
+}
+
+/** A type's RDATA fields in presentation order; `strings` takes one or more character-strings instead. */
+interface RDataSyntax {
+  fields: readonly string[];
+  strings?: true;
+  parse(args: Token[], ctx: FieldContext): RData;
+}
+
+const txtSyntax = (kind: 'TXT' | 'SPF'): RDataSyntax => ({
+  fields: ['text'],
+  strings: true,
+  parse: (args) => ({ kind, strings: args.map(characterString) }),
+});
+
+const SYNTAX: Record<string, RDataSyntax> = {
+  A: { fields: ['address'], parse: ([a]) => ({ kind: 'A', ...located(a!, parseIPv4) }) },
+  AAAA: { fields: ['address'], parse: ([a]) => ({ kind: 'AAAA', ...located(a!, parseIPv6) }) },
+  NS: { fields: ['target'], parse: ([t], c) => ({ kind: 'NS', target: c.name(t!) }) },
+  CNAME: { fields: ['target'], parse: ([t], c) => ({ kind: 'CNAME', target: c.name(t!) }) },
+  PTR: { fields: ['target'], parse: ([t], c) => ({ kind: 'PTR', target: c.name(t!) }) },
+  MX: {
+    fields: ['preference', 'exchange'],
+    parse: ([p, x], c) => ({ kind: 'MX', preference: uint(p!, 16, 'MX preference'), exchange: c.name(x!) }),
+  },
+  SRV: {
+    fields: ['priority', 'weight', 'port', 'target'],
+    parse: ([p, w, port, t], c) => ({
+      kind: 'SRV',
+      priority: uint(p!, 16, 'SRV priority'),
+      weight: uint(w!, 16, 'SRV weight'),
+      port: uint(port!, 16, 'SRV port'),
+      target: c.name(t!),
+    }),
+  },
+  TXT: txtSyntax('TXT'),
+  SPF: txtSyntax('SPF'),
+  CAA: {
+    fields: ['flags', 'tag', 'value'],
+    parse: ([f, t, v]) => {
+      return { kind: 'CAA', flags: uint(f!, 8, 'CAA flags'), tag: located(t!, caaTag), value: octetsOf(v!) };
+    },
+  },
+  SOA: {
+    fields: ['mname', 'rname', 'serial', 'refresh', 'retry', 'expire', 'minimum'],
+    parse: ([m, r, serial, refresh, retry, expire, minimum], c) => ({
+      kind: 'SOA',
+      mname: c.name(m!),
+      rname: c.name(r!),
+      serial: uint(serial!, 32, 'SOA serial'),
+      refresh: timer(refresh!, 'SOA refresh'),
+      retry: timer(retry!, 'SOA retry'),
+      expire: timer(expire!, 'SOA expire'),
+      minimum: timer(minimum!, 'SOA minimum'),
+    }),
+  },
+};
+
+/** RFC 3597 §5: "\# LENGTH HEX...", the hex possibly split into several words. */
+function genericData(args: Token[], typeText: string): Buffer {
+  const marker = args[0]!;
+  const lenTok = args[1];
+  if (!lenTok) throw new LocatedError(marker, `${typeText} record in RFC 3597 form needs a length after \\#`);
+  const length = uint(lenTok, 16, 'RFC 3597 data length');
+  const hex = args.slice(2);
+  for (const h of hex) {
+    if (h.quoted || !/^[0-9A-Fa-f]*$/.test(h.text)) throw new LocatedError(h, `"${h.text}" is not hexadecimal`);
+  }
+  const all = hex.map((h) => h.text).join('');
+  if (all.length % 2 === 1) throw new LocatedError(hex[hex.length - 1]!, 'hexadecimal data has an odd number of digits');
+  if (all.length / 2 !== length) {
+    throw new LocatedError(lenTok, `RFC 3597 length says ${length} octets but ${all.length / 2} follow`);
+  }
+  return Buffer.from(all, 'hex');
+}
+
+/**
+ * RFC 3597 §5: data in generic form for a type with its own syntax means the same
+ * record, so it is decoded into that type's RData (the answer code relies on it:
+ * an SOA's MINIMUM, a CNAME's target). Throws ValueError when the octets are not
+ * valid data of that type.
+ */
+function rdataFromWire(type: string, data: Buffer): RData {
+  let at = 0;
+  const need = (n: number) => {
+    if (at + n > data.length) throw new ValueError(`${type} data ends early`);
+  };
+  const u8 = () => { need(1); return data[at++]!; };
+  const u16 = () => { need(2); at += 2; return data.readUInt16BE(at - 2); };
+  const u32 = () => { need(4); at += 4; return data.readUInt32BE(at - 4); };
+  const name = () => {
+    try {
+      const r = readName(data, at);
+      at = r.end;
+      return r.name;
+    } catch (e) {
+      throw new ValueError(`${type} data holds a bad name: ${(e as Error).message}`);
+    }
+  };
+  const rest = () => { const b = data.subarray(at); at = data.length; return Buffer.from(b); };
+  let rd: RData;
+  switch (type) {
+    case 'A':
+      need(4);
+      rd = { kind: 'A', ...parseIPv4([...data.subarray(0, 4)].join('.')) };
+      at = 4;
+      break;
+    case 'AAAA': {
+      need(16);
+      const groups: string[] = [];
+      for (let i = 0; i < 16; i += 2) groups.push(data.readUInt16BE(i).toString(16));
+      rd = { kind: 'AAAA', ...parseIPv6(groups.join(':')) };
+      at = 16;
+      break;
+    }
+    case 'NS': case 'CNAME': case 'PTR':
+      rd = { kind: type, target: name() };
+      break;
+    case 'MX':
+      rd = { kind: 'MX', preference: u16(), exchange: name() };
+      break;
+    case 'SRV':
+      rd = { kind: 'SRV', priority: u16(), weight: u16(), port: u16(), target: name() };
+      break;
+    case 'TXT': case 'SPF': {
+      const strings: Buffer[] = [];
+      do {
+        const n = u8();
+        need(n);
+        strings.push(Buffer.from(data.subarray(at, at + n)));
+        at += n;
+      } while (at < data.length);
+      rd = { kind: type, strings };
+      break;
+    }
+    case 'CAA': {
+      const flags = u8();
+      const tagLength = u8();
+      need(tagLength);
+      const tag = data.toString('latin1', at, at + tagLength);
+      at += tagLength;
+      rd = { kind: 'CAA', flags, tag: caaTag(tag), value: rest() };
+      break;
+    }
+    case 'SOA':
+      rd = { kind: 'SOA', mname: name(), rname: name(), serial: u32(), refresh: u32(), retry: u32(), expire: u32(), minimum: u32() };
+      break;
+    default:
+      throw new Error(`no wire decoder for ${type}`);
+  }
+  if (at !== data.length) throw new ValueError(`${data.length - at} octets left over after the ${type} data`);
+  // Catches what decoding alone lets through, such as a compressed name.
+  if (!encodeRData(rd).equals(data)) throw new ValueError(`the data is not ${type} data in uncompressed wire form`);
+  return rd;
+}
+
+/** Parser state that lives across $INCLUDEs: TTL defaults carry on, origin and owner do not. */
+class MasterFileParser implements FieldContext {
+  readonly records: ParsedRecord[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  autoSerial = true;
+  /** From $TTL (or an SOA's MINIMUM when the file has no $TTL). */
+  private dollarTtl: number | undefined;
+  /** The last TTL written on a record. */
+  private lastTtl: number | undefined;
+  origin: Name;
+  // A few names recur very often (MX exchanges, NS targets, owners written again):
+  // one Name object each saves parsing time and memory. Names as written, under
+  // the origin they were read with; cleared when it grows or the origin changes,
+  // so a zone of unique names costs little more than without it.
+  private readonly names = new Map<string, Name>();
+  private namesOrigin: Name;
+
+  constructor(origin: Name, private readonly defaultTtl: number, private readonly readInclude: IncludeReader | undefined) {
+    this.origin = origin;
+    this.namesOrigin = origin;
+  }
+
+  name(tok: Token): Name {
+    if (tok.text === '@') return this.origin;
+    if (this.namesOrigin !== this.origin || this.names.size >= 4096) {
+      this.names.clear();
+      this.namesOrigin = this.origin;
+    }
+    let n = this.names.get(tok.text);
+    if (n === undefined) {
+      n = located(tok, parseDomainName, this.origin);
+      this.names.set(tok.text, n);
+    }
+    return n;
+  }
+
+  /** `including`: the resolved paths of this file and the files that include it. */
+  parseFile(text: string, file: string, including: readonly string[]): void {
+    const fail = (line: number, col: number, message: string) => {
+      this.diagnostics.push({ pos: { file, line, col }, severity: 'error', message });
+    };
+    const lexer = new Lexer(text, fail);
+    // undefined: no owner yet; null: the last owner was bad and has been reported.
+    let owner: Name | null | undefined;
+    for (let entry = lexer.next(); entry; entry = lexer.next()) {
+      const tokens = entry.tokens;
+      const first = tokens[0]!;
+      try {
+        if (!entry.blankOwner && !first.quoted && first.text.startsWith('$')) {
+          this.directive(tokens, file, including);
+          continue;
+        }
+        let i = 0;
+        if (!entry.blankOwner) {
+          owner = null; // stays so if the name is bad
+          owner = this.name(first);
+          i = 1;
+        } else if (owner === undefined) {
+          throw new LocatedError(first, 'the first record has no owner name (its line starts with a blank)');
+        } else if (owner === null) {
+          continue;
+        }
+        this.record(owner, tokens, i, { file, line: first.line, col: first.col });
+      } catch (e) {
+        if (!(e instanceof LocatedError)) throw e;
+        fail(e.token.line, e.token.col, e.message);
+      }
+    }
+  }
+
+  private directive(tokens: Token[], file: string, including: readonly string[]): void {
+    const [d, arg, extra] = tokens as [Token, Token | undefined, Token | undefined];
+    const word = d.text.toUpperCase();
+    const onlyOne = () => {
+      if (!arg) throw new LocatedError(d, `${word} needs an argument`);
+      if (extra) throw new LocatedError(extra, `unexpected "${extra.text}" after ${word} ${arg.text}`);
+    };
+    switch (word) {
+      case '$ORIGIN':
+        onlyOne();
+        // A relative $ORIGIN is relative to the current one, as in BIND.
+        this.origin = this.name(arg!);
+        return;
+      case '$TTL': {
+        onlyOne();
+        const ttl = parseTtl(arg!.text);
+        if (ttl === undefined || ttl > MAX_TTL) throw new LocatedError(arg!, `$TTL "${arg!.text}" is not a TTL from 0 to ${MAX_TTL} seconds (units w d h m s allowed)`);
+        this.dollarTtl = ttl;
+        return;
+      }
+      case '$INCLUDE': {
+        if (!arg) throw new LocatedError(d, '$INCLUDE needs a file name');
+        if (tokens.length > 3) throw new LocatedError(tokens[3]!, `unexpected "${tokens[3]!.text}" after $INCLUDE ${arg.text} ${extra!.text}`);
+        this.include(arg, extra, file, including);
+        return;
+      }
+      default:
+        throw new LocatedError(d, `unknown directive ${d.text} (known: $ORIGIN, $TTL, $INCLUDE)`);
+    }
+  }
+
+  private include(pathTok: Token, originTok: Token | undefined, file: string, including: readonly string[]): void {
+    if (!this.readInclude) throw new LocatedError(pathTok, '$INCLUDE is not available here');
+    const path = isAbsolute(pathTok.text) ? pathTok.text : join(dirname(file), pathTok.text);
+    if (including.includes(resolve(path))) throw new LocatedError(pathTok, `$INCLUDE loop: ${path} is already being read`);
+    if (including.length >= MAX_INCLUDE_DEPTH) throw new LocatedError(pathTok, `$INCLUDE nested more than ${MAX_INCLUDE_DEPTH} deep`);
+    const newOrigin = originTok ? this.name(originTok) : this.origin;
+    let text: string;
+    try {
+      text = this.readInclude(path);
+    } catch (e) {
+      throw new LocatedError(pathTok, `cannot read $INCLUDE file ${path}: ${(e as Error).message}`);
+    }
+    // RFC 1035 §5.1: the origin reverts when the included file ends.
+    const saved = this.origin;
+    this.origin = newOrigin;
+    try {
+      this.parseFile(text, path, [...including, resolve(path)]);
+    } finally {
+      this.origin = saved;
+    }
+  }
+
+  private record(owner: Name, tokens: Token[], start: number, pos: SourcePos): void {
+    let i = start;
+    let ttl: number | undefined;
+    let classSeen = false;
+    // TTL and class come in either order before the type (RFC 1035 §5.1).
+    for (; i < tokens.length; i++) {
+      const tok = tokens[i]!;
+      if (tok.quoted) break;
+      const c = tok.text.charCodeAt(0);
+      if (c >= 0x30 && c <= 0x39) {
+        if (ttl !== undefined) throw new LocatedError(tok, `a second TTL "${tok.text}"`);
+        const v = parseTtl(tok.text);
+        if (v === undefined || v > MAX_TTL) throw new LocatedError(tok, `TTL "${tok.text}" is not a TTL from 0 to ${MAX_TTL} seconds (units w d h m s allowed)`);
+        ttl = v;
+        continue;
+      }
+      const cls = classOf(tok.text);
+      if (cls === undefined) break;
+      if (classSeen) throw new LocatedError(tok, `a second class "${tok.text}"`);
+      if (cls !== 1) throw new LocatedError(tok, `class ${tok.text}: only IN zones are served`);
+      classSeen = true;
+    }
+    const typeTok = tokens[i];
+    if (!typeTok) throw new LocatedError(tokens[tokens.length - 1]!, 'record has no type');
+    const type = typeTok.quoted ? undefined : typeFromName(typeTok.text);
+    if (type === undefined) {
+      const hint = typeTok.text.startsWith('$') ? ' (directives start at the beginning of a line)' : ' (write other types as TYPEnnn \\# LENGTH HEX, RFC 3597)';
+      throw new LocatedError(typeTok, `unknown record type "${typeTok.text}"${hint}`);
+    }
+    const typeText = typeName(type);
+    if (isMetaType(type)) throw new LocatedError(typeTok, `${typeText} is a query or meta type, not a record type`);
+    const args = tokens.slice(i + 1);
+    const syntax = SYNTAX[typeText];
+    let rdata: RData;
+    if (args[0] && !args[0].quoted && args[0].text === '\\#') {
+      const data = genericData(args, typeText);
+      rdata = syntax ? located(args[0], () => rdataFromWire(typeText, data)) : { kind: 'GENERIC', type, data };
+    } else if (syntax) {
+      const n = syntax.fields.length;
+      if (args.length < n) throw new LocatedError(typeTok, `${typeText} record is missing its ${syntax.fields.slice(args.length).join(', ')}`);
+      if (args.length > n && !syntax.strings) throw new LocatedError(args[n]!, `unexpected "${args[n]!.text}" after the ${typeText} data`);
+      rdata = syntax.parse(args, this);
+    } else {
+      throw new LocatedError(typeTok, `record type ${typeText} has no presentation syntax in rotor; write it in RFC 3597 form (${typeText} \\# LENGTH HEX)`);
+    }
+
+    if (rdata.kind === 'SOA') this.autoSerial = false;
+    // Without $TTL a record takes the last TTL written (RFC 1035 §5.1), and an SOA
+    // with none takes its MINIMUM, which then serves as $TTL: both as BIND does.
+    // Where BIND would reject the zone for want of any TTL, the server's default is used.
+    if (ttl !== undefined) this.lastTtl = ttl;
+    else if (this.dollarTtl !== undefined) ttl = this.dollarTtl;
+    else if (this.lastTtl !== undefined) ttl = this.lastTtl;
+    else if (rdata.kind === 'SOA') ttl = this.dollarTtl = Math.min(rdata.minimum, MAX_TTL);
+    else ttl = this.defaultTtl;
+    this.records.push({ owner, type, ttl, rdata, pos });
+  }
+}
+
+/**
+ * Parses a master file whose names are relative to `origin` until an $ORIGIN says
+ * otherwise. $INCLUDE paths are relative to the including file's directory and
+ * are read with `readInclude`; without it, $INCLUDE is an error.
+ */
+export function parseMasterFile(text: string, file: string, origin: Name, defaultTtl: number, readInclude?: IncludeReader): ParsedZoneText {
+  const p = new MasterFileParser(origin, defaultTtl, readInclude);
+  p.parseFile(text, file, [resolve(file)]);
+  return { records: p.records, diagnostics: p.diagnostics, autoSerial: p.autoSerial };
+}

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, parseForward, parseRrl } from '../src/config.js';
+
+describe('forward settings', () => {
+  it('reads upstreams, allow-recursion, the timeout and the cache limits', () => {
+    const f = parseForward({
+      upstreams: ['192.0.2.53:53', '[2001:db8::53]:53'],
+      'allow-recursion': ['10.0.0.0/8'],
+      'timeout-ms': 800,
+      cache: { 'max-entries': 50, 'max-ttl': 600, 'min-ttl': 5 },
+    });
+    assert.deepEqual(f.upstreams.map((u) => [u.host, u.port, u.family]), [['192.0.2.53', 53, 4], ['2001:db8::53', 53, 6]]);
+    assert.deepEqual([f.allowRecursion.allows('10.1.2.3'), f.allowRecursion.allows('127.0.0.1')], [true, false]);
+    assert.deepEqual([f.timeoutMs, f.cache], [800, { maxEntries: 50, maxTtl: 600, minTtl: 5 }]);
+  });
+
+  it('allows recursion from this host only unless told otherwise', () => {
+    const f = parseForward({ upstreams: '192.0.2.53:53' });
+    assert.deepEqual(['127.0.0.1', '::1', '192.0.2.1'].map((a) => f.allowRecursion.allows(a)), [true, true, false]);
+    assert.deepEqual(f.cache, { maxEntries: 10_000, maxTtl: 86_400, minTtl: 0 });
+  });
+
+  const bad: [unknown, RegExp][] = [
+    [{}, /^forward\.upstreams: at least one ADDR:PORT is needed$/],
+    [{ upstreams: ['192.0.2.53'] }, /^forward\.upstreams: "192\.0\.2\.53" is not ADDR:PORT/],
+    [{ upstreams: ['192.0.2.53:0'] }, /^forward\.upstreams: an upstream needs its port/],
+    [{ upstreams: ['192.0.2.53:53'], 'allow-recursion': ['10.0.0.0/33'] }, /^forward\.allow-recursion: /],
+    [{ upstreams: ['192.0.2.53:53'], cache: { 'max-ttl': 10, 'min-ttl': 20 } }, /^forward\.cache: min-ttl 20 is above max-ttl 10$/],
+    [{ upstreams: ['192.0.2.53:53'], cache: { size: 10 } }, /^forward\.cache: unknown key "size"/],
+    [{ upstreams: ['192.0.2.53:53'], 'timeout-ms': 0 }, /^forward\.timeout-ms: expected an integer from 10 to 30000, got 0$/],
+    [{ upstreams: ['192.0.2.53:53'], recursion: true }, /^forward: unknown key "recursion"/],
+    ['192.0.2.53:53', /^forward: expected a mapping$/],
+  ];
+  for (const [value, message] of bad) {
+    it(`rejects ${JSON.stringify(value)} in one line`, () => {
+      assert.throws(() => parseForward(value), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
+    });
+  }
+});
+
+describe('rrl settings', () => {
+  it('is off unless set; on takes the defaults; the per-class rates follow responses-per-second', () => {
+    assert.equal(parseRrl('off'), undefined);
+    assert.equal(parseRrl(true)!.responsesPerSecond, 10);
+    const r = parseRrl({ 'responses-per-second': 5, 'errors-per-second': 0, slip: 1, 'exempt-clients': ['192.0.2.0/24'], 'log-only': true })!;
+    assert.deepEqual([r.responsesPerSecond, r.nxdomainsPerSecond, r.errorsPerSecond, r.slip, r.window, r.ipv4PrefixLength, r.ipv6PrefixLength, r.logOnly, r.maxTableSize], [5, 5, 0, 1, 15, 24, 56, true, 20000]);
+    assert.equal(r.exemptClients!.allows('192.0.2.9'), true);
+  });
+
+  const bad: [unknown, RegExp][] = [
+    [{ slip: 11 }, /^rrl\.slip: expected an integer from 0 to 10, got 11$/],
+    [{ 'responses-per-second': 0 }, /^rrl\.responses-per-second: expected an integer from 1/],
+    [{ 'ipv4-prefix-length': 33 }, /^rrl\.ipv4-prefix-length: expected an integer from 0 to 32/],
+    [{ 'exempt-clients': ['10.0.0.0/33'] }, /^rrl\.exempt-clients: /],
+    [{ 'log-only': 'yes' }, /^rrl\.log-only: expected true or false/],
+    [{ rate: 5 }, /^rrl: unknown key "rate"/],
+    [5, /^rrl: expected a mapping$/],
+  ];
+  for (const [value, message] of bad) {
+    it(`rejects ${JSON.stringify(value)} in one line`, () => {
+      assert.throws(() => parseRrl(value), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
+    });
+  }
+});

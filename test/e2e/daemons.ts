@@ -1,0 +1,112 @@
+// Real BIND, Knot DNS and Unbound on 127.0.0.1 for the tests that need a peer: each on a
+// free port with its own temporary directory, started in the foreground and
+// stopped with the test.
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { join } from 'node:path';
+import { tempDir } from './harness.js';
+import { makeQuery, udpExchange } from './raw.js';
+
+export interface Daemon {
+  host: string;
+  port: number;
+  /** What it printed so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A port free for both UDP and TCP on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const udp = dgram.createSocket('udp4');
+    const port = await new Promise<number>((resolve) => udp.bind(0, '127.0.0.1', () => resolve(udp.address().port)));
+    const tcp = net.createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    udp.close();
+    if (free) {
+      await new Promise((resolve) => tcp.close(resolve));
+      return port;
+    }
+  }
+  throw new Error('no port free for both UDP and TCP');
+}
+
+export async function startDaemon(command: string, args: string[], dir: string, port: number, probe: string): Promise<Daemon> {
+  const child: ChildProcess = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const daemon: Daemon = {
+    host: '127.0.0.1',
+    port,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  // Ready once it answers anything at all; 100 probes of 100 ms at most.
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) break;
+    if (await udpExchange({ host: '127.0.0.1', port }, makeQuery(probe, 6), 100)) return daemon;
+  }
+  await daemon.stop();
+  throw new Error(`${command} did not start on port ${port}:\n${output}`);
+}
+
+/** named.conf for a test: on 127.0.0.1 `port` only, no recursion, no control channel; `body` holds the zones. */
+export function namedConfig(dir: string, port: number, body: string): string {
+  return `options {
+  directory "${dir}";
+  listen-on port ${port} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  pid-file none;
+  session-keyfile none;
+  recursion no;
+  dnssec-validation no;
+  notify no;
+};
+controls { };
+${body}
+`;
+}
+
+/** named serving `zones` (origin → master file text) authoritatively, without recursion. */
+export async function startNamed(zones: Record<string, string>): Promise<Daemon> {
+  const dir = await tempDir();
+  const port = await freePort();
+  for (const [origin, text] of Object.entries(zones)) await writeFile(join(dir, `${origin}.zone`), text);
+  const conf = namedConfig(dir, port, Object.keys(zones).map((o) => `zone "${o}" { type primary; file "${join(dir, `${o}.zone`)}"; };`).join('\n'));
+  await writeFile(join(dir, 'named.conf'), conf);
+  return startDaemon('named', ['-g', '-c', join(dir, 'named.conf')], dir, port, Object.keys(zones)[0]!);
+}
+
+/** unbound on `port` (by default a free one) with what a test run needs; `extra` is appended (stub and forward zones). */
+export async function startUnbound(extra: string, port?: number): Promise<Daemon> {
+  const dir = await tempDir();
+  port ??= await freePort();
+  const conf = `server:
+  interface: 127.0.0.1@${port}
+  do-not-query-localhost: no
+  username: ""
+  chroot: ""
+  directory: "${dir}"
+  pidfile: ""
+  use-syslog: no
+  logfile: ""
+  verbosity: 1
+  # No DNSSEC validation: the lab's zones are not signed and the root is out of reach.
+  module-config: "iterator"
+${extra}
+`;
+  await writeFile(join(dir, 'unbound.conf'), conf);
+  // Unbound answers for localhost. from its own default local zones, without asking anyone.
+  return startDaemon('unbound', ['-d', '-c', join(dir, 'unbound.conf')], dir, port, 'localhost');
+}

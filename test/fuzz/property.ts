@@ -1,0 +1,66 @@
+// The property every message must satisfy, shared by the CI test, the
+// regression cases and `npm run fuzz`: handleMessage does not throw, and what it
+// returns over UDP and over TCP passes the oracle.
+import { join } from 'node:path';
+import { Catalog } from '../../src/authority/catalog.js';
+import type { Transport } from '../../src/server/context.js';
+import { FastPath } from '../../src/server/fastpath.js';
+import { handleMessage, type Outcome, type PipelineOptions } from '../../src/server/pipeline.js';
+import { createLogger } from '../../src/log.js';
+import { defaultTransferSettings, parseKeys } from '../../src/transfer/settings.js';
+import { Transfers } from '../../src/transfer/transfers.js';
+import { loadOne, zoneFilesIn } from '../../src/zone/directory.js';
+import { REPO } from '../e2e/harness.js';
+import { FIXTURE } from '../e2e/answers/table.js';
+import { problemWith } from './oracle.js';
+import { TSIG_KEY } from './seeds.js';
+
+/**
+ * The example mail domain and the answer fixture (referrals, wildcards, CNAME
+ * loops, a big TXT), served as DnsServer serves them: through the fast path,
+ * with NOTIFY, transfers and TSIG handled: the signed seeds' key is known, but
+ * nothing may be transferred.
+ */
+export async function fuzzPipeline(): Promise<PipelineOptions> {
+  const catalog = new Catalog();
+  for (const dir of [join(REPO, 'zones'), FIXTURE]) {
+    for (const file of await zoneFilesIn(dir)) {
+      const r = await loadOne(file, { defaultTtl: 3600 });
+      if (!r.ok) throw new Error(`fuzz zone ${file} did not load`);
+      catalog.set(r.zone);
+    }
+  }
+  const policy = () => 'cyclic' as const;
+  return { catalog, policy, fast: new FastPath(catalog, policy), transfers: new Transfers({ ...defaultTransferSettings(), keys: parseKeys(TSIG_KEY, '.') }, createLogger('silent')) };
+}
+
+/** handleMessage for a client at 192.0.2.1, which nothing here answers later. */
+export function outcomeOf(opts: PipelineOptions, msg: Buffer, transport: Transport): Outcome | undefined {
+  const out = handleMessage(msg, { transport, client: { address: '192.0.2.1', port: 5353 } }, opts);
+  if (out instanceof Promise) throw new Error('an answer that comes later, with no forwarder configured');
+  return out;
+}
+
+const TRANSPORTS: Transport[] = ['udp', 'tcp'];
+
+/**
+ * Why the pipeline mishandles `msg`, or undefined when it does not: with the
+ * fast path, without it, or (when `fast` is not given) both.
+ */
+export function pipelineProblem(opts: PipelineOptions, msg: Buffer, fast?: boolean): string | undefined {
+  const without = { ...opts, fast: undefined };
+  for (const pipeline of fast === undefined ? [opts, without] : [fast ? opts : without]) {
+    for (const transport of TRANSPORTS) {
+      const path = `${transport}${pipeline.fast ? '' : ' without the fast path'}`;
+      let reply: Buffer | undefined;
+      try {
+        reply = outcomeOf(pipeline, msg, transport)?.response;
+      } catch (e) {
+        return `${path}: handleMessage threw ${(e as Error).stack ?? String(e)}`;
+      }
+      const problem = problemWith(msg, reply, transport);
+      if (problem) return `${path}: ${problem}`;
+    }
+  }
+  return undefined;
+}

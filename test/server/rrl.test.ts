@@ -1,0 +1,114 @@
+// Response rate limiting on a clock the test turns: real answers from the
+// answer fixture, classified, counted per netblock, slipped and dropped.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { parseAcl } from '../../src/server/acl.js';
+import type { Outcome, PipelineOptions } from '../../src/server/pipeline.js';
+import { classify, netblock, RateLimiter, RRL_DEFAULTS, truncatedReply, type RrlSettings } from '../../src/server/rrl.js';
+import { createLogger } from '../../src/log.js';
+import { decode, makeQuery, Packet } from '../e2e/raw.js';
+import { fuzzPipeline, outcomeOf } from '../fuzz/property.js';
+
+describe('response rate limiting', () => {
+  let opts: PipelineOptions;
+  const answers: Record<string, Outcome> = {};
+  before(async () => {
+    opts = await fuzzPipeline();
+    const ask = (name: string, type: number, klass: number = Packet.CLASS.IN) => outcomeOf(opts, makeQuery(name, type, 7, klass), 'udp')!;
+    answers.answer = ask('www.example.test', Packet.TYPE.A);
+    answers.nxdomain = ask('nothere.example.test', Packet.TYPE.A);
+    answers.nxdomain2 = ask('elsewhere.example.test', Packet.TYPE.A);
+    answers.nodata = ask('www.example.test', Packet.TYPE.MX);
+    answers.referral = ask('x.sub.example.test', Packet.TYPE.A);
+    answers.error = ask('www.example.test', Packet.TYPE.A, Packet.CLASS.CS);
+  });
+
+  let clock = 0;
+  const limiter = (settings: Partial<RrlSettings> = {}) => {
+    clock = 1000;
+    return new RateLimiter({ ...RRL_DEFAULTS, responsesPerSecond: 5, nxdomainsPerSecond: 5, nodataPerSecond: 5, errorsPerSecond: 5, referralsPerSecond: 5, ...settings }, createLogger('silent'), () => clock);
+  };
+  const verdicts = (rrl: RateLimiter, outcome: Outcome, client: string, n: number) => Array.from({ length: n }, () => rrl.check(outcome, client));
+  const count = (v: string[], what: string) => v.filter((x) => x === what).length;
+
+  it('classifies answers as BIND does: same answer, NXDOMAIN per zone, NODATA, referral per zone, errors together', () => {
+    assert.deepEqual(classify(answers.answer!), { cls: 'answer', name: 'www.example.test./1' });
+    assert.deepEqual(classify(answers.nxdomain!), { cls: 'nxdomain', name: 'example.test.' });
+    assert.deepEqual(classify(answers.nodata!), { cls: 'nodata', name: 'www.example.test.' });
+    assert.deepEqual(classify(answers.referral!), { cls: 'referral', name: 'example.test.' });
+    assert.deepEqual(classify(answers.error!), { cls: 'error', name: '' });
+  });
+
+  it('groups clients by /24 and /56', () => {
+    assert.equal(netblock('192.0.2.77', 24, 56), '192.0.2.0/24');
+    assert.equal(netblock('::ffff:192.0.2.77', 24, 56), '192.0.2.0/24');
+    assert.equal(netblock('2001:db8:1:2ff:5::1', 24, 56), '2001:db8:1:200:0:0:0:0/56');
+    assert.equal(netblock('10.1.2.3', 12, 56), '10.0.0.0/12');
+  });
+
+  it('sends the rate, then every second limited answer truncated, and the rest not at all', () => {
+    const rrl = limiter();
+    const v = verdicts(rrl, answers.answer!, '192.0.2.1', 105);
+    assert.equal(count(v, 'send'), 5);
+    assert.equal(count(v, 'slip'), 50);
+    assert.equal(count(v, 'drop'), 50);
+    assert.deepEqual(v.slice(5, 9), ['drop', 'slip', 'drop', 'slip']);
+    assert.deepEqual(rrl.counts, { limited: 100, slipped: 50 });
+  });
+
+  it('credits the rate each second, but a flood stays limited for the window after it stops', () => {
+    const rrl = limiter({ window: 3, slip: 0 });
+    verdicts(rrl, answers.answer!, '192.0.2.1', 100); // deep in debt: -15
+    clock += 1;
+    assert.equal(count(verdicts(rrl, answers.answer!, '192.0.2.1', 5), 'send'), 0, 'one second of credit does not pay the debt');
+    clock += 3;
+    assert.equal(rrl.check(answers.answer!, '192.0.2.1'), 'drop', 'the window has only paid the debt');
+    clock += 2;
+    assert.equal(count(verdicts(rrl, answers.answer!, '192.0.2.1', 10), 'send'), 5, 'then the full rate again, never more');
+  });
+
+  it('keeps netblocks, names and classes apart; NXDOMAIN for any name of a zone shares one budget', () => {
+    const rrl = limiter({ slip: 0 });
+    verdicts(rrl, answers.answer!, '192.0.2.1', 50);
+    assert.equal(rrl.check(answers.answer!, '192.0.2.200'), 'drop', 'same /24');
+    assert.equal(rrl.check(answers.answer!, '192.0.3.1'), 'send', 'another /24');
+    assert.equal(rrl.check(answers.nodata!, '192.0.2.1'), 'send', 'another class');
+    verdicts(rrl, answers.nxdomain!, '192.0.2.1', 5);
+    assert.equal(rrl.check(answers.nxdomain2!, '192.0.2.1'), 'drop', 'random names in one zone');
+  });
+
+  it('per-class rates, 0 for unlimited', () => {
+    const rrl = limiter({ errorsPerSecond: 0, referralsPerSecond: 1 });
+    assert.equal(count(verdicts(rrl, answers.error!, '192.0.2.1', 100), 'send'), 100);
+    assert.equal(count(verdicts(rrl, answers.referral!, '192.0.2.1', 10), 'send'), 1);
+  });
+
+  it('exempts exempt-clients and only counts in log-only mode', () => {
+    const exempt = limiter({ exemptClients: parseAcl(['192.0.2.0/28']) });
+    assert.equal(count(verdicts(exempt, answers.answer!, '192.0.2.5', 100), 'send'), 100);
+    assert.equal(count(verdicts(exempt, answers.answer!, '192.0.2.50', 100), 'send'), 5);
+    const logOnly = limiter({ logOnly: true });
+    assert.equal(count(verdicts(logOnly, answers.answer!, '192.0.2.1', 100), 'send'), 100);
+    assert.equal(logOnly.counts.limited, 95);
+  });
+
+  it('holds at most max-table-size buckets, dropping the least recently used', () => {
+    const rrl = limiter({ maxTableSize: 100, slip: 0 });
+    verdicts(rrl, answers.answer!, '198.51.100.1', 50);
+    for (let i = 0; i < 5000; i++) {
+      rrl.check(answers.answer!, `10.${i >> 8}.${i & 255}.1`);
+      if (i % 50 === 0) rrl.check(answers.answer!, '198.51.100.1');
+    }
+    assert.equal(rrl.size, 100);
+    assert.equal(rrl.check(answers.answer!, '198.51.100.1'), 'drop', 'a bucket in use is kept');
+  });
+
+  it('a slipped reply is the header and question with TC set and nothing else', () => {
+    const reply = decode(truncatedReply(answers.answer!.response));
+    assert.equal(reply.header.tc, 1);
+    assert.equal(reply.header.id, 7);
+    assert.equal(reply.header.aa, 1);
+    assert.deepEqual([reply.questions.length, reply.answers.length, reply.authorities.length, reply.additionals.length], [1, 0, 0, 0]);
+    assert.equal(reply.questions[0]!.name, 'www.example.test');
+  });
+});

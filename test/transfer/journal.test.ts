@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { changesSince, JOURNAL_LENGTH, recordChange } from '../../src/transfer/journal.js';
+import { planTransfer } from '../../src/transfer/xfr.js';
+import { Name } from '../../src/wire/name.js';
+import { RRType } from '../../src/wire/types.js';
+import { parseYamlZone } from '../../src/zone/yaml.js';
+import type { RData } from '../../src/wire/rdata.js';
+import { buildZone, type Zone, type ZoneRecord } from '../../src/zone/zone.js';
+
+const origin = Name.parse('corp.example.');
+function zone(serial: number, addresses: string[]): Zone {
+  const text = `'':\n  - type: SOA\n    value: {mname: ns1, rname: h, serial: ${serial}, refresh: 3600, retry: 600, expire: 1209600, minimum: 300}\n  - type: NS\n    value: ns1\nns1:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  values: [${addresses.join(', ')}]\n`;
+  return buildZone(origin, 'z.yaml', parseYamlZone(text, 'z.yaml', origin, 3600).records, { serial, ttl: 3600 }).zone;
+}
+const detail = (rd: RData) => (rd.kind === 'A' ? ` ${rd.address}` : rd.kind === 'SOA' ? ` ${rd.serial}` : '');
+const show = (rs: Iterable<ZoneRecord>) => [...rs].map((r) => `${r.owner.relativeTo(origin) || '@'} ${r.rdata.kind}${detail(r.rdata)}`);
+
+describe('IXFR journal', () => {
+  const v1 = zone(1, ['192.0.2.10', '192.0.2.11']);
+  const v2 = zone(2, ['192.0.2.10', '192.0.2.12']);
+  const v3 = zone(3, ['192.0.2.12']);
+  recordChange(v1, v2);
+  recordChange(v2, v3);
+
+  it('keeps what each reload changed, SOA apart', () => {
+    assert.equal(v3.changes.length, 2);
+    assert.deepEqual(show(v3.changes[0]!.deleted), ['www A 192.0.2.11']);
+    assert.deepEqual(show(v3.changes[0]!.added), ['www A 192.0.2.12']);
+    assert.deepEqual(show(v3.changes[1]!.deleted), ['www A 192.0.2.10']);
+    assert.deepEqual(show(v3.changes[1]!.added), []);
+  });
+
+  it('answers IXFR from serial 1 with both steps (RFC 1995 §4)', () => {
+    const plan = planTransfer(v3, RRType.IXFR, 1);
+    assert.equal(plan.kind, 'IXFR');
+    assert.deepEqual(show(plan.records), [
+      '@ SOA 3',
+      '@ SOA 1', 'www A 192.0.2.11', '@ SOA 2', 'www A 192.0.2.12',
+      '@ SOA 2', 'www A 192.0.2.10', '@ SOA 3',
+      '@ SOA 3',
+    ]);
+  });
+
+  it('a secondary already current (or ahead) gets the SOA alone; an unknown serial a full transfer', () => {
+    assert.deepEqual(show(planTransfer(v3, RRType.IXFR, 3).records), ['@ SOA 3']);
+    assert.equal(planTransfer(v3, RRType.IXFR, 77).kind, 'IXFR-up-to-date');
+    const full = planTransfer(v3, RRType.IXFR, 0);
+    assert.equal(full.kind, 'IXFR-as-AXFR');
+    assert.deepEqual(show(full.records), ['@ SOA 3', '@ NS', 'ns1 A 192.0.2.1', 'www A 192.0.2.12', '@ SOA 3']);
+  });
+
+  it('a serial that did not move records nothing; a gap in the chain means a full transfer', () => {
+    const same = zone(3, ['192.0.2.99']);
+    recordChange(v3, same);
+    assert.equal(same.changes.length, 0);
+    const v5 = zone(5, ['192.0.2.5']);
+    v5.changes = [v3.changes[0]!]; // 1 → 2 only: nothing reaches 5
+    assert.equal(changesSince(v5, 1), undefined);
+  });
+
+  it(`remembers the last ${JOURNAL_LENGTH} versions`, () => {
+    let prev = zone(100, ['192.0.2.100']);
+    for (let s = 101; s <= 100 + JOURNAL_LENGTH + 5; s++) {
+      const next = zone(s, [`192.0.2.${s % 250}`]);
+      recordChange(prev, next);
+      prev = next;
+    }
+    assert.equal(prev.changes.length, JOURNAL_LENGTH);
+    assert.equal(changesSince(prev, 100), undefined);
+    assert.equal(changesSince(prev, 105)?.length, JOURNAL_LENGTH);
+  });
+});
