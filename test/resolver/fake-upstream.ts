@@ -38,15 +38,12 @@ export function answerWith(query: DnsPacket, addresses: string[], edit: (p: DnsP
 
 export async function fakeUpstream(script: Script): Promise<FakeUpstream> {
   const seen: Seen[] = [];
-  const udp = dgram.createSocket('udp4');
   const forger = dgram.createSocket('udp4');
-  udp.on('message', async (msg, from) => {
+  const onUdp = (udp: dgram.Socket) => udp.on('message', async (msg, from) => {
     const packet = Packet.parse(msg);
     seen.push({ packet, transport: 'udp', port: from.port });
     for (const out of await script(packet, 'udp')) udp.send(out, from.port, from.address);
   });
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = udp.address().port;
   const tcp = net.createServer((socket) => {
     socket.on('error', () => {});
     let pending = Buffer.alloc(0);
@@ -60,13 +57,31 @@ export async function fakeUpstream(script: Script): Promise<FakeUpstream> {
       }
     });
   });
-  await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.1', resolve));
+  // UDP takes a free port and TCP follows it; another process may hold that TCP port, so try again.
+  let udp: dgram.Socket | undefined;
+  let port = 0;
+  for (let attempt = 0; !udp; attempt++) {
+    const candidate = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => candidate.bind(0, '127.0.0.1', resolve));
+    port = candidate.address().port;
+    const listening = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (listening) {
+      tcp.removeAllListeners('error');
+      udp = onUdp(candidate);
+    } else {
+      candidate.close();
+      if (attempt >= 20) throw new Error('no port free for both UDP and TCP');
+    }
+  }
   return {
     address: { host: '127.0.0.1', port, family: 4 },
     seen,
     spoof: (packet, to) => forger.send(packet, to, '127.0.0.1'),
     async close() {
-      udp.close();
+      udp!.close();
       forger.close();
       await new Promise((resolve) => tcp.close(resolve));
     },
