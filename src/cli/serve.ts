@@ -8,7 +8,7 @@ import { createLogger } from '../log.js';
 import { observeForPrimary, startClusterMonitor } from '../observe/cluster.js';
 import { startMonitor } from '../observe/monitor.js';
 import { queryLogger } from '../observe/querylog.js';
-import { reportReady, superviseWorkers } from '../server/cluster.js';
+import { reportReady, sendsNotify, superviseWorkers } from '../server/cluster.js';
 import { DnsServer } from '../server/server.js';
 
 export const usage = `rotor serve [--config FILE] [--zones DIR] [--listen ADDR:PORT]...
@@ -68,7 +68,7 @@ export async function serve(argv: string[]): Promise<number> {
   }
   // A worker's lines say which worker wrote them.
   const logger = cluster.isWorker ? base.child({ worker: cluster.worker!.id }) : base;
-  const server = new DnsServer({ ...config, logger });
+  const server = new DnsServer({ ...config, logger, sendNotify: sendsNotify() });
   logger.info({ zones: config.zonesDir }, 'rotor starting');
   if (config.queryLog > 0) server.observers.push(queryLogger(logger, config.queryLog));
   const policy = rotationResolver(config.rotation);

@@ -24,6 +24,17 @@ export function reportReady(): void {
  * clean stop, or the code of a worker that could not start (bad settings, a
  * port in use), since starting it again would fail the same way.
  */
+/** Environment variable telling a worker its slot (0 … count-1). */
+export const WORKER_SLOT = 'ROTOR_WORKER_SLOT';
+
+/**
+ * Every worker loads and reloads the zones itself, but one NOTIFY per change is
+ * enough: only the worker in slot 0 (or a server without workers) sends them.
+ */
+export function sendsNotify(): boolean {
+  return !cluster.isWorker || process.env[WORKER_SLOT] === '0';
+}
+
 export function superviseWorkers(count: number, logger: Logger): Promise<number> {
   const ready = new Set<number>();
   let allReady = false;
@@ -35,9 +46,12 @@ export function superviseWorkers(count: number, logger: Logger): Promise<number>
 
   const alive = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
 
-  const start = (): void => {
+  // Each worker has a slot, kept by its replacement: slot 0 is the one that sends NOTIFY.
+  const slots = new Map<number, number>();
+  const start = (slot: number): void => {
     if (stopping) return;
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [WORKER_SLOT]: String(slot) });
+    slots.set(worker.id, slot);
     logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker started');
     // A worker gone while the primary writes to it (EPIPE) is reported by its 'exit'.
     worker.on('error', () => {});
@@ -79,7 +93,7 @@ export function superviseWorkers(count: number, logger: Logger): Promise<number>
     while (deaths[0]! < now - 60_000) deaths.shift();
     const delay = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** (deaths.length - 1));
     logger.error({ worker: worker.id, pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker exited: starting another');
-    setTimeout(start, delay);
+    setTimeout(() => start(slots.get(worker.id) ?? 0), delay);
   });
 
   process.on('SIGHUP', () => {
@@ -93,7 +107,7 @@ export function superviseWorkers(count: number, logger: Logger): Promise<number>
     });
   }
 
-  for (let i = 0; i < count; i++) start();
+  for (let i = 0; i < count; i++) start(i);
   return done.then((code) => {
     logger.info({ code }, 'stopped');
     return code;

@@ -38,6 +38,8 @@ export interface ServerOptions {
   forward?: ForwardConfig;
   /** TSIG keys, allow-transfer and NOTIFY targets; nothing is transferable without them. */
   transfer?: TransferSettings;
+  /** Whether this process sends NOTIFY (with workers, one of them does). */
+  sendNotify?: boolean;
   logger: Logger;
 }
 
@@ -59,7 +61,7 @@ export class DnsServer {
     const transfer = opts.transfer ?? defaultTransferSettings();
     this.transfers = new Transfers(transfer, opts.logger);
     this.notifier = new Notifier(transfer, opts.logger);
-    this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
+    if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
     this.pipeline = { catalog: this.catalog, policy: this.policy, recursion: this.resolver, transfers: this.transfers, fast: new FastPath(this.catalog, this.policy) };
     // allow-query at the top level or for any zone; a zone's own list wins.
     if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {

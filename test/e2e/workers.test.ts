@@ -3,11 +3,12 @@
 // SIGHUP and zone edits reach every worker.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { query, REPO, startRotor, type LogLine, type Rotor } from './harness.js';
+import { query, REPO, startRotor, tempDir, type LogLine, type Rotor } from './harness.js';
 
 const run = promisify(execFile);
 const CORP = await readFile(join(REPO, 'zones', 'corp.example.yaml'), 'utf8');
@@ -59,8 +60,21 @@ describe('rotor serve --workers', () => {
     }
   });
 
-  it('serves an edited zone from every worker', async () => {
-    const rotor = await startRotor({ 'corp.example.yaml': CORP }, ['--workers', '2']);
+  it('serves an edited zone from every worker, and one of them sends the NOTIFY', async () => {
+    // A secondary stand-in that acknowledges every NOTIFY and counts them.
+    const secondary = dgram.createSocket('udp4');
+    const notifies: Buffer[] = [];
+    secondary.on('message', (msg, from) => {
+      notifies.push(msg);
+      const ack = Buffer.from(msg.subarray(0, 12));
+      ack.writeUInt16BE(msg.readUInt16BE(2) | 0x8000, 2);
+      ack.writeUInt16BE(0, 4);
+      ack.writeUInt16BE(0, 6);
+      secondary.send(ack, from.port, from.address);
+    });
+    await new Promise<void>((r) => secondary.bind(0, '127.0.0.1', () => r()));
+    const config = join(await tempDir({ 'rotor.yaml': `also-notify: [127.0.0.1:${secondary.address().port}]\n` }), 'rotor.yaml');
+    const rotor = await startRotor({ 'corp.example.yaml': CORP }, ['--workers', '2', '--config', config]);
     try {
       await rotor.waitForLog((l) => l.msg === 'workers ready', 30_000);
       await writeFile(join(rotor.dir, 'corp.example.yaml'), CORP.replace('192.0.2.31', '192.0.2.39'));
@@ -68,7 +82,12 @@ describe('rotor serve --workers', () => {
       assert.equal(new Set(loaded.map((l) => l.worker)).size, 2);
       // Two connections, so both workers answer.
       for (let i = 0; i < 2; i++) assert.equal((await query(rotor, 'mx3.corp.example', 'A', { tcp: true })).answer[0]?.data, '192.0.2.39');
+      await manyLogs(rotor, 1, (l) => l.msg === 'NOTIFY acknowledged');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(notifies.length, 1, 'one NOTIFY for one change, whatever the number of workers');
+      assert.equal((notifies[0]!.readUInt16BE(2) >> 11) & 0xf, 4, 'opcode NOTIFY');
     } finally {
+      secondary.close();
       await rotor.stop();
     }
   });
