@@ -209,6 +209,8 @@ describe('logging and monitoring settings', { concurrency: 4 }, () => {
       // Half the queries, chosen at random: 200 queries give 100 ± 7 lines.
       for (let i = 0; i < 200; i++) await udpExchange(rotor, makeQuery('www.good.test', 1, i));
       await query(rotor, 'www.good.test', 'A', { tcp: true });
+      // Log lines come through rotor's stdout a moment after they are written.
+      await new Promise((r) => setTimeout(r, 300));
       const logged = rotor.logs.filter((l) => l.msg === 'query' && l.proto === 'udp').length;
       assert.ok(logged > 50 && logged < 150, `${logged} of 200 logged`);
     } finally {

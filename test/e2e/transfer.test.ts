@@ -161,8 +161,11 @@ describe('zone transfers to real secondaries', () => {
       assert.deepEqual(intranet.answer.map((a) => a.data).sort(), ['192.0.2.101', '192.0.2.102', '192.0.2.109']);
       assert.equal((await query(server, 'corp.example', 'A')).answer[0]?.data, '192.0.2.81');
     }
+    // Log lines come through rotor's stdout a moment after they are written.
+    const acks = () => rotor.logs.slice(before).filter((l) => l.msg === 'NOTIFY acknowledged').length;
+    await rotor.waitForLog(() => acks() >= 2, 5000).catch(() => undefined);
     const since = rotor.logs.slice(before);
-    assert.equal(since.filter((l) => l.msg === 'NOTIFY acknowledged').length, 2, JSON.stringify(since.map((l) => l.msg)));
+    assert.equal(acks(), 2, JSON.stringify(since.map((l) => l.msg)));
     const incremental = since.filter((l) => l.msg === 'transfer' && l.kind === 'IXFR' && l.zone === 'corp.example.');
     assert.equal(incremental.length, 2, JSON.stringify(since.filter((l) => l.msg === 'transfer')));
     // Only what changed went over: the new SOA, the old SOA, two deletions, the new SOA, two additions, the new SOA again.
