@@ -7,7 +7,7 @@ import { HEADER_LENGTH, readHeader, type Header } from './header.js';
 import { readName, WireError, type Name } from './name.js';
 import { readQuestion, type Question } from './query.js';
 import type { RData } from './rdata.js';
-import { RRType } from './types.js';
+import { RRType, typeName } from './types.js';
 import { MessageWriter } from './writer.js';
 
 export interface WireRecord {
@@ -45,16 +45,21 @@ const expanded = new MessageWriter(65535, false);
 export function readRData(msg: Buffer, start: number, end: number, type: number): RData {
   let at = start;
   const need = (n: number) => {
-    if (at + n > end) throw new WireError(`record data of type ${type} ends early`);
+    if (at + n > end) throw new WireError(`${typeName(type)} data ends early`);
   };
   const u8 = () => { need(1); return msg[at++]!; };
   const u16 = () => { need(2); at += 2; return msg.readUInt16BE(at - 2); };
   const u32 = () => { need(4); at += 4; return msg.readUInt32BE(at - 4); };
   const bytes = (n: number) => { need(n); at += n; return Buffer.from(msg.subarray(at - n, at)); };
   const name = () => {
-    const r = readName(msg, at);
+    let r: ReturnType<typeof readName>;
+    try {
+      r = readName(msg, at);
+    } catch (e) {
+      throw new WireError(`${typeName(type)} data holds a bad name: ${(e as Error).message}`);
+    }
     // A compressed name ends inside the record; its labels may lie anywhere before.
-    if (r.end > end) throw new WireError(`a name runs past the data of a type ${type} record`);
+    if (r.end > end) throw new WireError(`a name runs past the ${typeName(type)} data`);
     at = r.end;
     return r.name;
   };
@@ -107,7 +112,7 @@ export function readRData(msg: Buffer, start: number, end: number, type: number)
       rd = { kind: 'GENERIC', type, data: expanded.result() };
     }
   }
-  if (at !== end) throw new WireError(`${end - at} octets left over in a type ${type} record`);
+  if (at !== end) throw new WireError(`${end - at} octets left over after the ${typeName(type)} data`);
   return rd;
 }
 

@@ -3,7 +3,8 @@
 // generic form. Every error becomes a diagnostic at the file:line:col of the
 // token it is about; nothing throws out of the parser.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { Name, readName } from '../wire/name.js';
+import { Name, WireError } from '../wire/name.js';
+import { readRData } from '../wire/response.js';
 import { encodeRData } from '../wire/rdata.js';
 import { typeFromName, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
@@ -356,74 +357,14 @@ function genericData(args: Token[], typeText: string): Buffer {
  * valid data of that type.
  */
 function rdataFromWire(type: string, data: Buffer): RData {
-  let at = 0;
-  const need = (n: number) => {
-    if (at + n > data.length) throw new ValueError(`${type} data ends early`);
-  };
-  const u8 = () => { need(1); return data[at++]!; };
-  const u16 = () => { need(2); at += 2; return data.readUInt16BE(at - 2); };
-  const u32 = () => { need(4); at += 4; return data.readUInt32BE(at - 4); };
-  const name = () => {
-    try {
-      const r = readName(data, at);
-      at = r.end;
-      return r.name;
-    } catch (e) {
-      throw new ValueError(`${type} data holds a bad name: ${(e as Error).message}`);
-    }
-  };
-  const rest = () => { const b = data.subarray(at); at = data.length; return Buffer.from(b); };
   let rd: RData;
-  switch (type) {
-    case 'A':
-      need(4);
-      rd = { kind: 'A', ...parseIPv4([...data.subarray(0, 4)].join('.')) };
-      at = 4;
-      break;
-    case 'AAAA': {
-      need(16);
-      const groups: string[] = [];
-      for (let i = 0; i < 16; i += 2) groups.push(data.readUInt16BE(i).toString(16));
-      rd = { kind: 'AAAA', ...parseIPv6(groups.join(':')) };
-      at = 16;
-      break;
-    }
-    case 'NS': case 'CNAME': case 'PTR':
-      rd = { kind: type, target: name() };
-      break;
-    case 'MX':
-      rd = { kind: 'MX', preference: u16(), exchange: name() };
-      break;
-    case 'SRV':
-      rd = { kind: 'SRV', priority: u16(), weight: u16(), port: u16(), target: name() };
-      break;
-    case 'TXT': case 'SPF': {
-      const strings: Buffer[] = [];
-      do {
-        const n = u8();
-        need(n);
-        strings.push(Buffer.from(data.subarray(at, at + n)));
-        at += n;
-      } while (at < data.length);
-      rd = { kind: type, strings };
-      break;
-    }
-    case 'CAA': {
-      const flags = u8();
-      const tagLength = u8();
-      need(tagLength);
-      const tag = data.toString('latin1', at, at + tagLength);
-      at += tagLength;
-      rd = { kind: 'CAA', flags, tag: caaTag(tag), value: rest() };
-      break;
-    }
-    case 'SOA':
-      rd = { kind: 'SOA', mname: name(), rname: name(), serial: u32(), refresh: u32(), retry: u32(), expire: u32(), minimum: u32() };
-      break;
-    default:
-      throw new Error(`no wire decoder for ${type}`);
+  try {
+    rd = readRData(data, 0, data.length, typeFromName(type)!);
+  } catch (e) {
+    if (e instanceof WireError) throw new ValueError(e.message);
+    throw e;
   }
-  if (at !== data.length) throw new ValueError(`${data.length - at} octets left over after the ${type} data`);
+  if (rd.kind === 'CAA') caaTag(rd.tag);
   // Catches what decoding alone lets through, such as a compressed name.
   if (!encodeRData(rd).equals(data)) throw new ValueError(`the data is not ${type} data in uncompressed wire form`);
   return rd;
