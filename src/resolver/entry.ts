@@ -148,7 +148,9 @@ export function renderEntry(entry: Entry, now: number, policy: RotationPolicy): 
   const out = (s: CachedSet): RRsetOut => ({
     owner: s.owner,
     type: s.type,
-    ttl: Math.max(0, Math.floor((s.expiresAt - now) / 1000)),
+    // Whole seconds elapsed are taken off, as BIND counts down: an answer
+    // rendered a millisecond after it was cached still carries the full TTL.
+    ttl: Math.max(0, Math.ceil((s.expiresAt - now) / 1000)),
     rdata: orderFor(s, policy),
   });
   return { answer: entry.answer.map(out), authority: entry.authority.map(out), additional: entry.additional.map(out) };
