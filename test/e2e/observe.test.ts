@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { parseExposition, valueOf } from '../observe/exposition.js';
 import { query, REPO, startRotor, tempDir } from './harness.js';
 import { get, startMonitored, type Monitored } from './monitor.js';
-import { makeQuery, udpExchange } from './raw.js';
+import { frame, makeQuery, tcpExchange, udpExchange } from './raw.js';
 
 const run = promisify(execFile);
 const CLI = join(REPO, 'src', 'cli.ts');
@@ -208,9 +208,11 @@ describe('logging and monitoring settings', { concurrency: 4 }, () => {
       assert.equal((await get(`http://127.0.0.1:${line.port}/healthz`)).status, 200);
       // Half the queries, chosen at random: 200 queries give 100 ± 7 lines.
       for (let i = 0; i < 200; i++) await udpExchange(rotor, makeQuery('www.good.test', 1, i));
-      await query(rotor, 'www.good.test', 'A', { tcp: true });
-      // Log lines come through rotor's stdout a moment after they are written.
-      await new Promise((r) => setTimeout(r, 300));
+      // Log lines come through rotor's stdout in order, a moment after they are
+      // written: once a TCP query asked after the last UDP answer is logged, every
+      // UDP line is in. 40 of them, so that one is sampled (all left out: 2^-40).
+      await tcpExchange(rotor, Array.from({ length: 40 }, (_, i) => frame(makeQuery('www.good.test', 1, i))), 40);
+      await rotor.waitForLog((l) => l.msg === 'query' && l.proto === 'tcp');
       const logged = rotor.logs.filter((l) => l.msg === 'query' && l.proto === 'udp').length;
       assert.ok(logged > 50 && logged < 150, `${logged} of 200 logged`);
     } finally {
