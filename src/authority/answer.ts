@@ -37,7 +37,7 @@ export interface Answer {
   rotation?: number;
 }
 
-/** Longest CNAME chain followed inside one zone before giving up. */
+/** Most CNAMEs in one answer: a longer chain inside one zone is cut there. */
 const MAX_CHAIN = 16;
 
 const ADDRESS_TYPES = [RRType.A, RRType.AAAA] as const;
@@ -149,11 +149,13 @@ export function answer(catalog: Catalog, qname: Name, qtype: number, opts: Answe
     }
     const cname = node.rrsets.get(RRType.CNAME);
     if (cname && qtype !== RRType.CNAME && qtype !== RRType.ANY) {
+      // Checked before writing, so that a chain of exactly MAX_CHAIN is followed to its end.
+      if (visited.size > MAX_CHAIN) break;
       r.putAnswer(cname, name);
       const rd = cname.rdata[0]!;
       const target = rd.kind === 'CNAME' ? rd.target : undefined;
-      // Out-of-zone targets, loops and long chains are left to the resolver.
-      if (!target || !target.isSubdomainOf(zone.origin) || visited.has(target.key) || visited.size >= MAX_CHAIN) break;
+      // Out-of-zone targets, loops and chains longer than MAX_CHAIN are left to the resolver.
+      if (!target || !target.isSubdomainOf(zone.origin) || visited.has(target.key)) break;
       name = target;
       continue;
     }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { asSet, query, REPO, runCli, startRotor, tempDir, type DigResult, type Rotor } from './harness.js';
-import { freePort, startDaemon, type Daemon } from './daemons.js';
+import { onFreePorts, startDaemon, type Daemon } from './daemons.js';
 
 const exec = promisify(execFile);
 const FIXTURES = join(REPO, 'test', 'fixtures', 'masterfile');
@@ -18,13 +18,16 @@ const INCLUDED = 'legacy.example.hosts';
 const ORIGIN = 'legacy.example.';
 
 /**
- * A real named serving the zone file `dir/zoneFile` as `origin`. Minimal
+ * A real named serving the fixture `zoneFile` (which includes `included`) as
+ * `origin`, from a directory of its own that it removes when it stops. Minimal
  * responses, as rotor gives: no NS set in the authority section of answers.
  */
-async function startNamed(dir: string, origin: string, zoneFile: string): Promise<Daemon> {
-  const port = await freePort();
-  const conf = join(dir, 'named.conf');
-  await writeFile(conf, `options {
+function startNamed(origin: string, zoneFile: string, included: string): Promise<Daemon> {
+  return onFreePorts(1, async ([port]) => {
+    const dir = await tempDir();
+    for (const f of [zoneFile, included]) await copyFile(join(FIXTURES, f), join(dir, f));
+    const conf = join(dir, 'named.conf');
+    await writeFile(conf, `options {
   directory "${dir}";
   pid-file none;
   session-keyfile none;
@@ -38,7 +41,8 @@ async function startNamed(dir: string, origin: string, zoneFile: string): Promis
 controls { };
 zone "${origin}" { type primary; file "${zoneFile}"; };
 `);
-  return startDaemon('named', ['-g', '-n', '1', '-c', conf], dir, port, origin);
+    return startDaemon('named', ['-g', '-n', '1', '-c', conf], dir, port!, origin);
+  });
 }
 
 /** What two servers must agree on: rcode, and each section with TTLs. */
@@ -64,17 +68,15 @@ describe('rotor convert: a BIND zone file, converted, answers as named does', ()
 
   before(async () => {
     work = await tempDir();
-    // Each server its own directory: named's is removed when it stops.
-    const [bindDir, zoneDir, yamlDir] = ['bind', 'zone', 'yaml'].map((d) => join(work, d)) as [string, string, string];
-    for (const dir of [bindDir, zoneDir, yamlDir]) await mkdir(dir);
-    for (const dir of [bindDir, zoneDir]) {
-      for (const f of ['legacy.example.zone', INCLUDED]) await copyFile(join(FIXTURES, f), join(dir, f));
-    }
+    // Each server its own directory (named makes its own).
+    const [zoneDir, yamlDir] = ['zone', 'yaml'].map((d) => join(work, d)) as [string, string];
+    for (const dir of [zoneDir, yamlDir]) await mkdir(dir);
+    for (const f of ['legacy.example.zone', INCLUDED]) await copyFile(join(FIXTURES, f), join(zoneDir, f));
     const out = join(yamlDir, 'legacy.example.yaml');
     const r = await runCli(['convert', ZONE_FILE, '-o', out]);
     converted = { code: r.code, stderr: r.stderr, yaml: await readFile(out, 'utf8') };
     [named, fromYaml, fromZone] = await Promise.all([
-      startNamed(bindDir, ORIGIN, 'legacy.example.zone'),
+      startNamed(ORIGIN, 'legacy.example.zone', INCLUDED),
       startRotor(yamlDir),
       startRotor(zoneDir),
     ]);

@@ -17,7 +17,29 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-/** A port free for both UDP and TCP on 127.0.0.1 right now. */
+/** What named, knotd and unbound print when they cannot bind their port. */
+const PORT_TAKEN = /address already in use|unable to listen on any configured interfaces|EADDRINUSE/i;
+
+/**
+ * Runs `start` with `count` distinct ports that were free a moment ago, and again
+ * with fresh ones when one of them was taken before the daemon bound it (by
+ * another test's socket, or a dig's source port): the race of every daemon that
+ * cannot listen on port 0 and report the port it got. `start` must stop what it
+ * started before it throws.
+ */
+export async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = new Set<number>();
+    while (ports.size < count) ports.add(await freePort());
+    try {
+      return await start([...ports]);
+    } catch (e) {
+      if (attempt >= attempts || !PORT_TAKEN.test(String((e as Error).message))) throw e;
+    }
+  }
+}
+
+/** A port free for both UDP and TCP on 127.0.0.1 right now: use it through onFreePorts. */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const udp = dgram.createSocket('udp4');
@@ -79,19 +101,19 @@ ${body}
 }
 
 /** named serving `zones` (origin → master file text) authoritatively, without recursion. */
-export async function startNamed(zones: Record<string, string>): Promise<Daemon> {
-  const dir = await tempDir();
-  const port = await freePort();
-  for (const [origin, text] of Object.entries(zones)) await writeFile(join(dir, `${origin}.zone`), text);
-  const conf = namedConfig(dir, port, Object.keys(zones).map((o) => `zone "${o}" { type primary; file "${join(dir, `${o}.zone`)}"; };`).join('\n'));
-  await writeFile(join(dir, 'named.conf'), conf);
-  return startDaemon('named', ['-g', '-c', join(dir, 'named.conf')], dir, port, Object.keys(zones)[0]!);
+export function startNamed(zones: Record<string, string>): Promise<Daemon> {
+  return onFreePorts(1, async ([port]) => {
+    const dir = await tempDir();
+    for (const [origin, text] of Object.entries(zones)) await writeFile(join(dir, `${origin}.zone`), text);
+    const conf = namedConfig(dir, port!, Object.keys(zones).map((o) => `zone "${o}" { type primary; file "${join(dir, `${o}.zone`)}"; };`).join('\n'));
+    await writeFile(join(dir, 'named.conf'), conf);
+    return startDaemon('named', ['-g', '-c', join(dir, 'named.conf')], dir, port!, Object.keys(zones)[0]!);
+  });
 }
 
-/** unbound on `port` (by default a free one) with what a test run needs; `extra` is appended (stub and forward zones). */
-export async function startUnbound(extra: string, port?: number): Promise<Daemon> {
+/** unbound on `port` (from onFreePorts) with what a test run needs; `extra` is appended (stub and forward zones). */
+export async function startUnbound(extra: string, port: number): Promise<Daemon> {
   const dir = await tempDir();
-  port ??= await freePort();
   const conf = `server:
   interface: 127.0.0.1@${port}
   do-not-query-localhost: no

@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(REPO, 'src', 'cli.ts');
+/** How long a spawned rotor may take to listen. */
+export const STARTUP_MS = 90_000;
 
 export interface LogLine {
   level: number;
@@ -68,7 +70,8 @@ export async function startRotor(zones: Record<string, string> | string, extraAr
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const waitForLog = (match: (l: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> => {
+  // Generous: only a line that never comes should reach it, not a slow machine.
+  const waitForLog = (match: (l: LogLine) => boolean, timeoutMs = 30_000): Promise<LogLine> => {
     const seen = logs.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
@@ -81,8 +84,10 @@ export async function startRotor(zones: Record<string, string> | string, extraAr
     });
   };
 
+  // Starting node and tsx took over 20 s with the load average at 17 on this
+  // 2-core machine: the bound only stops a test that would never start.
   const listening = await Promise.race([
-    waitForLog((l) => l.msg === 'listening on UDP and TCP', 20_000),
+    waitForLog((l) => l.msg === 'listening on UDP and TCP', STARTUP_MS),
     exited.then((code) => { throw new Error(`rotor exited with ${code} before listening: ${stderr}`); }),
   ]);
   return {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Summary } from '../../src/mxsim/report.js';
-import { REPO, startRotor, tempDir, type Rotor } from './harness.js';
+import { REPO, startRotor, STARTUP_MS, tempDir, type Rotor } from './harness.js';
 
 const run = promisify(execFile);
 const POLICIES = ['cyclic', 'random', 'fixed'] as const;
@@ -23,7 +23,7 @@ function mxsim(rotor: Rotor, args: string[]): Promise<Summary> {
     const { stdout } = await run(process.execPath, [
       '--import', 'tsx', join(REPO, 'src', 'cli.ts'), 'mxsim', '--server', `${rotor.host}:${rotor.port}`,
       '--domain', 'corp.example', '--senders', '500', '--messages', '5000', '--json', ...args,
-    ], { cwd: REPO, timeout: 15_000 });
+    ], { cwd: REPO, timeout: STARTUP_MS });
     return JSON.parse(stdout) as Summary;
   });
   lanes.set(rotor, result.catch(() => undefined));

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parseExposition, valueOf } from '../observe/exposition.js';
-import { query, REPO, startRotor, tempDir } from './harness.js';
+import { query, REPO, startRotor, STARTUP_MS, tempDir } from './harness.js';
 import { get, startMonitored, type Monitored } from './monitor.js';
-import { makeQuery, udpExchange } from './raw.js';
+import { frame, makeQuery, tcpExchange, udpExchange } from './raw.js';
 
 const run = promisify(execFile);
 const CLI = join(REPO, 'src', 'cli.ts');
@@ -150,7 +150,7 @@ describe('with --workers 2', () => {
   it('the primary serves the workers metrics summed and each worker\'s rotation', async () => {
     const rotor = await startMonitored(await corp(), ['--workers', '2']);
     try {
-      await rotor.waitForLog((l) => l.msg === 'workers ready', 30_000);
+      await rotor.waitForLog((l) => l.msg === 'workers ready', STARTUP_MS);
       for (let i = 0; i < 6; i++) await query(rotor, 'corp.example', 'MX');
       for (let i = 0; i < 2; i++) await query(rotor, 'corp.example', 'MX', { tcp: true });
       const m = await scrape(rotor);
@@ -194,7 +194,7 @@ describe('readiness and reloads seen from HTTP', () => {
 /** Runs `rotor serve` on a good zone with `args`, expecting it to exit. */
 async function serveExit(args: string[]): Promise<{ code: number; stderr: string }> {
   const dir = await tempDir({ 'good.test.yaml': GOOD });
-  return run(process.execPath, ['--import', 'tsx', CLI, 'serve', '--zones', dir, '--listen', '127.0.0.1:0', ...args], { cwd: REPO, timeout: 15_000 }).then(
+  return run(process.execPath, ['--import', 'tsx', CLI, 'serve', '--zones', dir, '--listen', '127.0.0.1:0', ...args], { cwd: REPO, timeout: STARTUP_MS }).then(
     () => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
 }
 
@@ -208,9 +208,11 @@ describe('logging and monitoring settings', { concurrency: 4 }, () => {
       assert.equal((await get(`http://127.0.0.1:${line.port}/healthz`)).status, 200);
       // Half the queries, chosen at random: 200 queries give 100 ± 7 lines.
       for (let i = 0; i < 200; i++) await udpExchange(rotor, makeQuery('www.good.test', 1, i));
-      await query(rotor, 'www.good.test', 'A', { tcp: true });
-      // Log lines come through rotor's stdout a moment after they are written.
-      await new Promise((r) => setTimeout(r, 300));
+      // Log lines come through rotor's stdout in order, a moment after they are
+      // written: once a TCP query asked after the last UDP answer is logged, every
+      // UDP line is in. 40 of them, so that one is sampled (all left out: 2^-40).
+      await tcpExchange(rotor, Array.from({ length: 40 }, (_, i) => frame(makeQuery('www.good.test', 1, i))), 40);
+      await rotor.waitForLog((l) => l.msg === 'query' && l.proto === 'tcp');
       const logged = rotor.logs.filter((l) => l.msg === 'query' && l.proto === 'udp').length;
       assert.ok(logged > 50 && logged < 150, `${logged} of 200 logged`);
     } finally {
@@ -224,7 +226,7 @@ describe('logging and monitoring settings', { concurrency: 4 }, () => {
     let out = '';
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), STARTUP_MS);
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
           if (out.includes('listening on UDP and TCP')) { clearTimeout(timer); resolve(); }

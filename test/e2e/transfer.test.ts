@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asSet, query, REPO, startRotor, tempDir, type DigResult, type Rotor } from './harness.js';
-import { freePort, namedConfig, startDaemon, type Daemon } from './daemons.js';
+import { namedConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
 
 const SECRET = 'cm90b3ItdGVzdC1rZXktbm90LWEtcmVhbC1zZWNyZXQ='; // an obvious test key
 const KEY = `hmac-sha256:transfer-key:${SECRET}`;
@@ -84,23 +84,32 @@ describe('zone transfers to real secondaries', () => {
   let zoneFile: string;
 
   before(async () => {
-    const [knotPort, bindPort] = [await freePort(), await freePort()];
     const zones = await tempDir({
       'corp.example.yaml': await readFile(join(REPO, 'zones', 'corp.example.yaml'), 'utf8'),
       'big.test.yaml': bigZone(),
     });
     zoneFile = join(zones, 'corp.example.yaml');
     const config = join(await tempDir(), 'rotor.yaml');
-    await writeFile(config, [
-      'keys:',
-      `  transfer-key: { algorithm: hmac-sha256, secret: "${SECRET}" }`,
-      'allow-transfer: [127.0.0.1]',
-      'transfer-key: transfer-key',
-      `also-notify: [127.0.0.1:${knotPort}, 127.0.0.1:${bindPort}]`,
-      '',
-    ].join('\n'));
-    rotor = await startRotor(zones, ['--config', config]);
-    [knot, bind] = await Promise.all([startKnotSecondary(knotPort, rotor.port), startBindSecondary(bindPort, rotor.port)]);
+    // The secondaries' ports go into rotor's also-notify before they start: all three start again if one was taken.
+    [rotor, knot, bind] = await onFreePorts(2, async ([knotPort, bindPort]) => {
+      await writeFile(config, [
+        'keys:',
+        `  transfer-key: { algorithm: hmac-sha256, secret: "${SECRET}" }`,
+        'allow-transfer: [127.0.0.1]',
+        'transfer-key: transfer-key',
+        `also-notify: [127.0.0.1:${knotPort}, 127.0.0.1:${bindPort}]`,
+        '',
+      ].join('\n'));
+      const primary = await startRotor(zones, ['--config', config]);
+      const started = await Promise.allSettled([startKnotSecondary(knotPort!, primary.port), startBindSecondary(bindPort!, primary.port)]);
+      const failed = started.find((x) => x.status === 'rejected');
+      if (failed) {
+        await Promise.all([primary.stop(), ...started.map((x) => (x.status === 'fulfilled' ? x.value.stop() : undefined))]);
+        throw failed.reason;
+      }
+      const [k, b] = started.map((x) => (x as PromiseFulfilledResult<Daemon>).value) as [Daemon, Daemon];
+      return [primary, k, b] as const;
+    });
   });
   after(async () => {
     await Promise.all([knot?.stop(), bind?.stop(), rotor?.stop()]);
@@ -184,7 +193,7 @@ describe('zone transfers to real secondaries', () => {
       const r = await query(rotor, 'corp.example', 'AXFR', { tcp: true, options });
       assert.equal(r.answer.length, 0, `${what}: nothing transferred`);
       assert.match(r.raw, /Transfer failed|; Transfer failed|tsig verify failure|NOTAUTH|REFUSED/, `${what}: ${r.raw}`);
-      await rotor.waitForLog((l) => rotor.logs.indexOf(l) >= before && logged.test(l.msg), 3000);
+      await rotor.waitForLog((l) => rotor.logs.indexOf(l) >= before && logged.test(l.msg));
     }
     const signed = await query(rotor, 'corp.example', 'AXFR', { tcp: true, options: ['-y', KEY] });
     assert.ok(signed.answer.length > 20, 'with the key from 127.0.0.1 it goes through');

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { query, REPO, startRotor, tempDir, type LogLine, type Rotor } from './harness.js';
+import { query, REPO, startRotor, STARTUP_MS, tempDir, type LogLine, type Rotor } from './harness.js';
 
 const run = promisify(execFile);
 const CORP = await readFile(join(REPO, 'zones', 'corp.example.yaml'), 'utf8');
@@ -28,7 +28,7 @@ describe('rotor serve --workers', () => {
   it('answers from several workers, each with its own rotation, and replaces a worker that dies', async () => {
     const rotor = await startRotor({ 'corp.example.yaml': CORP }, ['--workers', '2', '--query-log', 'on']);
     try {
-      const ready = await rotor.waitForLog((l) => l.msg === 'workers ready', 30_000);
+      const ready = await rotor.waitForLog((l) => l.msg === 'workers ready', STARTUP_MS);
       const pids = ready.pids as number[];
       assert.equal(pids.length, 2);
 
@@ -45,7 +45,7 @@ describe('rotor serve --workers', () => {
       const exited = await rotor.waitForLog((l) => l.msg === 'worker exited: starting another');
       assert.equal(exited.pid, pids[0]);
       assert.equal(exited.signal, 'SIGKILL');
-      const replacement = await rotor.waitForLog((l) => l.msg === 'worker ready', 30_000);
+      const replacement = await rotor.waitForLog((l) => l.msg === 'worker ready', STARTUP_MS);
       assert.ok(!pids.includes(replacement.pid as number), 'a new process');
       for (let i = 0; i < 6; i++) {
         const r = await query(rotor, 'mx3.corp.example', 'A', { tcp: i % 2 === 0 });
@@ -76,7 +76,7 @@ describe('rotor serve --workers', () => {
     const config = join(await tempDir({ 'rotor.yaml': `also-notify: [127.0.0.1:${secondary.address().port}]\n` }), 'rotor.yaml');
     const rotor = await startRotor({ 'corp.example.yaml': CORP }, ['--workers', '2', '--config', config]);
     try {
-      await rotor.waitForLog((l) => l.msg === 'workers ready', 30_000);
+      await rotor.waitForLog((l) => l.msg === 'workers ready', STARTUP_MS);
       await writeFile(join(rotor.dir, 'corp.example.yaml'), CORP.replace('192.0.2.31', '192.0.2.39'));
       const loaded = await manyLogs(rotor, 2, (l) => l.msg === 'zone loaded' && l.reload === true);
       assert.equal(new Set(loaded.map((l) => l.worker)).size, 2);
@@ -93,7 +93,7 @@ describe('rotor serve --workers', () => {
   });
 
   it('rejects a bad --workers value in one line with exit code 2', async () => {
-    const failed = await run(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli.ts'), 'serve', '--workers', 'many'], { cwd: REPO, timeout: 15_000 })
+    const failed = await run(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli.ts'), 'serve', '--workers', 'many'], { cwd: REPO, timeout: STARTUP_MS })
       .then(() => undefined, (e: { code: number; stderr: string }) => e);
     assert.equal(failed?.code, 2);
     assert.equal(failed?.stderr, 'rotor: --workers: expected auto or an integer from 1 to 256, got "many"\n');

@@ -13,7 +13,10 @@ import { answerWith, fakeUpstream } from '../resolver/fake-upstream.js';
 
 describe('shutdown', () => {
   it('sends the forwarded answers it owes over UDP, takes no new queries, and closes within the grace period', async () => {
+    let forwarded!: () => void;
+    const reachedUpstream = new Promise<void>((r) => { forwarded = r; });
     const upstream = await fakeUpstream(async (q) => {
+      forwarded();
       await new Promise((r) => setTimeout(r, 300));
       return [answerWith(q, ['198.51.100.7'])];
     });
@@ -27,7 +30,9 @@ describe('shutdown', () => {
     const [bound] = await server.listen();
     const client = dgram.createSocket('udp4');
     const replies: ReturnType<typeof decode>[] = [];
-    client.on('message', (m) => replies.push(decode(m)));
+    let replied!: () => void;
+    const firstReply = new Promise<void>((r) => { replied = r; });
+    client.on('message', (m) => { replies.push(decode(m)); replied(); });
     await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
     const ask = (id: number) => {
       const q = makeQuery('www.elsewhere.example', Packet.TYPE.A, id);
@@ -36,12 +41,16 @@ describe('shutdown', () => {
     };
 
     ask(1);
-    await new Promise((r) => setTimeout(r, 50));
+    // Closing begins once the query is on its way upstream, however long that took.
+    await reachedUpstream;
     const started = Date.now();
     const closing = server.close(2000);
     ask(2);
     await closing;
     const ms = Date.now() - started;
+    setTimeout(replied, 5000).unref(); // none at all fails below, with what came
+    await firstReply;
+    // A reply to the second query would have been sent before close() resolved: let it arrive if there is one.
     await new Promise((r) => setTimeout(r, 100));
     client.close();
     await upstream.close();

@@ -18,6 +18,10 @@ answerTable('additional records', [
     answer: ['example.test. 3600 NS ns1.example.test.', 'example.test. 3600 NS ns2.elsewhere.test.'],
     additional: ['ns1.example.test. 3600 A 192.0.2.1'],
   },
+  // Targets below a delegation: their addresses there are occluded, not
+  // authoritative, so they stay out, even the one that is glue for the referral.
+  { q: 'mx-below-cut.example.test MX', status: 'NOERROR', aa: true, answer: ['mx-below-cut.example.test. 3600 MX 10 host.sub.example.test.'] },
+  { q: '_sip._udp.example.test SRV', status: 'NOERROR', aa: true, answer: ['_sip._udp.example.test. 3600 SRV 0 5 5060 ns.sub.example.test.'] },
   // A CNAME target's addresses are answers, not additional data.
   { q: 'www.example.test A', status: 'NOERROR', aa: true, answer: ['www.example.test. 300 A 192.0.2.80'] },
 ]);

@@ -4,6 +4,13 @@ import { answerTable, SOA } from './table.js';
 
 const WWW = 'www.example.test. 300 A 192.0.2.80';
 
+/** The CNAMEs long<from> … long<to> of the fixture's 17-link chain, which ends at www. */
+function links(from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i <= to; i++) out.push(`long${i}.example.test. 3600 CNAME ${i === 17 ? 'www' : `long${i + 1}`}.example.test.`);
+  return out;
+}
+
 answerTable('CNAME', [
   { q: 'alias.example.test A', status: 'NOERROR', aa: true, answer: ['alias.example.test. 3600 CNAME www.example.test.', WWW] },
   { q: 'alias.example.test CNAME', status: 'NOERROR', aa: true, answer: ['alias.example.test. 3600 CNAME www.example.test.'] },
@@ -25,4 +32,8 @@ answerTable('CNAME', [
     authority: ['sub.example.test. 3600 NS ns.sub.example.test.', 'sub.example.test. 3600 NS ns.other.test.'],
     additional: ['ns.sub.example.test. 3600 A 192.0.2.53'],
   },
+  // 16 CNAMEs, the most followed (MAX_CHAIN), are followed to the address at the end.
+  { q: 'long2.example.test A', status: 'NOERROR', aa: true, answer: [...links(2, 17), WWW] },
+  // 17: the answer stops after 16 CNAMEs, NOERROR, and the resolver asks for long17 itself.
+  { q: 'long1.example.test A', status: 'NOERROR', aa: true, answer: links(1, 16) },
 ]);

@@ -14,3 +14,16 @@ answerTable('delegations', [
   // DS belongs to the parent side of the cut: an authoritative NODATA here.
   { q: 'sub.example.test DS', status: 'NOERROR', aa: true, authority: [SOA] },
 ]);
+
+// RFC 9471: a referral whose glue for name servers below the cut does not all
+// fit sets TC, so that the resolver asks again over TCP; 512 octets is the
+// limit without EDNS (+ignore: dig shows the truncated reply instead of retrying).
+const LONG = 'a-long-label-that-makes-the-glue-overflow-512-octets.wide.example.test.';
+const WIDE_NS = [1, 2, 3, 4, 5, 6].map((i) => `wide.example.test. 3600 NS ns${i}-${LONG}`);
+const WIDE_GLUE = [1, 2, 3, 4, 5, 6].flatMap((i) => [`ns${i}-${LONG} 3600 A 192.0.2.${100 + i}`, `ns${i}-${LONG} 3600 AAAA 2001:db8::${100 + i}`]);
+
+answerTable('delegations whose glue overflows 512 octets', [
+  { q: 'host.wide.example.test A', options: ['+noedns', '+ignore'], status: 'NOERROR', aa: false, tc: true, authority: WIDE_NS, additionalCutFrom: WIDE_GLUE },
+  { q: 'host.wide.example.test A', options: ['+bufsize=4096'], status: 'NOERROR', aa: false, authority: WIDE_NS, additional: WIDE_GLUE },
+  { q: 'host.wide.example.test A', tcp: true, options: ['+noedns'], status: 'NOERROR', aa: false, authority: WIDE_NS, additional: WIDE_GLUE },
+]);
