@@ -27,7 +27,7 @@ export const TCP_DEFAULTS = {
   maxConnections: 1000,
   maxConnectionsPerClient: 100,
   maxConnectionsPerNetblock: 250,
-  maxUnsentBytes: 64 * 1024,
+  maxUnsentBytes: 16 * 1024,
 };
 
 /** The netblock that shares a per-netblock limit. */
