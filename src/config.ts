@@ -36,6 +36,10 @@ export interface Config {
   tcpMaxQueries: number;
   tcpMaxConnections: number;
   tcpMaxConnectionsPerClient: number;
+  /** Connections from one /24 (IPv4) or /56 (IPv6); past it a newcomer takes the place of the longest idle. */
+  tcpMaxConnectionsPerNetblock: number;
+  /** Octets of answers a TCP client may leave unread before its connection is read no further. */
+  tcpMaxUnsentBytes: number;
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
   /** Server processes sharing the sockets (node:cluster); 1 runs no cluster. */
@@ -67,6 +71,8 @@ export const DEFAULTS: Config = {
   tcpMaxQueries: TCP_DEFAULTS.maxQueries,
   tcpMaxConnections: TCP_DEFAULTS.maxConnections,
   tcpMaxConnectionsPerClient: TCP_DEFAULTS.maxConnectionsPerClient,
+  tcpMaxConnectionsPerNetblock: TCP_DEFAULTS.maxConnectionsPerNetblock,
+  tcpMaxUnsentBytes: TCP_DEFAULTS.maxUnsentBytes,
   workers: 1,
   rotation: { policy: 'cyclic', zones: new Map(), overrides: [] },
   transfer: defaultTransferSettings(),
@@ -279,6 +285,8 @@ const SETTERS: Record<string, Setter> = {
   'tcp-max-queries': (c, v) => { c.tcpMaxQueries = integer('tcp-max-queries', v, 0, 1_000_000); },
   'tcp-max-connections': (c, v) => { c.tcpMaxConnections = integer('tcp-max-connections', v, 1, 1_000_000); },
   'tcp-max-connections-per-client': (c, v) => { c.tcpMaxConnectionsPerClient = integer('tcp-max-connections-per-client', v, 1, 1_000_000); },
+  'tcp-max-connections-per-netblock': (c, v) => { c.tcpMaxConnectionsPerNetblock = integer('tcp-max-connections-per-netblock', v, 1, 1_000_000); },
+  'tcp-max-unsent-bytes': (c, v) => { c.tcpMaxUnsentBytes = integer('tcp-max-unsent-bytes', v, 512, 16 << 20); },
   rrl: (c, v) => { c.rrl = parseRrl(v); },
   workers: (c, v) => { c.workers = parseWorkers('workers', v); },
   rotation: (c, v) => { c.rotation = parseRotationSettings(v); },

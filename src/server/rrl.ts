@@ -3,12 +3,12 @@
 // cannot be used to reflect a flood at a spoofed victim. Every `slip`-th
 // limited answer goes out as an empty truncated reply, so a real client behind
 // that netblock retries over TCP, which a spoofer cannot. TCP is never limited.
-import { Address6 } from 'ip-address';
 import type { Logger } from '../log.js';
 import { Flag, HEADER_LENGTH } from '../wire/header.js';
 import { readQuestion } from '../wire/query.js';
 import { Rcode } from '../wire/types.js';
 import type { Acl } from './acl.js';
+import { netblock } from './address.js';
 import type { Outcome } from './pipeline.js';
 
 export interface RrlSettings {
@@ -70,29 +70,6 @@ export function classify(outcome: Outcome): { cls: AnswerClass; name: string } {
   if (response.readUInt16BE(6) > 0) return { cls: 'answer', name: `${qname}/${question?.type ?? 0}` };
   if (response.readUInt16BE(2) & Flag.AA) return { cls: 'nodata', name: qname };
   return { cls: 'referral', name: zone?.origin.key ?? qname };
-}
-
-/** The client's netblock as text: the address with everything past the prefix length zeroed. */
-export function netblock(address: string, v4Bits: number, v6Bits: number): string {
-  const v4 = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-  let bytes: number[];
-  let bits: number;
-  if (v4.includes('.') && !v4.includes(':')) {
-    bytes = v4.split('.').map(Number);
-    bits = v4Bits;
-  } else {
-    try {
-      bytes = new Address6(address).toUnsignedByteArray();
-    } catch {
-      return address;
-    }
-    bits = v6Bits;
-  }
-  const out = bytes.map((b, i) => (i * 8 >= bits ? 0 : i * 8 + 8 <= bits ? b : b & (0xff << (8 - (bits - i * 8)))));
-  if (out.length === 4) return `${out.join('.')}/${bits}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((out[i]! << 8) | out[i + 1]!).toString(16));
-  return `${groups.join(':')}/${bits}`;
 }
 
 /** The empty truncated reply sent instead of a limited answer: header and question only. */

@@ -31,6 +31,8 @@ export interface ServerOptions {
   tcpMaxQueries?: number;
   tcpMaxConnections?: number;
   tcpMaxConnectionsPerClient?: number;
+  tcpMaxConnectionsPerNetblock?: number;
+  tcpMaxUnsentBytes?: number;
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
   rotation: RotationSettings;
@@ -72,7 +74,12 @@ export class DnsServer {
       idleTimeoutMs: opts.tcpIdleTimeoutMs,
       queryTimeoutMs: opts.tcpQueryTimeoutMs ?? TCP_DEFAULTS.queryTimeoutMs,
       maxQueries: opts.tcpMaxQueries ?? TCP_DEFAULTS.maxQueries,
-      connections: new ConnectionTable(opts.tcpMaxConnections ?? TCP_DEFAULTS.maxConnections, opts.tcpMaxConnectionsPerClient ?? TCP_DEFAULTS.maxConnectionsPerClient),
+      maxUnsentBytes: opts.tcpMaxUnsentBytes ?? TCP_DEFAULTS.maxUnsentBytes,
+      connections: new ConnectionTable({
+        max: opts.tcpMaxConnections ?? TCP_DEFAULTS.maxConnections,
+        perClient: opts.tcpMaxConnectionsPerClient ?? TCP_DEFAULTS.maxConnectionsPerClient,
+        perNetblock: opts.tcpMaxConnectionsPerNetblock ?? TCP_DEFAULTS.maxConnectionsPerNetblock,
+      }),
     };
   }
 

@@ -84,3 +84,52 @@ export function untilClosed(socket: net.Socket): Promise<{ data: Buffer; ms: num
   socket.on('error', () => {});
   return new Promise((resolve) => socket.once('close', () => resolve({ data: Buffer.concat(chunks), ms: performance.now() - started })));
 }
+
+/** Connects from `from`, sends one query and resolves with the milliseconds to its answer, or undefined if none comes in `timeoutMs`. */
+export function askOverTcp(server: Server, from: string, query: Buffer, timeoutMs: number): Promise<number | undefined> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = net.connect({ port: server.port, host: server.host, localAddress: from }, () => socket.write(frame(query)));
+    let got = Buffer.alloc(0);
+    const done = (ms: number | undefined) => { clearTimeout(timer); socket.destroy(); resolve(ms); };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.on('data', (d) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= 2 && got.length >= 2 + got.readUInt16BE(0)) done(performance.now() - started);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => done(undefined));
+  });
+}
+
+export interface HeldConnections {
+  sockets: net.Socket[];
+  /** performance.now() of each close, by either side. */
+  closedAt: number[];
+  /** Stops the queries; the connections stay open until the server closes them. */
+  quiet(): void;
+}
+
+/**
+ * `perAddress` connections from each of `addresses` (opened 50 at a time),
+ * each sending `query(i)` every `everyMs`, spread over the interval, and
+ * taking its answers: clients that hold a server's connection table.
+ */
+export async function holdConnections(server: Server, addresses: string[], perAddress: number, everyMs: number, query: (i: number) => Buffer): Promise<HeldConnections> {
+  const sockets: net.Socket[] = [];
+  for (const from of addresses) {
+    for (let opened = 0; opened < perAddress; opened += 50) {
+      sockets.push(...await Promise.all(Array.from({ length: Math.min(50, perAddress - opened) }, () => connectFrom(server, from))));
+    }
+  }
+  const closedAt: number[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  sockets.forEach((s, i) => {
+    s.on('error', () => {});
+    s.on('data', () => {});
+    s.on('close', () => closedAt.push(performance.now()));
+    const ask = () => { if (!s.destroyed) s.write(frame(query(i))); };
+    timers.push(setTimeout(() => { ask(); timers.push(setInterval(ask, everyMs)); }, (i * 37) % everyMs));
+  });
+  return { sockets, closedAt, quiet: () => { for (const t of timers) clearInterval(t); } };
+}

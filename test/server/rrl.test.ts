@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { parseAcl } from '../../src/server/acl.js';
+import { netblock } from '../../src/server/address.js';
 import type { Outcome, PipelineOptions } from '../../src/server/pipeline.js';
-import { classify, netblock, RateLimiter, RRL_DEFAULTS, truncatedReply, type RrlSettings } from '../../src/server/rrl.js';
+import { classify, RateLimiter, RRL_DEFAULTS, truncatedReply, type RrlSettings } from '../../src/server/rrl.js';
 import { createLogger } from '../../src/log.js';
 import { decode, makeQuery, Packet } from '../e2e/raw.js';
 import { fuzzPipeline, outcomeOf } from '../fuzz/property.js';

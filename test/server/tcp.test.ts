@@ -18,25 +18,68 @@ describe('TCP limits', () => {
   let listener: TcpListener | undefined;
   afterEach(async () => { await listener?.close(100); listener = undefined; });
 
-  async function serve(opts: Partial<TcpOptions> & { max?: number; perClient?: number }, handler = echo): Promise<{ host: string; port: number }> {
-    const connections = new ConnectionTable(opts.max ?? 100, opts.perClient ?? 100);
+  async function serve(opts: Partial<TcpOptions> & { max?: number; perClient?: number; perNetblock?: number }, handler = echo): Promise<{ host: string; port: number }> {
+    const connections = new ConnectionTable({ max: opts.max ?? 100, perClient: opts.perClient ?? 100, perNetblock: opts.perNetblock ?? 100 });
     listener = await bindTcp({ host: '127.0.0.1', port: 0, family: 4 }, handler, { idleTimeoutMs: 5000, ...TCP_DEFAULTS, connections, ...opts });
     return { host: '127.0.0.1', port: (listener.server.address() as net.AddressInfo).port };
   }
 
-  it('closes connections over the global limit at once, and takes new ones when old ones go', T, async () => {
-    const server = await serve({ max: 3 });
-    const kept = await Promise.all([1, 2, 3].map(() => connectFrom(server)));
-    const over = untilClosed(await connectFrom(server));
-    const { ms } = await over;
-    assert.ok(ms < 1000, `closed after ${ms} ms`);
-    kept[0]!.destroy();
+  it('when a netblock is full, a newcomer from it takes the place of the connection idle the longest there', T, async () => {
+    const server = await serve({ perNetblock: 3 });
+    const [a, b, c] = await Promise.all(['127.0.0.2', '127.0.0.3', '127.0.0.4'].map((from) => connectFrom(server, from)));
+    // a asks and is answered: idle again, but since later than b.
+    a!.write(frame(Buffer.from('a')));
+    await new Promise((r) => a!.once('data', r));
+    const bClosed = untilClosed(b!);
+    const newcomer = await connectFrom(server, '127.0.0.5');
+    const { ms } = await bClosed;
+    assert.ok(ms < 1000, `b closed after ${ms} ms`);
+    newcomer.write(frame(Buffer.from('new')));
+    assert.equal((await new Promise<Buffer>((r) => newcomer.once('data', r))).subarray(2).toString(), 'new');
+    assert.ok(!a!.destroyed && !c!.destroyed, 'the others stay open');
+    for (const s of [a!, c!, newcomer]) s.destroy();
+  });
+
+  it('refuses a newcomer when every connection in its netblock is busy, and takes one from another netblock', T, async () => {
+    const server = await serve({ perNetblock: 2 }, (msg) => (msg.toString() === 'hold' ? new Promise(() => {}) : echo(msg)));
+    const busy = await Promise.all(['127.0.0.2', '127.0.0.3'].map((from) => connectFrom(server, from)));
+    for (const s of busy) s.write(frame(Buffer.from('hold')));
     await wait(50);
-    const again = await connectFrom(server);
-    again.write(frame(Buffer.from('ping')));
-    const echoed = await new Promise<Buffer>((r) => again.once('data', r));
-    assert.equal(echoed.subarray(2).toString(), 'ping');
-    for (const s of [...kept, again]) s.destroy();
+    const { ms, data } = await untilClosed(await connectFrom(server, '127.0.0.4'));
+    assert.ok(ms < 1000 && data.length === 0, `closed after ${ms} ms`);
+    const other = await connectFrom(server, '127.0.1.2');
+    other.write(frame(Buffer.from('hi')));
+    assert.equal((await new Promise<Buffer>((r) => other.once('data', r))).subarray(2).toString(), 'hi');
+    assert.ok(busy.every((s) => !s.destroyed), 'the busy ones stay open');
+    for (const s of [...busy, other]) s.destroy();
+  });
+
+  it('reads no further from a client that does not take its answers, and carries on once it does', { timeout: 20_000 }, async () => {
+    const QUERIES = 1000;
+    const ANSWER = 60_000;
+    let handled = 0;
+    const server = await serve({ maxUnsentBytes: 16 * 1024 }, () => { handled++; return Buffer.alloc(ANSWER, 0x61); });
+    const socket = await connectFrom(server);
+    socket.pause();
+    socket.write(Buffer.concat(Array.from({ length: QUERIES }, () => frame(Buffer.from('q')))));
+    // The kernel's buffers on both sides take a few MB of answers; then the server stops.
+    let seen = -1;
+    while (seen !== handled) {
+      seen = handled;
+      await wait(300);
+    }
+    assert.ok(handled < QUERIES / 2, `${handled} of ${QUERIES} queries handled for a client that reads nothing`);
+    let received = 0;
+    let buffered = 0;
+    socket.on('data', (d: Buffer) => {
+      buffered += d.length;
+      received += Math.floor(buffered / (ANSWER + 2));
+      buffered %= ANSWER + 2;
+      if (received === QUERIES) socket.destroy();
+    });
+    socket.resume();
+    await new Promise((r) => socket.once('close', r));
+    assert.equal(received, QUERIES, 'every answer once the client reads');
   });
 
   it('limits connections per client address, not for the others', T, async () => {
@@ -124,5 +167,70 @@ describe('TCP limits', () => {
     await closed;
     const ms = Date.now() - started;
     assert.ok(ms >= 250 && ms < 1500, `closed after ${ms} ms`);
+  });
+});
+
+describe('the connection table', () => {
+  /** A table of closable stand-ins: `closed` lists the ones the table closed, in order. */
+  function table(limits: { max: number; perClient: number; perNetblock: number }) {
+    const t = new ConnectionTable(limits);
+    const closed: string[] = [];
+    const admit = (name: string, address: string) => t.admit(address, () => closed.push(name));
+    return { t, closed, admit };
+  }
+
+  it('when full, closes the connection idle the longest, never a busy one, and refuses when all are busy', () => {
+    const { t, closed, admit } = table({ max: 3, perClient: 10, perNetblock: 10 });
+    const a = admit('a', '192.0.2.1')!;
+    const b = admit('b', '198.51.100.1')!;
+    const c = admit('c', '203.0.113.1')!;
+    t.setIdle(a, false);
+    t.setIdle(a, true); // a asked and was answered: idle again, after b and c
+    t.setIdle(b, false); // b is waiting for an answer
+    const d = admit('d', '2001:db8::1')!;
+    assert.deepEqual(closed, ['c']);
+    const e = admit('e', '2001:db8::2')!;
+    assert.deepEqual(closed, ['c', 'a']);
+    t.setIdle(a, true); // closed already: no effect
+    t.release(c); // twice: no effect
+    assert.equal(t.open, 3);
+    const f = admit('f', '192.0.2.9')!;
+    assert.deepEqual(closed, ['c', 'a', 'd'], 'b is still busy');
+    assert.equal(d.open, false);
+    t.setIdle(e, false);
+    t.setIdle(f, false);
+    assert.equal(admit('g', '192.0.2.10'), undefined, 'all busy');
+    assert.deepEqual([t.evicted, t.refused, t.open], [3, 1, 3]);
+  });
+
+  it('refuses a client at its own limit even when it holds idle connections', () => {
+    const { t, closed, admit } = table({ max: 100, perClient: 2, perNetblock: 100 });
+    admit('a', '192.0.2.1');
+    admit('b', '192.0.2.1');
+    assert.equal(admit('c', '192.0.2.1'), undefined);
+    assert.deepEqual([closed, t.refused], [[], 1]);
+  });
+
+  it('counts IPv4 netblocks by /24 and IPv6 ones by /56', () => {
+    const { closed, admit } = table({ max: 100, perClient: 100, perNetblock: 1 });
+    admit('a', '192.0.2.1');
+    admit('b', '192.0.3.1');
+    admit('c', '2001:db8:0:100::1');
+    admit('d', '2001:db8:0:200::1');
+    assert.deepEqual(closed, []);
+    admit('e', '192.0.2.200');
+    admit('f', '2001:db8:0:1ff::1');
+    admit('g', '::ffff:192.0.3.7');
+    assert.deepEqual(closed, ['a', 'c', 'b']);
+  });
+
+  it('gives the whole idle timeout up to half full, then less in proportion to the room left, down to 200 ms', () => {
+    const { t, admit } = table({ max: 10, perClient: 100, perNetblock: 100 });
+    const at = (n: number) => {
+      while (t.open < n) admit('x', `192.0.${t.open}.1`);
+      return t.idleTimeout(10_000);
+    };
+    assert.deepEqual([at(0), at(5), at(6), at(8), at(9), at(10)], [10_000, 10_000, 8000, 4000, 2000, 200]);
+    assert.equal(t.idleTimeout(100), 100, 'never above tcp-idle-timeout');
   });
 });
