@@ -61,10 +61,16 @@ interface Bucket {
   limited: number;
 }
 
-/** Which budget an answer draws from, and the name that budget is kept for. */
+/**
+ * Which budget an answer draws from, and the name that budget is kept for.
+ * Answers synthesised from a wildcard are kept for the wildcard, as BIND keeps
+ * them for its parent: otherwise every random name under it has a budget of
+ * its own and the wildcard reflects without limit. The counts and AA are read
+ * from the bytes sent, which forwarded answers have too.
+ */
 export function classify(outcome: Outcome): { cls: AnswerClass; name: string } {
-  const { response, rcode, question, zone } = outcome;
-  const qname = question?.name.key ?? '';
+  const { response, rcode, question, zone, wildcard } = outcome;
+  const qname = wildcard?.key ?? question?.name.key ?? '';
   if (rcode === Rcode.NXDOMAIN) return { cls: 'nxdomain', name: zone?.origin.key ?? qname };
   if (rcode !== Rcode.NOERROR) return { cls: 'error', name: '' };
   if (response.readUInt16BE(6) > 0) return { cls: 'answer', name: `${qname}/${question?.type ?? 0}` };

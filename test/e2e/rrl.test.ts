@@ -2,6 +2,7 @@
 // queries from 127.0.0.2 gets at most responses-per-second full answers a
 // second plus slipped (truncated) ones, while 127.0.0.3 asking the same
 // question at a reasonable pace gets every answer, and TCP is never limited.
+// Random names under a wildcard are one answer to the limiter, not thousands.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { decode, makeQuery, Packet } from './raw.js';
 
 const RATE = 20;
 const FLOOD = 10_000;
+const WILD = 2_000;
 
 async function boundSocket(address: string): Promise<dgram.Socket> {
   const socket = dgram.createSocket('udp4');
@@ -58,6 +60,7 @@ describe('response rate limiting', () => {
   it(`a flood of ${FLOOD} from one address: at most ${RATE} full answers a second; another address is all answered`, { timeout: 60_000 }, async (t) => {
     const flooder = await boundSocket('127.0.0.2');
     const other = await boundSocket('127.0.0.3');
+    t.after(() => { flooder.close(); other.close(); });
     let full = 0;
     let truncated = 0;
     let lastReply = 0;
@@ -100,8 +103,32 @@ describe('response rate limiting', () => {
     // TCP is the way out for a real client in the limited netblock.
     const tcp = await query(rotor, 'www.example.test', 'A', { tcp: true, options: ['-b', '127.0.0.2'] });
     assert.equal(tcp.answer[0]?.data, '192.0.2.80');
-    flooder.close();
-    other.close();
+  });
+
+  it(`${WILD} random names under a wildcard from one address: limited as one answer, not ${WILD}`, { timeout: 60_000 }, async (t) => {
+    const flooder = await boundSocket('127.0.0.4');
+    // Closed even when an assertion fails: an open socket would keep the test file from ending.
+    t.after(() => flooder.close());
+    let full = 0;
+    let truncated = 0;
+    let lastReply = 0;
+    flooder.on('message', (m) => {
+      const r = decode(m);
+      lastReply = performance.now();
+      if (r.header.tc) truncated++;
+      else if (r.answers[0]?.address === '192.0.2.99') full++;
+    });
+    const started = performance.now();
+    for (let sent = 0; sent < WILD; sent += 20) {
+      for (let i = 0; i < 20; i++) flooder.send(makeQuery(`r${sent + i}-${Math.random().toString(36).slice(2)}.wild.example.test`, Packet.TYPE.A), rotor.port, rotor.host);
+      await sleep(4);
+    }
+    await sleep(300);
+    const seconds = (lastReply - started) / 1000;
+    t.diagnostic(`${WILD} wildcard names over ${seconds.toFixed(2)} s: ${full} full answers, ${truncated} truncated`);
+    assert.ok(full >= RATE, 'the first responses-per-second went out');
+    assert.ok(full <= RATE * Math.ceil(seconds + 1), `${full} full answers in ${seconds.toFixed(2)} s`);
+    assert.ok(truncated > WILD / 4, `the rest slipped out truncated or were dropped: ${truncated} truncated`);
   });
 
   it('logs that it started limiting, once and not per query', async () => {

@@ -39,6 +39,24 @@ describe('response rate limiting', () => {
     assert.deepEqual(classify(answers.error!), { cls: 'error', name: '' });
   });
 
+  it('counts answers synthesised from a wildcard against the wildcard, on the fast path, its memo and the full pipeline', () => {
+    const rrl = limiter({ slip: 0 });
+    const slow = { ...opts, fast: undefined };
+    const names = Array.from({ length: 100 }, (_, i) => `r${i}x${Math.random().toString(36).slice(2, 8)}.wild.example.test`);
+    const outcomes = names.flatMap((name) => [opts, opts, slow].map((o) => outcomeOf(o, makeQuery(name, Packet.TYPE.A, 7), 'udp')!));
+    assert.ok(outcomes.every((o) => decode(o.response).answers[0]?.address === '192.0.2.99'), 'every one a wildcard answer');
+    assert.deepEqual(classify(outcomes[0]!), { cls: 'answer', name: '*.wild.example.test./1' });
+    assert.deepEqual(classify(outcomes[1]!), classify(outcomes[0]!), 'the memoized answer says so too');
+    assert.deepEqual(classify(outcomes[2]!), classify(outcomes[0]!), 'and the full pipeline');
+    assert.equal(outcomes.filter((o) => rrl.check(o, '192.0.2.1') === 'send').length, 5, '300 answers for 100 random names: one budget');
+    // NODATA from the wildcard shares one budget as well; an explicit name under it keeps its own.
+    const nodata = ['n1', 'n2', 'n3'].map((n) => classify(outcomeOf(opts, makeQuery(`${n}.wild.example.test`, Packet.TYPE.TXT, 7), 'udp')!));
+    assert.deepEqual(nodata, Array(3).fill({ cls: 'nodata', name: '*.wild.example.test.' }));
+    assert.deepEqual(classify(outcomeOf(opts, makeQuery('explicit.wild.example.test', Packet.TYPE.TXT, 7), 'udp')!), { cls: 'answer', name: 'explicit.wild.example.test./16' });
+    // A CNAME synthesised from a wildcard is counted against that wildcard, whatever its target.
+    assert.deepEqual(classify(outcomeOf(opts, makeQuery('q1.cnamewild.example.test', Packet.TYPE.A, 7), 'udp')!), { cls: 'answer', name: '*.cnamewild.example.test./1' });
+  });
+
   it('groups clients by /24 and /56', () => {
     assert.equal(netblock('192.0.2.77', 24, 56), '192.0.2.0/24');
     assert.equal(netblock('::ffff:192.0.2.77', 24, 56), '192.0.2.0/24');
