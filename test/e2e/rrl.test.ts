@@ -47,6 +47,30 @@ async function ask(socket: dgram.Socket, rotor: Rotor, id: number): Promise<Retu
   return undefined;
 }
 
+/**
+ * Sends `count` queries from `socket`, paced in bursts so that the server's
+ * receive buffer keeps up and the count is the limiter's doing, and counts the
+ * full answers (for `address`) and the truncated ones that come back.
+ */
+async function flood(socket: dgram.Socket, rotor: Rotor, count: number, queryFor: (i: number) => Buffer, address: string) {
+  let full = 0;
+  let truncated = 0;
+  let lastReply = 0;
+  socket.on('message', (m) => {
+    const r = decode(m);
+    lastReply = performance.now();
+    if (r.header.tc) truncated++;
+    else if (r.answers[0]?.address === address) full++;
+  });
+  const started = performance.now();
+  for (let sent = 0; sent < count; sent += 20) {
+    for (let i = sent; i < sent + 20; i++) socket.send(queryFor(i), rotor.port, rotor.host);
+    await sleep(4);
+  }
+  await sleep(300);
+  return { full, truncated, seconds: (lastReply - started) / 1000 };
+}
+
 describe('response rate limiting', () => {
   let rotor: Rotor;
   before(async () => {
@@ -61,17 +85,7 @@ describe('response rate limiting', () => {
     const flooder = await boundSocket('127.0.0.2');
     const other = await boundSocket('127.0.0.3');
     t.after(() => { flooder.close(); other.close(); });
-    let full = 0;
-    let truncated = 0;
-    let lastReply = 0;
-    flooder.on('message', (m) => {
-      const r = decode(m);
-      lastReply = performance.now();
-      if (r.header.tc) truncated++;
-      else if (r.answers.length === 1) full++;
-    });
     const q = makeQuery('www.example.test', Packet.TYPE.A);
-    const started = performance.now();
     let flooding = true;
     // The other client asks the same question ten times a second all through the flood.
     const otherReplies: (ReturnType<typeof decode> | undefined)[] = [];
@@ -81,15 +95,9 @@ describe('response rate limiting', () => {
         await sleep(100);
       }
     })();
-    // Paced in bursts, so that the server's receive buffer keeps up and the count is the limiter's doing.
-    for (let sent = 0; sent < FLOOD; sent += 20) {
-      for (let i = 0; i < 20; i++) flooder.send(q, rotor.port, rotor.host);
-      await sleep(4);
-    }
+    const { full, truncated, seconds } = await flood(flooder, rotor, FLOOD, () => q, '192.0.2.80');
     flooding = false;
     await polite;
-    await sleep(300);
-    const seconds = (lastReply - started) / 1000;
     const answered = otherReplies.filter((r) => r && !r.header.tc && r.answers[0]?.address === '192.0.2.80').length;
     t.diagnostic(`${FLOOD} queries over ${seconds.toFixed(2)} s: ${full} full answers, ${truncated} truncated; other client ${answered}/${otherReplies.length} answered in full`);
 
@@ -109,22 +117,7 @@ describe('response rate limiting', () => {
     const flooder = await boundSocket('127.0.0.4');
     // Closed even when an assertion fails: an open socket would keep the test file from ending.
     t.after(() => flooder.close());
-    let full = 0;
-    let truncated = 0;
-    let lastReply = 0;
-    flooder.on('message', (m) => {
-      const r = decode(m);
-      lastReply = performance.now();
-      if (r.header.tc) truncated++;
-      else if (r.answers[0]?.address === '192.0.2.99') full++;
-    });
-    const started = performance.now();
-    for (let sent = 0; sent < WILD; sent += 20) {
-      for (let i = 0; i < 20; i++) flooder.send(makeQuery(`r${sent + i}-${Math.random().toString(36).slice(2)}.wild.example.test`, Packet.TYPE.A), rotor.port, rotor.host);
-      await sleep(4);
-    }
-    await sleep(300);
-    const seconds = (lastReply - started) / 1000;
+    const { full, truncated, seconds } = await flood(flooder, rotor, WILD, (i) => makeQuery(`r${i}-${Math.random().toString(36).slice(2)}.wild.example.test`, Packet.TYPE.A), '192.0.2.99');
     t.diagnostic(`${WILD} wildcard names over ${seconds.toFixed(2)} s: ${full} full answers, ${truncated} truncated`);
     assert.ok(full >= RATE, 'the first responses-per-second went out');
     assert.ok(full <= RATE * Math.ceil(seconds + 1), `${full} full answers in ${seconds.toFixed(2)} s`);
