@@ -9,7 +9,7 @@ import { Name } from './wire/name.js';
 import { typeFromName } from './wire/types.js';
 import { AddressError, parseHostPort, type ListenAddress } from './server/address.js';
 import { LOG_FORMATS, type LogFormat } from './log.js';
-import { AclError, parseAcl, type Acl } from './server/acl.js';
+import { AclError, LOOPBACK, parseAcl, type Acl } from './server/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './server/rrl.js';
 import { TCP_DEFAULTS } from './server/tcp.js';
 import type { CacheLimits } from './resolver/entry.js';
@@ -36,7 +36,7 @@ export interface Config {
   tcpMaxQueries: number;
   tcpMaxConnections: number;
   tcpMaxConnectionsPerClient: number;
-  /** Response rate limiting over UDP; off when undefined. */
+  /** Response rate limiting over UDP: on (RRL_DEFAULTS) unless `rrl: off`; off when undefined. */
   rrl?: RrlSettings;
   /** Server processes sharing the sockets (node:cluster); 1 runs no cluster. */
   workers: number;
@@ -67,6 +67,7 @@ export const DEFAULTS: Config = {
   tcpMaxQueries: TCP_DEFAULTS.maxQueries,
   tcpMaxConnections: TCP_DEFAULTS.maxConnections,
   tcpMaxConnectionsPerClient: TCP_DEFAULTS.maxConnectionsPerClient,
+  rrl: RRL_DEFAULTS,
   workers: 1,
   rotation: { policy: 'cyclic', zones: new Map(), overrides: [] },
   transfer: defaultTransferSettings(),
@@ -202,7 +203,7 @@ export function parseForward(v: unknown): ForwardConfig {
   let allowRecursion: Acl;
   try {
     // Like BIND's default, only this host: a resolver open to everyone is a reflector.
-    allowRecursion = parseAcl(m['allow-recursion'] ?? ['127.0.0.0/8', '::1']);
+    allowRecursion = parseAcl(m['allow-recursion'] ?? LOOPBACK);
   } catch (e) {
     if (e instanceof AclError) throw new ConfigError(`forward.allow-recursion: ${e.message}`);
     throw e;
@@ -227,8 +228,10 @@ const RRL_KEYS = [
 ];
 
 /**
- * rrl: on — or a mapping of BIND's rate-limit settings, any of RRL_KEYS. The
- * per-class rates default to responses-per-second; 0 leaves that class unlimited.
+ * rrl: on (the default) | off — or a mapping of BIND's rate-limit settings, any
+ * of RRL_KEYS. The per-class rates default to responses-per-second; 0 leaves
+ * that class unlimited. exempt-clients, when given, replaces the default
+ * (this host) rather than adding to it: [] limits loopback clients too.
  */
 export function parseRrl(v: unknown): RrlSettings | undefined {
   if (v === false || v === 'off') return undefined;
@@ -236,7 +239,7 @@ export function parseRrl(v: unknown): RrlSettings | undefined {
   const m = mapping('rrl', v, RRL_KEYS);
   const int = (key: string, fallback: number, min: number, max: number) => (m[key] === undefined ? fallback : integer(`rrl.${key}`, m[key], min, max));
   const rate = int('responses-per-second', RRL_DEFAULTS.responsesPerSecond, 1, 1_000_000);
-  let exemptClients: Acl | undefined;
+  let exemptClients = RRL_DEFAULTS.exemptClients;
   if (m['exempt-clients'] !== undefined) {
     try {
       exemptClients = parseAcl(m['exempt-clients']);

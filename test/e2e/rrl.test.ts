@@ -75,8 +75,9 @@ describe('response rate limiting', () => {
   let rotor: Rotor;
   before(async () => {
     const dir = await tempDir();
-    // /32 netblocks, so that 127.0.0.2 and 127.0.0.3 are two clients and not one /24.
-    await writeFile(join(dir, 'rotor.yaml'), `rrl: { responses-per-second: ${RATE}, slip: 2, window: 5, ipv4-prefix-length: 32 }\n`);
+    // /32 netblocks, so that 127.0.0.2 and 127.0.0.3 are two clients and not one /24;
+    // no exempt clients, since by default this host (all of 127.0.0.0/8) is exempt.
+    await writeFile(join(dir, 'rotor.yaml'), `rrl: { responses-per-second: ${RATE}, slip: 2, window: 5, ipv4-prefix-length: 32, exempt-clients: [] }\n`);
     rotor = await startRotor(FIXTURE, ['--config', join(dir, 'rotor.yaml')]);
   });
   after(async () => { await rotor.stop(); });

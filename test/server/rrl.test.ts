@@ -6,6 +6,9 @@ import { parseAcl } from '../../src/server/acl.js';
 import type { Outcome, PipelineOptions } from '../../src/server/pipeline.js';
 import { classify, netblock, RateLimiter, RRL_DEFAULTS, truncatedReply, type RrlSettings } from '../../src/server/rrl.js';
 import { createLogger } from '../../src/log.js';
+import { DEFAULTS } from '../../src/config.js';
+import { DnsServer } from '../../src/server/server.js';
+import { FIXTURE } from '../e2e/answers/table.js';
 import { decode, makeQuery, Packet } from '../e2e/raw.js';
 import { fuzzPipeline, outcomeOf } from '../fuzz/property.js';
 
@@ -119,6 +122,19 @@ describe('response rate limiting', () => {
     }
     assert.equal(rrl.size, 100);
     assert.equal(rrl.check(answers.answer!, '198.51.100.1'), 'drop', 'a bucket in use is kept');
+  });
+
+  it('is on by default: a server as rotor serve makes it without rrl in rotor.yaml limits a client afar, not this host', async () => {
+    const server = new DnsServer({ ...DEFAULTS, zonesDir: FIXTURE, logger: createLogger('silent') });
+    await server.loadZones();
+    const q = makeQuery('www.example.test', Packet.TYPE.A, 7);
+    const full = (address: string, transport: 'udp' | 'tcp' = 'udp') => Array.from({ length: 50 }, () => server.handle(q, { transport, client: { address, port: 5353 } }) as Buffer | undefined)
+      .filter((r) => r && decode(r).answers.length === 1).length;
+    assert.equal(full('192.0.2.1'), 10, 'responses-per-second 10 for a client afar');
+    assert.equal(full('2001:db8::1'), 10);
+    assert.equal(full('192.0.2.1', 'tcp'), 50, 'never over TCP');
+    for (const local of ['127.0.0.1', '127.0.0.9', '::1']) assert.equal(full(local), 50, `${local} is exempt`);
+    await server.close(0);
   });
 
   it('a slipped reply is the header and question with TC set and nothing else', () => {
