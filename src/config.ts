@@ -13,6 +13,7 @@ import { AclError, LOOPBACK, parseAcl, type Acl } from './server/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './server/rrl.js';
 import { TCP_DEFAULTS } from './server/tcp.js';
 import type { CacheLimits } from './resolver/entry.js';
+import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/monitor.js';
 import {
   applyDefault, checkKeyReferences, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
 } from './transfer/settings.js';
@@ -29,6 +30,8 @@ export interface Config {
   queryLog: number;
   /** Where /metrics, the health checks and the status page are served; off when undefined. */
   metrics?: ListenAddress;
+  /** The metrics listener's Host names and live-update limits. */
+  monitor: MonitorSettings;
   tcpIdleTimeoutMs: number;
   /** Once a TCP query's first octet is in, the rest must follow within this. */
   tcpQueryTimeoutMs: number;
@@ -62,6 +65,7 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   logFormat: 'json',
   queryLog: 0,
+  monitor: MONITOR_DEFAULTS,
   tcpIdleTimeoutMs: 10_000,
   tcpQueryTimeoutMs: TCP_DEFAULTS.queryTimeoutMs,
   tcpMaxQueries: TCP_DEFAULTS.maxQueries,
@@ -196,6 +200,12 @@ export function parseMetricsAddress(key: string, v: unknown): ListenAddress | un
   return parseListenList(key, v)[0];
 }
 
+/** Host names the metrics listener answers to besides IP literals and localhost: lowercase, without the final dot. */
+export function parseMetricsHosts(key: string, v: unknown): string[] {
+  if (!Array.isArray(v)) throw new ConfigError(`${key}: expected a list of host names`);
+  return v.map((host) => absoluteName(key, host).toString().toLowerCase().replace(/\.$/, ''));
+}
+
 /** forward: { upstreams, allow-recursion, timeout-ms, cache: { max-entries, max-ttl, min-ttl } } */
 export function parseForward(v: unknown): ForwardConfig {
   const m = mapping('forward', v, ['upstreams', 'allow-recursion', 'timeout-ms', 'cache']);
@@ -277,6 +287,9 @@ const SETTERS: Record<string, Setter> = {
   'log-format': (c, v) => { c.logFormat = parseLogFormat('log-format', v); },
   'query-log': (c, v) => { c.queryLog = parseQueryLog('query-log', v); },
   metrics: (c, v) => { c.metrics = parseMetricsAddress('metrics', v); },
+  'metrics-hosts': (c, v) => { c.monitor = { ...c.monitor, hosts: parseMetricsHosts('metrics-hosts', v) }; },
+  'metrics-max-live-clients': (c, v) => { c.monitor = { ...c.monitor, maxLiveClients: integer('metrics-max-live-clients', v, 0, 100_000) }; },
+  'metrics-live-client-buffer': (c, v) => { c.monitor = { ...c.monitor, liveClientBuffer: integer('metrics-live-client-buffer', v, 1024, 64 * 1024 * 1024) }; },
   'tcp-idle-timeout': (c, v) => { c.tcpIdleTimeoutMs = integer('tcp-idle-timeout', v, 1, 3600) * 1000; },
   'tcp-query-timeout': (c, v) => { c.tcpQueryTimeoutMs = integer('tcp-query-timeout', v, 1, 3600) * 1000; },
   'tcp-max-queries': (c, v) => { c.tcpMaxQueries = integer('tcp-max-queries', v, 0, 1_000_000); },

@@ -80,3 +80,33 @@ describe('rrl settings', () => {
     });
   }
 });
+
+describe('metrics listener settings', () => {
+  const load = async (text: string) => {
+    const dir = await mkdtemp(join(tmpdir(), 'rotor-config-'));
+    await writeFile(join(dir, 'rotor.yaml'), text);
+    try {
+      return await loadConfig(join(dir, 'rotor.yaml'));
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  };
+
+  it('reads host names, the live-client cap and buffer; defaults 64 clients and 256 KiB each', async () => {
+    assert.deepEqual((await load('default-ttl: 60\n')).monitor, { hosts: [], maxLiveClients: 64, liveClientBuffer: 262_144 });
+    const m = (await load('metrics-hosts: [Status.Example.NET., dns-lab]\nmetrics-max-live-clients: 5\nmetrics-live-client-buffer: 4096\n')).monitor;
+    assert.deepEqual(m, { hosts: ['status.example.net', 'dns-lab'], maxLiveClients: 5, liveClientBuffer: 4096 });
+  });
+
+  const bad: [string, RegExp][] = [
+    ['metrics-hosts: status.example.net', /metrics-hosts: expected a list of host names$/],
+    ['metrics-hosts: ["a..b"]', /metrics-hosts: empty label/],
+    ['metrics-max-live-clients: -1', /metrics-max-live-clients: expected an integer from 0 to 100000, got -1$/],
+    ['metrics-live-client-buffer: 10', /metrics-live-client-buffer: expected an integer from 1024 to 67108864, got 10$/],
+  ];
+  for (const [text, message] of bad) {
+    it(`rejects ${text} in one line`, async () => {
+      await assert.rejects(load(`${text}\n`), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
+    });
+  }
+});
