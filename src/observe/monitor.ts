@@ -81,8 +81,9 @@ export interface Monitor {
  * cannot hold memory without limit.
  */
 class LiveUpdates {
-  /** Clients being sent updates, and those waiting for their first document (counted against the cap too). */
+  /** Clients being sent updates. */
   private readonly clients = new Set<http.ServerResponse>();
+  /** Clients waiting for their first document: they count against the cap too. */
   private readonly joining = new Set<http.ServerResponse>();
   private last = '';
   private timer: NodeJS.Timeout | undefined;
