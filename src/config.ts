@@ -9,10 +9,11 @@ import { Name } from './wire/name.js';
 import { typeFromName } from './wire/types.js';
 import { AddressError, parseHostPort, type ListenAddress } from './server/address.js';
 import { LOG_FORMATS, type LogFormat } from './log.js';
-import { AclError, parseAcl, type Acl } from './server/acl.js';
+import { AclError, LOOPBACK, parseAcl, type Acl } from './server/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './server/rrl.js';
 import { TCP_DEFAULTS } from './server/tcp.js';
 import type { CacheLimits } from './resolver/entry.js';
+import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/monitor.js';
 import {
   applyDefault, checkKeyReferences, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
 } from './transfer/settings.js';
@@ -29,6 +30,8 @@ export interface Config {
   queryLog: number;
   /** Where /metrics, the health checks and the status page are served; off when undefined. */
   metrics?: ListenAddress;
+  /** The metrics listener's Host names and live-update limits. */
+  monitor: MonitorSettings;
   tcpIdleTimeoutMs: number;
   /** Once a TCP query's first octet is in, the rest must follow within this. */
   tcpQueryTimeoutMs: number;
@@ -40,7 +43,7 @@ export interface Config {
   tcpMaxConnectionsPerNetblock: number;
   /** Octets of answers a TCP client may leave unread before its connection is read no further. */
   tcpMaxUnsentBytes: number;
-  /** Response rate limiting over UDP; off when undefined. */
+  /** Response rate limiting over UDP: on (RRL_DEFAULTS) unless `rrl: off`; off when undefined. */
   rrl?: RrlSettings;
   /** Server processes sharing the sockets (node:cluster); 1 runs no cluster. */
   workers: number;
@@ -66,6 +69,7 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   logFormat: 'json',
   queryLog: 0,
+  monitor: MONITOR_DEFAULTS,
   tcpIdleTimeoutMs: 10_000,
   tcpQueryTimeoutMs: TCP_DEFAULTS.queryTimeoutMs,
   tcpMaxQueries: TCP_DEFAULTS.maxQueries,
@@ -73,6 +77,7 @@ export const DEFAULTS: Config = {
   tcpMaxConnectionsPerClient: TCP_DEFAULTS.maxConnectionsPerClient,
   tcpMaxConnectionsPerNetblock: TCP_DEFAULTS.maxConnectionsPerNetblock,
   tcpMaxUnsentBytes: TCP_DEFAULTS.maxUnsentBytes,
+  rrl: RRL_DEFAULTS,
   workers: 1,
   rotation: { policy: 'cyclic', zones: new Map(), overrides: [] },
   transfer: defaultTransferSettings(),
@@ -201,6 +206,12 @@ export function parseMetricsAddress(key: string, v: unknown): ListenAddress | un
   return parseListenList(key, v)[0];
 }
 
+/** Host names the metrics listener answers to besides IP literals and localhost: lowercase, without the final dot. */
+export function parseMetricsHosts(key: string, v: unknown): string[] {
+  if (!Array.isArray(v)) throw new ConfigError(`${key}: expected a list of host names`);
+  return v.map((host) => absoluteName(key, host).toString().toLowerCase().replace(/\.$/, ''));
+}
+
 /** forward: { upstreams, allow-recursion, timeout-ms, cache: { max-entries, max-ttl, min-ttl } } */
 export function parseForward(v: unknown): ForwardConfig {
   const m = mapping('forward', v, ['upstreams', 'allow-recursion', 'timeout-ms', 'cache']);
@@ -208,7 +219,7 @@ export function parseForward(v: unknown): ForwardConfig {
   let allowRecursion: Acl;
   try {
     // Like BIND's default, only this host: a resolver open to everyone is a reflector.
-    allowRecursion = parseAcl(m['allow-recursion'] ?? ['127.0.0.0/8', '::1']);
+    allowRecursion = parseAcl(m['allow-recursion'] ?? LOOPBACK);
   } catch (e) {
     if (e instanceof AclError) throw new ConfigError(`forward.allow-recursion: ${e.message}`);
     throw e;
@@ -233,8 +244,10 @@ const RRL_KEYS = [
 ];
 
 /**
- * rrl: on — or a mapping of BIND's rate-limit settings, any of RRL_KEYS. The
- * per-class rates default to responses-per-second; 0 leaves that class unlimited.
+ * rrl: on (the default) | off — or a mapping of BIND's rate-limit settings, any
+ * of RRL_KEYS. The per-class rates default to responses-per-second; 0 leaves
+ * that class unlimited. exempt-clients, when given, replaces the default
+ * (this host) rather than adding to it: [] limits loopback clients too.
  */
 export function parseRrl(v: unknown): RrlSettings | undefined {
   if (v === false || v === 'off') return undefined;
@@ -242,7 +255,7 @@ export function parseRrl(v: unknown): RrlSettings | undefined {
   const m = mapping('rrl', v, RRL_KEYS);
   const int = (key: string, fallback: number, min: number, max: number) => (m[key] === undefined ? fallback : integer(`rrl.${key}`, m[key], min, max));
   const rate = int('responses-per-second', RRL_DEFAULTS.responsesPerSecond, 1, 1_000_000);
-  let exemptClients: Acl | undefined;
+  let exemptClients = RRL_DEFAULTS.exemptClients;
   if (m['exempt-clients'] !== undefined) {
     try {
       exemptClients = parseAcl(m['exempt-clients']);
@@ -280,6 +293,9 @@ const SETTERS: Record<string, Setter> = {
   'log-format': (c, v) => { c.logFormat = parseLogFormat('log-format', v); },
   'query-log': (c, v) => { c.queryLog = parseQueryLog('query-log', v); },
   metrics: (c, v) => { c.metrics = parseMetricsAddress('metrics', v); },
+  'metrics-hosts': (c, v) => { c.monitor = { ...c.monitor, hosts: parseMetricsHosts('metrics-hosts', v) }; },
+  'metrics-max-live-clients': (c, v) => { c.monitor = { ...c.monitor, maxLiveClients: integer('metrics-max-live-clients', v, 0, 100_000) }; },
+  'metrics-live-client-buffer': (c, v) => { c.monitor = { ...c.monitor, liveClientBuffer: integer('metrics-live-client-buffer', v, 1024, 64 * 1024 * 1024) }; },
   'tcp-idle-timeout': (c, v) => { c.tcpIdleTimeoutMs = integer('tcp-idle-timeout', v, 1, 3600) * 1000; },
   'tcp-query-timeout': (c, v) => { c.tcpQueryTimeoutMs = integer('tcp-query-timeout', v, 1, 3600) * 1000; },
   'tcp-max-queries': (c, v) => { c.tcpMaxQueries = integer('tcp-max-queries', v, 0, 1_000_000); },

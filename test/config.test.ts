@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, parseForward, parseRrl } from '../src/config.js';
+import { ConfigError, loadConfig, parseForward, parseRrl } from '../src/config.js';
 
 describe('forward settings', () => {
   it('reads upstreams, allow-recursion, the timeout and the cache limits', () => {
@@ -40,12 +43,26 @@ describe('forward settings', () => {
 });
 
 describe('rrl settings', () => {
-  it('is off unless set; on takes the defaults; the per-class rates follow responses-per-second', () => {
+  it('is on unless turned off, for every client but this host', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rotor-config-'));
+    await writeFile(join(dir, 'rotor.yaml'), 'default-ttl: 60\n');
+    const r = (await loadConfig(join(dir, 'rotor.yaml'))).rrl!;
+    assert.deepEqual([r.responsesPerSecond, r.nxdomainsPerSecond, r.slip, r.window, r.ipv4PrefixLength, r.ipv6PrefixLength, r.logOnly], [10, 10, 2, 15, 24, 56, false]);
+    assert.deepEqual(['127.0.0.1', '127.0.0.3', '::1', '::ffff:127.0.0.1', '192.0.2.1', '2001:db8::1'].map((a) => r.exemptClients!.allows(a)), [true, true, true, true, false, false]);
+    await writeFile(join(dir, 'rotor.yaml'), 'rrl: off\n');
+    assert.equal((await loadConfig(join(dir, 'rotor.yaml'))).rrl, undefined);
+    await rm(dir, { recursive: true });
+  });
+
+  it('off turns it off; on takes the defaults; the per-class rates follow responses-per-second', () => {
     assert.equal(parseRrl('off'), undefined);
+    assert.equal(parseRrl(false), undefined);
     assert.equal(parseRrl(true)!.responsesPerSecond, 10);
+    assert.equal(parseRrl({ slip: 1 })!.exemptClients!.allows('127.0.0.1'), true, 'this host stays exempt');
+    assert.equal(parseRrl({ 'exempt-clients': [] })!.exemptClients!.allows('127.0.0.1'), false, 'exempt-clients replaces the default');
     const r = parseRrl({ 'responses-per-second': 5, 'errors-per-second': 0, slip: 1, 'exempt-clients': ['192.0.2.0/24'], 'log-only': true })!;
     assert.deepEqual([r.responsesPerSecond, r.nxdomainsPerSecond, r.errorsPerSecond, r.slip, r.window, r.ipv4PrefixLength, r.ipv6PrefixLength, r.logOnly, r.maxTableSize], [5, 5, 0, 1, 15, 24, 56, true, 20000]);
-    assert.equal(r.exemptClients!.allows('192.0.2.9'), true);
+    assert.deepEqual([r.exemptClients!.allows('192.0.2.9'), r.exemptClients!.allows('127.0.0.1')], [true, false]);
   });
 
   const bad: [unknown, RegExp][] = [
@@ -60,6 +77,36 @@ describe('rrl settings', () => {
   for (const [value, message] of bad) {
     it(`rejects ${JSON.stringify(value)} in one line`, () => {
       assert.throws(() => parseRrl(value), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
+    });
+  }
+});
+
+describe('metrics listener settings', () => {
+  const load = async (text: string) => {
+    const dir = await mkdtemp(join(tmpdir(), 'rotor-config-'));
+    await writeFile(join(dir, 'rotor.yaml'), text);
+    try {
+      return await loadConfig(join(dir, 'rotor.yaml'));
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  };
+
+  it('reads host names, the live-client cap and buffer; defaults 64 clients and 256 KiB each', async () => {
+    assert.deepEqual((await load('default-ttl: 60\n')).monitor, { hosts: [], maxLiveClients: 64, liveClientBuffer: 262_144 });
+    const m = (await load('metrics-hosts: [Status.Example.NET., dns-lab]\nmetrics-max-live-clients: 5\nmetrics-live-client-buffer: 4096\n')).monitor;
+    assert.deepEqual(m, { hosts: ['status.example.net', 'dns-lab'], maxLiveClients: 5, liveClientBuffer: 4096 });
+  });
+
+  const bad: [string, RegExp][] = [
+    ['metrics-hosts: status.example.net', /metrics-hosts: expected a list of host names$/],
+    ['metrics-hosts: ["a..b"]', /metrics-hosts: empty label/],
+    ['metrics-max-live-clients: -1', /metrics-max-live-clients: expected an integer from 0 to 100000, got -1$/],
+    ['metrics-live-client-buffer: 10', /metrics-live-client-buffer: expected an integer from 1024 to 67108864, got 10$/],
+  ];
+  for (const [text, message] of bad) {
+    it(`rejects ${text} in one line`, async () => {
+      await assert.rejects(load(`${text}\n`), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
     });
   }
 });

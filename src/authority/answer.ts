@@ -35,6 +35,12 @@ export interface Answer {
    * (cyclic: its counter mod its size; fixed: 0; random: undefined), for the query log.
    */
   rotation?: number;
+  /**
+   * The wildcard the query name was synthesised from (RFC 4592), if it was:
+   * response rate limiting counts such answers against the wildcard, not
+   * against each of the endless names it answers for.
+   */
+  wildcard?: Name;
 }
 
 /** Most CNAMEs in one answer: a longer chain inside one zone is cut there. */
@@ -142,7 +148,11 @@ export function answer(catalog: Catalog, qname: Name, qtype: number, opts: Answe
       break;
     }
     let node = zone.nodes.get(name.key);
-    if (!node && !zone.names.has(name.key)) node = findWildcard(zone, name);
+    if (!node && !zone.names.has(name.key)) {
+      node = findWildcard(zone, name);
+      // A CNAME target met later is a fixed name, already counted by the query name.
+      if (node && name === qname) r.out.wildcard = node.name;
+    }
     if (!node) {
       r.putNegative(zone.names.has(name.key) ? Rcode.NOERROR : Rcode.NXDOMAIN);
       break;

@@ -61,7 +61,7 @@ export async function serve(argv: string[]): Promise<number> {
   const base = createLogger(config.logLevel, config.logFormat);
   if (config.workers > 1 && cluster.isPrimary) {
     base.info({ zones: config.zonesDir, workers: config.workers }, 'rotor starting');
-    const monitor = config.metrics ? await startClusterMonitor(config.metrics, config.workers, base) : undefined;
+    const monitor = config.metrics ? await startClusterMonitor(config.metrics, config.workers, base, config.monitor) : undefined;
     const code = await superviseWorkers(config.workers, base);
     await monitor?.close();
     return code;
@@ -73,7 +73,7 @@ export async function serve(argv: string[]): Promise<number> {
   if (config.queryLog > 0) server.observers.push(queryLogger(logger, config.queryLog));
   const policy = rotationResolver(config.rotation);
   // With workers, the primary serves what they count.
-  const monitor = !config.metrics ? undefined : cluster.isWorker ? observeForPrimary(server, policy) : await startMonitor(server, config.metrics, policy, logger);
+  const monitor = !config.metrics ? undefined : cluster.isWorker ? observeForPrimary(server, policy) : await startMonitor(server, config.metrics, policy, logger, config.monitor);
   await server.loadZones();
   server.watchZones();
   await server.listen();

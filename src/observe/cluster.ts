@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { ListenAddress } from '../server/address.js';
 import type { DnsServer } from '../server/server.js';
 import type { RRset, Zone } from '../zone/zone.js';
-import { observeServer, serveMonitor, type Monitor } from './monitor.js';
+import { MONITOR_DEFAULTS, observeServer, serveMonitor, type Monitor, type MonitorSettings } from './monitor.js';
 import type { QueryRates, Rate, StatusDocument } from './status.js';
 
 const STATUS_REQUEST = 'rotor:status-request';
@@ -82,7 +82,7 @@ export function mergeDocuments(replies: Reply[], expected: number, startedAt: nu
 }
 
 /** In the primary: serves the sum of the workers on `address`. */
-export function startClusterMonitor(address: ListenAddress, workers: number, logger: Logger): Promise<Monitor> {
+export function startClusterMonitor(address: ListenAddress, workers: number, logger: Logger, settings: MonitorSettings = MONITOR_DEFAULTS): Promise<Monitor> {
   const aggregator = new AggregatorRegistry();
   const startedAt = Date.now();
   const pending = new Map<number, (worker: Worker, doc: StatusDocument) => void>();
@@ -114,5 +114,5 @@ export function startClusterMonitor(address: ListenAddress, workers: number, log
     metrics: async () => ({ type: aggregator.contentType, text: await aggregator.clusterMetrics() }),
     document: async () => mergeDocuments(await ask(), workers, startedAt),
     close: () => { cluster.off('message', onMessage); },
-  }, logger);
+  }, logger, settings);
 }

@@ -3,8 +3,9 @@
 // /api/status and live updates as server-sent events at /api/events).
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { RotationPolicy } from '../authority/rotation.js';
-import type { Logger } from '../log.js';
+import { EventLog, type Logger } from '../log.js';
 import { formatHostPort, type ListenAddress } from '../server/address.js';
 import type { DnsServer } from '../server/server.js';
 import type { RRset, Zone } from '../zone/zone.js';
@@ -23,6 +24,44 @@ const ASSETS: Record<string, [file: string, type: string]> = {
 /** How often live clients are sent the status when it changed. */
 const PUSH_MS = 500;
 
+/**
+ * What a browser may do with these pages: load their own script and style
+ * sheet and open /api/events, nothing inline, nothing from elsewhere, and
+ * never be framed by another site (clickjacking).
+ */
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+export interface MonitorSettings {
+  /** Host names (lowercase, no trailing dot) the listener answers to besides IP literals and localhost. */
+  hosts: string[];
+  /** /api/events clients at once; more are answered 503. */
+  maxLiveClients: number;
+  /** Octets of updates a live client may leave unread before it is dropped. */
+  liveClientBuffer: number;
+}
+
+export const MONITOR_DEFAULTS: MonitorSettings = { hosts: [], maxLiveClients: 64, liveClientBuffer: 256 * 1024 };
+
+/**
+ * Whether a request's Host header names this listener: an IP literal,
+ * localhost or a configured name. A DNS-rebinding page has its own name in
+ * Host (its name now resolving to this address), so it is refused and cannot
+ * read the status or the metrics. No Host at all is no browser: allowed.
+ */
+export function hostAllowed(host: string | undefined, names: ReadonlySet<string>): boolean {
+  if (host === undefined) return true;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
+  if (bracketed) return isIPv6(bracketed[1]!);
+  const name = /^([^:]*)(?::\d+)?$/.exec(host)?.[1]?.toLowerCase().replace(/\.$/, '');
+  if (!name) return false;
+  return isIPv4(name) || name === 'localhost' || names.has(name);
+}
+
 /** What the listener serves: one process's counts, or the sum of several workers'. */
 export interface MonitorSource {
   metrics(): Promise<{ type: string; text: string }>;
@@ -35,17 +74,40 @@ export interface Monitor {
   close(): Promise<void>;
 }
 
-/** Server-sent events: every client gets the status document whenever it changes. */
+/**
+ * Server-sent events: every client gets the status document whenever it
+ * changes. At most `maxLiveClients` at once, and one that leaves more than
+ * `liveClientBuffer` octets unread is dropped, so clients that never read
+ * cannot hold memory without limit.
+ */
 class LiveUpdates {
+  /** Clients being sent updates. */
   private readonly clients = new Set<http.ServerResponse>();
+  /** Clients waiting for their first document: they count against the cap too. */
+  private readonly joining = new Set<http.ServerResponse>();
   private last = '';
   private timer: NodeJS.Timeout | undefined;
   private pushing = false;
+  private readonly events: EventLog;
 
-  constructor(private readonly source: MonitorSource, private readonly logger: Logger) {}
+  constructor(private readonly source: MonitorSource, private readonly logger: Logger, private readonly settings: MonitorSettings) {
+    this.events = new EventLog(logger);
+  }
 
   async add(res: http.ServerResponse): Promise<void> {
-    const doc = JSON.stringify(await this.source.document());
+    if (this.clients.size + this.joining.size >= this.settings.maxLiveClients) {
+      this.events.log('warn', 'live-refused', { max: this.settings.maxLiveClients }, 'live updates: too many clients, one refused');
+      return send(res, 503, 'text/plain; charset=utf-8', 'too many live clients\n');
+    }
+    this.joining.add(res);
+    let doc: string;
+    try {
+      doc = JSON.stringify(await this.source.document());
+    } finally {
+      this.joining.delete(res);
+    }
+    // Gone while the document was made: nothing to send, and no close event left to remove it.
+    if (res.destroyed) return;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
     res.write(`retry: 2000\ndata: ${doc}\n\n`);
     this.clients.add(res);
@@ -63,7 +125,15 @@ class LiveUpdates {
       const doc = JSON.stringify(await this.source.document());
       if (doc === this.last) return;
       this.last = doc;
-      for (const res of this.clients) res.write(`data: ${doc}\n\n`);
+      for (const res of this.clients) {
+        // writableLength: what this process still holds for the client, its socket's buffer included.
+        if (res.writableLength > this.settings.liveClientBuffer) {
+          this.events.log('warn', 'live-dropped', { unsent: res.writableLength, max: this.settings.liveClientBuffer }, 'live updates: dropped a client that does not read');
+          res.destroy();
+          continue;
+        }
+        res.write(`data: ${doc}\n\n`);
+      }
     } catch (e) {
       this.logger.error({ err: e }, 'status update failed');
     } finally {
@@ -84,7 +154,7 @@ class LiveUpdates {
 }
 
 function send(res: http.ServerResponse, code: number, type: string, body: string | Buffer): void {
-  res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
 }
 
@@ -100,9 +170,10 @@ export function observeServer(server: DnsServer, policy: (zone: Zone, set: RRset
 }
 
 /** Serves `source` on `address`: the metrics, the health checks and the status page. */
-export async function serveMonitor(address: ListenAddress, source: MonitorSource, logger: Logger): Promise<Monitor> {
+export async function serveMonitor(address: ListenAddress, source: MonitorSource, logger: Logger, settings: MonitorSettings = MONITOR_DEFAULTS): Promise<Monitor> {
   const assets = new Map(Object.entries(ASSETS).map(([path, [file, type]]) => [path, { type, body: readFileSync(new URL(file, WEB)) }]));
-  const live = new LiveUpdates(source, logger);
+  const live = new LiveUpdates(source, logger, settings);
+  const hosts = new Set(settings.hosts);
 
   const route = async (path: string, res: http.ServerResponse): Promise<void> => {
     const asset = assets.get(path);
@@ -126,6 +197,9 @@ export async function serveMonitor(address: ListenAddress, source: MonitorSource
   };
 
   const httpServer = http.createServer((req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    // 421 Misdirected Request (RFC 9110 §15.5.20): not a name this listener answers to.
+    if (!hostAllowed(req.headers.host, hosts)) return send(res, 421, 'text/plain; charset=utf-8', 'unknown host name: list it under metrics-hosts in rotor.yaml\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
@@ -165,11 +239,13 @@ export async function serveMonitor(address: ListenAddress, source: MonitorSource
 }
 
 /** One process: counts `server` and serves it on `address`. */
-export function startMonitor(server: DnsServer, address: ListenAddress, policy: (zone: Zone, set: RRset) => RotationPolicy, logger: Logger): Promise<Monitor> {
+export function startMonitor(
+  server: DnsServer, address: ListenAddress, policy: (zone: Zone, set: RRset) => RotationPolicy, logger: Logger, settings: MonitorSettings = MONITOR_DEFAULTS,
+): Promise<Monitor> {
   const { metrics, status } = observeServer(server, policy);
   return serveMonitor(address, {
     metrics: async () => ({ type: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     document: async () => status.document(),
     close: () => status.close(),
-  }, logger);
+  }, logger, settings);
 }

@@ -4,6 +4,9 @@ import { Address4, Address6 } from 'ip-address';
 
 export class AclError extends Error {}
 
+/** This host: the default for allow-recursion and RRL's exempt-clients. */
+export const LOOPBACK = ['127.0.0.0/8', '::1'];
+
 export interface Acl {
   /** The prefixes as written, for messages. */
   readonly entries: readonly string[];

@@ -54,6 +54,8 @@ interface Prepared {
   rcode: number;
   aa: boolean;
   referral: boolean;
+  /** Answer.wildcard, for RRL. */
+  wildcard: Name | undefined;
   answer: AnsweredRRset[];
   authority: AnsweredRRset[];
   additional: AnsweredRRset[];
@@ -101,6 +103,7 @@ class PreparedOutcome implements Outcome {
   constructor(
     public response: Buffer, public rcode: number, public zone: Zone, public rotation: number | undefined,
     private readonly msg: Buffer, private readonly end: number, private readonly type: number,
+    public wildcard: Name | undefined,
   ) {}
 
   get question(): Question {
@@ -217,7 +220,7 @@ export class FastPath {
     if (!body || size > limit) {
       // Random orders, or more than the client takes (truncation): encoded the usual way.
       const response = encodeResponse(this.spec(entry, msg, new WireQuestion(msg, end, type), edns, dnssecOk), limit);
-      return new PreparedOutcome(response, entry.rcode, entry.zone, rotation, msg, end, type);
+      return new PreparedOutcome(response, entry.rcode, entry.zone, rotation, msg, end, type, entry.wildcard);
     }
 
     // Byte stores and TypedArray.set: Buffer's checked writers and copy() cost more than the copying.
@@ -242,7 +245,7 @@ export class FastPath {
     for (let i = HEADER_LENGTH; i < end; i++) out[i] = msg[i]!;
     out.set(body, end);
     if (edns) out.set(OPT_RECORDS[dnssecOk ? 1 : 0]!, size - OPT_LENGTH);
-    return new PreparedOutcome(out, entry.rcode, entry.zone, rotation, msg, end, type);
+    return new PreparedOutcome(out, entry.rcode, entry.zone, rotation, msg, end, type, entry.wildcard);
   }
 
   /** The first query for a name and type: answered by the answer algorithm, whose choices are kept. */
@@ -258,6 +261,7 @@ export class FastPath {
       rcode: result.rcode,
       aa: result.aa,
       referral: result.referral,
+      wildcard: result.wildcard,
       answer: result.answer,
       authority: result.authority,
       additional: result.additional,
@@ -268,7 +272,7 @@ export class FastPath {
     const response = encodeResponse(responseSpec(msg, question, entry, result, edns, dnssecOk), limit);
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(hash, entry);
-    return { response, rcode: result.rcode, zone: entry.zone, question, rotation: result.rotation };
+    return { response, rcode: result.rcode, zone: entry.zone, question, rotation: result.rotation, wildcard: result.wildcard };
   }
 
   /** The response as encodeResponse takes it, with each rotating RRset in the order of its turn. */

@@ -5,6 +5,7 @@ import type { Catalog } from '../authority/catalog.js';
 import { udpLimit } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
 import { encodeResponse, type ResponseSpec } from '../wire/message.js';
+import type { Name } from '../wire/name.js';
 import { parseQuery, QueryError, readQuestion, type Query, type Question } from '../wire/query.js';
 import { Opcode, Rcode, RRClass, RRType } from '../wire/types.js';
 import type { Zone } from '../zone/zone.js';
@@ -20,6 +21,8 @@ export interface Outcome {
   question?: Question;
   /** Answer.rotation: how far the answer's rotating RRset was turned. */
   rotation?: number;
+  /** Answer.wildcard: the wildcard the answer was synthesised from, which RRL counts it against. */
+  wildcard?: Name;
   /** A zone transfer's messages, `response` being the first. */
   messages?: Buffer[];
   /** For questions forwarded to the upstreams: where the answer came from. */
@@ -174,5 +177,5 @@ function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit
     edns: query.edns ? { dnssecOk: query.edns.dnssecOk } : undefined,
     glueRequired: result.referral,
   }, limit);
-  return { response, rcode: result.rcode, zone: result.zone, question, rotation: result.rotation };
+  return { response, rcode: result.rcode, zone: result.zone, question, rotation: result.rotation, wildcard: result.wildcard };
 }

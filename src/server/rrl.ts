@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { Flag, HEADER_LENGTH } from '../wire/header.js';
 import { readQuestion } from '../wire/query.js';
 import { Rcode } from '../wire/types.js';
-import type { Acl } from './acl.js';
+import { LOOPBACK, parseAcl, type Acl } from './acl.js';
 import { netblock } from './address.js';
 import type { Outcome } from './pipeline.js';
 
@@ -35,7 +35,11 @@ export interface RrlSettings {
   maxTableSize: number;
 }
 
-/** BIND's defaults where it has them (window 15, slip 2, /24 and /56, 20000 entries). */
+/**
+ * BIND's defaults where it has them (window 15, slip 2, /24 and /56, 20000
+ * entries), on unless turned off, as NSD ships it. This host is exempt: a
+ * reflected flood comes from afar, and local tools and tests ask many times.
+ */
 export const RRL_DEFAULTS: RrlSettings = {
   responsesPerSecond: 10,
   nxdomainsPerSecond: 10,
@@ -46,6 +50,7 @@ export const RRL_DEFAULTS: RrlSettings = {
   slip: 2,
   ipv4PrefixLength: 24,
   ipv6PrefixLength: 56,
+  exemptClients: parseAcl(LOOPBACK),
   logOnly: false,
   maxTableSize: 20_000,
 };
@@ -61,10 +66,16 @@ interface Bucket {
   limited: number;
 }
 
-/** Which budget an answer draws from, and the name that budget is kept for. */
+/**
+ * Which budget an answer draws from, and the name that budget is kept for.
+ * Answers synthesised from a wildcard are kept for the wildcard, as BIND keeps
+ * them for its parent: otherwise every random name under it has a budget of
+ * its own and the wildcard reflects without limit. The counts and AA are read
+ * from the bytes sent, which forwarded answers have too.
+ */
 export function classify(outcome: Outcome): { cls: AnswerClass; name: string } {
-  const { response, rcode, question, zone } = outcome;
-  const qname = question?.name.key ?? '';
+  const { response, rcode, question, zone, wildcard } = outcome;
+  const qname = wildcard?.key ?? question?.name.key ?? '';
   if (rcode === Rcode.NXDOMAIN) return { cls: 'nxdomain', name: zone?.origin.key ?? qname };
   if (rcode !== Rcode.NOERROR) return { cls: 'error', name: '' };
   if (response.readUInt16BE(6) > 0) return { cls: 'answer', name: `${qname}/${question?.type ?? 0}` };

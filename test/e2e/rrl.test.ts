@@ -2,6 +2,7 @@
 // queries from 127.0.0.2 gets at most responses-per-second full answers a
 // second plus slipped (truncated) ones, while 127.0.0.3 asking the same
 // question at a reasonable pace gets every answer, and TCP is never limited.
+// Random names under a wildcard are one answer to the limiter, not thousands.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { decode, makeQuery, Packet } from './raw.js';
 
 const RATE = 20;
 const FLOOD = 10_000;
+const WILD = 2_000;
 
 async function boundSocket(address: string): Promise<dgram.Socket> {
   const socket = dgram.createSocket('udp4');
@@ -45,12 +47,37 @@ async function ask(socket: dgram.Socket, rotor: Rotor, id: number): Promise<Retu
   return undefined;
 }
 
+/**
+ * Sends `count` queries from `socket`, paced in bursts so that the server's
+ * receive buffer keeps up and the count is the limiter's doing, and counts the
+ * full answers (for `address`) and the truncated ones that come back.
+ */
+async function flood(socket: dgram.Socket, rotor: Rotor, count: number, queryFor: (i: number) => Buffer, address: string) {
+  let full = 0;
+  let truncated = 0;
+  let lastReply = 0;
+  socket.on('message', (m) => {
+    const r = decode(m);
+    lastReply = performance.now();
+    if (r.header.tc) truncated++;
+    else if (r.answers[0]?.address === address) full++;
+  });
+  const started = performance.now();
+  for (let sent = 0; sent < count; sent += 20) {
+    for (let i = sent; i < sent + 20; i++) socket.send(queryFor(i), rotor.port, rotor.host);
+    await sleep(4);
+  }
+  await sleep(300);
+  return { full, truncated, seconds: (lastReply - started) / 1000 };
+}
+
 describe('response rate limiting', () => {
   let rotor: Rotor;
   before(async () => {
     const dir = await tempDir();
-    // /32 netblocks, so that 127.0.0.2 and 127.0.0.3 are two clients and not one /24.
-    await writeFile(join(dir, 'rotor.yaml'), `rrl: { responses-per-second: ${RATE}, slip: 2, window: 5, ipv4-prefix-length: 32 }\n`);
+    // /32 netblocks, so that 127.0.0.2 and 127.0.0.3 are two clients and not one /24;
+    // no exempt clients, since by default this host (all of 127.0.0.0/8) is exempt.
+    await writeFile(join(dir, 'rotor.yaml'), `rrl: { responses-per-second: ${RATE}, slip: 2, window: 5, ipv4-prefix-length: 32, exempt-clients: [] }\n`);
     rotor = await startRotor(FIXTURE, ['--config', join(dir, 'rotor.yaml')]);
   });
   after(async () => { await rotor.stop(); });
@@ -58,17 +85,8 @@ describe('response rate limiting', () => {
   it(`a flood of ${FLOOD} from one address: at most ${RATE} full answers a second; another address is all answered`, { timeout: 60_000 }, async (t) => {
     const flooder = await boundSocket('127.0.0.2');
     const other = await boundSocket('127.0.0.3');
-    let full = 0;
-    let truncated = 0;
-    let lastReply = 0;
-    flooder.on('message', (m) => {
-      const r = decode(m);
-      lastReply = performance.now();
-      if (r.header.tc) truncated++;
-      else if (r.answers.length === 1) full++;
-    });
+    t.after(() => { flooder.close(); other.close(); });
     const q = makeQuery('www.example.test', Packet.TYPE.A);
-    const started = performance.now();
     let flooding = true;
     // The other client asks the same question ten times a second all through the flood.
     const otherReplies: (ReturnType<typeof decode> | undefined)[] = [];
@@ -78,15 +96,9 @@ describe('response rate limiting', () => {
         await sleep(100);
       }
     })();
-    // Paced in bursts, so that the server's receive buffer keeps up and the count is the limiter's doing.
-    for (let sent = 0; sent < FLOOD; sent += 20) {
-      for (let i = 0; i < 20; i++) flooder.send(q, rotor.port, rotor.host);
-      await sleep(4);
-    }
+    const { full, truncated, seconds } = await flood(flooder, rotor, FLOOD, () => q, '192.0.2.80');
     flooding = false;
     await polite;
-    await sleep(300);
-    const seconds = (lastReply - started) / 1000;
     const answered = otherReplies.filter((r) => r && !r.header.tc && r.answers[0]?.address === '192.0.2.80').length;
     t.diagnostic(`${FLOOD} queries over ${seconds.toFixed(2)} s: ${full} full answers, ${truncated} truncated; other client ${answered}/${otherReplies.length} answered in full`);
 
@@ -100,8 +112,17 @@ describe('response rate limiting', () => {
     // TCP is the way out for a real client in the limited netblock.
     const tcp = await query(rotor, 'www.example.test', 'A', { tcp: true, options: ['-b', '127.0.0.2'] });
     assert.equal(tcp.answer[0]?.data, '192.0.2.80');
-    flooder.close();
-    other.close();
+  });
+
+  it(`${WILD} random names under a wildcard from one address: limited as one answer, not ${WILD}`, { timeout: 60_000 }, async (t) => {
+    const flooder = await boundSocket('127.0.0.4');
+    // Closed even when an assertion fails: an open socket would keep the test file from ending.
+    t.after(() => flooder.close());
+    const { full, truncated, seconds } = await flood(flooder, rotor, WILD, (i) => makeQuery(`r${i}-${Math.random().toString(36).slice(2)}.wild.example.test`, Packet.TYPE.A), '192.0.2.99');
+    t.diagnostic(`${WILD} wildcard names over ${seconds.toFixed(2)} s: ${full} full answers, ${truncated} truncated`);
+    assert.ok(full >= RATE, 'the first responses-per-second went out');
+    assert.ok(full <= RATE * Math.ceil(seconds + 1), `${full} full answers in ${seconds.toFixed(2)} s`);
+    assert.ok(truncated > WILD / 4, `the rest slipped out truncated or were dropped: ${truncated} truncated`);
   });
 
   it('logs that it started limiting, once and not per query', async () => {

@@ -35,10 +35,14 @@ describe('status page in chromium', () => {
   let rotor: Monitored;
   let browser: Browser;
   let page: Page;
+  const blocked: string[] = [];
   before(async () => {
     rotor = await startMonitored({ 'corp.example.yaml': await readFile(join(REPO, 'zones', 'corp.example.yaml'), 'utf8'), 'bad.test.yaml': BAD });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // The page must work under its own Content-Security-Policy: whatever it blocks is reported here.
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
+    await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy blocked ${e.violatedDirective}: ${e.blockedURI}`)));
     await page.goto(rotor.url);
   });
   after(async () => {
@@ -93,6 +97,15 @@ describe('status page in chromium', () => {
     await page.locator('#by-rcode .row[data-name="REFUSED"]').waitFor({ timeout: 5000 });
     assert.match((await page.locator('#by-type .row[data-name="MX"] .num').textContent())!, /^[\d.]+\/s$/);
     assert.notEqual(await page.locator('#qps').textContent(), '0');
+  });
+
+  it('runs under its own Content-Security-Policy, which blocked nothing, and may not be framed', async () => {
+    const res = await page.goto(rotor.url);
+    assert.match((await res!.allHeaders())['content-security-policy'] ?? '', /script-src 'self'/);
+    assert.equal((await res!.allHeaders())['x-frame-options'], 'DENY');
+    await page.locator('tr[data-zone="corp.example."]').waitFor({ timeout: 5000 });
+    await page.locator('#by-rcode .row').first().waitFor({ timeout: 5000 });
+    assert.deepEqual(blocked, []);
   });
 
   it('fits a phone screen without sideways scrolling', async () => {

@@ -7,6 +7,9 @@ import { netblock } from '../../src/server/address.js';
 import type { Outcome, PipelineOptions } from '../../src/server/pipeline.js';
 import { classify, RateLimiter, RRL_DEFAULTS, truncatedReply, type RrlSettings } from '../../src/server/rrl.js';
 import { createLogger } from '../../src/log.js';
+import { DEFAULTS } from '../../src/config.js';
+import { DnsServer } from '../../src/server/server.js';
+import { FIXTURE } from '../e2e/answers/table.js';
 import { decode, makeQuery, Packet } from '../e2e/raw.js';
 import { fuzzPipeline, outcomeOf } from '../fuzz/property.js';
 
@@ -38,6 +41,24 @@ describe('response rate limiting', () => {
     assert.deepEqual(classify(answers.nodata!), { cls: 'nodata', name: 'www.example.test.' });
     assert.deepEqual(classify(answers.referral!), { cls: 'referral', name: 'example.test.' });
     assert.deepEqual(classify(answers.error!), { cls: 'error', name: '' });
+  });
+
+  it('counts answers synthesised from a wildcard against the wildcard, on the fast path, its memo and the full pipeline', () => {
+    const rrl = limiter({ slip: 0 });
+    const slow = { ...opts, fast: undefined };
+    const names = Array.from({ length: 100 }, (_, i) => `r${i}x${Math.random().toString(36).slice(2, 8)}.wild.example.test`);
+    const outcomes = names.flatMap((name) => [opts, opts, slow].map((o) => outcomeOf(o, makeQuery(name, Packet.TYPE.A, 7), 'udp')!));
+    assert.ok(outcomes.every((o) => decode(o.response).answers[0]?.address === '192.0.2.99'), 'every one a wildcard answer');
+    assert.deepEqual(classify(outcomes[0]!), { cls: 'answer', name: '*.wild.example.test./1' });
+    assert.deepEqual(classify(outcomes[1]!), classify(outcomes[0]!), 'the memoized answer says so too');
+    assert.deepEqual(classify(outcomes[2]!), classify(outcomes[0]!), 'and the full pipeline');
+    assert.equal(outcomes.filter((o) => rrl.check(o, '192.0.2.1') === 'send').length, 5, '300 answers for 100 random names: one budget');
+    // NODATA from the wildcard shares one budget as well; an explicit name under it keeps its own.
+    const nodata = ['n1', 'n2', 'n3'].map((n) => classify(outcomeOf(opts, makeQuery(`${n}.wild.example.test`, Packet.TYPE.TXT, 7), 'udp')!));
+    assert.deepEqual(nodata, Array(3).fill({ cls: 'nodata', name: '*.wild.example.test.' }));
+    assert.deepEqual(classify(outcomeOf(opts, makeQuery('explicit.wild.example.test', Packet.TYPE.TXT, 7), 'udp')!), { cls: 'answer', name: 'explicit.wild.example.test./16' });
+    // A CNAME synthesised from a wildcard is counted against that wildcard, whatever its target.
+    assert.deepEqual(classify(outcomeOf(opts, makeQuery('q1.cnamewild.example.test', Packet.TYPE.A, 7), 'udp')!), { cls: 'answer', name: '*.cnamewild.example.test./1' });
   });
 
   it('groups clients by /24 and /56', () => {
@@ -102,6 +123,19 @@ describe('response rate limiting', () => {
     }
     assert.equal(rrl.size, 100);
     assert.equal(rrl.check(answers.answer!, '198.51.100.1'), 'drop', 'a bucket in use is kept');
+  });
+
+  it('is on by default: a server as rotor serve makes it without rrl in rotor.yaml limits a client afar, not this host', async () => {
+    const server = new DnsServer({ ...DEFAULTS, zonesDir: FIXTURE, logger: createLogger('silent') });
+    await server.loadZones();
+    const q = makeQuery('www.example.test', Packet.TYPE.A, 7);
+    const full = (address: string, transport: 'udp' | 'tcp' = 'udp') => Array.from({ length: 50 }, () => server.handle(q, { transport, client: { address, port: 5353 } }) as Buffer | undefined)
+      .filter((r) => r && decode(r).answers.length === 1).length;
+    assert.equal(full('192.0.2.1'), 10, 'responses-per-second 10 for a client afar');
+    assert.equal(full('2001:db8::1'), 10);
+    assert.equal(full('192.0.2.1', 'tcp'), 50, 'never over TCP');
+    for (const local of ['127.0.0.1', '127.0.0.9', '::1']) assert.equal(full(local), 50, `${local} is exempt`);
+    await server.close(0);
   });
 
   it('a slipped reply is the header and question with TC set and nothing else', () => {

@@ -1,0 +1,101 @@
+// The monitoring listener facing a hostile browser or client: a page on
+// another name that resolves to this address (DNS rebinding) is refused, every
+// response tells browsers not to frame it nor run anything but its own script,
+// and /api/events takes only so many clients at once.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FIXTURE } from './answers/table.js';
+import { tempDir } from './harness.js';
+import { startMonitored, type Monitored } from './monitor.js';
+
+const MAX_LIVE = 3;
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The response, still open for an event stream. */
+  res: http.IncomingMessage;
+}
+
+/** A GET with the Host header of our choosing (fetch does not let one set it). */
+function request(rotor: Monitored, path: string, host?: string): Promise<Reply> {
+  const { port } = new URL(rotor.url);
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, headers: host === undefined ? {} : { host }, timeout: 5000 }, (res) => {
+      resolve({ status: res.statusCode!, headers: res.headers, res });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer in 5 s`)));
+    req.on('error', reject);
+  });
+}
+
+async function status(rotor: Monitored, path: string, host?: string): Promise<Reply> {
+  const reply = await request(rotor, path, host);
+  reply.res.resume();
+  return reply;
+}
+
+describe('monitoring listener against hostile browsers and clients', () => {
+  let rotor: Monitored;
+  let port: string;
+  before(async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'rotor.yaml'), `metrics-hosts: [status.example.net]\nmetrics-max-live-clients: ${MAX_LIVE}\n`);
+    rotor = await startMonitored(FIXTURE, ['--config', join(dir, 'rotor.yaml')]);
+    port = new URL(rotor.url).port;
+  });
+  after(async () => { await rotor?.stop(); });
+
+  it('answers only to IP literals, localhost and the names in metrics-hosts: a rebinding page gets 421', async () => {
+    for (const path of ['/api/status', '/metrics', '/', '/api/events']) {
+      assert.equal((await status(rotor, path, `rebind.attacker.example:${port}`)).status, 421, path);
+    }
+    assert.equal((await status(rotor, '/api/status', 'rebind.attacker.example')).status, 421, 'without a port too');
+    assert.equal((await status(rotor, '/api/status', `localhost.attacker.example:${port}`)).status, 421);
+    for (const host of [`127.0.0.1:${port}`, `[::1]:${port}`, `localhost:${port}`, 'localhost', `status.example.net:${port}`, 'STATUS.Example.Net.']) {
+      assert.equal((await status(rotor, '/api/status', host)).status, 200, host);
+    }
+  });
+
+  it('sends a Content-Security-Policy and X-Frame-Options: DENY with every response', async () => {
+    for (const [path, host, code] of [['/', undefined, 200], ['/status.js', undefined, 200], ['/metrics', undefined, 200], ['/api/status', undefined, 200], ['/nothing', undefined, 404], ['/', 'evil.example', 421]] as const) {
+      const reply = await status(rotor, path, host);
+      assert.equal(reply.status, code, path);
+      assert.match(String(reply.headers['content-security-policy']), /default-src 'none'.*frame-ancestors 'none'/, path);
+      assert.doesNotMatch(String(reply.headers['content-security-policy']), /unsafe-inline|unsafe-eval/, path);
+      assert.equal(reply.headers['x-frame-options'], 'DENY', path);
+    }
+  });
+
+  it(`takes ${MAX_LIVE} live clients at once and answers 503 to more, until one leaves`, async () => {
+    const open: Reply[] = [];
+    try {
+      for (let i = 0; i < MAX_LIVE; i++) {
+        const reply = await request(rotor, '/api/events');
+        open.push(reply);
+        assert.equal(reply.status, 200);
+        assert.equal(reply.headers['content-type'], 'text/event-stream');
+      }
+      assert.equal((await status(rotor, '/api/events')).status, 503);
+      assert.equal((await status(rotor, '/api/status')).status, 200, 'the rest of the listener still answers');
+      await rotor.waitForLog((l) => l.msg === 'live updates: too many clients, one refused');
+
+      open.shift()!.res.destroy();
+      // The server learns of the close a moment later: ask until it has.
+      let again: Reply | undefined;
+      for (let tries = 0; tries < 50; tries++) {
+        again = await request(rotor, '/api/events');
+        if (again.status === 200) break;
+        again.res.resume();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(again?.status, 200, 'a place freed is taken again');
+      open.push(again!);
+    } finally {
+      for (const reply of open) reply.res.destroy();
+    }
+  });
+});
