@@ -13,13 +13,14 @@ export interface UdpCounts {
 
 /**
  * A reply that cannot go out (a closed socket at shutdown, an address the
- * kernel refuses) is the client's loss, never the server's end: node throws
- * some of these from send() itself.
+ * kernel refuses, a full buffer) is the client's loss, never the server's end:
+ * node throws some of these from send() itself and reports the others only to
+ * a callback (`sent`, one function for every datagram, not a closure each).
  */
-function send(socket: dgram.Socket, response: Response | undefined, to: dgram.RemoteInfo, failed: (e: unknown) => void): void {
+function send(socket: dgram.Socket, response: Response | undefined, to: dgram.RemoteInfo, failed: (e: unknown) => void, sent: (e: Error | null) => void): void {
   try {
-    if (Array.isArray(response)) for (const m of response) socket.send(m, to.port, to.address);
-    else if (response) socket.send(response, to.port, to.address);
+    if (Array.isArray(response)) for (const m of response) socket.send(m, to.port, to.address, sent);
+    else if (response) socket.send(response, to.port, to.address, sent);
   } catch (e) {
     failed(e);
   }
@@ -31,6 +32,9 @@ export function bindUdp(addr: ListenAddress, handler: UdpHandler, events: EventL
     counts.sendFailures++;
     events.log('warn', 'udp send failed', { err: e, failures: counts.sendFailures }, 'could not send a UDP reply');
   };
+  const sent = (e: Error | null) => {
+    if (e) failed(e);
+  };
   // No closure or copy of the client per datagram: this runs for every query.
   socket.on('message', (msg, rinfo) => {
     // Port 0 is no client's: nothing can be sent back to it, and only a forger sends from it.
@@ -40,14 +44,14 @@ export function bindUdp(addr: ListenAddress, handler: UdpHandler, events: EventL
       return;
     }
     const reply = handler(msg, { transport: 'udp', client: rinfo });
-    if (reply instanceof Promise) reply.then((r) => send(socket, r, rinfo, failed), failed);
-    else if (reply) send(socket, reply, rinfo, failed);
+    if (reply instanceof Promise) reply.then((r) => send(socket, r, rinfo, failed, sent), failed);
+    else if (reply) send(socket, reply, rinfo, failed, sent);
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(addr.port, addr.host, () => {
       socket.off('error', reject);
-      // Sends that fail later (buffer full, no route) are reported here.
+      // Anything else the socket reports is no reason to stop either.
       socket.on('error', failed);
       resolve(socket);
     });

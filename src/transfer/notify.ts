@@ -124,7 +124,7 @@ export class Notifier {
         done(flags & 0xf);
       });
       try {
-        socket.send(msg, target.port, target.host);
+        socket.send(msg, target.port, target.host, (e) => e && failed(e));
       } catch (e) {
         failed(e);
       }

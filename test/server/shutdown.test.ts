@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { DnsServer } from '../../src/server/server.js';
 import { tempDir } from '../e2e/harness.js';
 import { decode, makeQuery, Packet } from '../e2e/raw.js';
-import { answerWith, fakeUpstream } from '../resolver/fake-upstream.js';
+import { answerWith, fakeUpstream, type FakeUpstream } from '../resolver/fake-upstream.js';
 
 /** A server forwarding to an upstream that answers after `delayMs`. */
 async function forwardingServer(delayMs: number) {
@@ -36,6 +36,11 @@ function forwarded(id: number): Buffer {
   return q;
 }
 
+/** Until the query has reached the upstream (5 s at most): a fixed sleep is too short on a busy machine. */
+async function untilAsked(upstream: FakeUpstream): Promise<void> {
+  for (let waited = 0; upstream.seen.length === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('shutdown', () => {
   it('sends the forwarded answers it owes over UDP, takes no new queries, and closes within the grace period', async () => {
     const { upstream, server, bound } = await forwardingServer(300);
@@ -46,7 +51,7 @@ describe('shutdown', () => {
     const ask = (id: number) => client.send(forwarded(id), bound.port, bound.host);
 
     ask(1);
-    await new Promise((r) => setTimeout(r, 50));
+    await untilAsked(upstream);
     const started = Date.now();
     const closing = server.close(2000);
     ask(2);
@@ -65,7 +70,7 @@ describe('shutdown', () => {
     const client = dgram.createSocket('udp4');
     await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
     client.send(forwarded(7), bound.port, bound.host);
-    for (let waited = 0; upstream.seen.length === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    await untilAsked(upstream);
     await server.close(50);
     for (let waited = 0; server.faults.sendFailures === 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     client.close();
