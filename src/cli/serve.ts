@@ -80,14 +80,15 @@ export async function serve(argv: string[]): Promise<number> {
   reportReady();
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reloading every zone');
-    void server.loadZones();
+    void server.reloadZones();
   });
 
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
-      void Promise.all([server.close(), monitor?.close()]).then(() => {
-        logger.info('stopped');
+      void Promise.all([server.close(), monitor?.close()]).then(() => logger.info('stopped'), (e: unknown) => {
+        logger.error({ err: e }, 'stopped, with an error on the way');
+      }).then(() => {
         // The answers owed are out; nothing left over (a timer, a socket) may hold the exit.
         setTimeout(() => process.exit(0), 1000).unref();
         done();

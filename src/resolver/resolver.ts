@@ -5,7 +5,7 @@
 // forwarding loop and gets SERVFAIL at once instead of circling until timeouts.
 import type { RotationPolicy } from '../authority/rotation.js';
 import type { ForwardConfig } from '../config.js';
-import type { Logger } from '../log.js';
+import { EventLog, type Logger } from '../log.js';
 import { formatHostPort } from '../server/address.js';
 import type { RequestContext } from '../server/context.js';
 import type { Outcome, Recursion } from '../server/pipeline.js';
@@ -26,6 +26,8 @@ export interface ResolverOptions {
   /** How cached multi-record RRsets turn. */
   rotation: RotationPolicy;
   logger: Logger;
+  /** For what clients can cause over and over (loops, a full table, dead upstreams): a line a second per kind. */
+  events?: EventLog;
   now?: () => number;
 }
 
@@ -53,12 +55,14 @@ export class Resolver implements Recursion {
   private readonly loopMark = new LoopMark();
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly events: EventLog;
 
   constructor(private readonly opts: ResolverOptions) {
     this.now = opts.now ?? Date.now;
     this.upstreams = new UpstreamSet(opts.forward.upstreams, opts.forward.timeoutMs, this.now);
     this.cache = new LruCache(opts.forward.cache.maxEntries);
     this.log = opts.logger;
+    this.events = opts.events ?? new EventLog(opts.logger);
   }
 
   allows(client: string): boolean {
@@ -72,7 +76,7 @@ export class Resolver implements Recursion {
     let pending = this.inFlight.get(key);
     if (pending && this.loopMark.isMarked(question.name)) {
       this.stats.loops++;
-      this.log.warn(about, 'forwarding loop: a question we forwarded came back to us; answering SERVFAIL');
+      this.events.log('warn', 'forwarding loop', about, 'forwarding loop: a question we forwarded came back to us; answering SERVFAIL');
       return this.respond(query, limit, Rcode.SERVFAIL, 'loop');
     }
     const cached = this.cache.get(key, this.now());
@@ -84,7 +88,7 @@ export class Resolver implements Recursion {
     this.stats.cacheMisses++;
     if (!pending) {
       if (this.inFlight.size >= MAX_IN_FLIGHT) {
-        this.log.warn({ ...about, inFlight: this.inFlight.size }, 'too many questions waiting for upstreams; answering SERVFAIL');
+        this.events.log('warn', 'forwarding table full', { ...about, inFlight: this.inFlight.size }, 'too many questions waiting for upstreams; answering SERVFAIL');
         return this.respond(query, limit, Rcode.SERVFAIL, 'failed');
       }
       pending = this.fetch(question, key).finally(() => this.inFlight.delete(key));
@@ -132,7 +136,7 @@ export class Resolver implements Recursion {
       this.upstreams.failed(upstream);
       this.log.debug({ ...about, upstream: formatHostPort(upstream), reason: why }, 'upstream failed');
     }
-    this.log.warn({ ...about, upstreams: this.upstreams.health() }, 'no upstream answered; answering SERVFAIL');
+    this.events.log('warn', 'no upstream answered', { ...about, upstreams: this.upstreams.health() }, 'no upstream answered; answering SERVFAIL');
     return undefined;
   }
 

@@ -76,7 +76,14 @@ function overUdp(server: ListenAddress, name: Name, type: number, opts: Exchange
       if (reply) resolve(reply);
       else opts.onMismatch?.();
     });
-    socket.connect(server.port, server.host, () => socket.send(encodeQuery(id, name, type)));
+    socket.connect(server.port, server.host, () => {
+      // The socket may be closed by now (the exchange timed out during the connect), and send() then throws.
+      try {
+        socket.send(encodeQuery(id, name, type));
+      } catch (e) {
+        reject(new ExchangeError(`${formatHostPort(server)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+      }
+    });
     socket.once('close', () => clearTimeout(timer));
   }).finally(() => socket.close());
 }

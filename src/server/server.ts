@@ -3,7 +3,7 @@
 import type dgram from 'node:dgram';
 import { Catalog } from '../authority/catalog.js';
 import { rotationResolver, type RotationSettings } from '../authority/rotation.js';
-import type { Logger } from '../log.js';
+import { EventLog, type Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
 import { Rcode } from '../wire/types.js';
 import { formatHostPort, type ListenAddress } from './address.js';
@@ -14,7 +14,7 @@ import type { ForwardConfig } from '../config.js';
 import { Resolver } from '../resolver/resolver.js';
 import { RateLimiter, truncatedReply, type RrlSettings } from './rrl.js';
 import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptions } from './tcp.js';
-import { bindUdp } from './udp.js';
+import { bindUdp, type UdpCounts } from './udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from './watch.js';
 import { ZoneFiles } from './zones.js';
 import { Notifier } from '../transfer/notify.js';
@@ -57,12 +57,13 @@ export class DnsServer {
 
   constructor(private readonly opts: ServerOptions) {
     this.policy = rotationResolver(opts.rotation);
-    this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger });
+    this.eventLog = new EventLog(opts.logger);
+    this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger, events: this.eventLog });
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl }, opts.logger);
     this.events = this.zones.events;
     const transfer = opts.transfer ?? defaultTransferSettings();
-    this.transfers = new Transfers(transfer, opts.logger);
-    this.notifier = new Notifier(transfer, opts.logger);
+    this.transfers = new Transfers(transfer, opts.logger, this.eventLog);
+    this.notifier = new Notifier(transfer, opts.logger, this.eventLog);
     if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
     this.pipeline = { catalog: this.catalog, policy: this.policy, recursion: this.resolver, transfers: this.transfers, fast: new FastPath(this.catalog, this.policy) };
     // allow-query at the top level or for any zone; a zone's own list wins.
@@ -82,6 +83,11 @@ export class DnsServer {
       }),
     };
   }
+
+  /** Lines for what anyone can cause, a line a second per kind at most. */
+  readonly eventLog: EventLog;
+  /** What went wrong and was survived: datagrams dropped unread, replies not sent, bugs met while answering. */
+  readonly faults: UdpCounts & { internalErrors: number } = { portZero: 0, sendFailures: 0, internalErrors: 0 };
 
   /** Response rate limiting, when configured: UDP only, TCP being the way around it for real clients. */
   readonly rrl: RateLimiter | undefined;
@@ -113,7 +119,8 @@ export class DnsServer {
       const outcome = handleMessage(msg, ctx, this.pipeline);
       if (!outcome) return undefined;
       if (outcome instanceof Promise) {
-        const later = outcome.then((o) => this.observed(o, ctx, started), (e: unknown) => this.failed(msg, e));
+        // An observer that throws is a bug met while answering, as a failed resolution is.
+        const later = outcome.then((o) => this.observed(o, ctx, started)).catch((e: unknown) => this.failed(msg, e));
         this.inFlight.add(later);
         void later.finally(() => this.inFlight.delete(later));
         return later;
@@ -133,7 +140,8 @@ export class DnsServer {
   }
 
   private failed(msg: Buffer, e: unknown): Buffer | undefined {
-    this.opts.logger.error({ err: e }, 'internal error while answering');
+    this.faults.internalErrors++;
+    this.eventLog.log('error', 'internal error', { err: e, errors: this.faults.internalErrors }, 'internal error while answering');
     if (msg.length < HEADER_LENGTH) return undefined;
     const out = Buffer.alloc(HEADER_LENGTH);
     out.writeUInt16BE(msg.readUInt16BE(0), 0);
@@ -146,15 +154,25 @@ export class DnsServer {
     return this.zones.loadAll();
   }
 
+  /** SIGHUP: loads the directory again; when that fails, it is logged and the zones loaded before stay served. */
+  reloadZones(): Promise<void> {
+    return this.zones.loadAll().catch(this.logFailure('cannot reload the zone directory: the zones loaded before stay served'));
+  }
+
+  /** A handler for the rejection of work nobody awaits: a reload that fails must not end the process. */
+  private logFailure(msg: string): (e: unknown) => void {
+    return (e) => this.opts.logger.error({ err: e, dir: this.opts.zonesDir }, msg);
+  }
+
   /**
    * Follows edits to the zone directory as they happen, and retries zones that
    * failed every `retryMs`, logging their errors again until they are fixed.
    */
   watchZones(quietMs = 250, retryMs = 30_000): void {
-    this.watcher = watchZoneDirectory(this.opts.zonesDir, quietMs, (file) => void this.zones.reload(file), (e) => {
-      this.opts.logger.error({ err: e, dir: this.opts.zonesDir }, 'cannot watch the zone directory: edits need SIGHUP');
-    });
-    this.retry = setInterval(() => void this.zones.retryFailing(), retryMs).unref();
+    const reloadFailed = this.logFailure('cannot reload a zone file: the version loaded before stays served');
+    this.watcher = watchZoneDirectory(this.opts.zonesDir, quietMs, (file) => void this.zones.reload(file).catch(reloadFailed),
+      this.logFailure('cannot watch the zone directory: edits need SIGHUP'));
+    this.retry = setInterval(() => void this.zones.retryFailing().catch(reloadFailed), retryMs).unref();
   }
 
   async listen(): Promise<ListenAddress[]> {
@@ -167,7 +185,7 @@ export class DnsServer {
   private async bindPair(want: ListenAddress): Promise<void> {
     const tries = want.port === 0 ? 10 : 1;
     for (let attempt = 1; ; attempt++) {
-      const socket = await bindUdp(want, (msg, ctx) => this.handle(msg, ctx));
+      const socket = await bindUdp(want, (msg, ctx) => this.handle(msg, ctx), this.eventLog, this.faults);
       const port = socket.address().port;
       try {
         const server = await bindTcp({ ...want, port }, (msg, ctx) => this.handle(msg, ctx), this.tcp);

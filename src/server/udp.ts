@@ -1,29 +1,58 @@
 import dgram from 'node:dgram';
+import type { EventLog } from '../log.js';
 import type { ListenAddress } from './address.js';
 import type { Reply, RequestContext, Response } from './context.js';
 
 export type UdpHandler = (msg: Buffer, ctx: RequestContext) => Reply;
 
-function send(socket: dgram.Socket, response: Response | undefined, to: dgram.RemoteInfo): void {
-  if (Array.isArray(response)) for (const m of response) socket.send(m, to.port, to.address);
-  else if (response) socket.send(response, to.port, to.address);
+/** What a UDP listener reports: datagrams dropped unread and replies that could not be sent. */
+export interface UdpCounts {
+  portZero: number;
+  sendFailures: number;
 }
 
-export function bindUdp(addr: ListenAddress, handler: UdpHandler): Promise<dgram.Socket> {
+/**
+ * A reply that cannot go out (a closed socket at shutdown, an address the
+ * kernel refuses, a full buffer) is the client's loss, never the server's end:
+ * node throws some of these from send() itself and reports the others only to
+ * a callback (`sent`, one function for every datagram, not a closure each).
+ */
+function send(socket: dgram.Socket, response: Response | undefined, to: dgram.RemoteInfo, failed: (e: unknown) => void, sent: (e: Error | null) => void): void {
+  try {
+    if (Array.isArray(response)) for (const m of response) socket.send(m, to.port, to.address, sent);
+    else if (response) socket.send(response, to.port, to.address, sent);
+  } catch (e) {
+    failed(e);
+  }
+}
+
+export function bindUdp(addr: ListenAddress, handler: UdpHandler, events: EventLog, counts: UdpCounts): Promise<dgram.Socket> {
   const socket = dgram.createSocket({ type: addr.family === 6 ? 'udp6' : 'udp4' });
+  const failed = (e: unknown) => {
+    counts.sendFailures++;
+    events.log('warn', 'udp send failed', { err: e, failures: counts.sendFailures }, 'could not send a UDP reply');
+  };
+  const sent = (e: Error | null) => {
+    if (e) failed(e);
+  };
   // No closure or copy of the client per datagram: this runs for every query.
   socket.on('message', (msg, rinfo) => {
+    // Port 0 is no client's: nothing can be sent back to it, and only a forger sends from it.
+    if (rinfo.port === 0) {
+      counts.portZero++;
+      events.log('warn', 'udp port 0', { client: rinfo.address, dropped: counts.portZero }, 'dropped a datagram from source port 0');
+      return;
+    }
     const reply = handler(msg, { transport: 'udp', client: rinfo });
-    if (reply instanceof Promise) reply.then((r) => send(socket, r, rinfo), () => {});
-    else if (reply) send(socket, reply, rinfo);
+    if (reply instanceof Promise) reply.then((r) => send(socket, r, rinfo, failed, sent), failed);
+    else if (reply) send(socket, reply, rinfo, failed, sent);
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(addr.port, addr.host, () => {
       socket.off('error', reject);
-      // A send that fails (ICMP unreachable reported back, buffer full) is not
-      // fatal to a server: it stays the client's loss.
-      socket.on('error', () => {});
+      // Anything else the socket reports is no reason to stop either.
+      socket.on('error', failed);
       resolve(socket);
     });
   });

@@ -4,7 +4,7 @@
 // retries still pending for the older one.
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import type { Logger } from '../log.js';
+import { EventLog, type Logger } from '../log.js';
 import type { ListenAddress } from '../server/address.js';
 import { formatHostPort } from '../server/address.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
@@ -42,7 +42,7 @@ export class Notifier {
   private readonly sockets = new Set<dgram.Socket>();
   private closed = false;
 
-  constructor(private readonly settings: TransferSettings, private readonly logger: Logger) {}
+  constructor(private readonly settings: TransferSettings, private readonly logger: Logger, private readonly events = new EventLog(logger)) {}
 
   /** Everyone to tell about `zone`: also-notify, and with notify: ns the in-zone addresses of its NS hosts. */
   targets(zone: Zone): ListenAddress[] {
@@ -66,7 +66,11 @@ export class Notifier {
   /** Called for every zone loaded: notifies when a reload moved the serial. */
   zoneLoaded(zone: Zone, previous: Zone | undefined): void {
     if (!previous || previous.serial === zone.serial) return;
-    for (const target of this.targets(zone)) void this.notify(zone, target);
+    for (const target of this.targets(zone)) {
+      void this.notify(zone, target).catch((e: unknown) => {
+        this.logger.error({ err: e, zone: zone.origin.toString(), target: formatHostPort(target) }, 'NOTIFY failed');
+      });
+    }
   }
 
   private async notify(zone: Zone, target: ListenAddress): Promise<void> {
@@ -104,12 +108,14 @@ export class Notifier {
     return new Promise((resolve) => {
       const done = (rcode: number | undefined) => {
         clearTimeout(timer);
-        this.sockets.delete(socket);
-        socket.close();
+        // close() may have closed it already, and closing twice throws.
+        if (this.sockets.delete(socket)) socket.close();
         resolve(rcode);
       };
       const timer = setTimeout(() => done(undefined), timeoutMs);
-      socket.on('error', () => {});
+      // A send that fails is one more silence: the next try, later, may get through.
+      const failed = (e: unknown) => this.events.log('warn', 'NOTIFY send failed', { err: e, target: formatHostPort(target) }, 'could not send NOTIFY');
+      socket.on('error', failed);
       socket.on('message', (reply, from) => {
         // Only the target's answer to this very message counts.
         if (from.port !== target.port || reply.length < HEADER_LENGTH || reply.readUInt16BE(0) !== id) return;
@@ -117,7 +123,11 @@ export class Notifier {
         if (!(flags & Flag.QR) || opcodeOf(flags) !== Opcode.NOTIFY) return;
         done(flags & 0xf);
       });
-      socket.send(msg, target.port, target.host);
+      try {
+        socket.send(msg, target.port, target.host, (e) => e && failed(e));
+      } catch (e) {
+        failed(e);
+      }
     });
   }
 

@@ -1,7 +1,7 @@
 // Zone transfers out (AXFR, IXFR) and NOTIFY in, behind the access rules of
 // rotor.yaml: nothing is transferable unless allow-transfer says so, and a zone
 // with a transfer-key only goes to requests signed with that key.
-import type { Logger } from '../log.js';
+import { EventLog, type Logger } from '../log.js';
 import type { RequestContext } from '../server/context.js';
 import type { Query } from '../wire/query.js';
 import { TsigError, type TsigKey } from '../wire/tsig.js';
@@ -19,18 +19,22 @@ export interface TransferResult {
 export class Transfers {
   readonly keyring;
 
-  constructor(private readonly settings: TransferSettings, private readonly logger: Logger) {
+  /**
+   * Refusals, bad signatures and NOTIFY come from anyone, from forged
+   * addresses too: their lines go through `events`, a line a second per kind.
+   */
+  constructor(private readonly settings: TransferSettings, private readonly logger: Logger, private readonly events = new EventLog(logger)) {
     this.keyring = keyring(settings);
   }
 
-  /** Why this client may not transfer this zone, or undefined when it may. */
-  private refusal(zone: Zone, ctx: RequestContext, key: TsigKey | undefined): string | undefined {
+  /** Why this client may not transfer this zone (a kind of refusal and its line), or undefined when it may. */
+  private refusal(zone: Zone, ctx: RequestContext, key: TsigKey | undefined): { kind: string; why: string } | undefined {
     const s = settingsFor(this.settings, zone.origin.key);
-    if (!s.allowTransfer.allows(ctx.client.address)) return 'address not in allow-transfer';
+    if (!s.allowTransfer.allows(ctx.client.address)) return { kind: 'transfer refused: address', why: 'address not in allow-transfer' };
     if (s.transferKey !== undefined) {
       const wanted = this.settings.keys.get(s.transferKey)!;
-      if (!key) return `not signed (the zone requires key ${s.transferKey})`;
-      if (key.name.key !== wanted.name.key) return `signed with ${key.name} (the zone requires key ${s.transferKey})`;
+      if (!key) return { kind: 'transfer refused: unsigned', why: `not signed (the zone requires key ${s.transferKey})` };
+      if (key.name.key !== wanted.name.key) return { kind: 'transfer refused: key', why: `signed with ${key.name} (the zone requires key ${s.transferKey})` };
     }
     return undefined;
   }
@@ -41,14 +45,14 @@ export class Transfers {
     const kind = question.type === RRType.AXFR ? 'AXFR' : 'IXFR';
     const client = `${ctx.client.address}#${ctx.client.port}`;
     if (!zone || !zone.origin.equals(question.name)) {
-      this.logger.warn({ zone: question.name.toString(), client, kind }, 'transfer refused: not a zone served here');
+      this.events.log('warn', 'transfer refused: zone', { zone: question.name.toString(), client, kind }, 'transfer refused: not a zone served here');
       return { rcode: Rcode.NOTAUTH, messages: [] };
     }
     // AXFR needs TCP (RFC 5936 §4.2); BIND answers it over UDP with FORMERR, as we do.
     if (kind === 'AXFR' && ctx.transport === 'udp') return { rcode: Rcode.FORMERR, messages: [] };
-    const why = this.refusal(zone, ctx, key);
-    if (why) {
-      this.logger.warn({ zone: zone.origin.toString(), client, kind, key: key?.name.toString() }, `transfer refused: ${why}`);
+    const refused = this.refusal(zone, ctx, key);
+    if (refused) {
+      this.events.log('warn', refused.kind, { zone: zone.origin.toString(), client, kind, key: key?.name.toString() }, `transfer refused: ${refused.why}`);
       return { rcode: Rcode.REFUSED, messages: [] };
     }
     const plan = planTransfer(zone, question.type, kind === 'IXFR' ? query.soaSerial : undefined);
@@ -65,7 +69,7 @@ export class Transfers {
 
   tsigFailed(query: Query, ctx: RequestContext, error: number): void {
     const reason = error === TsigError.BADKEY ? 'unknown key' : error === TsigError.BADSIG ? 'bad signature' : 'time outside the fudge window';
-    this.logger.warn({ client: `${ctx.client.address}#${ctx.client.port}`, qname: query.question.name.toString(), key: query.tsig?.keyName.toString() }, `TSIG verification failed: ${reason}`);
+    this.events.log('warn', `TSIG ${reason}`, { client: `${ctx.client.address}#${ctx.client.port}`, qname: query.question.name.toString(), key: query.tsig?.keyName.toString() }, `TSIG verification failed: ${reason}`);
   }
 
   /**
@@ -74,7 +78,7 @@ export class Transfers {
    */
   notified(query: Query, zone: Zone | undefined, ctx: RequestContext): number {
     const served = !!zone && zone.origin.equals(query.question.name);
-    this.logger.info({ zone: query.question.name.toString(), client: `${ctx.client.address}#${ctx.client.port}`, served }, 'NOTIFY received');
+    this.events.log('info', 'NOTIFY received', { zone: query.question.name.toString(), client: `${ctx.client.address}#${ctx.client.port}`, served }, 'NOTIFY received');
     return served ? Rcode.NOERROR : Rcode.NOTAUTH;
   }
 }

@@ -1,7 +1,9 @@
 // Hand-made messages over UDP and TCP for what dig will not send, with the
 // replies decoded by dns2: a second, independent implementation of the format.
+import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { promisify } from 'node:util';
 import dns2 from 'dns2';
 
 export const { Packet } = dns2;
@@ -27,6 +29,27 @@ export function udpExchange(server: Server, msg: Buffer, timeoutMs = 500): Promi
     socket.on('message', (reply) => { clearTimeout(timer); socket.close(); resolve(reply); });
     socket.send(msg, server.port, server.host);
   });
+}
+
+// IPv4 and UDP headers written by hand (no UDP checksum, which IPv4 allows);
+// the kernel fills in the IP checksum and total length.
+const PORT_ZERO_SENDER = `
+import socket, struct, sys
+host, port, payload = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3])
+udp = struct.pack('!HHHH', 0, port, 8 + len(payload), 0)
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp) + len(payload), 0, 0, 64, socket.IPPROTO_UDP, 0,
+                 socket.inet_aton('127.0.0.1'), socket.inet_aton(host))
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+s.sendto(ip + udp + payload, (host, 0))
+`;
+
+/**
+ * Sends `msg` from 127.0.0.1 port 0 to an IPv4 loopback server, through a raw
+ * socket (root only): no UDP socket API can send from port 0, but a forger can.
+ */
+export async function sendFromPortZero(server: Server, msg: Buffer): Promise<void> {
+  await promisify(execFile)('python3', ['-c', PORT_ZERO_SENDER, server.host, String(server.port), msg.toString('hex')], { timeout: 10_000 });
 }
 
 export function frame(msg: Buffer): Buffer {
