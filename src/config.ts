@@ -212,7 +212,7 @@ export function parseMetricsHosts(key: string, v: unknown): string[] {
   return v.map((host) => absoluteName(key, host).toString().toLowerCase().replace(/\.$/, ''));
 }
 
-/** forward: { upstreams, allow-recursion, timeout-ms, cache: { max-entries, max-ttl, min-ttl } } */
+/** forward: { upstreams, allow-recursion, timeout-ms, cache: { max-entries, max-bytes, max-ttl, min-ttl } } */
 export function parseForward(v: unknown): ForwardConfig {
   const m = mapping('forward', v, ['upstreams', 'allow-recursion', 'timeout-ms', 'cache']);
   if (m.upstreams === undefined) throw new ConfigError('forward.upstreams: at least one ADDR:PORT is needed');
@@ -224,9 +224,14 @@ export function parseForward(v: unknown): ForwardConfig {
     if (e instanceof AclError) throw new ConfigError(`forward.allow-recursion: ${e.message}`);
     throw e;
   }
-  const c = m.cache === undefined ? {} : mapping('forward.cache', m.cache, ['max-entries', 'max-ttl', 'min-ttl']);
+  const c = m.cache === undefined ? {} : mapping('forward.cache', m.cache, ['max-entries', 'max-bytes', 'max-ttl', 'min-ttl']);
   const setting = (key: string, fallback: number, min: number, max: number) => c[key] === undefined ? fallback : integer(`forward.cache.${key}`, c[key], min, max);
-  const cache = { maxEntries: setting('max-entries', 10_000, 1, 10_000_000), maxTtl: setting('max-ttl', 86_400, 0, 0x7fffffff), minTtl: setting('min-ttl', 0, 0, 0x7fffffff) };
+  const cache = {
+    maxEntries: setting('max-entries', 10_000, 1, 10_000_000),
+    maxBytes: setting('max-bytes', 32 * 1024 * 1024, 64 * 1024, 2 ** 31),
+    maxTtl: setting('max-ttl', 86_400, 0, 0x7fffffff),
+    minTtl: setting('min-ttl', 0, 0, 0x7fffffff),
+  };
   if (cache.minTtl > cache.maxTtl) throw new ConfigError(`forward.cache: min-ttl ${cache.minTtl} is above max-ttl ${cache.maxTtl}`);
   const upstreams = parseListenList('forward.upstreams', m.upstreams);
   if (upstreams.some((u) => u.port === 0)) throw new ConfigError('forward.upstreams: an upstream needs its port (53 for most)');

@@ -11,17 +11,17 @@ describe('forward settings', () => {
       upstreams: ['192.0.2.53:53', '[2001:db8::53]:53'],
       'allow-recursion': ['10.0.0.0/8'],
       'timeout-ms': 800,
-      cache: { 'max-entries': 50, 'max-ttl': 600, 'min-ttl': 5 },
+      cache: { 'max-entries': 50, 'max-bytes': 1_000_000, 'max-ttl': 600, 'min-ttl': 5 },
     });
     assert.deepEqual(f.upstreams.map((u) => [u.host, u.port, u.family]), [['192.0.2.53', 53, 4], ['2001:db8::53', 53, 6]]);
     assert.deepEqual([f.allowRecursion.allows('10.1.2.3'), f.allowRecursion.allows('127.0.0.1')], [true, false]);
-    assert.deepEqual([f.timeoutMs, f.cache], [800, { maxEntries: 50, maxTtl: 600, minTtl: 5 }]);
+    assert.deepEqual([f.timeoutMs, f.cache], [800, { maxEntries: 50, maxBytes: 1_000_000, maxTtl: 600, minTtl: 5 }]);
   });
 
   it('allows recursion from this host only unless told otherwise', () => {
     const f = parseForward({ upstreams: '192.0.2.53:53' });
     assert.deepEqual(['127.0.0.1', '::1', '192.0.2.1'].map((a) => f.allowRecursion.allows(a)), [true, true, false]);
-    assert.deepEqual(f.cache, { maxEntries: 10_000, maxTtl: 86_400, minTtl: 0 });
+    assert.deepEqual(f.cache, { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024, maxTtl: 86_400, minTtl: 0 });
   });
 
   const bad: [unknown, RegExp][] = [

@@ -10,7 +10,7 @@ import { orderFor, type RotationPolicy } from '../authority/rotation.js';
 import type { RRsetOut } from '../wire/message.js';
 import type { Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
-import type { RData } from '../wire/rdata.js';
+import { encodeRData, type RData } from '../wire/rdata.js';
 import type { Message, WireRecord } from '../wire/response.js';
 import { Rcode, RRClass, RRType } from '../wire/types.js';
 import { targetOf } from '../zone/records.js';
@@ -18,6 +18,8 @@ import type { Expiring } from './cache.js';
 
 export interface CacheLimits {
   maxEntries: number;
+  /** The cache's bound in bytes, as entryBytes counts them. */
+  maxBytes: number;
   /** Seconds: every TTL is clamped into [minTtl, maxTtl]. */
   maxTtl: number;
   minTtl: number;
@@ -100,6 +102,21 @@ function followChain(sets: readonly Grouped[], question: Question): { kept: Grou
   return { kept, end: name, found: false };
 }
 
+/** What JavaScript objects cost beside their data: an entry, an RRset, one record's data. */
+const ENTRY_OVERHEAD = 256;
+const SET_OVERHEAD = 160;
+const RDATA_OVERHEAD = 96;
+
+/** An estimate of what an entry's objects take in memory: their wire size plus a fixed cost per object. */
+function entryBytes(sets: readonly CachedSet[]): number {
+  let bytes = ENTRY_OVERHEAD;
+  for (const s of sets) {
+    bytes += SET_OVERHEAD + s.owner.wireLength;
+    for (const rd of s.rdata) bytes += RDATA_OVERHEAD + encodeRData(rd).length;
+  }
+  return bytes;
+}
+
 const clamp = (ttl: number, min: number, max: number) => Math.min(Math.max(ttl, min), max);
 
 /** Builds the entry for an upstream's answer (NOERROR or NXDOMAIN) to `question`, at `now` ms. */
@@ -138,6 +155,7 @@ export function entryFrom(msg: Message, question: Question, limits: CacheLimits,
     authority,
     additional,
     expiresAt: all.length > 0 ? expiresAt : now,
+    bytes: entryBytes(all),
     cacheable: proved && expiresAt > now,
     dropped: total - all.reduce((n, s) => n + s.rdata.length, 0),
   };

@@ -60,7 +60,7 @@ export class Resolver implements Recursion {
   constructor(private readonly opts: ResolverOptions) {
     this.now = opts.now ?? Date.now;
     this.upstreams = new UpstreamSet(opts.forward.upstreams, opts.forward.timeoutMs, this.now);
-    this.cache = new LruCache(opts.forward.cache.maxEntries);
+    this.cache = new LruCache(opts.forward.cache.maxEntries, opts.forward.cache.maxBytes);
     this.log = opts.logger;
     this.events = opts.events ?? new EventLog(opts.logger);
   }

@@ -121,10 +121,14 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
     limit -= tsigSize(check.key);
   }
   const outcome = respond(query, ctx, opts, limit);
-  if (signer && !(outcome instanceof Promise)) {
-    if (outcome.messages) outcome.messages = outcome.messages.map((m) => signer.sign(m));
-    outcome.response = outcome.messages?.[0] ?? signer.sign(outcome.response);
-  }
+  if (!signer) return outcome;
+  // The one place replies to signed requests are signed: whatever path built them, now or later.
+  return outcome instanceof Promise ? outcome.then((o) => signOutcome(o, signer)) : signOutcome(outcome, signer);
+}
+
+function signOutcome(outcome: Outcome, signer: ResponseSigner): Outcome {
+  if (outcome.messages) outcome.messages = outcome.messages.map((m) => signer.sign(m));
+  outcome.response = outcome.messages?.[0] ?? signer.sign(outcome.response);
   return outcome;
 }
 

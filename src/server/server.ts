@@ -18,7 +18,7 @@ import { bindUdp, type UdpCounts } from './udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from './watch.js';
 import { ZoneFiles } from './zones.js';
 import { Notifier } from '../transfer/notify.js';
-import { defaultTransferSettings, type TransferSettings } from '../transfer/settings.js';
+import { defaultTransferSettings, journalBytesFor, type TransferSettings } from '../transfer/settings.js';
 import { Transfers } from '../transfer/transfers.js';
 
 export interface ServerOptions {
@@ -59,9 +59,9 @@ export class DnsServer {
     this.policy = rotationResolver(opts.rotation);
     this.eventLog = new EventLog(opts.logger);
     this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger, events: this.eventLog });
-    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl }, opts.logger);
-    this.events = this.zones.events;
     const transfer = opts.transfer ?? defaultTransferSettings();
+    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl }, opts.logger, (origin) => journalBytesFor(transfer, origin));
+    this.events = this.zones.events;
     this.transfers = new Transfers(transfer, opts.logger, this.eventLog);
     this.notifier = new Notifier(transfer, opts.logger, this.eventLog);
     if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));

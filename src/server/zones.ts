@@ -39,6 +39,8 @@ export class ZoneFiles {
     private readonly dir: string,
     private readonly loadOptions: LoadOptions,
     private readonly logger: Logger,
+    /** Bytes of IXFR journal to keep for a zone (journalBytesFor); 0, the default, keeps none. */
+    private readonly journalBytes: (origin: string) => number = () => 0,
   ) {}
 
   /** Loads every zone file in the directory; zones whose files are gone stop being served. */
@@ -108,7 +110,7 @@ export class ZoneFiles {
       } else if (changed && !serialGreater(zone.serial, previous.serial)) {
         warnings.push({ pos: zone.soa.pos, severity: 'warning', message: `the zone changed but its SOA serial ${zone.serial} did not increase (was ${previous.serial}): secondaries will not pick up the change` });
       }
-      recordChange(previous, zone);
+      recordChange(previous, zone, this.journalBytes(origin));
     }
     for (const d of warnings.filter((x) => x.severity === 'warning')) this.logger.warn({ file }, formatDiagnostic(d));
     const oldOrigin = this.served.get(file);

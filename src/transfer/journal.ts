@@ -1,15 +1,61 @@
-// IXFR's memory: on every reload the differences between the old and the new
-// version are computed, as BIND's ixfr-from-differences does, and the last few
-// are kept so that a secondary can catch up with only what changed.
+// IXFR's memory: on every reload of a zone that may be transferred, the
+// differences between the old and the new version are computed, as BIND's
+// ixfr-from-differences does, and the latest are kept so that a secondary can
+// catch up with only what changed. A change is kept as the wire form of the
+// records that went and came, not as objects of the old version: those would
+// keep every old version's data alive. The journal of a zone is capped in
+// bytes, the oldest changes dropped first; a secondary further behind gets a
+// full transfer.
+import { readName } from '../wire/name.js';
+import { writeRecord } from '../wire/message.js';
 import { encodeRData } from '../wire/rdata.js';
+import { readRData } from '../wire/response.js';
 import { RRType } from '../wire/types.js';
+import { MessageWriter, WriterOverflow } from '../wire/writer.js';
 import { serialGreater, type Zone, type ZoneChange, type ZoneRecord } from '../zone/zone.js';
 
-/** How many versions back a secondary can ask for an incremental transfer. */
-export const JOURNAL_LENGTH = 20;
+/** Default cap on one zone's journal (ixfr-journal-bytes). */
+export const DEFAULT_JOURNAL_BYTES = 16 * 1024 * 1024;
+
+/** What a change costs beside its records: the two SOA records and the objects around them. */
+const CHANGE_OVERHEAD = 512;
 
 function keyOf(r: ZoneRecord): string {
   return `${r.owner.key} ${r.type} ${r.ttl} ${encodeRData(r.rdata).toString('hex')}`;
+}
+
+/** Records in wire form, one after another, names uncompressed so that each stands alone. */
+function encodeRecords(records: readonly ZoneRecord[]): Buffer {
+  const w = new MessageWriter(65535, false);
+  const chunks: Buffer[] = [];
+  for (const r of records) {
+    const before = w.pos;
+    try {
+      writeRecord(w, r.owner, r.type, r.ttl, r.rdata);
+    } catch (e) {
+      // A full writer is flushed and the record written again into the empty one.
+      if (!(e instanceof WriterOverflow) || before === 0) throw e;
+      w.rewind(before);
+      chunks.push(w.result());
+      w.reset();
+      writeRecord(w, r.owner, r.type, r.ttl, r.rdata);
+    }
+  }
+  chunks.push(w.result());
+  return Buffer.concat(chunks);
+}
+
+/** The records of a change, read back from their wire form. */
+export function* decodeRecords(buf: Buffer): Iterable<ZoneRecord> {
+  let pos = 0;
+  while (pos < buf.length) {
+    const { name: owner, end } = readName(buf, pos);
+    const type = buf.readUInt16BE(end);
+    const ttl = buf.readUInt32BE(end + 4);
+    const start = end + 10;
+    pos = start + buf.readUInt16BE(end + 8);
+    yield { owner, type, ttl, rdata: readRData(buf, start, pos, type) };
+  }
 }
 
 /** The records of `previous` that `next` lacks, and the other way round; SOA apart. */
@@ -22,13 +68,34 @@ export function diffZones(previous: Zone, next: Zone): ZoneChange {
     const k = keyOf(r);
     if (!before.delete(k)) added.push(r);
   }
-  return { from: previous.soaRecord, to: next.soaRecord, deleted: [...before.values()], added };
+  return { from: previous.soaRecord, to: next.soaRecord, deleted: encodeRecords([...before.values()]), added: encodeRecords(added) };
 }
 
-/** Carries the journal over to a new version of a zone whose serial moved on. */
-export function recordChange(previous: Zone, next: Zone): void {
-  if (!serialGreater(next.serial, previous.serial)) return;
-  next.changes = [...previous.changes, diffZones(previous, next)].slice(-JOURNAL_LENGTH);
+export const changeBytes = (c: ZoneChange): number => c.deleted.length + c.added.length + CHANGE_OVERHEAD;
+
+/** The newest changes that fit in `maxBytes` together. */
+function newestWithin(changes: readonly ZoneChange[], maxBytes: number): ZoneChange[] {
+  let total = 0;
+  let first = changes.length;
+  while (first > 0 && total + changeBytes(changes[first - 1]!) <= maxBytes) total += changeBytes(changes[--first]!);
+  return changes.slice(first);
+}
+
+/**
+ * Carries the journal over to a new version of a zone whose serial moved on.
+ * `maxBytes` is 0 for a zone nobody may transfer: it keeps no journal at all.
+ */
+export function recordChange(previous: Zone, next: Zone, maxBytes: number): void {
+  if (maxBytes <= 0 || !serialGreater(next.serial, previous.serial)) return;
+  let change: ZoneChange;
+  try {
+    change = diffZones(previous, next);
+  } catch (e) {
+    // A record too large to stand in a message alone cannot be sent incrementally: secondaries get AXFR.
+    if (e instanceof WriterOverflow) return;
+    throw e;
+  }
+  next.changes = newestWithin([...previous.changes, change], maxBytes);
 }
 
 const serialOf = (r: ZoneRecord) => (r.rdata.kind === 'SOA' ? r.rdata.serial : -1);

@@ -117,8 +117,8 @@ export class Notifier {
       const failed = (e: unknown) => this.events.log('warn', 'NOTIFY send failed', { err: e, target: formatHostPort(target) }, 'could not send NOTIFY');
       socket.on('error', failed);
       socket.on('message', (reply, from) => {
-        // Only the target's answer to this very message counts.
-        if (from.port !== target.port || reply.length < HEADER_LENGTH || reply.readUInt16BE(0) !== id) return;
+        // Only the target's answer to this very message counts: anyone can send to our port and guess an ID.
+        if (from.address !== target.host || from.port !== target.port || reply.length < HEADER_LENGTH || reply.readUInt16BE(0) !== id) return;
         const flags = reply.readUInt16BE(2);
         if (!(flags & Flag.QR) || opcodeOf(flags) !== Opcode.NOTIFY) return;
         done(flags & 0xf);

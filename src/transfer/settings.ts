@@ -8,6 +8,7 @@ import { parseAcl, type Acl } from '../server/acl.js';
 import { parseHostPort, type ListenAddress } from '../server/address.js';
 import { Name } from '../wire/name.js';
 import { TSIG_ALGORITHMS, type Keyring, type TsigAlgorithm, type TsigKey } from '../wire/tsig.js';
+import { DEFAULT_JOURNAL_BYTES } from './journal.js';
 
 export class SettingsError extends Error {}
 
@@ -24,6 +25,8 @@ export interface ZoneTransferSettings {
   notify: NotifyMode;
   /** Who may query the zone at all (others get REFUSED); everyone when unset. */
   allowQuery?: Acl;
+  /** Cap on the IXFR journal of a zone that may be transferred; 0 keeps none (secondaries get AXFR). */
+  ixfrJournalBytes: number;
 }
 
 export interface TransferSettings {
@@ -34,11 +37,21 @@ export interface TransferSettings {
 }
 
 export function defaultTransferSettings(): TransferSettings {
-  return { keys: new Map(), defaults: { allowTransfer: parseAcl([]), alsoNotify: [], notify: 'explicit' }, zones: new Map() };
+  return {
+    keys: new Map(),
+    defaults: { allowTransfer: parseAcl([]), alsoNotify: [], notify: 'explicit', ixfrJournalBytes: DEFAULT_JOURNAL_BYTES },
+    zones: new Map(),
+  };
 }
 
 export function settingsFor(t: TransferSettings, origin: string): ZoneTransferSettings {
   return { ...t.defaults, ...t.zones.get(origin) };
+}
+
+/** How many bytes of IXFR journal to keep for a zone: none unless someone may transfer it. */
+export function journalBytesFor(t: TransferSettings, origin: string): number {
+  const s = settingsFor(t, origin);
+  return s.allowTransfer.entries.length > 0 ? s.ixfrJournalBytes : 0;
 }
 
 export function keyring(t: TransferSettings): Keyring {
@@ -118,12 +131,18 @@ function parseTransferKeyName(key: string, v: unknown): string {
   return v;
 }
 
+function parseJournalBytes(key: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2 ** 31) throw new SettingsError(`${key}: expected a number of bytes from 0 to 2147483648`);
+  return v;
+}
+
 const ZONE_KEYS: Record<string, (s: Partial<ZoneTransferSettings>, v: unknown, at: string) => void> = {
   'allow-transfer': (s, v, at) => { s.allowTransfer = parseTransferAcl(at, v); },
   'transfer-key': (s, v, at) => { s.transferKey = parseTransferKeyName(at, v); },
   'also-notify': (s, v, at) => { s.alsoNotify = parseNotifyTargets(at, v); },
   notify: (s, v, at) => { s.notify = parseNotifyMode(at, v); },
   'allow-query': (s, v, at) => { s.allowQuery = parseTransferAcl(at, v); },
+  'ixfr-journal-bytes': (s, v, at) => { s.ixfrJournalBytes = parseJournalBytes(at, v); },
 };
 
 /** The same settings at the top level of rotor.yaml set every zone's default. */

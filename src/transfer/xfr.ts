@@ -6,7 +6,7 @@ import type { Question } from '../wire/query.js';
 import { MessageWriter, WriterOverflow } from '../wire/writer.js';
 import { serialGreater, type Zone, type ZoneRecord } from '../zone/zone.js';
 import { RRType } from '../wire/types.js';
-import { changesSince } from './journal.js';
+import { changesSince, decodeRecords } from './journal.js';
 
 /** Records per message stop here, leaving room for a TSIG record. */
 const MESSAGE_SOFT_LIMIT = 16 * 1024;
@@ -31,9 +31,9 @@ function incrementalSequence(zone: Zone, serial: number): Iterable<ZoneRecord> |
     yield soa;
     for (const c of chain) {
       yield c.from;
-      yield* c.deleted;
+      yield* decodeRecords(c.deleted);
       yield c.to;
-      yield* c.added;
+      yield* decodeRecords(c.added);
     }
     yield soa;
   })();

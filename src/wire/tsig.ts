@@ -40,6 +40,12 @@ export interface TsigRecord {
 }
 
 export const DEFAULT_FUDGE = 300;
+/**
+ * The widest time window a request may claim: a larger fudge is checked as this
+ * one, so that a captured request cannot be replayed for up to 18 hours (BIND
+ * and Knot do not cap it; RFC 8945 §5.2.3 recommends 300 s).
+ */
+export const MAX_FUDGE = 300;
 
 function u48(w: MessageWriter, v: number): void {
   w.u16(Math.floor(v / 2 ** 32));
@@ -133,7 +139,7 @@ export function verifyRequest(msg: Buffer, tsig: TsigRecord, keyring: Keyring, n
   if (size < minimum || size > expected.length || !timingSafeEqual(expected.subarray(0, size), tsig.mac)) {
     return { ok: false, error: TsigError.BADSIG, key, tsig };
   }
-  if (Math.abs(now - tsig.timeSigned) > tsig.fudge) return { ok: false, error: TsigError.BADTIME, key, tsig };
+  if (Math.abs(now - tsig.timeSigned) > Math.min(tsig.fudge, MAX_FUDGE)) return { ok: false, error: TsigError.BADTIME, key, tsig };
   return { ok: true, key, tsig };
 }
 

@@ -34,8 +34,9 @@ export interface ZoneRecord {
 export interface ZoneChange {
   from: ZoneRecord;
   to: ZoneRecord;
-  deleted: ZoneRecord[];
-  added: ZoneRecord[];
+  /** The records that went and came, in wire form (src/transfer/journal.ts). */
+  deleted: Buffer;
+  added: Buffer;
 }
 
 export interface ZoneNode {

@@ -18,7 +18,7 @@ const message = (rcode: number, sections: Partial<Pick<Message, 'answer' | 'auth
   header: { id: 1, flags: 0x8180 | rcode, qdcount: 1, ancount: 0, nscount: 0, arcount: 0 },
   answer: [], authority: [], additional: [], ...sections,
 });
-const LIMITS: CacheLimits = { maxEntries: 10, maxTtl: 86400, minTtl: 0 };
+const LIMITS: CacheLimits = { maxEntries: 10, maxBytes: 1 << 20, maxTtl: 86400, minTtl: 0 };
 const NOW = 1_000_000;
 
 describe('cache entries from upstream answers', () => {

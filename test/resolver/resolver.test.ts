@@ -16,7 +16,7 @@ function resolver(upstreams: FakeUpstream[], timeoutMs = 1000): Resolver {
     upstreams: upstreams.map((u) => u.address),
     allowRecursion: parseAcl(['127.0.0.0/8']),
     timeoutMs,
-    cache: { maxEntries: 100, maxTtl: 3600, minTtl: 0 },
+    cache: { maxEntries: 100, maxBytes: 1 << 20, maxTtl: 3600, minTtl: 0 },
   };
   return new Resolver({ forward, rotation: 'cyclic', logger: createLogger('silent') });
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { settingsFor } from '../../src/transfer/settings.js';
+import { journalBytesFor, settingsFor } from '../../src/transfer/settings.js';
+import { DEFAULT_JOURNAL_BYTES } from '../../src/transfer/journal.js';
 import { tempDir } from '../e2e/harness.js';
 
 async function config(text: string, files: Record<string, string> = {}) {
@@ -36,6 +37,21 @@ describe('transfer settings in rotor.yaml', () => {
     assert.equal(c.transfer.keys.get('k2')!.secret.toString('base64'), SECRET);
   });
 
+  it('an IXFR journal only for zones someone may transfer, capped by ixfr-journal-bytes', async () => {
+    const c = await config([
+      'ixfr-journal-bytes: 1000000',
+      'zone-settings:',
+      '  corp.example: { allow-transfer: [192.0.2.1] }',
+      '  big.test: { allow-transfer: [192.0.2.1], ixfr-journal-bytes: 0 }',
+      '',
+    ].join('\n'));
+    assert.equal(journalBytesFor(c.transfer, 'corp.example.'), 1_000_000);
+    assert.equal(journalBytesFor(c.transfer, 'big.test.'), 0);
+    assert.equal(journalBytesFor(c.transfer, 'other.test.'), 0, 'nobody may transfer it');
+    const defaults = await config('allow-transfer: [127.0.0.1]\n');
+    assert.equal(journalBytesFor(defaults.transfer, 'other.test.'), DEFAULT_JOURNAL_BYTES);
+  });
+
   const bad: [string, RegExp][] = [
     ['keys:\n  k: { algorithm: hmac-md5, secret: "YWJj" }\n', /keys\.k\.algorithm: expected one of hmac-sha256, hmac-sha512/],
     ['keys:\n  k: { algorithm: hmac-sha256, secret: "not base64!" }\n', /keys\.k: the secret must be base64/],
@@ -44,6 +60,7 @@ describe('transfer settings in rotor.yaml', () => {
     ['allow-transfer: [300.0.0.1]\n', /allow-transfer: "300\.0\.0\.1" is not an address/],
     ['also-notify: [not-an-address:53]\n', /also-notify: .*not an IP address/],
     ['notify: sometimes\n', /notify: expected explicit, ns or off/],
+    ['ixfr-journal-bytes: 16MiB\n', /ixfr-journal-bytes: expected a number of bytes from 0 to 2147483648/],
     ['zone-settings:\n  corp.example: { allow-transfers: [] }\n', /zone-settings\.corp\.example: unknown setting "allow-transfers"/],
   ];
   for (const [text, message] of bad) {

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import dns2 from 'dns2';
 import { Name } from '../../src/wire/name.js';
 import { parseQuery } from '../../src/wire/query.js';
-import { ResponseSigner, sign, TsigError, verifyRequest, type TsigKey } from '../../src/wire/tsig.js';
+import { MAX_FUDGE, ResponseSigner, sign, TsigError, verifyRequest, type TsigKey } from '../../src/wire/tsig.js';
+import { checkReply, signRequest } from './tsig-client.js';
 
 const { Packet } = dns2;
 const key: TsigKey = { name: Name.parse('transfer-key.'), algorithm: 'hmac-sha256', secret: Buffer.from('an obvious test secret') };
@@ -52,6 +53,41 @@ describe('TSIG', () => {
     const old = signedQuery(key, Math.floor(Date.now() / 1000) - 3600);
     const v = verifyRequest(old, parseQuery(old).tsig!, keyring);
     assert.ok(!v.ok && v.error === TsigError.BADTIME);
+  });
+
+  it('a MAC shorter than half the hash or 10 octets is BADSIG, even when it matches; an empty one above all', () => {
+    const client = { name: 'transfer-key', secret: key.secret };
+    const verify = (mac: (real: Buffer) => Buffer) => {
+      const { message } = signRequest(query(), client, { mac });
+      return verifyRequest(message, parseQuery(message).tsig!, keyring);
+    };
+    assert.equal(verify((real) => real).ok, true, 'the full MAC');
+    assert.equal(verify((real) => real.subarray(0, 16)).ok, true, 'truncated to half of HMAC-SHA256: allowed (RFC 8945 §5.2.2.1)');
+    for (const size of [15, 9, 1, 0]) {
+      const v = verify((real) => real.subarray(0, size));
+      assert.ok(!v.ok && v.error === TsigError.BADSIG, `a ${size}-octet prefix of the right MAC must not verify`);
+    }
+  });
+
+  it(`a request's fudge counts for at most ${MAX_FUDGE} s`, () => {
+    const client = { name: 'transfer-key', secret: key.secret };
+    const now = Math.floor(Date.now() / 1000);
+    const replayed = signRequest(query(), client, { time: now - 3000, fudge: 36000 }).message;
+    const v = verifyRequest(replayed, parseQuery(replayed).tsig!, keyring, now);
+    assert.ok(!v.ok && v.error === TsigError.BADTIME, 'signed 50 minutes ago, claiming a 10-hour window');
+    const recent = signRequest(query(), client, { time: now - 200, fudge: 36000 }).message;
+    assert.equal(verifyRequest(recent, parseQuery(recent).tsig!, keyring, now).ok, true, 'within 300 s');
+  });
+
+  it('the independent client agrees with our signer', () => {
+    const client = { name: 'transfer-key', secret: key.secret };
+    const request = signRequest(query(), client);
+    const tsig = parseQuery(request.message).tsig!;
+    assert.equal(verifyRequest(request.message, tsig, keyring).ok, true);
+    const reply = new ResponseSigner(key, tsig).sign(query());
+    assert.equal(checkReply(reply, request.mac, client).verified, true);
+    const wrong = { ...client, secret: Buffer.from('other') };
+    assert.equal(checkReply(reply, request.mac, wrong).verified, false);
   });
 
   it('a TSIG record that is not last is malformed', () => {
