@@ -15,7 +15,7 @@
 // changes: a new Zone never meets bytes made from an old one.
 import { answer, type AnswerOptions, type AnsweredRRset } from '../authority/answer.js';
 import type { Catalog } from '../authority/catalog.js';
-import { nextTurn, orderForTurn } from '../authority/rotation.js';
+import { nextTurn } from '../authority/rotation.js';
 import { checkOptions, readOpt, udpLimit } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH } from '../wire/header.js';
 import { COPIED_FLAGS, encodeResponse, writeOpt, type ResponseSpec, type RRsetOut } from '../wire/message.js';
@@ -275,7 +275,7 @@ export class FastPath {
   private spec(entry: Prepared, msg: Buffer, question: Question, edns: boolean, dnssecOk = false): ResponseSpec {
     let r = 0;
     const turned = (list: AnsweredRRset[]): RRsetOut[] => list.map((w) =>
-      w.set.rdata.length < 2 ? w : { owner: w.owner, type: w.type, ttl: w.ttl, rdata: orderForTurn(w.set, this.turns[r++]) });
+      w.set.rdata.length < 2 ? w : { owner: w.owner, type: w.type, ttl: w.ttl, rdata: w.set.rdata, turn: this.turns[r++] ?? 'random' });
     const sections = { answer: turned(entry.answer), authority: turned(entry.authority), additional: turned(entry.additional) };
     return responseSpec(msg, question, entry, sections, edns, dnssecOk);
   }
