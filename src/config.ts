@@ -12,6 +12,7 @@ import { LOG_FORMATS, type LogFormat } from './log.js';
 import { AclError, parseAcl, type Acl } from './server/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './server/rrl.js';
 import { TCP_DEFAULTS } from './server/tcp.js';
+import { ANSWER_CACHE_BYTES } from './server/fastpath.js';
 import type { CacheLimits } from './resolver/entry.js';
 import {
   applyDefault, checkKeyReferences, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
@@ -38,6 +39,8 @@ export interface Config {
   tcpMaxConnectionsPerClient: number;
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
+  /** The prepared-answer memo's cap in (estimated) bytes, per process; 0 turns it off. */
+  answerCacheBytes: number;
   /** Server processes sharing the sockets (node:cluster); 1 runs no cluster. */
   workers: number;
   rotation: RotationSettings;
@@ -67,6 +70,7 @@ export const DEFAULTS: Config = {
   tcpMaxQueries: TCP_DEFAULTS.maxQueries,
   tcpMaxConnections: TCP_DEFAULTS.maxConnections,
   tcpMaxConnectionsPerClient: TCP_DEFAULTS.maxConnectionsPerClient,
+  answerCacheBytes: ANSWER_CACHE_BYTES,
   workers: 1,
   rotation: { policy: 'cyclic', zones: new Map(), overrides: [] },
   transfer: defaultTransferSettings(),
@@ -280,6 +284,7 @@ const SETTERS: Record<string, Setter> = {
   'tcp-max-connections': (c, v) => { c.tcpMaxConnections = integer('tcp-max-connections', v, 1, 1_000_000); },
   'tcp-max-connections-per-client': (c, v) => { c.tcpMaxConnectionsPerClient = integer('tcp-max-connections-per-client', v, 1, 1_000_000); },
   rrl: (c, v) => { c.rrl = parseRrl(v); },
+  'answer-cache-bytes': (c, v) => { c.answerCacheBytes = integer('answer-cache-bytes', v, 0, 2 ** 40); },
   workers: (c, v) => { c.workers = parseWorkers('workers', v); },
   rotation: (c, v) => { c.rotation = parseRotationSettings(v); },
   forward: (c, v) => { c.forward = parseForward(v); },

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, parseForward, parseRrl } from '../src/config.js';
+import { ConfigError, loadConfig, parseForward, parseRrl } from '../src/config.js';
+import { tempDir } from './e2e/harness.js';
 
 describe('forward settings', () => {
   it('reads upstreams, allow-recursion, the timeout and the cache limits', () => {
@@ -60,6 +63,30 @@ describe('rrl settings', () => {
   for (const [value, message] of bad) {
     it(`rejects ${JSON.stringify(value)} in one line`, () => {
       assert.throws(() => parseRrl(value), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
+    });
+  }
+});
+
+describe('answer-cache-bytes', () => {
+  const load = async (text: string) => {
+    const dir = await tempDir({ 'rotor.yaml': text });
+    try {
+      return await loadConfig(join(dir, 'rotor.yaml'));
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  };
+
+  it('is 32 MiB unless set; 0 turns the memo off', async () => {
+    assert.equal((await load('{}')).answerCacheBytes, 32 * 1024 * 1024);
+    assert.equal((await load('answer-cache-bytes: 0')).answerCacheBytes, 0);
+    assert.equal((await load('answer-cache-bytes: 1000000')).answerCacheBytes, 1_000_000);
+  });
+
+  for (const value of ['-1', '1.5', '64M', 'true']) {
+    it(`rejects ${value} in one line`, async () => {
+      await assert.rejects(load(`answer-cache-bytes: ${value}`), (e: unknown) =>
+        e instanceof ConfigError && /answer-cache-bytes: expected an integer from 0 to \d+, got/.test(e.message) && !e.message.includes('\n'));
     });
   }
 });
