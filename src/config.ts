@@ -12,6 +12,7 @@ import { LOG_FORMATS, type LogFormat } from './log.js';
 import { AclError, LOOPBACK, parseAcl, type Acl } from './server/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './server/rrl.js';
 import { TCP_DEFAULTS } from './server/tcp.js';
+import { ANSWER_CACHE_BYTES } from './server/fastpath.js';
 import type { CacheLimits } from './resolver/entry.js';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/monitor.js';
 import {
@@ -45,6 +46,8 @@ export interface Config {
   tcpMaxUnsentBytes: number;
   /** Response rate limiting over UDP: on (RRL_DEFAULTS) unless `rrl: off`; off when undefined. */
   rrl?: RrlSettings;
+  /** The prepared-answer memo's cap in (estimated) bytes, per process; 0 turns it off. */
+  answerCacheBytes: number;
   /** Server processes sharing the sockets (node:cluster); 1 runs no cluster. */
   workers: number;
   rotation: RotationSettings;
@@ -78,6 +81,7 @@ export const DEFAULTS: Config = {
   tcpMaxConnectionsPerNetblock: TCP_DEFAULTS.maxConnectionsPerNetblock,
   tcpMaxUnsentBytes: TCP_DEFAULTS.maxUnsentBytes,
   rrl: RRL_DEFAULTS,
+  answerCacheBytes: ANSWER_CACHE_BYTES,
   workers: 1,
   rotation: { policy: 'cyclic', zones: new Map(), overrides: [] },
   transfer: defaultTransferSettings(),
@@ -309,6 +313,7 @@ const SETTERS: Record<string, Setter> = {
   'tcp-max-connections-per-netblock': (c, v) => { c.tcpMaxConnectionsPerNetblock = integer('tcp-max-connections-per-netblock', v, 1, 1_000_000); },
   'tcp-max-unsent-bytes': (c, v) => { c.tcpMaxUnsentBytes = integer('tcp-max-unsent-bytes', v, 512, 16 << 20); },
   rrl: (c, v) => { c.rrl = parseRrl(v); },
+  'answer-cache-bytes': (c, v) => { c.answerCacheBytes = integer('answer-cache-bytes', v, 0, 2 ** 40); },
   workers: (c, v) => { c.workers = parseWorkers('workers', v); },
   rotation: (c, v) => { c.rotation = parseRotationSettings(v); },
   forward: (c, v) => { c.forward = parseForward(v); },

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseForward, parseRrl } from '../src/config.js';
+import { tempDir } from './e2e/harness.js';
+
+/** Loads `text` as a rotor.yaml of its own. */
+async function load(text: string) {
+  const dir = await tempDir({ 'rotor.yaml': text });
+  try {
+    return await loadConfig(join(dir, 'rotor.yaml'));
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+}
 
 describe('forward settings', () => {
   it('reads upstreams, allow-recursion, the timeout and the cache limits', () => {
@@ -44,14 +54,10 @@ describe('forward settings', () => {
 
 describe('rrl settings', () => {
   it('is on unless turned off, for every client but this host', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'rotor-config-'));
-    await writeFile(join(dir, 'rotor.yaml'), 'default-ttl: 60\n');
-    const r = (await loadConfig(join(dir, 'rotor.yaml'))).rrl!;
+    const r = (await load('default-ttl: 60\n')).rrl!;
     assert.deepEqual([r.responsesPerSecond, r.nxdomainsPerSecond, r.slip, r.window, r.ipv4PrefixLength, r.ipv6PrefixLength, r.logOnly], [10, 10, 2, 15, 24, 56, false]);
     assert.deepEqual(['127.0.0.1', '127.0.0.3', '::1', '::ffff:127.0.0.1', '192.0.2.1', '2001:db8::1'].map((a) => r.exemptClients!.allows(a)), [true, true, true, true, false, false]);
-    await writeFile(join(dir, 'rotor.yaml'), 'rrl: off\n');
-    assert.equal((await loadConfig(join(dir, 'rotor.yaml'))).rrl, undefined);
-    await rm(dir, { recursive: true });
+    assert.equal((await load('rrl: off\n')).rrl, undefined);
   });
 
   it('off turns it off; on takes the defaults; the per-class rates follow responses-per-second', () => {
@@ -82,16 +88,6 @@ describe('rrl settings', () => {
 });
 
 describe('metrics listener settings', () => {
-  const load = async (text: string) => {
-    const dir = await mkdtemp(join(tmpdir(), 'rotor-config-'));
-    await writeFile(join(dir, 'rotor.yaml'), text);
-    try {
-      return await loadConfig(join(dir, 'rotor.yaml'));
-    } finally {
-      await rm(dir, { recursive: true });
-    }
-  };
-
   it('reads host names, the live-client cap and buffer; defaults 64 clients and 256 KiB each', async () => {
     assert.deepEqual((await load('default-ttl: 60\n')).monitor, { hosts: [], maxLiveClients: 64, liveClientBuffer: 262_144 });
     const m = (await load('metrics-hosts: [Status.Example.NET., dns-lab]\nmetrics-max-live-clients: 5\nmetrics-live-client-buffer: 4096\n')).monitor;
@@ -107,6 +103,21 @@ describe('metrics listener settings', () => {
   for (const [text, message] of bad) {
     it(`rejects ${text} in one line`, async () => {
       await assert.rejects(load(`${text}\n`), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
+    });
+  }
+});
+
+describe('answer-cache-bytes', () => {
+  it('is 32 MiB unless set; 0 turns the memo off', async () => {
+    assert.equal((await load('{}')).answerCacheBytes, 32 * 1024 * 1024);
+    assert.equal((await load('answer-cache-bytes: 0')).answerCacheBytes, 0);
+    assert.equal((await load('answer-cache-bytes: 1000000')).answerCacheBytes, 1_000_000);
+  });
+
+  for (const value of ['-1', '1.5', '64M', 'true']) {
+    it(`rejects ${value} in one line`, async () => {
+      await assert.rejects(load(`answer-cache-bytes: ${value}`), (e: unknown) =>
+        e instanceof ConfigError && /answer-cache-bytes: expected an integer from 0 to \d+, got/.test(e.message) && !e.message.includes('\n'));
     });
   }
 });

@@ -5,10 +5,10 @@
 import type { Name } from '../wire/name.js';
 import type { RRsetOut } from '../wire/message.js';
 import { Rcode, RRType } from '../wire/types.js';
-import { targetOf, type RData } from '../zone/records.js';
+import { targetOf } from '../zone/records.js';
 import type { RRset, Zone, ZoneNode } from '../zone/zone.js';
 import type { Catalog } from './catalog.js';
-import { nextTurn, orderForTurn, type RotationPolicy } from './rotation.js';
+import { nextTurn, type RotationPolicy } from './rotation.js';
 
 export interface AnswerOptions {
   /** RFC 8482: over UDP, ANY gets one RRset; over TCP, all of them. */
@@ -60,13 +60,14 @@ class Responder {
 
   private emit(section: AnsweredRRset[], set: RRset, owner: Name = set.owner, ttl: number = set.ttl): void {
     this.written.add(set);
-    let rdata: readonly RData[] = set.rdata;
-    if (rdata.length > 1) {
-      const turn = nextTurn(set, this.opts.policy(this.zone, set));
-      if (section === this.out.answer && this.out.rotation === undefined) this.out.rotation = turn;
-      rdata = orderForTurn(set, turn);
+    if (set.rdata.length < 2) {
+      section.push({ owner, type: set.type, ttl, rdata: set.rdata, set });
+      return;
     }
-    section.push({ owner, type: set.type, ttl, rdata, set });
+    const turn = nextTurn(set, this.opts.policy(this.zone, set));
+    if (section === this.out.answer && this.out.rotation === undefined) this.out.rotation = turn;
+    // Turned as it is written: a set of 65,535 records is not copied to send the few that fit.
+    section.push({ owner, type: set.type, ttl, rdata: set.rdata, turn: turn ?? 'random', set });
   }
 
   putAnswer(set: RRset, owner: Name): void {

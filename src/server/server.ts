@@ -35,6 +35,8 @@ export interface ServerOptions {
   tcpMaxUnsentBytes?: number;
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
+  /** The prepared-answer memo's cap in bytes (fastpath.ts); 0 turns it off. */
+  answerCacheBytes?: number;
   rotation: RotationSettings;
   /** Forwarding of names outside every local zone; off when undefined. */
   forward?: ForwardConfig;
@@ -65,7 +67,8 @@ export class DnsServer {
     this.transfers = new Transfers(transfer, opts.logger, this.eventLog);
     this.notifier = new Notifier(transfer, opts.logger, this.eventLog);
     if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
-    this.pipeline = { catalog: this.catalog, policy: this.policy, recursion: this.resolver, transfers: this.transfers, fast: new FastPath(this.catalog, this.policy) };
+    const fast = opts.answerCacheBytes === 0 ? undefined : new FastPath(this.catalog, this.policy, opts.answerCacheBytes);
+    this.pipeline = { catalog: this.catalog, policy: this.policy, recursion: this.resolver, transfers: this.transfers, fast };
     // allow-query at the top level or for any zone; a zone's own list wins.
     if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
       this.pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;

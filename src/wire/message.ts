@@ -1,5 +1,6 @@
 // Encoding of responses: header, the echoed question, three sections of RRsets
 // and the OPT record, fitted into the size the transport allows.
+import { LazyShuffle } from '../authority/rotation.js';
 import { DO_BIT, SERVER_UDP_SIZE } from './edns.js';
 import { Flag, HEADER_LENGTH } from './header.js';
 import type { Name } from './name.js';
@@ -8,12 +9,19 @@ import type { Question } from './query.js';
 import { RRClass, RRType } from './types.js';
 import { MessageWriter, WriterOverflow } from './writer.js';
 
-/** One RRset as it goes out: records already in the order to send. */
+/** One RRset as it goes out. */
 export interface RRsetOut {
   owner: Name;
   type: number;
   ttl: number;
+  /** The records, in the order to send unless `turn` is set. */
   rdata: readonly RData[];
+  /**
+   * Rotation applied while writing, so that no reordered copy of a large set is
+   * made and only the records that fit are visited: k sends rdata[k] first and
+   * wraps around; 'random' sends a fresh random order.
+   */
+  turn?: number | 'random';
 }
 
 export interface ResponseSpec {
@@ -49,9 +57,29 @@ export function writeRecord(w: MessageWriter, owner: Name, type: number, ttl: nu
   w.buf.writeUInt16BE(w.pos - lengthAt - 2, lengthAt);
 }
 
+const randomOrder = new LazyShuffle();
+
 function writeRRset(w: MessageWriter, set: RRsetOut): number {
-  for (const rd of set.rdata) writeRecord(w, set.owner, set.type, set.ttl, rd);
-  return set.rdata.length;
+  const { rdata, turn } = set;
+  const n = rdata.length;
+  if (turn === undefined || n < 2) {
+    for (const rd of rdata) writeRecord(w, set.owner, set.type, set.ttl, rd);
+  } else if (turn === 'random') {
+    randomOrder.start(n);
+    for (let i = 0; i < n; i++) writeRecord(w, set.owner, set.type, set.ttl, rdata[randomOrder.next()]!);
+  } else {
+    for (let i = 0, k = turn % n; i < n; i++, k = k + 1 === n ? 0 : k + 1) writeRecord(w, set.owner, set.type, set.ttl, rdata[k]!);
+  }
+  return n;
+}
+
+/** The fewest octets a record can take: a one-octet owner (the root), type, class, TTL, RDLENGTH, no data. */
+const MIN_RECORD = 11;
+
+function recordCount(sets: readonly RRsetOut[]): number {
+  let n = 0;
+  for (const set of sets) n += set.rdata.length;
+  return n;
 }
 
 export function writeOpt(w: MessageWriter, rcode: number, dnssecOk: boolean): void {
@@ -64,13 +92,22 @@ export function writeOpt(w: MessageWriter, rcode: number, dnssecOk: boolean): vo
 
 const writer = new MessageWriter(65535);
 
-/** Runs a write and tells whether it stayed within `budget` (the buffer's end included). */
-function fits(w: MessageWriter, budget: number, write: () => void): boolean {
+/**
+ * Runs a write of `records` records and tells whether it stayed within `budget`.
+ * The writer stops at the budget and records that cannot fit even at their
+ * smallest are not written at all, so the cost of a truncated answer is that of
+ * the octets that fit, however many records were left out.
+ */
+function fits(w: MessageWriter, budget: number, records: number, write: () => void): boolean {
+  if (records * MIN_RECORD > budget - w.pos) return false;
+  w.limit = Math.min(budget, w.buf.length);
   try {
     write();
   } catch (e) {
     if (e instanceof WriterOverflow) return false;
     throw e;
+  } finally {
+    w.limit = w.buf.length;
   }
   return w.pos <= budget;
 }
@@ -96,7 +133,7 @@ export function encodeResponse(spec: ResponseSpec, limit: number): Buffer {
   let ns = 0;
   let ar = 0;
   const sectionsStart = w.pos;
-  if (!fits(w, budget, () => {
+  if (!fits(w, budget, recordCount(spec.answer) + recordCount(spec.authority), () => {
     for (const set of spec.answer) an += writeRRset(w, set);
     for (const set of spec.authority) ns += writeRRset(w, set);
   })) {
@@ -107,7 +144,7 @@ export function encodeResponse(spec: ResponseSpec, limit: number): Buffer {
     for (const set of spec.additional) {
       const before = w.pos;
       let count = 0;
-      if (!fits(w, budget, () => (count = writeRRset(w, set)))) {
+      if (!fits(w, budget, set.rdata.length, () => (count = writeRRset(w, set)))) {
         // Whole RRsets only: a partial address set would be a wrong answer.
         w.rewind(before);
         if (spec.glueRequired) tc = true;

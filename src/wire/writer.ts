@@ -6,21 +6,25 @@ export class WriterOverflow extends Error {}
 export class MessageWriter {
   readonly buf: Buffer;
   pos = 0;
+  /** Writes past this offset overflow; a caller may lower it to stop a write at its budget. */
+  limit: number;
   /** Name key (lowercase) → offset of an earlier copy, for compression. */
   private readonly targets = new Map<string, number>();
 
   /** With `compression` off every name is written in full, as in canonical RDATA. */
   constructor(capacity = 65535, private readonly compression = true) {
     this.buf = Buffer.allocUnsafe(capacity);
+    this.limit = capacity;
   }
 
   reset(): void {
     this.pos = 0;
+    this.limit = this.buf.length;
     this.targets.clear();
   }
 
   private room(n: number): void {
-    if (this.pos + n > this.buf.length) throw new WriterOverflow('message larger than 65535 octets');
+    if (this.pos + n > this.limit) throw new WriterOverflow(`message larger than ${this.limit} octets`);
   }
 
   u8(v: number): void {

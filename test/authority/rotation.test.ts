@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { orderFor, rotateLeft, rotationResolver, shuffle } from '../../src/authority/rotation.js';
+import { LazyShuffle, orderFor, rotateLeft, rotationResolver, shuffle } from '../../src/authority/rotation.js';
 import { ConfigError, parseRotationSettings } from '../../src/config.js';
 import { seededRandom } from '../../src/mxsim/prng.js';
 import { Name } from '../../src/wire/name.js';
@@ -33,19 +33,45 @@ describe('rotation policies', () => {
     assert.equal(one.served, 0);
   });
 
-  it('random is a uniform permutation (Fisher–Yates): every order of 3 about 1/6 of the time', () => {
-    const counts = new Map<string, number>();
-    const draws = 60_000;
-    const random = seededRandom('rotation-test');
-    for (let i = 0; i < draws; i++) {
-      const k = shuffle(['a', 'b', 'c'], random).join('');
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+  // The shuffle that makes a copy, and the one the encoder draws from as it writes.
+  const randomOrders: [string, (random: () => number) => (items: string[]) => string[]][] = [
+    ['shuffle', (random) => (items) => shuffle(items, random)],
+    ['LazyShuffle', (random) => {
+      const order = new LazyShuffle(random);
+      return (items) => {
+        order.start(items.length);
+        return items.map(() => items[order.next()]!);
+      };
+    }],
+  ];
+  for (const [label, make] of randomOrders) {
+    it(`random is a uniform permutation (${label}): every order of 3 about 1/6 of the time`, () => {
+      const counts = new Map<string, number>();
+      const draws = 60_000;
+      const draw = make(seededRandom('rotation-test'));
+      for (let i = 0; i < draws; i++) {
+        const k = draw(['a', 'b', 'c']).join('');
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      assert.equal(counts.size, 6);
+      // Chi-square with 5 degrees of freedom: 20.5 is the 0.999 quantile.
+      const expected = draws / 6;
+      const chi2 = [...counts.values()].reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
+      assert.ok(chi2 < 20.5, `chi2 ${chi2.toFixed(1)} ${JSON.stringify([...counts])}`);
+    });
+  }
+
+  it('LazyShuffle draws each position once, whatever was drawn before', () => {
+    const order = new LazyShuffle(seededRandom('lazy'));
+    for (const n of [5, 1000, 3, 70_000, 2]) {
+      order.start(n);
+      // A draw left half done must not leak into the next one.
+      order.next();
+      order.start(n);
+      const seen = new Set(Array.from({ length: n }, () => order.next()));
+      assert.equal(seen.size, n);
+      assert.ok([...seen].every((i) => i >= 0 && i < n));
     }
-    assert.equal(counts.size, 6);
-    // Chi-square with 5 degrees of freedom: 20.5 is the 0.999 quantile.
-    const expected = draws / 6;
-    const chi2 = [...counts.values()].reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
-    assert.ok(chi2 < 20.5, `chi2 ${chi2.toFixed(1)} ${JSON.stringify([...counts])}`);
   });
 
   it('rotateLeft wraps around', () => {

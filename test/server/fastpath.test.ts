@@ -3,8 +3,11 @@
 // same bytes for every query, in every order, and leave the same rotation
 // counters behind.
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { Catalog } from '../../src/authority/catalog.js';
 import type { RotationPolicy } from '../../src/authority/rotation.js';
@@ -13,7 +16,7 @@ import { FastPath } from '../../src/server/fastpath.js';
 import { handleMessage, type Outcome, type PipelineOptions } from '../../src/server/pipeline.js';
 import { RRType } from '../../src/wire/types.js';
 import { loadZoneFile } from '../../src/zone/load.js';
-import { REPO } from '../e2e/harness.js';
+import { REPO, tempDir } from '../e2e/harness.js';
 
 const FILES = [join(REPO, 'test', 'fixtures', 'answers', 'example.test.yaml'), join(REPO, 'zones', 'corp.example.yaml')];
 
@@ -75,10 +78,10 @@ const EDNS: (QueryShape['edns'] | undefined)[] = [
   { size: 1232, options: COOKIE }, { size: 1232, version: 1 }, { size: 1232, options: Buffer.from('000a00ff01', 'hex') },
 ];
 
-function pair(policy: RotationPolicy, plain: Catalog, prepared: Catalog) {
+function pair(policy: RotationPolicy, plain: Catalog, prepared: Catalog, capBytes?: number) {
   const choose = () => policy;
   const slow: PipelineOptions = { catalog: plain, policy: choose };
-  const fast: PipelineOptions = { catalog: prepared, policy: choose, fast: new FastPath(prepared, choose) };
+  const fast: PipelineOptions = { catalog: prepared, policy: choose, fast: new FastPath(prepared, choose, capBytes) };
   return { slow, fast };
 }
 
@@ -89,7 +92,8 @@ function run(msg: Buffer, tcp: boolean, opts: PipelineOptions): Outcome | undefi
   return out;
 }
 
-function same(msg: Buffer, tcp: boolean, p: ReturnType<typeof pair>, what: string): void {
+/** Sends `msg` both ways, checks the outcomes agree and returns the prepared one. */
+function same(msg: Buffer, tcp: boolean, p: ReturnType<typeof pair>, what: string): Outcome | undefined {
   const a = run(msg, tcp, p.slow);
   const b = run(msg, tcp, p.fast);
   assert.equal(b?.response.toString('hex'), a?.response.toString('hex'), what);
@@ -100,18 +104,25 @@ function same(msg: Buffer, tcp: boolean, p: ReturnType<typeof pair>, what: strin
   assert.equal(b?.question?.name.key, a?.question?.name.key, what);
   assert.equal(b?.question?.type, a?.question?.type, what);
   assert.equal(b?.question?.raw.toString('hex'), a?.question?.raw.toString('hex'), what);
+  return b;
 }
 
 function counters(c: Catalog): string[] {
   return [...c.all()].flatMap((z) => [...z.rrsets()].map((s) => `${s.owner.key} ${s.type} ${s.served}`));
 }
 
+/** Answers made from what was kept are PreparedOutcome objects; a first answer is a plain one. */
+function fromMemory(out: Outcome | undefined): boolean {
+  return out !== undefined && Object.getPrototypeOf(out) !== Object.prototype;
+}
+
 describe('prepared answers', () => {
-  for (const policy of ['cyclic', 'fixed'] as const) {
-    it(`send the bytes the full pipeline sends, for every name, type, EDNS and transport (${policy})`, async () => {
+  // The default cap, and one of 4 KiB under which entries are evicted all the time.
+  for (const [policy, capBytes] of [['cyclic', undefined], ['fixed', undefined], ['cyclic', 4096]] as const) {
+    it(`send the bytes the full pipeline sends, for every name, type, EDNS and transport (${policy}${capBytes ? `, ${capBytes}-byte cap` : ''})`, async () => {
       const plain = await catalog();
       const prepared = await catalog();
-      const p = pair(policy, plain, prepared);
+      const p = pair(policy, plain, prepared, capBytes);
       // Three passes: the first prepares, the later ones are answered from memory at other turns.
       for (let pass = 0; pass < 3; pass++) {
         for (const name of NAMES) {
@@ -204,5 +215,68 @@ describe('prepared answers', () => {
     assert.equal(ask(), 'c0000251');
     prepared.delete('example.test.');
     assert.equal(fast.answer(message({ name: 'www.example.test', type: RRType.A }), false), undefined, 'not ours any more: left to the pipeline');
+  });
+
+  it('stay within their byte cap, least recently used out first', async () => {
+    const cap = 32 * 1024;
+    const p = pair('cyclic', await catalog(), await catalog(), cap);
+    const fast = p.fast.fast!;
+    const hot = message({ name: 'www.example.test', type: RRType.A });
+    const flood = (i: number) => message({ name: `n${i}.wild.example.test`, type: RRType.MX, id: i });
+    for (let i = 0; i < 2000; i++) {
+      // Over TCP and twice, so that the sections are kept too; every answer still as the pipeline sends it.
+      same(flood(i), true, p, `n${i}`);
+      same(flood(i), true, p, `n${i} again`);
+      assert.ok(fromMemory(same(hot, false, p, 'www')) || i === 0, `the name asked all along was dropped after ${i} others`);
+      assert.ok(fast.bytes <= cap, `${fast.bytes} bytes kept after ${i + 1} names`);
+    }
+    assert.ok(fast.size > 10 && fast.size < 2000, `${fast.size} names kept`);
+    assert.ok(fromMemory(run(flood(1999), true, p.fast)), 'so is the last of the flood');
+    assert.ok(!fromMemory(run(flood(0), true, p.fast)), 'the first of the flood is gone');
+  });
+
+  it('keep nothing of an answer that goes out truncated', async () => {
+    const p = pair('cyclic', await catalog(), await catalog());
+    const fast = p.fast.fast!;
+    // big.example.test TXT does not fit in 512 octets: over UDP every answer is truncated.
+    const big = (id: number) => message({ name: 'big.example.test', type: RRType.TXT, id });
+    same(big(0), false, p, 'first');
+    const entry = fast.bytes;
+    for (let i = 1; i < 40; i++) same(big(i), false, p, `UDP ${i}`);
+    assert.equal(fast.bytes, entry, 'UDP clients got truncated answers: no sections kept');
+    for (let i = 0; i < 40; i++) same(big(i), true, p, `TCP ${i}`);
+    assert.ok(fast.bytes > entry + 1000, 'over TCP the whole answer goes out, and is kept');
+    assert.ok(fromMemory(run(big(99), true, p.fast)));
+  });
+});
+
+describe('the byte estimate of prepared answers', () => {
+  it('is not below what they cost the heap', async (t) => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = () => {
+      gc();
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external;
+    };
+    // Sixteen TXT records of 200 octets under a wildcard: 3.4 KB answers.
+    const records = Array.from({ length: 16 }, (_, i) => `*.w TXT "${String(i).padStart(3, '0')}${'x'.repeat(196)}"`);
+    const dir = await tempDir({ 'flood.test.zone': ['$TTL 300', '@ SOA ns1 hostmaster 1 7200 900 1209600 600', '@ NS ns1', 'ns1 A 192.0.2.1', ...records, ''].join('\n') });
+    const prepared = new Catalog();
+    prepared.set((await loadZoneFile(join(dir, 'flood.test.zone'), { defaultTtl: 300 })).zone);
+    await rm(dir, { recursive: true });
+    const fast = new FastPath(prepared, () => 'cyclic', 1 << 30);
+    // Each name twice over TCP: an entry and one answer kept whole.
+    const queries = Array.from({ length: 5000 }, (_, i) => message({ name: `name-${i}.w.flood.test`, type: RRType.TXT, id: i }));
+    const before = heap();
+    for (const q of queries) {
+      fast.answer(q, true);
+      fast.answer(q, true);
+    }
+    const grown = heap() - before;
+    assert.ok(fast.size > 4900, `${fast.size} names kept`);
+    t.diagnostic(`heap +${grown} bytes, estimate ${fast.bytes} (${(grown / fast.size).toFixed(0)} and ${(fast.bytes / fast.size).toFixed(0)} a name)`);
+    assert.ok(grown <= fast.bytes, `the heap grew by ${grown} bytes, the estimate is ${fast.bytes}`);
   });
 });
