@@ -27,6 +27,14 @@ export interface Outcome {
   messages?: Buffer[];
   /** For questions forwarded to the upstreams: where the answer came from. */
   recursion?: 'cache' | 'upstream' | 'failed' | 'loop';
+  /**
+   * The request was signed and verified: whatever goes out for it (the answer,
+   * a transfer's messages, RRL's truncated reply) is signed in the server's
+   * final step (DnsServer.reply), after every other step has chosen the bytes.
+   */
+  signer?: ResponseSigner;
+  /** A bug met while answering a verified request: answered SERVFAIL (and signed), logged by the server. */
+  error?: unknown;
 }
 
 /** The forwarder (src/resolver/), for names outside every local zone. */
@@ -120,16 +128,17 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
     signer = new ResponseSigner(check.key, check.tsig);
     limit -= tsigSize(check.key);
   }
-  const outcome = respond(query, ctx, opts, limit);
-  if (!signer) return outcome;
-  // The one place replies to signed requests are signed: whatever path built them, now or later.
-  return outcome instanceof Promise ? outcome.then((o) => signOutcome(o, signer)) : signOutcome(outcome, signer);
-}
-
-function signOutcome(outcome: Outcome, signer: ResponseSigner): Outcome {
-  if (outcome.messages) outcome.messages = outcome.messages.map((m) => signer.sign(m));
-  outcome.response = outcome.messages?.[0] ?? signer.sign(outcome.response);
-  return outcome;
+  if (!signer) return respond(query, ctx, opts, limit);
+  // From here on every reply is owed a signature: a bug becomes a SERVFAIL that carries one.
+  const failed = (e: unknown): Outcome => ({ ...reply(query, Rcode.SERVFAIL, limit), error: e, signer });
+  try {
+    const outcome = respond(query, ctx, opts, limit);
+    if (outcome instanceof Promise) return outcome.then((o) => Object.assign(o, { signer }), failed);
+    outcome.signer = signer;
+    return outcome;
+  } catch (e) {
+    return failed(e);
+  }
 }
 
 function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {

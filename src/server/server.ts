@@ -6,6 +6,7 @@ import { rotationResolver, type RotationSettings } from '../authority/rotation.j
 import { EventLog, type Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
 import { Rcode } from '../wire/types.js';
+import type { ResponseSigner } from '../wire/tsig.js';
 import { formatHostPort, type ListenAddress } from './address.js';
 import type { Reply, RequestContext, Response } from './context.js';
 import { FastPath } from './fastpath.js';
@@ -45,6 +46,15 @@ export interface ServerOptions {
   /** Whether this process sends NOTIFY (with workers, one of them does). */
   sendNotify?: boolean;
   logger: Logger;
+}
+
+/**
+ * The last step of every reply, whatever built it: a verified request's reply is
+ * signed here and nowhere else (RFC 8945 §5.3), so no path can send it unsigned.
+ */
+function reply(response: Response, signer: ResponseSigner | undefined): Response {
+  if (!signer) return response;
+  return Array.isArray(response) ? response.map((m) => signer.sign(m)) : signer.sign(response);
 }
 
 export class DnsServer {
@@ -135,16 +145,21 @@ export class DnsServer {
   }
 
   private observed(outcome: Outcome, ctx: RequestContext, started: bigint): Response | undefined {
+    if (outcome.error !== undefined) this.logFault(outcome.error);
     const verdict = this.rrl && ctx.transport === 'udp' ? this.rrl.check(outcome, ctx.client.address) : 'send';
     if (verdict === 'drop') return undefined;
     for (const observe of this.observers) observe(outcome, ctx, started);
-    if (verdict === 'slip') return truncatedReply(outcome.response);
-    return outcome.messages ?? outcome.response;
+    return reply(verdict === 'slip' ? truncatedReply(outcome.response) : outcome.messages ?? outcome.response, outcome.signer);
   }
 
-  private failed(msg: Buffer, e: unknown): Buffer | undefined {
+  private logFault(e: unknown): void {
     this.faults.internalErrors++;
     this.eventLog.log('error', 'internal error', { err: e, errors: this.faults.internalErrors }, 'internal error while answering');
+  }
+
+  /** A bug met before the request's signature was verified (or in an observer): an unsigned SERVFAIL, as for any unverified request. */
+  private failed(msg: Buffer, e: unknown): Buffer | undefined {
+    this.logFault(e);
     if (msg.length < HEADER_LENGTH) return undefined;
     const out = Buffer.alloc(HEADER_LENGTH);
     out.writeUInt16BE(msg.readUInt16BE(0), 0);

@@ -12,6 +12,8 @@ import { DnsServer } from '../../src/server/server.js';
 import { FIXTURE } from '../e2e/answers/table.js';
 import { decode, makeQuery, Packet } from '../e2e/raw.js';
 import { fuzzPipeline, outcomeOf } from '../fuzz/property.js';
+import { checkReply, signRequest } from '../wire/tsig-client.js';
+import { defaultTransferSettings, parseKeys } from '../../src/transfer/settings.js';
 
 describe('response rate limiting', () => {
   let opts: PipelineOptions;
@@ -136,6 +138,26 @@ describe('response rate limiting', () => {
     assert.equal(full('192.0.2.1', 'tcp'), 50, 'never over TCP');
     for (const local of ['127.0.0.1', '127.0.0.9', '::1']) assert.equal(full(local), 50, `${local} is exempt`);
     await server.close(0);
+  });
+
+  it('signs the slipped reply to a signed request: RRL comes before the final signing step', async () => {
+    const secret = Buffer.from('rotor-test-key-not-a-real-secret');
+    const transfer = { ...defaultTransferSettings(), keys: parseKeys({ 'rrl-key': { algorithm: 'hmac-sha256', secret: secret.toString('base64') } }, '.') };
+    const rrl = { ...RRL_DEFAULTS, responsesPerSecond: 1, slip: 1, exemptClients: parseAcl([]) };
+    const server = new DnsServer({ ...DEFAULTS, zonesDir: FIXTURE, rrl, transfer, logger: createLogger('silent') });
+    await server.loadZones();
+    const key = { name: 'rrl-key', secret };
+    const replies = Array.from({ length: 3 }, () => {
+      const { message, mac } = signRequest(makeQuery('www.example.test', Packet.TYPE.A, 9), key);
+      const reply = server.handle(message, { transport: 'udp', client: { address: '192.0.2.7', port: 5353 } }) as Buffer;
+      return { tc: (reply.readUInt16BE(2) & 0x0200) !== 0, answers: reply.readUInt16BE(6), verified: checkReply(reply, mac, key).verified };
+    });
+    await server.close(0);
+    assert.deepEqual(replies, [
+      { tc: false, answers: 1, verified: true },
+      { tc: true, answers: 0, verified: true },
+      { tc: true, answers: 0, verified: true },
+    ]);
   });
 
   it('a slipped reply is the header and question with TC set and nothing else', () => {
