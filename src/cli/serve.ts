@@ -80,7 +80,7 @@ export async function serve(argv: string[]): Promise<number> {
   reportReady();
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reloading every zone');
-    void server.loadZones();
+    server.loadZones().catch((e: unknown) => logger.error({ err: e }, 'SIGHUP: reloading failed; the zones loaded stay served'));
   });
 
   await new Promise<void>((done) => {

@@ -3,6 +3,7 @@
 // in with one Map assignment, so a query sees the old zone or the new one and
 // never a mix; a version that fails keeps the previous one serving.
 import { EventEmitter } from 'node:events';
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Catalog } from '../authority/catalog.js';
 import type { Logger } from '../log.js';
@@ -11,6 +12,11 @@ import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
 import type { LoadOptions } from '../zone/load.js';
 import { recordChange } from '../transfer/journal.js';
 import { serialGreater, type Zone } from '../zone/zone.js';
+
+/** Whether the directory can still be listed: a file gone with its directory is not a deleted zone. */
+async function readable(dir: string): Promise<boolean> {
+  return access(dir, constants.R_OK | constants.X_OK).then(() => true, () => false);
+}
 
 export interface ZoneEvents {
   /** `previous` is the version it replaced, if any. */
@@ -41,9 +47,20 @@ export class ZoneFiles {
     private readonly logger: Logger,
   ) {}
 
-  /** Loads every zone file in the directory; zones whose files are gone stop being served. */
+  /**
+   * Loads every zone file in the directory; zones whose files are gone stop being
+   * served. When the directory itself cannot be read (deleted, renamed, no
+   * permission), nothing is removed: like BIND when a reload fails, the zones
+   * loaded stay served and the error is logged.
+   */
   async loadAll(): Promise<void> {
-    const files = await zoneFilesIn(this.dir);
+    let files: string[];
+    try {
+      files = await zoneFilesIn(this.dir);
+    } catch (e) {
+      this.directoryUnreadable(e);
+      return;
+    }
     const present = new Set(files);
     for (const file of [...this.served.keys()]) if (!present.has(file)) this.remove(file);
     for (const file of [...this.failing.keys()]) if (!present.has(file)) this.failing.delete(file);
@@ -65,11 +82,17 @@ export class ZoneFiles {
       do {
         this.again.delete(file);
         if (await access(file).then(() => true, () => false)) this.apply(await loadOne(file, this.loadOptions));
-        else this.remove(file);
+        else if (await readable(this.dir)) this.remove(file);
+        else this.directoryUnreadable(undefined);
       } while (this.again.has(file));
     })().finally(() => this.running.delete(file));
     this.running.set(file, run);
     return run;
+  }
+
+  private directoryUnreadable(e: unknown): void {
+    const reason = e instanceof Error ? e.message : 'it is gone or cannot be read';
+    this.logger.error({ dir: this.dir, served: this.served.size }, `cannot read the zone directory ${this.dir}: ${reason}; the zones loaded stay served`);
   }
 
   private remove(file: string): void {
