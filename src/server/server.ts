@@ -17,6 +17,7 @@ import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptio
 import { bindUdp } from './udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from './watch.js';
 import { ZoneFiles } from './zones.js';
+import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
 import { defaultTransferSettings, type TransferSettings } from '../transfer/settings.js';
 import { Transfers } from '../transfer/transfers.js';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   forward?: ForwardConfig;
   /** TSIG keys, allow-transfer and NOTIFY targets; nothing is transferable without them. */
   transfer?: TransferSettings;
+  /** $INCLUDE directories and the size limit of zone files; SOURCE_DEFAULTS when unset. */
+  zoneSources?: SourceLimits;
   /** Whether this process sends NOTIFY (with workers, one of them does). */
   sendNotify?: boolean;
   logger: Logger;
@@ -56,7 +59,7 @@ export class DnsServer {
   constructor(private readonly opts: ServerOptions) {
     this.policy = rotationResolver(opts.rotation);
     this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger });
-    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl }, opts.logger);
+    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl, sources: opts.zoneSources }, opts.logger);
     this.events = this.zones.events;
     const transfer = opts.transfer ?? defaultTransferSettings();
     this.transfers = new Transfers(transfer, opts.logger);
