@@ -31,16 +31,11 @@ export function readBudget(limits: SourceLimits): ReadBudget {
 
 /**
  * The real path of `path` (symlinks resolved) when it lies inside one of `roots`;
- * throws SourceError otherwise. Checked on every load, so a symlink changed to
+ * throws SourceError otherwise (or the file system's error, ENOENT and the like). Checked on every load, so a symlink changed to
  * point elsewhere is refused at start, when added and on SIGHUP alike.
  */
 export function confinedPath(path: string, roots: readonly string[]): string {
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch (e) {
-    throw new SourceError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
-  }
+  const real = realpathSync(path);
   for (const root of roots) {
     let realRoot: string;
     try {
@@ -70,12 +65,7 @@ function kindOf(mode: number): string {
  * non-blocking, so that a FIFO is refused at once instead of waiting for a writer.
  */
 export function readSource(path: string, budget: ReadBudget): string {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    throw new SourceError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
-  }
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) throw new SourceError(`${path} is ${kindOf(info.mode)}; zone files and $INCLUDEs must be regular files`);
