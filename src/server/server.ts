@@ -95,7 +95,6 @@ export class DnsServer {
   readonly zones: ZoneFiles;
   readonly events: ZoneFiles['events'];
   private watcher: DirectoryWatch | undefined;
-  private retry: NodeJS.Timeout | undefined;
 
   /** Called with every answered request, after the answer is built. */
   readonly observers: ((outcome: Outcome, ctx: RequestContext, startedNs: bigint) => void)[] = [];
@@ -143,14 +142,13 @@ export class DnsServer {
   }
 
   /**
-   * Follows edits to the zone directory as they happen, and retries zones that
-   * failed every `retryMs`, logging their errors again until they are fixed.
+   * Follows edits to the zone directory as they happen (zones that fail are
+   * retried by ZoneFiles, with backoff, logging their errors until fixed).
    */
-  watchZones(quietMs = 250, retryMs = 30_000): void {
+  watchZones(quietMs = 250): void {
     this.watcher = watchZoneDirectory(this.opts.zonesDir, quietMs, (file) => void this.zones.reload(file), (e) => {
       this.opts.logger.error({ err: e, dir: this.opts.zonesDir }, 'cannot watch the zone directory: edits need SIGHUP');
     });
-    this.retry = setInterval(() => void this.zones.retryFailing(), retryMs).unref();
   }
 
   async listen(): Promise<ListenAddress[]> {
@@ -186,7 +184,7 @@ export class DnsServer {
     this.closing = true;
     this.watcher?.close();
     this.notifier.close();
-    clearInterval(this.retry);
+    const zones = this.zones.close();
     const tcp = Promise.all(this.listeners.map((l) => l.close(graceMs)));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(this.inFlight), new Promise((r) => { timer = setTimeout(r, graceMs); })]);
@@ -194,6 +192,6 @@ export class DnsServer {
     // A send is handed to the socket on a later tick; closing first would cancel it.
     await new Promise((r) => setImmediate(r));
     for (const s of this.sockets) s.close();
-    await tcp;
+    await Promise.all([tcp, zones]);
   }
 }

@@ -4,11 +4,12 @@
 // end the process or stop the other zones from answering.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { rm, symlink, writeFile } from 'node:fs/promises';
+import { rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { query, REPO, startRotor, tempDir, type Rotor } from './harness.js';
+import { decode, makeQuery, Packet, udpExchange } from './raw.js';
 
 const run = promisify(execFile);
 
@@ -96,5 +97,48 @@ describe('rotor check and $INCLUDE /dev/zero', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a large zone added while other zones are queried', () => {
+  let rotor: Rotor;
+  let staging: string;
+  before(async () => {
+    rotor = await startRotor({ 'busy.test.yaml': yamlZone('192.0.2.9') });
+    staging = await tempDir();
+    await run(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', 'gen-zone.ts'), '--records', '200000', '--out', staging, '--origin', 'big.test'], { cwd: REPO });
+  });
+  after(async () => {
+    await rotor.stop();
+    await rm(staging, { recursive: true, force: true });
+  });
+
+  it('is loaded off the event loop: the other zone keeps answering within a generous bound', async (t) => {
+    const ask = makeQuery('www.busy.test', Packet.TYPE.A);
+    let slowest = 0;
+    let answered = 0;
+    let loading = true;
+    const stream = (async () => {
+      while (loading) {
+        const sent = Date.now();
+        const reply = await udpExchange(rotor, ask, 10_000);
+        assert.ok(reply, 'no answer within 10 s');
+        slowest = Math.max(slowest, Date.now() - sent);
+        answered++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const loaded = rotor.waitForLog((l) => l.msg === 'zone loaded' && l.zone === 'big.test.', 120_000);
+    await rename(join(staging, 'big.test.zone'), join(rotor.dir, 'big.test.zone'));
+    const line = await loaded;
+    loading = false;
+    await stream;
+    t.diagnostic(`slowest answer for another zone while 200k records loaded: ${slowest} ms (${answered} answers)`);
+    assert.equal(line.records, 200_000);
+    assert.ok(answered > 20, `${answered} answers`);
+    // Parsed on the event loop, one query waited as long as the whole parse (seconds).
+    assert.ok(slowest < 500, `an answer for another zone took ${slowest} ms while the large zone loaded`);
+    const big = await udpExchange(rotor, makeQuery('h12345.big.test', Packet.TYPE.A), 2000);
+    assert.equal(decode(big!).answers[0]?.address, '10.0.48.57');
   });
 });
