@@ -58,7 +58,6 @@ export class ZoneLoaderThread {
   private start(): Worker {
     const [entry, how] = workerEntry();
     const w = new Worker(entry, { ...how, resourceLimits: { maxOldGenerationSizeMb: LOADER_HEAP_MB } });
-    w.unref(); // a loader never keeps the process alive
     w.on('message', (r: LoaderReply) => {
       if (this.worker === w) this.deliver(r);
     });
@@ -70,6 +69,9 @@ export class ZoneLoaderThread {
     };
     w.on('error', gone);
     w.on('exit', (code) => gone(new Error(`it exited with code ${code}`)));
+    // After the listeners, which would ref it again: an idle loader never keeps
+    // the process alive (run() holds it while a load is under way).
+    w.unref();
     return w;
   }
 
@@ -101,6 +103,7 @@ export class ZoneLoaderThread {
     this.replies.length = 0;
     this.failure = undefined;
     const w = (this.worker ??= this.start());
+    w.ref();
     try {
       const first = await this.ask(w, { type: 'load', file, options });
       if (first.type === 'failed') return { file, ok: false, diagnostics: first.diagnostics };
@@ -135,6 +138,8 @@ export class ZoneLoaderThread {
         void w.terminate();
       }
       return failed(`the zone loader thread failed: ${(e as Error).message}`);
+    } finally {
+      w.unref();
     }
   }
 }
