@@ -15,6 +15,7 @@ import { TCP_DEFAULTS } from './server/tcp.js';
 import { ANSWER_CACHE_BYTES } from './server/fastpath.js';
 import type { CacheLimits } from './resolver/entry.js';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/monitor.js';
+import { SOURCE_DEFAULTS, type SourceLimits } from './zone/source.js';
 import {
   applyDefault, checkKeyReferences, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
 } from './transfer/settings.js';
@@ -55,6 +56,8 @@ export interface Config {
   forward?: ForwardConfig;
   /** TSIG keys, allow-transfer, NOTIFY targets: globally and per zone. */
   transfer: TransferSettings;
+  /** Where $INCLUDE may read (include-dirs) and how large a zone's files may be (max-zone-file-size). */
+  zoneSources: SourceLimits;
 }
 
 export interface ForwardConfig {
@@ -85,6 +88,7 @@ export const DEFAULTS: Config = {
   workers: 1,
   rotation: { policy: 'cyclic', zones: new Map(), overrides: [] },
   transfer: defaultTransferSettings(),
+  zoneSources: SOURCE_DEFAULTS,
 };
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -318,6 +322,14 @@ const SETTERS: Record<string, Setter> = {
   rotation: (c, v) => { c.rotation = parseRotationSettings(v); },
   forward: (c, v) => { c.forward = parseForward(v); },
   keys: (c, v, base) => { c.transfer = { ...c.transfer, keys: parseKeys(v, base) }; },
+  'include-dirs': (c, v, base) => {
+    if (!Array.isArray(v) || v.some((d) => typeof d !== 'string' || d === '')) throw new ConfigError('include-dirs: expected a list of directory paths');
+    c.zoneSources = { ...c.zoneSources, includeDirs: v.map((d: string) => resolve(base, d)) };
+  },
+  'max-zone-file-size': (c, v) => {
+    // A zone is read as one string, and parsed it takes several times its size in memory.
+    c.zoneSources = { ...c.zoneSources, maxBytes: integer('max-zone-file-size', v, 1024, 256 * 2 ** 20) };
+  },
   'zone-settings': (c, v) => { c.transfer = { ...c.transfer, zones: parseZoneSettings(v) }; },
   ...Object.fromEntries(TRANSFER_SETTINGS.map((key): [string, Setter] => [key, (c, v) => {
     c.transfer = { ...c.transfer, defaults: { ...c.transfer.defaults } };

@@ -1,18 +1,22 @@
 // rotor check: the project's named-checkzone. Parses and validates zone files
 // exactly as `rotor serve` would load them, and prints every finding.
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS } from '../config.js';
 import { zoneFilesIn, loadOne } from '../zone/directory.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
+import { SOURCE_DEFAULTS } from '../zone/source.js';
 
-export const usage = `rotor check [--strict] [--default-ttl N] FILE|DIR...
+export const usage = `rotor check [--strict] [--default-ttl N] [--include-dir DIR]... FILE|DIR...
 
 Checks zone files (<zone>.yaml, <zone>.zone) as rotor serve would load them.
 Prints file:line:col: error|warning: message lines and a summary per file.
 Exit code 0 when there are no errors, 1 when there are.
   --strict          warnings count as errors
-  --default-ttl N   TTL for records without one (default ${DEFAULTS.defaultTtl})`;
+  --default-ttl N   TTL for records without one (default ${DEFAULTS.defaultTtl})
+  --include-dir DIR a directory $INCLUDE may read besides the zone file's own,
+                    repeatable (rotor.yaml's include-dirs)`;
 
 async function expand(paths: string[]): Promise<string[]> {
   const files: string[] = [];
@@ -29,7 +33,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { strict: { type: 'boolean' }, 'default-ttl': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { strict: { type: 'boolean' }, 'default-ttl': { type: 'string' }, 'include-dir': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
   });
   if (values.help) {
@@ -41,11 +45,12 @@ export async function check(argv: string[]): Promise<number> {
   const defaultTtl = ttlText === undefined ? DEFAULTS.defaultTtl : Number(ttlText);
   if (!Number.isInteger(defaultTtl) || defaultTtl < 0 || defaultTtl > 0x7fffffff) throw new ConfigError(`--default-ttl: "${ttlText}" is not a TTL`);
 
+  const sources = { ...SOURCE_DEFAULTS, includeDirs: (values['include-dir'] ?? []).map((d) => resolve(d)) };
   let errors = 0;
   let warnings = 0;
   const files = await expand(positionals);
   for (const file of files) {
-    const result = await loadOne(file, { defaultTtl });
+    const result = await loadOne(file, { defaultTtl, sources });
     const found: Diagnostic[] = result.diagnostics
       .map((d): Diagnostic => (values.strict && d.severity === 'warning' ? { ...d, severity: 'error' } : d))
       .sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);

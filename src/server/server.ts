@@ -18,6 +18,7 @@ import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptio
 import { bindUdp, type UdpCounts } from './udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from './watch.js';
 import { ZoneFiles } from './zones.js';
+import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
 import { defaultTransferSettings, journalBytesFor, type TransferSettings } from '../transfer/settings.js';
 import { Transfers } from '../transfer/transfers.js';
@@ -43,6 +44,8 @@ export interface ServerOptions {
   forward?: ForwardConfig;
   /** TSIG keys, allow-transfer and NOTIFY targets; nothing is transferable without them. */
   transfer?: TransferSettings;
+  /** $INCLUDE directories and the size limit of zone files; SOURCE_DEFAULTS when unset. */
+  zoneSources?: SourceLimits;
   /** Whether this process sends NOTIFY (with workers, one of them does). */
   sendNotify?: boolean;
   logger: Logger;
@@ -72,7 +75,9 @@ export class DnsServer {
     this.eventLog = new EventLog(opts.logger);
     this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger, events: this.eventLog });
     const transfer = opts.transfer ?? defaultTransferSettings();
-    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl }, opts.logger, (origin) => journalBytesFor(transfer, origin));
+    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl, sources: opts.zoneSources }, opts.logger, {
+      journalBytes: (origin) => journalBytesFor(transfer, origin),
+    });
     this.events = this.zones.events;
     this.transfers = new Transfers(transfer, opts.logger, this.eventLog);
     this.notifier = new Notifier(transfer, opts.logger, this.eventLog);
@@ -118,7 +123,6 @@ export class DnsServer {
   readonly zones: ZoneFiles;
   readonly events: ZoneFiles['events'];
   private watcher: DirectoryWatch | undefined;
-  private retry: NodeJS.Timeout | undefined;
 
   /** Called with every answered request, after the answer is built. */
   readonly observers: ((outcome: Outcome, ctx: RequestContext, startedNs: bigint) => void)[] = [];
@@ -183,14 +187,13 @@ export class DnsServer {
   }
 
   /**
-   * Follows edits to the zone directory as they happen, and retries zones that
-   * failed every `retryMs`, logging their errors again until they are fixed.
+   * Follows edits to the zone directory as they happen (zones that fail are
+   * retried by ZoneFiles, with backoff, logging their errors until fixed).
    */
-  watchZones(quietMs = 250, retryMs = 30_000): void {
+  watchZones(quietMs = 250): void {
     const reloadFailed = this.logFailure('cannot reload a zone file: the version loaded before stays served');
     this.watcher = watchZoneDirectory(this.opts.zonesDir, quietMs, (file) => void this.zones.reload(file).catch(reloadFailed),
       this.logFailure('cannot watch the zone directory: edits need SIGHUP'));
-    this.retry = setInterval(() => void this.zones.retryFailing().catch(reloadFailed), retryMs).unref();
   }
 
   async listen(): Promise<ListenAddress[]> {
@@ -226,7 +229,7 @@ export class DnsServer {
     this.closing = true;
     this.watcher?.close();
     this.notifier.close();
-    clearInterval(this.retry);
+    const zones = this.zones.close();
     const tcp = Promise.all(this.listeners.map((l) => l.close(graceMs)));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(this.inFlight), new Promise((r) => { timer = setTimeout(r, graceMs); })]);
@@ -234,6 +237,6 @@ export class DnsServer {
     // A send is handed to the socket on a later tick; closing first would cancel it.
     await new Promise((r) => setImmediate(r));
     for (const s of this.sockets) s.close();
-    await tcp;
+    await Promise.all([tcp, zones]);
   }
 }

@@ -3,14 +3,35 @@
 // in with one Map assignment, so a query sees the old zone or the new one and
 // never a mix; a version that fails keeps the previous one serving.
 import { EventEmitter } from 'node:events';
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Catalog } from '../authority/catalog.js';
 import type { Logger } from '../log.js';
-import { loadOne, zoneFilesIn, type FileResult } from '../zone/directory.js';
+import { zoneFilesIn, type FileResult } from '../zone/directory.js';
+import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
 import type { LoadOptions } from '../zone/load.js';
 import { recordChange } from '../transfer/journal.js';
 import { serialGreater, type Zone } from '../zone/zone.js';
+
+/** Whether the directory can still be listed: a file gone with its directory is not a deleted zone. */
+async function readable(dir: string): Promise<boolean> {
+  return access(dir, constants.R_OK | constants.X_OK).then(() => true, () => false);
+}
+
+/** When a zone that failed to load is tried again: after `firstMs`, doubling up to `maxMs`; an edit of the file starts over. */
+export interface RetrySettings {
+  firstMs: number;
+  maxMs: number;
+}
+
+export const RETRY_DEFAULTS: RetrySettings = { firstMs: 30_000, maxMs: 600_000 };
+
+export interface ZoneFilesOptions {
+  /** Bytes of IXFR journal to keep for a zone (journalBytesFor); none unless given. */
+  journalBytes?: (origin: string) => number;
+  retry?: RetrySettings;
+}
 
 export interface ZoneEvents {
   /** `previous` is the version it replaced, if any. */
@@ -33,31 +54,55 @@ export class ZoneFiles {
   /** One reload at a time per file; a change during a reload runs it again after. */
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Files that failed: when they are tried next, and the delay that led there. */
+  private readonly retries = new Map<string, { delayMs: number; timer: NodeJS.Timeout }>();
+  private readonly loader = new ZoneLoaderThread();
 
   constructor(
     private readonly catalog: Catalog,
     private readonly dir: string,
     private readonly loadOptions: LoadOptions,
     private readonly logger: Logger,
-    /** Bytes of IXFR journal to keep for a zone (journalBytesFor); 0, the default, keeps none. */
-    private readonly journalBytes: (origin: string) => number = () => 0,
+    private readonly options: ZoneFilesOptions = {},
   ) {}
 
-  /** Loads every zone file in the directory; zones whose files are gone stop being served. */
+  /** Stops the retries and the loader thread. */
+  async close(): Promise<void> {
+    for (const r of this.retries.values()) clearTimeout(r.timer);
+    this.retries.clear();
+    await this.loader.close();
+  }
+
+  /**
+   * Loads every zone file in the directory; zones whose files are gone stop being
+   * served. When the directory itself cannot be read (deleted, renamed, no
+   * permission), nothing is removed: like BIND when a reload fails, the zones
+   * loaded stay served and the error is logged.
+   */
   async loadAll(): Promise<void> {
-    const files = await zoneFilesIn(this.dir);
+    let files: string[];
+    try {
+      files = await zoneFilesIn(this.dir);
+    } catch (e) {
+      this.directoryUnreadable(e);
+      return;
+    }
     const present = new Set(files);
     for (const file of [...this.served.keys()]) if (!present.has(file)) this.remove(file);
-    for (const file of [...this.failing.keys()]) if (!present.has(file)) this.failing.delete(file);
+    for (const file of [...this.failing.keys()]) {
+      if (present.has(file)) continue;
+      this.failing.delete(file);
+      this.stopRetrying(file);
+    }
     await Promise.all(files.map((f) => this.reload(f)));
   }
 
-  /** Retries the files that failed, so that their errors are reported until fixed. */
-  async retryFailing(): Promise<void> {
-    await Promise.all([...this.failing.keys()].map((f) => this.reload(f)));
-  }
-
-  reload(file: string): Promise<void> {
+  /**
+   * Loads `file` again. A `change` (an edit, SIGHUP) also starts its retries
+   * over; a `retry` is one of them, and keeps the backoff going.
+   */
+  reload(file: string, cause: 'change' | 'retry' = 'change'): Promise<void> {
+    if (cause === 'change') this.stopRetrying(file);
     const busy = this.running.get(file);
     if (busy) {
       this.again.add(file);
@@ -66,15 +111,44 @@ export class ZoneFiles {
     const run = (async () => {
       do {
         this.again.delete(file);
-        if (await access(file).then(() => true, () => false)) this.apply(await loadOne(file, this.loadOptions));
-        else this.remove(file);
+        if (await access(file).then(() => true, () => false)) this.apply(await this.loader.load(file, this.loadOptions));
+        else if (await readable(this.dir)) this.remove(file);
+        else this.directoryUnreadable(undefined);
       } while (this.again.has(file));
-    })().finally(() => this.running.delete(file));
+    })()
+      .catch((e: unknown) => this.logger.error({ err: e, file }, 'zone reload failed'))
+      .finally(() => this.running.delete(file));
     this.running.set(file, run);
     return run;
   }
 
+  private directoryUnreadable(e: unknown): void {
+    const reason = e instanceof Error ? e.message : 'it is gone or cannot be read';
+    this.logger.error({ dir: this.dir, served: this.served.size }, `cannot read the zone directory ${this.dir}: ${reason}; the zones loaded stay served`);
+  }
+
+  private stopRetrying(file: string): void {
+    clearTimeout(this.retries.get(file)?.timer);
+    this.retries.delete(file);
+  }
+
+  /**
+   * A failing zone is tried again so that its errors are reported until it is
+   * fixed, but less and less often: re-parsing a large broken zone every 30 s
+   * costs a core for seconds each time, for nothing.
+   */
+  private retryLater(file: string): number {
+    const last = this.retries.get(file);
+    const retry = this.options.retry ?? RETRY_DEFAULTS;
+    const delayMs = last ? Math.min(last.delayMs * 2, retry.maxMs) : retry.firstMs;
+    clearTimeout(last?.timer);
+    const timer = setTimeout(() => void this.reload(file, 'retry'), delayMs).unref();
+    this.retries.set(file, { delayMs, timer });
+    return delayMs;
+  }
+
   private remove(file: string): void {
+    this.stopRetrying(file);
     this.failing.delete(file);
     const origin = this.served.get(file);
     if (origin === undefined) return;
@@ -87,7 +161,8 @@ export class ZoneFiles {
   private reject(file: string, diagnostics: Diagnostic[]): void {
     const errors = diagnostics.filter((x) => x.severity === 'error').map(formatDiagnostic);
     const keeping = this.served.has(file) ? ' (the previous version stays served)' : '';
-    this.logger.error({ file, errors }, `zone rejected: ${errors[0] ?? 'unknown error'}${keeping}`);
+    const retryInS = this.retryLater(file) / 1000;
+    this.logger.error({ file, errors, retryInS }, `zone rejected: ${errors[0] ?? 'unknown error'}${keeping}`);
     this.failing.set(file, diagnostics);
     this.events.emit('rejected', file, diagnostics);
   }
@@ -110,7 +185,7 @@ export class ZoneFiles {
       } else if (changed && !serialGreater(zone.serial, previous.serial)) {
         warnings.push({ pos: zone.soa.pos, severity: 'warning', message: `the zone changed but its SOA serial ${zone.serial} did not increase (was ${previous.serial}): secondaries will not pick up the change` });
       }
-      recordChange(previous, zone, this.journalBytes(origin));
+      recordChange(previous, zone, this.options.journalBytes?.(origin) ?? 0);
     }
     for (const d of warnings.filter((x) => x.severity === 'warning')) this.logger.warn({ file }, formatDiagnostic(d));
     const oldOrigin = this.served.get(file);
@@ -118,6 +193,7 @@ export class ZoneFiles {
     this.catalog.set(zone);
     this.served.set(file, origin);
     this.failing.delete(file);
+    this.stopRetrying(file);
     this.logger.info({ zone: zone.origin.toString(), records: zone.recordCount, serial: zone.serial, file, reload: !!previous }, 'zone loaded');
     this.events.emit('loaded', zone, file, previous);
   }

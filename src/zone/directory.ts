@@ -12,7 +12,8 @@ export type FileResult =
 export async function zoneFilesIn(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && zoneNameOf(e.name) !== undefined)
+    // Symlinks too: whether one may be served (where it leads) is checked when it is loaded.
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && zoneNameOf(e.name) !== undefined)
     .map((e) => join(dir, e.name))
     .sort();
 }

@@ -1,18 +1,20 @@
 // Reads one zone file (the format follows from its extension) into a Zone.
-import { readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { Name } from '../wire/name.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import { parseMasterFile } from './masterfile.js';
 import { buildZone, type Zone } from './zone.js';
 import { parseYamlZone, type ParsedZoneText } from './yaml.js';
+import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type SourceLimits } from './source.js';
 
 export interface LoadOptions {
   defaultTtl: number;
   /** The zone's name when the file's name does not give it (rotor convert --origin). */
   origin?: Name;
+  /** Where $INCLUDE may read besides the zone file's directory, and how much; SOURCE_DEFAULTS where unset. */
+  sources?: SourceLimits;
 }
 
 export const ZONE_EXTENSIONS = ['.yaml', '.yml', '.zone'] as const;
@@ -35,9 +37,14 @@ export interface LoadedZone {
   diagnostics: Diagnostic[];
 }
 
-export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions): ParsedZoneText {
+/**
+ * Parses a zone file's text. $INCLUDEs are read from the zone file's directory
+ * and `sources.includeDirs` only, regular files only, within the octets `budget` has left.
+ */
+export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS)): ParsedZoneText {
   if (isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
-  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readFileSync(path, 'utf8'));
+  const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
+  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget));
 }
 
 function originOf(file: string): Name {
@@ -53,15 +60,26 @@ function originOf(file: string): Name {
 
 export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
   const origin = opts.origin ?? originOf(file);
-  const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+  const sources = opts.sources ?? SOURCE_DEFAULTS;
+  const budget = readBudget(sources);
+  let text: string;
+  let mtimeMs: number;
+  try {
+    const real = confinedPath(file, [dirname(file), ...sources.includeDirs]);
+    text = readSource(real, budget);
+    mtimeMs = statSync(real).mtimeMs;
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `cannot read: ${e.message}` }]);
+  }
   // An editor that truncates before writing leaves an empty file for a moment:
   // never take that for a zone with no records.
   if (text.trim() === '') throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: 'zone file is empty' }]);
-  const parsed = parseZoneText(text, file, origin, opts);
+  const parsed = parseZoneText(text, file, origin, opts, budget);
   if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(parsed.diagnostics);
   // An automatic serial follows the file's modification time: it increases with
   // every saved edit and stays put across restarts.
-  const serial = Math.floor(info.mtimeMs / 1000) >>> 0;
+  const serial = Math.floor(mtimeMs / 1000) >>> 0;
   if (parsed.autoSerial) {
     for (const r of parsed.records) if (r.rdata.kind === 'SOA') r.rdata.serial = serial;
   }

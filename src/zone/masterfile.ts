@@ -17,6 +17,33 @@ export type IncludeReader = (path: string) => string;
 
 const MAX_TTL = 0x7fffffff; // RFC 2181 §8
 const MAX_INCLUDE_DEPTH = 16;
+/**
+ * A file that is not a zone file gives an error on nearly every line: past this
+ * many the rest is not read, so that neither the diagnostics nor the log grow
+ * with the size of such a file.
+ */
+const MAX_ERRORS = 100;
+/** Longest text of a token quoted in a message; more is cut, so a message never carries much of a file. */
+const MAX_QUOTED = 40;
+
+function clip(text: string): string {
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
+}
+
+const LONG_QUOTE = new RegExp(`"([^"\\n]{${MAX_QUOTED + 1},})"`, 'g');
+
+/** Cuts every "quoted" piece of a message (the value parsers quote what they refuse) to MAX_QUOTED characters. */
+function capQuotes(message: string): string {
+  return message.replace(LONG_QUOTE, (_, text: string) => `"${clip(text)}"`);
+}
+
+/** Whether an entry has a record type among its words: then, right or wrong, it is meant as a record. */
+function namesAType(tokens: Token[]): boolean {
+  return tokens.some((t) => !t.quoted && typeFromName(t.text) !== undefined);
+}
+
+/** Thrown once MAX_ERRORS errors are found, and caught where parsing starts. */
+class TooManyErrors extends Error {}
 
 interface Token {
   /** As written, escapes kept (names keep them for Name.parse); quotes removed. */
@@ -375,6 +402,7 @@ class MasterFileParser implements FieldContext {
   readonly records: ParsedRecord[] = [];
   readonly diagnostics: Diagnostic[] = [];
   autoSerial = true;
+  private errors = 0;
   /** From $TTL (or an SOA's MINIMUM when the file has no $TTL). */
   private dollarTtl: number | undefined;
   /** The last TTL written on a record. */
@@ -406,19 +434,38 @@ class MasterFileParser implements FieldContext {
     return n;
   }
 
-  /** `including`: the resolved paths of this file and the files that include it. */
+  /**
+   * `including`: the resolved paths of this file and the files that include it.
+   * An $INCLUDEd file whose first entry fails and names no record type is taken for what it
+   * most likely is, a file that is not a zone file (a password file, a binary):
+   * one error says so, and nothing of its content is quoted or read further.
+   */
   parseFile(text: string, file: string, including: readonly string[]): void {
+    const included = including.length > 1;
+    const errorsBefore = this.diagnostics.length;
+    const notAZoneFile = (line: number, col: number) => {
+      this.errors -= this.diagnostics.length - errorsBefore;
+      this.diagnostics.length = errorsBefore;
+      fail(line, col, 'this does not look like a zone file (its first entry is not a record or directive): it is not read');
+    };
     const fail = (line: number, col: number, message: string) => {
-      this.diagnostics.push({ pos: { file, line, col }, severity: 'error', message });
+      this.diagnostics.push({ pos: { file, line, col }, severity: 'error', message: capQuotes(message) });
+      if (++this.errors >= MAX_ERRORS) {
+        this.diagnostics.push({ pos: { file, line, col }, severity: 'error', message: `${MAX_ERRORS} errors: the rest of the zone is not read` });
+        throw new TooManyErrors();
+      }
     };
     const lexer = new Lexer(text, fail);
     // undefined: no owner yet; null: the last owner was bad and has been reported.
     let owner: Name | null | undefined;
-    for (let entry = lexer.next(); entry; entry = lexer.next()) {
+    let entry = lexer.next();
+    if (included && this.diagnostics.length > errorsBefore) return notAZoneFile(1, 1);
+    for (let firstEntry = included; entry; entry = lexer.next(), firstEntry = false) {
       const tokens = entry.tokens;
       const first = tokens[0]!;
+      const isDirective = !entry.blankOwner && !first.quoted && first.text.startsWith('$');
       try {
-        if (!entry.blankOwner && !first.quoted && first.text.startsWith('$')) {
+        if (isDirective) {
           this.directive(tokens, file, including);
           continue;
         }
@@ -435,6 +482,7 @@ class MasterFileParser implements FieldContext {
         this.record(owner, tokens, i, { file, line: first.line, col: first.col });
       } catch (e) {
         if (!(e instanceof LocatedError)) throw e;
+        if (firstEntry && !isDirective && !namesAType(tokens)) return notAZoneFile(first.line, first.col);
         fail(e.token.line, e.token.col, e.message);
       }
     }
@@ -445,7 +493,7 @@ class MasterFileParser implements FieldContext {
     const word = d.text.toUpperCase();
     const onlyOne = () => {
       if (!arg) throw new LocatedError(d, `${word} needs an argument`);
-      if (extra) throw new LocatedError(extra, `unexpected "${extra.text}" after ${word} ${arg.text}`);
+      if (extra) throw new LocatedError(extra, `unexpected "${extra.text}" after ${word} ${clip(arg.text)}`);
     };
     switch (word) {
       case '$ORIGIN':
@@ -462,12 +510,12 @@ class MasterFileParser implements FieldContext {
       }
       case '$INCLUDE': {
         if (!arg) throw new LocatedError(d, '$INCLUDE needs a file name');
-        if (tokens.length > 3) throw new LocatedError(tokens[3]!, `unexpected "${tokens[3]!.text}" after $INCLUDE ${arg.text} ${extra!.text}`);
+        if (tokens.length > 3) throw new LocatedError(tokens[3]!, `unexpected "${tokens[3]!.text}" after $INCLUDE ${clip(arg.text)} ${clip(extra!.text)}`);
         this.include(arg, extra, file, including);
         return;
       }
       default:
-        throw new LocatedError(d, `unknown directive ${d.text} (known: $ORIGIN, $TTL, $INCLUDE)`);
+        throw new LocatedError(d, `unknown directive ${clip(d.text)} (known: $ORIGIN, $TTL, $INCLUDE)`);
     }
   }
 
@@ -559,6 +607,10 @@ class MasterFileParser implements FieldContext {
  */
 export function parseMasterFile(text: string, file: string, origin: Name, defaultTtl: number, readInclude?: IncludeReader): ParsedZoneText {
   const p = new MasterFileParser(origin, defaultTtl, readInclude);
-  p.parseFile(text, file, [resolve(file)]);
+  try {
+    p.parseFile(text, file, [resolve(file)]);
+  } catch (e) {
+    if (!(e instanceof TooManyErrors)) throw e;
+  }
   return { records: p.records, diagnostics: p.diagnostics, autoSerial: p.autoSerial };
 }

@@ -68,6 +68,11 @@ export class Zone {
     return this.apex.rrsets.get(RRType.SOA)!;
   }
 
+  /** The digest, when the thread that built the zone computed it (see transport.ts). */
+  knownDigest(digest: string): void {
+    this.contentDigest = digest;
+  }
+
   /** The differences that led to this version, oldest first, newest ending at this serial. */
   changes: readonly ZoneChange[] = [];
   /** The serial was not written in the file (`serial: auto`, or no SOA): the server picks it. */

@@ -44,7 +44,7 @@ describe('IXFR journal memory', () => {
     const file = join(dir, 'big.test.zone');
     const catalog = new Catalog();
     const transfer = defaultTransferSettings(); // nobody may transfer anything, as when rotor.yaml says nothing
-    const zones = new ZoneFiles(catalog, dir, { defaultTtl: 3600 }, createLogger('silent'), (origin) => journalBytesFor(transfer, origin));
+    const zones = new ZoneFiles(catalog, dir, { defaultTtl: 3600 }, createLogger('silent'), { journalBytes: (origin) => journalBytesFor(transfer, origin) });
     const load = async (version: number) => {
       // Written aside and renamed, as an editor or a deploy would.
       await writeFile(join(dir, 'next.tmp'), zoneText(version));

@@ -1,0 +1,145 @@
+// Zone files read and parsed off the serving thread. Parsing a million-record
+// zone takes seconds; on the thread that answers queries, every zone would go
+// silent for that long. Here one worker thread loads one file at a time (a
+// queue, so never more than one parse runs and memory stays bounded), and the
+// zone comes back in chunks that are rebuilt into nodes a few milliseconds at
+// a time, with the event loop free to answer queries in between.
+import { Worker } from 'node:worker_threads';
+import type { FileResult } from './directory.js';
+import type { Diagnostic } from './errors.js';
+import type { LoadOptions } from './load.js';
+import type { LoaderReply, LoaderRequest } from './load-worker.js';
+import { ZoneAssembler } from './transport.js';
+
+/** How long the serving thread rebuilds nodes before it lets queries in again. */
+const SLICE_MS = 3;
+/** The loader thread's heap: a load that needs more fails as a load, not as the server. */
+const LOADER_HEAP_MB = 1536;
+
+/**
+ * The loader's entry point: load-worker.js beside this file once built. Run
+ * from source (tsx), a worker thread does not inherit tsx's hooks, so it
+ * registers them before importing load-worker.ts.
+ */
+function workerEntry(): [string | URL, { eval?: boolean }] {
+  if (!import.meta.url.endsWith('.ts')) return [new URL('./load-worker.js', import.meta.url), {}];
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./load-worker.ts', import.meta.url).href);
+  return [`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); })`, { eval: true }];
+}
+
+const yieldToQueries = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class ZoneLoaderThread {
+  private worker: Worker | undefined;
+  /** Replies not yet taken, and the one waiting for a reply. */
+  private readonly replies: LoaderReply[] = [];
+  private waiting: ((r: LoaderReply | Error) => void) | undefined;
+  /** Why the current thread ended, when it ended with no one waiting for a reply. */
+  private failure: Error | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  /** Loads `file` on the loader thread, after the loads asked for before it. Never rejects. */
+  load(file: string, options: LoadOptions): Promise<FileResult> {
+    const run = this.queue.then(() => this.run(file, options));
+    this.queue = run;
+    return run;
+  }
+
+  /** Ends the loader thread; loads asked for afterwards fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+  }
+
+  private start(): Worker {
+    const [entry, how] = workerEntry();
+    const w = new Worker(entry, { ...how, resourceLimits: { maxOldGenerationSizeMb: LOADER_HEAP_MB } });
+    w.on('message', (r: LoaderReply) => {
+      if (this.worker === w) this.deliver(r);
+    });
+    // Only the current thread's end concerns the load in progress; one replaced earlier has nothing to say.
+    const gone = (e: Error) => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      this.deliver(e);
+    };
+    w.on('error', gone);
+    w.on('exit', (code) => gone(new Error(`it exited with code ${code}`)));
+    // After the listeners, which would ref it again: an idle loader never keeps
+    // the process alive (run() holds it while a load is under way).
+    w.unref();
+    return w;
+  }
+
+  private deliver(r: LoaderReply | Error): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting) waiting(r);
+    else if (r instanceof Error) this.failure ??= r;
+    else this.replies.push(r);
+  }
+
+  private ask(w: Worker, req: LoaderRequest): Promise<LoaderReply> {
+    w.postMessage(req);
+    return this.reply();
+  }
+
+  private reply(): Promise<LoaderReply> {
+    const ready = this.replies.shift();
+    if (ready) return Promise.resolve(ready);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = (r) => (r instanceof Error ? reject(r) : resolve(r));
+    });
+  }
+
+  private async run(file: string, options: LoadOptions): Promise<FileResult> {
+    const failed = (message: string): FileResult => ({ file, ok: false, diagnostics: [{ pos: { file, line: 1, col: 1 }, severity: 'error', message }] });
+    if (this.closed) return failed('the server is shutting down');
+    this.replies.length = 0;
+    this.failure = undefined;
+    const w = (this.worker ??= this.start());
+    w.ref();
+    try {
+      const first = await this.ask(w, { type: 'load', file, options });
+      if (first.type === 'failed') return { file, ok: false, diagnostics: first.diagnostics };
+      if (first.type !== 'head') throw new Error(`unexpected ${first.type} reply`);
+      const assembler = new ZoneAssembler(first.head);
+      const diagnostics: Diagnostic[] = first.diagnostics;
+      // The next chunk is asked for before this one is rebuilt, so that the
+      // loader packs it meanwhile.
+      let pending = this.ask(w, { type: 'next' });
+      for (;;) {
+        const r = await pending;
+        if (r.type === 'end') break;
+        if (r.type !== 'chunk') throw new Error(`unexpected ${r.type} reply`);
+        pending = this.ask(w, { type: 'next' });
+        pending.catch(() => {}); // awaited below, after the rebuilding; a failure meanwhile is not unhandled
+        assembler.addFiles(r.chunk.files);
+        let sliceStart = performance.now();
+        for (let i = 0; i < r.chunk.nodes.length; i++) {
+          assembler.add(r.chunk.nodes[i]!);
+          if ((i & 63) === 63 && performance.now() - sliceStart > SLICE_MS) {
+            await yieldToQueries();
+            sliceStart = performance.now();
+          }
+        }
+        await yieldToQueries();
+      }
+      return { file, ok: true, zone: assembler.zone, diagnostics };
+    } catch (e) {
+      // The thread died (out of memory, a bug): a failed load; the next load starts a new thread.
+      if (this.worker === w) {
+        this.worker = undefined;
+        void w.terminate();
+      }
+      return failed(`the zone loader thread failed: ${(e as Error).message}`);
+    } finally {
+      w.unref();
+    }
+  }
+}
