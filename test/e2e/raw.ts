@@ -32,24 +32,34 @@ export function udpExchange(server: Server, msg: Buffer, timeoutMs = 500): Promi
 }
 
 // IPv4 and UDP headers written by hand (no UDP checksum, which IPv4 allows);
-// the kernel fills in the IP checksum and total length.
+// the kernel fills in the IP checksum and total length. It sends `count`
+// copies, `per_second` of them a second, and prints how many it sent.
 const PORT_ZERO_SENDER = `
-import socket, struct, sys
+import socket, struct, sys, time
 host, port, payload = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3])
+count, per_second = int(sys.argv[4]), float(sys.argv[5])
 udp = struct.pack('!HHHH', 0, port, 8 + len(payload), 0)
 ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp) + len(payload), 0, 0, 64, socket.IPPROTO_UDP, 0,
                  socket.inet_aton('127.0.0.1'), socket.inet_aton(host))
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
-s.sendto(ip + udp + payload, (host, 0))
+start = time.monotonic()
+for i in range(count):
+    wait = start + i / per_second - time.monotonic()
+    if wait > 0: time.sleep(wait)
+    s.sendto(ip + udp + payload, (host, 0))
+print(count)
 `;
 
 /**
  * Sends `msg` from 127.0.0.1 port 0 to an IPv4 loopback server, through a raw
  * socket (root only): no UDP socket API can send from port 0, but a forger can.
+ * `count` copies at `perSecond`; resolves with the number sent.
  */
-export async function sendFromPortZero(server: Server, msg: Buffer): Promise<void> {
-  await promisify(execFile)('python3', ['-c', PORT_ZERO_SENDER, server.host, String(server.port), msg.toString('hex')], { timeout: 10_000 });
+export async function sendFromPortZero(server: Server, msg: Buffer, count = 1, perSecond = 1000): Promise<number> {
+  const args = ['-c', PORT_ZERO_SENDER, server.host, String(server.port), msg.toString('hex'), String(count), String(perSecond)];
+  const { stdout } = await promisify(execFile)('python3', args, { timeout: 10_000 + (count / perSecond) * 1000 });
+  return Number(stdout.trim());
 }
 
 export function frame(msg: Buffer): Buffer {
