@@ -12,6 +12,7 @@ import { LOG_FORMATS, type LogFormat } from './log.js';
 import { AclError, LOOPBACK, parseAcl, type Acl } from './server/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './server/rrl.js';
 import { TCP_DEFAULTS } from './server/tcp.js';
+import { UDP_RECEIVE_BUFFER } from './server/udp.js';
 import { ANSWER_CACHE_BYTES } from './server/fastpath.js';
 import type { CacheLimits } from './resolver/entry.js';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/monitor.js';
@@ -45,6 +46,8 @@ export interface Config {
   tcpMaxConnectionsPerNetblock: number;
   /** Octets of answers a TCP client may leave unread before its connection is read no further. */
   tcpMaxUnsentBytes: number;
+  /** SO_RCVBUF asked for each UDP socket (the kernel caps it at net.core.rmem_max). */
+  udpReceiveBuffer: number;
   /** Response rate limiting over UDP: on (RRL_DEFAULTS) unless `rrl: off`; off when undefined. */
   rrl?: RrlSettings;
   /** The prepared-answer memo's cap in (estimated) bytes, per process; 0 turns it off. */
@@ -83,6 +86,7 @@ export const DEFAULTS: Config = {
   tcpMaxConnectionsPerClient: TCP_DEFAULTS.maxConnectionsPerClient,
   tcpMaxConnectionsPerNetblock: TCP_DEFAULTS.maxConnectionsPerNetblock,
   tcpMaxUnsentBytes: TCP_DEFAULTS.maxUnsentBytes,
+  udpReceiveBuffer: UDP_RECEIVE_BUFFER,
   rrl: RRL_DEFAULTS,
   answerCacheBytes: ANSWER_CACHE_BYTES,
   workers: 1,
@@ -316,6 +320,7 @@ const SETTERS: Record<string, Setter> = {
   'tcp-max-connections-per-client': (c, v) => { c.tcpMaxConnectionsPerClient = integer('tcp-max-connections-per-client', v, 1, 1_000_000); },
   'tcp-max-connections-per-netblock': (c, v) => { c.tcpMaxConnectionsPerNetblock = integer('tcp-max-connections-per-netblock', v, 1, 1_000_000); },
   'tcp-max-unsent-bytes': (c, v) => { c.tcpMaxUnsentBytes = integer('tcp-max-unsent-bytes', v, 512, 16 << 20); },
+  'udp-receive-buffer': (c, v) => { c.udpReceiveBuffer = integer('udp-receive-buffer', v, 65536, 256 << 20); },
   rrl: (c, v) => { c.rrl = parseRrl(v); },
   'answer-cache-bytes': (c, v) => { c.answerCacheBytes = integer('answer-cache-bytes', v, 0, 2 ** 40); },
   workers: (c, v) => { c.workers = parseWorkers('workers', v); },

@@ -121,3 +121,12 @@ describe('answer-cache-bytes', () => {
     });
   }
 });
+
+describe('udp-receive-buffer', () => {
+  it('is 4 MiB unless set, and takes 64 KiB to 256 MiB', async () => {
+    assert.equal((await load('{}')).udpReceiveBuffer, 4 << 20);
+    assert.equal((await load('udp-receive-buffer: 1048576')).udpReceiveBuffer, 1 << 20);
+    await assert.rejects(load('udp-receive-buffer: 1000'), (e: unknown) =>
+      e instanceof ConfigError && /udp-receive-buffer: expected an integer from 65536 to 268435456, got 1000$/.test(e.message));
+  });
+});

@@ -35,6 +35,8 @@ export interface ServerOptions {
   tcpMaxConnectionsPerClient?: number;
   tcpMaxConnectionsPerNetblock?: number;
   tcpMaxUnsentBytes?: number;
+  /** SO_RCVBUF of the UDP sockets (udp.ts); UDP_RECEIVE_BUFFER where unset. */
+  udpReceiveBuffer?: number;
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
   /** The prepared-answer memo's cap in bytes (fastpath.ts); 0 turns it off. */
@@ -198,7 +200,10 @@ export class DnsServer {
 
   async listen(): Promise<ListenAddress[]> {
     for (const want of this.opts.listen) await this.bindPair(want);
-    for (const a of this.bound) this.opts.logger.info({ address: a.host, port: a.port, family: a.family, listen: formatHostPort(a) }, 'listening on UDP and TCP');
+    // The receive buffer as the kernel granted it (Linux reports twice what it reserves, and caps the request at rmem_max).
+    this.bound.forEach((a, i) => this.opts.logger.info({
+      address: a.host, port: a.port, family: a.family, listen: formatHostPort(a), udpReceiveBuffer: this.sockets[i]!.getRecvBufferSize(),
+    }, 'listening on UDP and TCP'));
     return this.bound;
   }
 
@@ -206,7 +211,7 @@ export class DnsServer {
   private async bindPair(want: ListenAddress): Promise<void> {
     const tries = want.port === 0 ? 10 : 1;
     for (let attempt = 1; ; attempt++) {
-      const socket = await bindUdp(want, (msg, ctx) => this.handle(msg, ctx), this.eventLog, this.faults);
+      const socket = await bindUdp(want, (msg, ctx) => this.handle(msg, ctx), this.eventLog, this.faults, this.opts.udpReceiveBuffer);
       const port = socket.address().port;
       try {
         const server = await bindTcp({ ...want, port }, (msg, ctx) => this.handle(msg, ctx), this.tcp);

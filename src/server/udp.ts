@@ -26,8 +26,18 @@ function send(socket: dgram.Socket, response: Response | undefined, to: dgram.Re
   }
 }
 
-export function bindUdp(addr: ListenAddress, handler: UdpHandler, events: EventLog, counts: UdpCounts): Promise<dgram.Socket> {
-  const socket = dgram.createSocket({ type: addr.family === 6 ? 'udp6' : 'udp4' });
+/**
+ * The socket's receive buffer asked of the kernel (SO_RCVBUF, which Linux caps
+ * at net.core.rmem_max): queries that arrive while the process is busy (a
+ * garbage collection, a slice of zone loading) wait there instead of being
+ * dropped. The kernel's 208 KiB default holds about 200 datagrams, a few tens
+ * of milliseconds at a busy server's rate; Unbound's guide and NSD's so-rcvbuf
+ * suggest 4 MiB for the same reason.
+ */
+export const UDP_RECEIVE_BUFFER = 4 << 20;
+
+export function bindUdp(addr: ListenAddress, handler: UdpHandler, events: EventLog, counts: UdpCounts, receiveBuffer = UDP_RECEIVE_BUFFER): Promise<dgram.Socket> {
+  const socket = dgram.createSocket({ type: addr.family === 6 ? 'udp6' : 'udp4', recvBufferSize: receiveBuffer });
   const failed = (e: unknown) => {
     counts.sendFailures++;
     events.log('warn', 'udp send failed', { err: e, failures: counts.sendFailures }, 'could not send a UDP reply');

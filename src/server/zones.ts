@@ -111,7 +111,7 @@ export class ZoneFiles {
     const run = (async () => {
       do {
         this.again.delete(file);
-        if (await access(file).then(() => true, () => false)) this.apply(await this.loader.load(file, this.loadOptions));
+        if (await access(file).then(() => true, () => false)) await this.apply(await this.loader.load(file, this.loadOptions));
         else if (await readable(this.dir)) this.remove(file);
         else this.directoryUnreadable(undefined);
       } while (this.again.has(file));
@@ -167,7 +167,7 @@ export class ZoneFiles {
     this.events.emit('rejected', file, diagnostics);
   }
 
-  private apply(r: FileResult): void {
+  private async apply(r: FileResult): Promise<void> {
     if (!r.ok) return this.reject(r.file, r.diagnostics);
     const { zone, file } = r;
     const origin = zone.origin.key;
@@ -185,7 +185,8 @@ export class ZoneFiles {
       } else if (changed && !serialGreater(zone.serial, previous.serial)) {
         warnings.push({ pos: zone.soa.pos, severity: 'warning', message: `the zone changed but its SOA serial ${zone.serial} did not increase (was ${previous.serial}): secondaries will not pick up the change` });
       }
-      recordChange(previous, zone, this.options.journalBytes?.(origin) ?? 0);
+      // Before the swap: a secondary that hears of the new serial finds its change in the journal.
+      await recordChange(previous, zone, this.options.journalBytes?.(origin) ?? 0);
     }
     for (const d of warnings.filter((x) => x.severity === 'warning')) this.logger.warn({ file }, formatDiagnostic(d));
     const oldOrigin = this.served.get(file);

@@ -12,6 +12,7 @@ import { encodeRData } from '../wire/rdata.js';
 import { readRData } from '../wire/response.js';
 import { RRType } from '../wire/types.js';
 import { MessageWriter, WriterOverflow } from '../wire/writer.js';
+import { Slices } from '../zone/slices.js';
 import { serialGreater, type Zone, type ZoneChange, type ZoneRecord } from '../zone/zone.js';
 
 /** Default cap on one zone's journal (ixfr-journal-bytes). */
@@ -58,15 +59,23 @@ export function* decodeRecords(buf: Buffer): Iterable<ZoneRecord> {
   }
 }
 
-/** The records of `previous` that `next` lacks, and the other way round; SOA apart. */
-export function diffZones(previous: Zone, next: Zone): ZoneChange {
+/**
+ * The records of `previous` that `next` lacks, and the other way round; SOA
+ * apart. A pass over both versions, sliced so that queries are answered while
+ * a large zone is compared.
+ */
+export async function diffZones(previous: Zone, next: Zone): Promise<ZoneChange> {
+  const slices = new Slices();
   const before = new Map<string, ZoneRecord>();
-  for (const r of previous.records()) if (r.type !== RRType.SOA) before.set(keyOf(r), r);
+  let i = 0;
+  for (const r of previous.records()) {
+    if (r.type !== RRType.SOA) before.set(keyOf(r), r);
+    if ((++i & 63) === 0) await slices.pause();
+  }
   const added: ZoneRecord[] = [];
   for (const r of next.records()) {
-    if (r.type === RRType.SOA) continue;
-    const k = keyOf(r);
-    if (!before.delete(k)) added.push(r);
+    if (r.type !== RRType.SOA && !before.delete(keyOf(r))) added.push(r);
+    if ((++i & 63) === 0) await slices.pause();
   }
   return { from: previous.soaRecord, to: next.soaRecord, deleted: encodeRecords([...before.values()]), added: encodeRecords(added) };
 }
@@ -85,11 +94,11 @@ function newestWithin(changes: readonly ZoneChange[], maxBytes: number): ZoneCha
  * Carries the journal over to a new version of a zone whose serial moved on.
  * `maxBytes` is 0 for a zone nobody may transfer: it keeps no journal at all.
  */
-export function recordChange(previous: Zone, next: Zone, maxBytes: number): void {
+export async function recordChange(previous: Zone, next: Zone, maxBytes: number): Promise<void> {
   if (maxBytes <= 0 || !serialGreater(next.serial, previous.serial)) return;
   let change: ZoneChange;
   try {
-    change = diffZones(previous, next);
+    change = await diffZones(previous, next);
   } catch (e) {
     // A record too large to stand in a message alone cannot be sent incrementally: secondaries get AXFR.
     if (e instanceof WriterOverflow) return;

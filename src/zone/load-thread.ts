@@ -9,10 +9,9 @@ import type { FileResult } from './directory.js';
 import type { Diagnostic } from './errors.js';
 import type { LoadOptions } from './load.js';
 import type { LoaderReply, LoaderRequest } from './load-worker.js';
+import { Slices } from './slices.js';
 import { ZoneAssembler } from './transport.js';
 
-/** How long the serving thread rebuilds nodes before it lets queries in again. */
-const SLICE_MS = 3;
 /** The loader thread's heap: a load that needs more fails as a load, not as the server. */
 const LOADER_HEAP_MB = 1536;
 
@@ -28,7 +27,6 @@ function workerEntry(): [string | URL, { eval?: boolean }] {
   return [`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); })`, { eval: true }];
 }
 
-const yieldToQueries = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ZoneLoaderThread {
   private worker: Worker | undefined;
@@ -109,6 +107,7 @@ export class ZoneLoaderThread {
       if (first.type === 'failed') return { file, ok: false, diagnostics: first.diagnostics };
       if (first.type !== 'head') throw new Error(`unexpected ${first.type} reply`);
       const assembler = new ZoneAssembler(first.head);
+      const slices = new Slices();
       const diagnostics: Diagnostic[] = first.diagnostics;
       // The next chunk is asked for before this one is rebuilt, so that the
       // loader packs it meanwhile.
@@ -120,15 +119,10 @@ export class ZoneLoaderThread {
         pending = this.ask(w, { type: 'next' });
         pending.catch(() => {}); // awaited below, after the rebuilding; a failure meanwhile is not unhandled
         assembler.addFiles(r.chunk.files);
-        let sliceStart = performance.now();
         for (let i = 0; i < r.chunk.nodes.length; i++) {
           assembler.add(r.chunk.nodes[i]!);
-          if ((i & 63) === 63 && performance.now() - sliceStart > SLICE_MS) {
-            await yieldToQueries();
-            sliceStart = performance.now();
-          }
+          if ((i & 63) === 63) await slices.pause();
         }
-        await yieldToQueries();
       }
       return { file, ok: true, zone: assembler.zone, diagnostics };
     } catch (e) {
