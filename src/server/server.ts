@@ -173,9 +173,13 @@ export class DnsServer {
     return out;
   }
 
-  /** Loads (or, on SIGHUP, reloads) every zone file in the directory. */
+  /**
+   * The first load of every zone file in the directory, before the server
+   * answers: on this thread, since no answer can wait on it yet, and a large
+   * zone loads several times faster than through the loader thread.
+   */
   loadZones(): Promise<void> {
-    return this.zones.loadAll();
+    return this.zones.loadAll('here');
   }
 
   /** SIGHUP: loads the directory again; when that fails, it is logged and the zones loaded before stay served. */

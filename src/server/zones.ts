@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Catalog } from '../authority/catalog.js';
 import type { Logger } from '../log.js';
-import { zoneFilesIn, type FileResult } from '../zone/directory.js';
+import { loadOne, zoneFilesIn, type FileResult } from '../zone/directory.js';
 import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
 import type { LoadOptions } from '../zone/load.js';
@@ -26,6 +26,14 @@ export interface RetrySettings {
 }
 
 export const RETRY_DEFAULTS: RetrySettings = { firstMs: 30_000, maxMs: 600_000 };
+
+/**
+ * Where a zone file is parsed: on the loader thread, so that answers go on
+ * meanwhile (every load once the server answers), or here, on the serving
+ * thread, which is four times faster for a large zone (no hand-over) and is
+ * for the first load, before anything is answered.
+ */
+export type LoadWhere = 'thread' | 'here';
 
 export interface ZoneFilesOptions {
   /** Bytes of IXFR journal to keep for a zone (journalBytesFor); none unless given. */
@@ -79,7 +87,7 @@ export class ZoneFiles {
    * permission), nothing is removed: like BIND when a reload fails, the zones
    * loaded stay served and the error is logged.
    */
-  async loadAll(): Promise<void> {
+  async loadAll(where: LoadWhere = 'thread'): Promise<void> {
     let files: string[];
     try {
       files = await zoneFilesIn(this.dir);
@@ -94,14 +102,14 @@ export class ZoneFiles {
       this.failing.delete(file);
       this.stopRetrying(file);
     }
-    await Promise.all(files.map((f) => this.reload(f)));
+    await Promise.all(files.map((f) => this.reload(f, 'change', where)));
   }
 
   /**
    * Loads `file` again. A `change` (an edit, SIGHUP) also starts its retries
    * over; a `retry` is one of them, and keeps the backoff going.
    */
-  reload(file: string, cause: 'change' | 'retry' = 'change'): Promise<void> {
+  reload(file: string, cause: 'change' | 'retry' = 'change', where: LoadWhere = 'thread'): Promise<void> {
     if (cause === 'change') this.stopRetrying(file);
     const busy = this.running.get(file);
     if (busy) {
@@ -111,7 +119,9 @@ export class ZoneFiles {
     const run = (async () => {
       do {
         this.again.delete(file);
-        if (await access(file).then(() => true, () => false)) await this.apply(await this.loader.load(file, this.loadOptions));
+        if (await access(file).then(() => true, () => false)) {
+          await this.apply(await (where === 'here' ? loadOne(file, this.loadOptions) : this.loader.load(file, this.loadOptions)));
+        }
         else if (await readable(this.dir)) this.remove(file);
         else this.directoryUnreadable(undefined);
       } while (this.again.has(file));
