@@ -48,6 +48,17 @@ export interface MonitorSettings {
 export const MONITOR_DEFAULTS: MonitorSettings = { hosts: [], maxLiveClients: 64, liveClientBuffer: 256 * 1024 };
 
 /**
+ * Connections the listener holds at once, whatever they are doing: room for
+ * every live client, scrapers and browsers; more are closed as they arrive.
+ * A connection that has not sent its headers within HEADERS_TIMEOUT_MS, or
+ * sent nothing at all for as long, is closed too (Node's own default is a
+ * minute, checked every 30 s), so sockets opened and left silent cannot hold
+ * the table for long.
+ */
+export const MAX_CONNECTIONS = 256;
+const HEADERS_TIMEOUT_MS = 10_000;
+
+/**
  * Whether a request's Host header names this listener: an IP literal,
  * localhost or a configured name. A DNS-rebinding page has its own name in
  * Host (its name now resolving to this address), so it is refused and cannot
@@ -196,7 +207,9 @@ export async function serveMonitor(address: ListenAddress, source: MonitorSource
     }
   };
 
-  const httpServer = http.createServer((req, res) => {
+  const httpServer = http.createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 2 * HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (req, res) => {
+    // A request came: from here Node's request and keep-alive timeouts take over.
+    req.socket.setTimeout(0);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     // 421 Misdirected Request (RFC 9110 §15.5.20): not a name this listener answers to.
     if (!hostAllowed(req.headers.host, hosts)) return send(res, 421, 'text/plain; charset=utf-8', 'unknown host name: list it under metrics-hosts in rotor.yaml\n');
@@ -216,6 +229,9 @@ export async function serveMonitor(address: ListenAddress, source: MonitorSource
       else res.end();
     });
   });
+  httpServer.maxConnections = MAX_CONNECTIONS;
+  // Node's headers timeout starts with the first octet of a request; a connection that sends none is closed by this.
+  httpServer.on('connection', (socket) => socket.setTimeout(HEADERS_TIMEOUT_MS, () => socket.destroy()));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen({ host: address.host, port: address.port, ipv6Only: address.family === 6 }, () => {

@@ -4,12 +4,14 @@
 // and /api/events takes only so many clients at once.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIXTURE } from './answers/table.js';
 import { tempDir } from './harness.js';
 import { startMonitored, type Monitored } from './monitor.js';
+import { MAX_CONNECTIONS } from '../../src/observe/monitor.js';
 
 const MAX_LIVE = 3;
 
@@ -97,5 +99,20 @@ describe('monitoring listener against hostile browsers and clients', () => {
     } finally {
       for (const reply of open) reply.res.destroy();
     }
+  });
+
+  it(`holds at most ${MAX_CONNECTIONS} connections, closes the silent ones after its headers timeout, and then serves again`, { timeout: 60_000 }, async () => {
+    const silent = await Promise.all(Array.from({ length: MAX_CONNECTIONS + 44 }, () => new Promise<{ socket: net.Socket; closed: Promise<void> }>((resolve) => {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      const closed = new Promise<void>((r) => socket.once('close', () => r()));
+      socket.on('error', () => {});
+      socket.once('connect', () => resolve({ socket, closed }));
+    })));
+    // Those over the cap are closed at once; the others when they have said nothing for the headers timeout.
+    const started = performance.now();
+    await Promise.all(silent.map((s) => s.closed));
+    const ms = performance.now() - started;
+    assert.ok(ms < 30_000, `every silent connection closed after ${Math.round(ms)} ms`);
+    assert.equal((await status(rotor, '/healthz')).status, 200);
   });
 });
