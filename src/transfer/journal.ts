@@ -25,25 +25,17 @@ function keyOf(r: ZoneRecord): string {
   return `${r.owner.key} ${r.type} ${r.ttl} ${encodeRData(r.rdata).toString('hex')}`;
 }
 
-/** Records in wire form, one after another, names uncompressed so that each stands alone. */
+/**
+ * Records in wire form, one after another, names uncompressed so that each
+ * stands alone. A record too large for a message throws WriterOverflow.
+ */
 function encodeRecords(records: readonly ZoneRecord[]): Buffer {
   const w = new MessageWriter(65535, false);
-  const chunks: Buffer[] = [];
-  for (const r of records) {
-    const before = w.pos;
-    try {
-      writeRecord(w, r.owner, r.type, r.ttl, r.rdata);
-    } catch (e) {
-      // A full writer is flushed and the record written again into the empty one.
-      if (!(e instanceof WriterOverflow) || before === 0) throw e;
-      w.rewind(before);
-      chunks.push(w.result());
-      w.reset();
-      writeRecord(w, r.owner, r.type, r.ttl, r.rdata);
-    }
-  }
-  chunks.push(w.result());
-  return Buffer.concat(chunks);
+  return Buffer.concat(records.map((r) => {
+    w.reset();
+    writeRecord(w, r.owner, r.type, r.ttl, r.rdata);
+    return w.result();
+  }));
 }
 
 /** The records of a change, read back from their wire form. */
