@@ -25,7 +25,7 @@ import { observeServer } from '../src/observe/monitor.js';
 import { queryLogger } from '../src/observe/querylog.js';
 import { rotationResolver } from '../src/authority/rotation.js';
 import { DnsServer } from '../src/server/server.js';
-import type { RequestContext } from '../src/server/context.js';
+import type { RequestContext } from '../src/net/context.js';
 import { typeFromName } from '../src/wire/types.js';
 
 const CONFIGURATIONS: [name: string, args: string[]][] = [

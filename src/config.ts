@@ -7,15 +7,15 @@ import { parse } from 'yaml';
 import { ROTATION_POLICIES, type RotationPolicy, type RotationSettings } from './authority/rotation.js';
 import { Name } from './wire/name.js';
 import { typeFromName } from './wire/types.js';
-import { AddressError, parseHostPort, type ListenAddress } from './server/address.js';
+import { AddressError, parseHostPort, type ListenAddress } from './net/address.js';
 import { LOG_FORMATS, type LogFormat } from './log.js';
-import { AclError, LOOPBACK, parseAcl, type Acl } from './server/acl.js';
-import { RRL_DEFAULTS, type RrlSettings } from './server/rrl.js';
-import { TCP_DEFAULTS } from './server/tcp.js';
-import { UDP_RECEIVE_BUFFER } from './server/udp.js';
-import { ANSWER_CACHE_BYTES } from './server/fastpath.js';
-import type { CacheLimits } from './resolver/entry.js';
-import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/monitor.js';
+import { AclError, LOOPBACK, parseAcl, type Acl } from './net/acl.js';
+import { RRL_DEFAULTS, type RrlSettings } from './query/rrl.js';
+import { TCP_DEFAULTS } from './net/tcp.js';
+import { UDP_RECEIVE_BUFFER } from './net/udp.js';
+import { ANSWER_CACHE_BYTES } from './query/fastpath.js';
+import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/settings.js';
+import type { ForwardConfig } from './resolver/resolver.js';
 import { SOURCE_DEFAULTS, type SourceLimits } from './zone/source.js';
 import {
   applyDefault, checkKeyReferences, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
@@ -63,13 +63,6 @@ export interface Config {
   zoneSources: SourceLimits;
 }
 
-export interface ForwardConfig {
-  upstreams: ListenAddress[];
-  allowRecursion: Acl;
-  /** Per try of one upstream. */
-  timeoutMs: number;
-  cache: CacheLimits;
-}
 
 export const DEFAULTS: Config = {
   listen: [{ host: '127.0.0.1', port: 5300, family: 4 }],

@@ -3,7 +3,7 @@
 // manner of Knot DNS's internet.c: find the zone, walk to the name (stopping at a
 // delegation), put the answer or the negative proof, then the additional records.
 import type { Name } from '../wire/name.js';
-import type { RRsetOut } from '../wire/message.js';
+import type { RRsetOut } from '../wire/response.js';
 import { Rcode, RRType } from '../wire/types.js';
 import { targetOf } from '../zone/records.js';
 import type { RRset, Zone, ZoneNode } from '../zone/zone.js';

@@ -6,7 +6,7 @@ import { formatText, summarize } from '../mxsim/report.js';
 import { SENDER_MODELS, type MixEntry, type SenderModel } from '../mxsim/senders.js';
 import { simulate, type SimOptions } from '../mxsim/simulate.js';
 import { renderSvg } from '../mxsim/svg.js';
-import { AddressError, formatHostPort, parseHostPort, type ListenAddress } from '../server/address.js';
+import { AddressError, formatHostPort, parseHostPort, type ListenAddress } from '../net/address.js';
 
 export const usage = `rotor mxsim --domain NAME [--server ADDR:PORT] [options]
 

@@ -8,10 +8,11 @@ import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { RotationPolicy } from '../authority/rotation.js';
 import type { Logger } from '../log.js';
-import type { ListenAddress } from '../server/address.js';
+import type { ListenAddress } from '../net/address.js';
 import type { DnsServer } from '../server/server.js';
 import type { RRset, Zone } from '../zone/zone.js';
-import { MONITOR_DEFAULTS, observeServer, serveMonitor, type Monitor, type MonitorSettings } from './monitor.js';
+import { observeServer, serveMonitor, type Monitor } from './monitor.js';
+import { MONITOR_DEFAULTS, type MonitorSettings } from './settings.js';
 import type { QueryRates, Rate, StatusDocument } from './status.js';
 
 const STATUS_REQUEST = 'rotor:status-request';

@@ -7,9 +7,9 @@
 import { createRequire } from 'node:module';
 import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import type { Catalog } from '../authority/catalog.js';
-import type { RequestContext } from '../server/context.js';
-import type { Outcome } from '../server/pipeline.js';
-import type { RateLimiter } from '../server/rrl.js';
+import type { RequestContext } from '../net/context.js';
+import type { Outcome } from '../query/pipeline.js';
+import type { RateLimiter } from '../query/rrl.js';
 import { rcodeName, RRType, typeName } from '../wire/types.js';
 import type { ZoneHistory } from './zones.js';
 

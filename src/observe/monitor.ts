@@ -1,12 +1,13 @@
 // The monitoring listener, off unless configured: /metrics for Prometheus,
 // /healthz and /readyz for supervisors, and the status page (/, its JSON at
 // /api/status and live updates as server-sent events at /api/events).
+import { MONITOR_DEFAULTS, type MonitorSettings } from './settings.js';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { RotationPolicy } from '../authority/rotation.js';
 import { EventLog, type Logger } from '../log.js';
-import { formatHostPort, type ListenAddress } from '../server/address.js';
+import { formatHostPort, type ListenAddress } from '../net/address.js';
 import type { DnsServer } from '../server/server.js';
 import type { RRset, Zone } from '../zone/zone.js';
 import { Metrics } from './metrics.js';
@@ -36,16 +37,6 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-export interface MonitorSettings {
-  /** Host names (lowercase, no trailing dot) the listener answers to besides IP literals and localhost. */
-  hosts: string[];
-  /** /api/events clients at once; more are answered 503. */
-  maxLiveClients: number;
-  /** Octets of updates a live client may leave unread before it is dropped. */
-  liveClientBuffer: number;
-}
-
-export const MONITOR_DEFAULTS: MonitorSettings = { hosts: [], maxLiveClients: 64, liveClientBuffer: 256 * 1024 };
 
 /**
  * Connections the listener holds at once, whatever they are doing: room for

@@ -2,8 +2,8 @@
 // an operator asks first — who asked what, what they got and how fast — and how
 // far the answer's rotating RRset had turned.
 import type { Logger } from '../log.js';
-import type { RequestContext } from '../server/context.js';
-import type { Outcome } from '../server/pipeline.js';
+import type { RequestContext } from '../net/context.js';
+import type { Outcome } from '../query/pipeline.js';
 import { rcodeName, typeName } from '../wire/types.js';
 
 /** ANCOUNT, read back from the response. */

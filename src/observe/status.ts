@@ -4,7 +4,7 @@
 // will use them.
 import type { Catalog } from '../authority/catalog.js';
 import { rotateLeft, type RotationPolicy } from '../authority/rotation.js';
-import type { ListenAddress } from '../server/address.js';
+import type { ListenAddress } from '../net/address.js';
 import type { RData } from '../wire/rdata.js';
 import { RRType, typeName } from '../wire/types.js';
 import { formatDiagnostic } from '../zone/errors.js';

@@ -4,7 +4,7 @@
 import type { EventEmitter } from 'node:events';
 import { basename } from 'node:path';
 import type { Catalog } from '../authority/catalog.js';
-import type { ZoneEvents } from '../server/zones.js';
+import type { ZoneEvents } from '../lifecycle/zones.js';
 import type { Diagnostic } from '../zone/errors.js';
 import { zoneNameOf } from '../zone/load.js';
 

@@ -7,11 +7,11 @@
 // of the answer's MX, SRV and NS targets — so that an upstream (or someone
 // forging its answers) cannot plant data for other names.
 import { orderFor, type RotationPolicy } from '../authority/rotation.js';
-import type { RRsetOut } from '../wire/message.js';
+import type { RRsetOut } from '../wire/response.js';
 import type { Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
 import { encodeRData, type RData } from '../wire/rdata.js';
-import type { Message, WireRecord } from '../wire/response.js';
+import type { Message, WireRecord } from '../wire/message.js';
 import { Rcode, RRClass, RRType } from '../wire/types.js';
 import { targetOf } from '../zone/records.js';
 import type { Expiring } from './cache.js';

@@ -3,7 +3,7 @@
 // penalty of one timeout per recent failure. Penalties halve every
 // PENALTY_HALF_LIFE_MS, so an upstream that failed is tried first again once
 // it has had time to recover, without anyone having to probe it.
-import { formatHostPort, type ListenAddress } from '../server/address.js';
+import { formatHostPort, type ListenAddress } from '../net/address.js';
 
 const PENALTY_HALF_LIFE_MS = 30_000;
 const RTT_WEIGHT = 0.3;

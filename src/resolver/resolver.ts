@@ -4,12 +4,14 @@
 // comes back to us while it is in flight (it carries our loop mark) is a
 // forwarding loop and gets SERVFAIL at once instead of circling until timeouts.
 import type { RotationPolicy } from '../authority/rotation.js';
-import type { ForwardConfig } from '../config.js';
+import type { Acl } from '../net/acl.js';
+import type { ListenAddress } from '../net/address.js';
+import type { CacheLimits } from './entry.js';
 import { EventLog, type Logger } from '../log.js';
-import { formatHostPort } from '../server/address.js';
-import type { RequestContext } from '../server/context.js';
-import type { Outcome, Recursion } from '../server/pipeline.js';
-import { encodeResponse } from '../wire/message.js';
+import { formatHostPort } from '../net/address.js';
+import type { RequestContext } from '../net/context.js';
+import type { Outcome, Recursion } from '../query/pipeline.js';
+import { encodeResponse } from '../wire/response.js';
 import type { Query, Question } from '../wire/query.js';
 import { Rcode, rcodeName, typeName } from '../wire/types.js';
 import { LruCache } from './cache.js';
@@ -20,6 +22,16 @@ import { exchange, ExchangeError } from './upstream.js';
 
 /** Distinct questions waiting for an upstream at once; beyond it, SERVFAIL rather than more sockets. */
 const MAX_IN_FLIGHT = 1000;
+
+
+/** The `forward:` setting: where names outside every local zone are sent, and for whom. */
+export interface ForwardConfig {
+  upstreams: ListenAddress[];
+  allowRecursion: Acl;
+  /** Per try of one upstream. */
+  timeoutMs: number;
+  cache: CacheLimits;
+}
 
 export interface ResolverOptions {
   forward: ForwardConfig;

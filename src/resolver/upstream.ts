@@ -8,12 +8,12 @@
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import net from 'node:net';
-import { frame } from '../server/tcp.js';
-import { formatHostPort, type ListenAddress } from '../server/address.js';
+import { frame } from '../net/tcp.js';
+import { formatHostPort, type ListenAddress } from '../net/address.js';
 import { SERVER_UDP_SIZE } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
 import type { Name } from '../wire/name.js';
-import { parseMessage, type Message } from '../wire/response.js';
+import { parseMessage, type Message } from '../wire/message.js';
 import { Opcode, RRClass, RRType } from '../wire/types.js';
 import { MessageWriter } from '../wire/writer.js';
 

@@ -7,9 +7,9 @@
 // bytes, the oldest changes dropped first; a secondary further behind gets a
 // full transfer.
 import { readName } from '../wire/name.js';
-import { writeRecord } from '../wire/message.js';
+import { writeRecord } from '../wire/response.js';
 import { encodeRData } from '../wire/rdata.js';
-import { readRData } from '../wire/response.js';
+import { readRData } from '../wire/message.js';
 import { RRType } from '../wire/types.js';
 import { MessageWriter, WriterOverflow } from '../wire/writer.js';
 import { Slices } from '../zone/slices.js';

@@ -5,10 +5,10 @@
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { EventLog, type Logger } from '../log.js';
-import type { ListenAddress } from '../server/address.js';
-import { formatHostPort } from '../server/address.js';
+import type { ListenAddress } from '../net/address.js';
+import { formatHostPort } from '../net/address.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
-import { writeRecord } from '../wire/message.js';
+import { writeRecord } from '../wire/response.js';
 import { sign } from '../wire/tsig.js';
 import { Opcode, Rcode, rcodeName, RRClass, RRType } from '../wire/types.js';
 import { MessageWriter } from '../wire/writer.js';

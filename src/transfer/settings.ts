@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { Address4, Address6 } from 'ip-address';
 import { resolve } from 'node:path';
-import { parseAcl, type Acl } from '../server/acl.js';
-import { parseHostPort, type ListenAddress } from '../server/address.js';
+import { parseAcl, type Acl } from '../net/acl.js';
+import { parseHostPort, type ListenAddress } from '../net/address.js';
 import { Name } from '../wire/name.js';
 import { TSIG_ALGORITHMS, type Keyring, type TsigAlgorithm, type TsigKey } from '../wire/tsig.js';
 import { DEFAULT_JOURNAL_BYTES } from './journal.js';

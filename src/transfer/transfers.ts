@@ -2,7 +2,7 @@
 // rotor.yaml: nothing is transferable unless allow-transfer says so, and a zone
 // with a transfer-key only goes to requests signed with that key.
 import { EventLog, type Logger } from '../log.js';
-import type { RequestContext } from '../server/context.js';
+import type { RequestContext } from '../net/context.js';
 import type { Query } from '../wire/query.js';
 import { TsigError, type TsigKey } from '../wire/tsig.js';
 import { Rcode, RRType } from '../wire/types.js';

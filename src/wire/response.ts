@@ -1,155 +1,172 @@
-// Parsing of whole messages with their records, as another server sends them:
-// the forwarder reads its upstreams' answers with it. Names inside record data
-// are decompressed, because the records are written again into other messages
-// where the original pointers would point at nothing.
-import { Address6 } from 'ip-address';
-import { HEADER_LENGTH, readHeader, type Header } from './header.js';
-import { readName, WireError, type Name } from './name.js';
-import { readQuestion, type Question } from './query.js';
-import type { RData } from './rdata.js';
-import { RRType, typeName } from './types.js';
-import { MessageWriter } from './writer.js';
+// Encoding of responses: header, the echoed question, three sections of RRsets
+// and the OPT record, fitted into the size the transport allows.
+import { LazyShuffle } from '../authority/rotation.js';
+import { DO_BIT, SERVER_UDP_SIZE } from './edns.js';
+import { Flag, HEADER_LENGTH } from './header.js';
+import type { Name } from './name.js';
+import { writeRData, type RData } from './rdata.js';
+import type { Question } from './query.js';
+import { RRClass, RRType } from './types.js';
+import { MessageWriter, WriterOverflow } from './writer.js';
 
-export interface WireRecord {
+/** One RRset as it goes out. */
+export interface RRsetOut {
   owner: Name;
   type: number;
-  class: number;
   ttl: number;
-  rdata: RData;
+  /** The records, in the order to send unless `turn` is set. */
+  rdata: readonly RData[];
+  /**
+   * Rotation applied while writing, so that no reordered copy of a large set is
+   * made and only the records that fit are visited: k sends rdata[k] first and
+   * wraps around; 'random' sends a fresh random order.
+   */
+  turn?: number | 'random';
 }
 
-export interface Message {
-  header: Header;
+export interface ResponseSpec {
+  id: number;
+  /** Opcode, RD and CD bits are copied from the query's flags. */
+  queryFlags: number;
+  aa: boolean;
+  /** Recursion available: set on answers the forwarder gives. */
+  ra?: boolean;
+  /** Full 12-bit rcode; the upper bits need an OPT record to travel. */
+  rcode: number;
   question?: Question;
-  answer: WireRecord[];
-  authority: WireRecord[];
-  additional: WireRecord[];
+  answer: readonly RRsetOut[];
+  authority: readonly RRsetOut[];
+  additional: readonly RRsetOut[];
+  /** Present when the query had EDNS: the response then carries an OPT record too. */
+  edns?: { dnssecOk: boolean };
+  /** A referral whose glue must be complete, or the client should retry over TCP (RFC 9471). */
+  glueRequired?: boolean;
+}
+
+export const COPIED_FLAGS = 0x7800 /* opcode */ | Flag.RD | Flag.CD;
+
+/** One resource record of class IN. */
+export function writeRecord(w: MessageWriter, owner: Name, type: number, ttl: number, rd: RData): void {
+  w.name(owner, true);
+  w.u16(type);
+  w.u16(RRClass.IN);
+  w.u32(ttl);
+  const lengthAt = w.pos;
+  w.u16(0);
+  writeRData(w, rd);
+  w.buf.writeUInt16BE(w.pos - lengthAt - 2, lengthAt);
+}
+
+const randomOrder = new LazyShuffle();
+
+function writeRRset(w: MessageWriter, set: RRsetOut): number {
+  const { rdata, turn } = set;
+  const n = rdata.length;
+  if (turn === undefined || n < 2) {
+    for (const rd of rdata) writeRecord(w, set.owner, set.type, set.ttl, rd);
+  } else if (turn === 'random') {
+    randomOrder.start(n);
+    for (let i = 0; i < n; i++) writeRecord(w, set.owner, set.type, set.ttl, rdata[randomOrder.next()]!);
+  } else {
+    for (let i = 0, k = turn % n; i < n; i++, k = k + 1 === n ? 0 : k + 1) writeRecord(w, set.owner, set.type, set.ttl, rdata[k]!);
+  }
+  return n;
+}
+
+/** The fewest octets a record can take: a one-octet owner (the root), type, class, TTL, RDLENGTH, no data. */
+const MIN_RECORD = 11;
+
+function recordCount(sets: readonly RRsetOut[]): number {
+  let n = 0;
+  for (const set of sets) n += set.rdata.length;
+  return n;
+}
+
+export function writeOpt(w: MessageWriter, rcode: number, dnssecOk: boolean): void {
+  w.u8(0); // root owner
+  w.u16(RRType.OPT);
+  w.u16(SERVER_UDP_SIZE);
+  w.u32(((rcode >> 4) << 24) | (dnssecOk ? DO_BIT : 0));
+  w.u16(0);
+}
+
+const writer = new MessageWriter(65535);
+
+/**
+ * Runs a write of `records` records and tells whether it stayed within `budget`.
+ * The writer stops at the budget and records that cannot fit even at their
+ * smallest are not written at all, so the cost of a truncated answer is that of
+ * the octets that fit, however many records were left out.
+ */
+function fits(w: MessageWriter, budget: number, records: number, write: () => void): boolean {
+  if (records * MIN_RECORD > budget - w.pos) return false;
+  w.limit = Math.min(budget, w.buf.length);
+  try {
+    write();
+  } catch (e) {
+    if (e instanceof WriterOverflow) return false;
+    throw e;
+  } finally {
+    w.limit = w.buf.length;
+  }
+  return w.pos <= budget;
 }
 
 /**
- * Types whose data holds names that a sender may have compressed (RFC 3597 §4:
- * those of RFC 1035, and those receivers are told to decompress), beyond the
- * ones RData has a kind for: their fields, in order; anything after is copied.
+ * Encodes a response of at most `limit` octets. When it does not fit, additional
+ * records go first; if the answer and authority still do not fit, the response is
+ * sent empty with TC set so that the client retries over TCP (RFC 2181 §9).
  */
-const NAME_LAYOUTS: Record<number, readonly ('u16' | 'name' | 'string')[]> = {
-  3: ['name'], 4: ['name'], 7: ['name'], 8: ['name'], 9: ['name'], // MD MF MB MG MR
-  14: ['name', 'name'], 17: ['name', 'name'], // MINFO RP
-  18: ['u16', 'name'], 21: ['u16', 'name'], // AFSDB RT
-  26: ['u16', 'name', 'name'], // PX
-  [RRType.NAPTR]: ['u16', 'u16', 'string', 'string', 'string', 'name'],
-};
-
-const expanded = new MessageWriter(65535, false);
-
-/** The data of one record of `type` at msg[start, end), names read against the whole message. */
-export function readRData(msg: Buffer, start: number, end: number, type: number): RData {
-  let at = start;
-  const need = (n: number) => {
-    if (at + n > end) throw new WireError(`${typeName(type)} data ends early`);
-  };
-  const u8 = () => { need(1); return msg[at++]!; };
-  const u16 = () => { need(2); at += 2; return msg.readUInt16BE(at - 2); };
-  const u32 = () => { need(4); at += 4; return msg.readUInt32BE(at - 4); };
-  const bytes = (n: number) => { need(n); at += n; return Buffer.from(msg.subarray(at - n, at)); };
-  const name = () => {
-    let r: ReturnType<typeof readName>;
-    try {
-      r = readName(msg, at);
-    } catch (e) {
-      throw new WireError(`${typeName(type)} data holds a bad name: ${(e as Error).message}`);
-    }
-    // A compressed name ends inside the record; its labels may lie anywhere before.
-    if (r.end > end) throw new WireError(`a name runs past the ${typeName(type)} data`);
-    at = r.end;
-    return r.name;
-  };
-  let rd: RData;
-  switch (type) {
-    case RRType.A: {
-      const b = bytes(4);
-      rd = { kind: 'A', address: [...b].join('.'), bytes: b };
-      break;
-    }
-    case RRType.AAAA: {
-      const b = bytes(16);
-      rd = { kind: 'AAAA', address: Address6.fromByteArray([...b]).correctForm(), bytes: b };
-      break;
-    }
-    case RRType.NS: rd = { kind: 'NS', target: name() }; break;
-    case RRType.CNAME: rd = { kind: 'CNAME', target: name() }; break;
-    case RRType.PTR: rd = { kind: 'PTR', target: name() }; break;
-    case RRType.MX: rd = { kind: 'MX', preference: u16(), exchange: name() }; break;
-    case RRType.SRV: rd = { kind: 'SRV', priority: u16(), weight: u16(), port: u16(), target: name() }; break;
-    case RRType.TXT:
-    case RRType.SPF: {
-      const strings: Buffer[] = [];
-      do strings.push(bytes(u8())); while (at < end);
-      rd = { kind: type === RRType.TXT ? 'TXT' : 'SPF', strings };
-      break;
-    }
-    case RRType.CAA: {
-      const flags = u8();
-      const tag = bytes(u8()).toString('latin1');
-      rd = { kind: 'CAA', flags, tag, value: bytes(end - at) };
-      break;
-    }
-    case RRType.SOA:
-      rd = { kind: 'SOA', mname: name(), rname: name(), serial: u32(), refresh: u32(), retry: u32(), expire: u32(), minimum: u32() };
-      break;
-    default: {
-      const layout = NAME_LAYOUTS[type];
-      if (!layout) {
-        rd = { kind: 'GENERIC', type, data: bytes(end - at) };
+export function encodeResponse(spec: ResponseSpec, limit: number): Buffer {
+  const w = writer;
+  w.reset();
+  w.pos = HEADER_LENGTH;
+  const qd = spec.question ? 1 : 0;
+  if (spec.question) {
+    w.bytes(spec.question.raw);
+    w.addTarget(spec.question.name, HEADER_LENGTH);
+  }
+  const optSize = spec.edns ? 11 : 0;
+  const budget = limit - optSize;
+  let tc = false;
+  let an = 0;
+  let ns = 0;
+  let ar = 0;
+  const sectionsStart = w.pos;
+  if (!fits(w, budget, recordCount(spec.answer) + recordCount(spec.authority), () => {
+    for (const set of spec.answer) an += writeRRset(w, set);
+    for (const set of spec.authority) ns += writeRRset(w, set);
+  })) {
+    w.rewind(sectionsStart);
+    an = ns = 0;
+    tc = true;
+  } else {
+    for (const set of spec.additional) {
+      const before = w.pos;
+      let count = 0;
+      if (!fits(w, budget, set.rdata.length, () => (count = writeRRset(w, set)))) {
+        // Whole RRsets only: a partial address set would be a wrong answer.
+        w.rewind(before);
+        if (spec.glueRequired) tc = true;
         break;
       }
-      expanded.reset();
-      for (const field of layout) {
-        if (field === 'u16') expanded.u16(u16());
-        else if (field === 'name') expanded.name(name(), false);
-        else expanded.characterString(bytes(u8()));
-      }
-      expanded.bytes(bytes(end - at));
-      rd = { kind: 'GENERIC', type, data: expanded.result() };
+      ar += count;
     }
   }
-  if (at !== end) throw new WireError(`${end - at} octets left over after the ${typeName(type)} data`);
-  return rd;
-}
-
-function readRecord(msg: Buffer, offset: number): { record: WireRecord; end: number } {
-  const { name: owner, end: nameEnd } = readName(msg, offset);
-  if (nameEnd + 10 > msg.length) throw new WireError('record header runs past the end of the message');
-  const type = msg.readUInt16BE(nameEnd);
-  const rdlength = msg.readUInt16BE(nameEnd + 8);
-  const start = nameEnd + 10;
-  if (start + rdlength > msg.length) throw new WireError('record data runs past the end of the message');
-  const record: WireRecord = {
-    owner,
-    type,
-    class: msg.readUInt16BE(nameEnd + 2),
-    // RFC 2181 §8: a TTL with the top bit set is taken as zero.
-    ttl: msg.readUInt32BE(nameEnd + 4) > 0x7fffffff ? 0 : msg.readUInt32BE(nameEnd + 4),
-    rdata: type === RRType.OPT ? { kind: 'GENERIC', type, data: Buffer.from(msg.subarray(start, start + rdlength)) } : readRData(msg, start, start + rdlength, type),
-  };
-  return { record, end: start + rdlength };
-}
-
-/** Parses a whole message; throws WireError on anything malformed. QDCOUNT above 1 is an error. */
-export function parseMessage(msg: Buffer): Message {
-  if (msg.length < HEADER_LENGTH) throw new WireError('message shorter than a header');
-  const header = readHeader(msg);
-  if (header.qdcount > 1) throw new WireError(`${header.qdcount} questions`);
-  let pos = HEADER_LENGTH;
-  let question: Question | undefined;
-  if (header.qdcount === 1) ({ question, end: pos } = readQuestion(msg, pos));
-  const out: Message = { header, question, answer: [], authority: [], additional: [] };
-  const sections = [[header.ancount, out.answer], [header.nscount, out.authority], [header.arcount, out.additional]] as const;
-  for (const [count, into] of sections) {
-    for (let i = 0; i < count; i++) {
-      const { record, end } = readRecord(msg, pos);
-      into.push(record);
-      pos = end;
-    }
+  if (spec.edns) {
+    writeOpt(w, spec.rcode, spec.edns.dnssecOk);
+    ar++;
   }
-  return out;
+  let flags = Flag.QR | (spec.queryFlags & COPIED_FLAGS) | (spec.rcode & 0xf);
+  if (spec.aa) flags |= Flag.AA;
+  if (spec.ra) flags |= Flag.RA;
+  if (tc) flags |= Flag.TC;
+  const b = w.buf;
+  b.writeUInt16BE(spec.id, 0);
+  b.writeUInt16BE(flags, 2);
+  b.writeUInt16BE(qd, 4);
+  b.writeUInt16BE(an, 6);
+  b.writeUInt16BE(ns, 8);
+  b.writeUInt16BE(ar, 10);
+  return w.result();
 }

@@ -4,7 +4,7 @@
 // token it is about; nothing throws out of the parser.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Name, WireError } from '../wire/name.js';
-import { readRData } from '../wire/response.js';
+import { readRData } from '../wire/message.js';
 import { encodeRData } from '../wire/rdata.js';
 import { typeFromName, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';

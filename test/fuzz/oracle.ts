@@ -1,7 +1,7 @@
 // What any reply to any message must look like, judged without our own codec:
 // dns2 decodes both the request (for its EDNS size) and the reply.
 import dns2 from 'dns2';
-import type { Transport } from '../../src/server/context.js';
+import type { Transport } from '../../src/net/context.js';
 
 const { Packet } = dns2;
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { PipelineOptions } from '../../src/server/pipeline.js';
+import type { PipelineOptions } from '../../src/query/pipeline.js';
 import { build, hostileCase } from './mutate.js';
 import { fuzzPipeline, pipelineProblem } from './property.js';
 

@@ -3,9 +3,9 @@
 // returns over UDP and over TCP passes the oracle.
 import { join } from 'node:path';
 import { Catalog } from '../../src/authority/catalog.js';
-import type { Transport } from '../../src/server/context.js';
-import { FastPath } from '../../src/server/fastpath.js';
-import { handleMessage, type Outcome, type PipelineOptions } from '../../src/server/pipeline.js';
+import type { Transport } from '../../src/net/context.js';
+import { FastPath } from '../../src/query/fastpath.js';
+import { handleMessage, type Outcome, type PipelineOptions } from '../../src/query/pipeline.js';
 import { createLogger } from '../../src/log.js';
 import { defaultTransferSettings, parseKeys } from '../../src/transfer/settings.js';
 import { Transfers } from '../../src/transfer/transfers.js';

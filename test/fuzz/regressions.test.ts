@@ -2,7 +2,7 @@
 // wrong, and what the pipeline answers now.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { PipelineOptions } from '../../src/server/pipeline.js';
+import type { PipelineOptions } from '../../src/query/pipeline.js';
 import { Rcode } from '../../src/wire/types.js';
 import { fuzzPipeline, outcomeOf, pipelineProblem } from './property.js';
 

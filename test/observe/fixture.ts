@@ -5,7 +5,7 @@ import { DEFAULTS } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { Metrics } from '../../src/observe/metrics.js';
 import { ZoneHistory } from '../../src/observe/zones.js';
-import type { RequestContext } from '../../src/server/context.js';
+import type { RequestContext } from '../../src/net/context.js';
 import { DnsServer, type ServerOptions } from '../../src/server/server.js';
 import { REPO } from '../e2e/harness.js';
 import { makeQuery } from '../e2e/raw.js';

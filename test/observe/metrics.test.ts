@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { AggregatorRegistry } from 'prom-client';
 import { RRType } from '../../src/wire/types.js';
 import { parseExposition, valueOf } from './exposition.js';
-import { RRL_DEFAULTS } from '../../src/server/rrl.js';
+import { RRL_DEFAULTS } from '../../src/query/rrl.js';
 import { makeQuery } from '../e2e/raw.js';
 import { observedServer, TCP6, UDP4 } from './fixture.js';
 

@@ -8,7 +8,7 @@ import { afterEach, describe, it, mock } from 'node:test';
 import { rotationResolver } from '../../src/authority/rotation.js';
 import { DEFAULTS } from '../../src/config.js';
 import { Status } from '../../src/observe/status.js';
-import type { ListenAddress } from '../../src/server/address.js';
+import type { ListenAddress } from '../../src/net/address.js';
 import { RRType } from '../../src/wire/types.js';
 import { tempDir } from '../e2e/harness.js';
 import { decode } from '../e2e/raw.js';

@@ -4,7 +4,7 @@ import { entryFrom, renderEntry, type CacheLimits } from '../../src/resolver/ent
 import { Name } from '../../src/wire/name.js';
 import type { Question } from '../../src/wire/query.js';
 import type { RData } from '../../src/wire/rdata.js';
-import type { Message, WireRecord } from '../../src/wire/response.js';
+import type { Message, WireRecord } from '../../src/wire/message.js';
 import { Rcode, RRType } from '../../src/wire/types.js';
 
 const n = (text: string) => Name.parse(text);

@@ -3,8 +3,8 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { after } from 'node:test';
-import { frame } from '../../src/server/tcp.js';
-import type { ListenAddress } from '../../src/server/address.js';
+import { frame } from '../../src/net/tcp.js';
+import type { ListenAddress } from '../../src/net/address.js';
 import { Packet } from '../e2e/raw.js';
 
 export type DnsPacket = ReturnType<typeof Packet.parse>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UpstreamSet } from '../../src/resolver/health.js';
-import type { ListenAddress } from '../../src/server/address.js';
+import type { ListenAddress } from '../../src/net/address.js';
 
 const up = (port: number): ListenAddress => ({ host: '127.0.0.1', port, family: 4 });
 

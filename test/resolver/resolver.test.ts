@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ForwardConfig } from '../../src/config.js';
+import type { ForwardConfig } from '../../src/resolver/resolver.js';
 import { createLogger } from '../../src/log.js';
 import { Resolver } from '../../src/resolver/resolver.js';
-import { parseAcl } from '../../src/server/acl.js';
-import type { RequestContext } from '../../src/server/context.js';
+import { parseAcl } from '../../src/net/acl.js';
+import type { RequestContext } from '../../src/net/context.js';
 import { parseQuery } from '../../src/wire/query.js';
 import { decode, makeQuery } from '../e2e/raw.js';
 import { answerWith, fakeUpstreams, type DnsPacket, type FakeUpstream } from './fake-upstream.js';

@@ -13,7 +13,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Catalog } from '../../src/authority/catalog.js';
 import { createLogger } from '../../src/log.js';
-import { ZoneFiles } from '../../src/server/zones.js';
+import { ZoneFiles } from '../../src/lifecycle/zones.js';
 import { defaultTransferSettings, journalBytesFor } from '../../src/transfer/settings.js';
 import { tempDir } from '../e2e/harness.js';
 

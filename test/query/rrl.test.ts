@@ -2,10 +2,10 @@
 // answer fixture, classified, counted per netblock, slipped and dropped.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { parseAcl } from '../../src/server/acl.js';
-import { netblock } from '../../src/server/address.js';
-import type { Outcome, PipelineOptions } from '../../src/server/pipeline.js';
-import { classify, RateLimiter, RRL_DEFAULTS, truncatedReply, type RrlSettings } from '../../src/server/rrl.js';
+import { parseAcl } from '../../src/net/acl.js';
+import { netblock } from '../../src/net/address.js';
+import type { Outcome, PipelineOptions } from '../../src/query/pipeline.js';
+import { classify, RateLimiter, RRL_DEFAULTS, truncatedReply, type RrlSettings } from '../../src/query/rrl.js';
 import { createLogger } from '../../src/log.js';
 import { DEFAULTS } from '../../src/config.js';
 import { DnsServer } from '../../src/server/server.js';

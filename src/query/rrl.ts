@@ -7,8 +7,8 @@ import type { Logger } from '../log.js';
 import { Flag, HEADER_LENGTH } from '../wire/header.js';
 import { readQuestion } from '../wire/query.js';
 import { Rcode } from '../wire/types.js';
-import { LOOPBACK, parseAcl, type Acl } from './acl.js';
-import { netblock } from './address.js';
+import { LOOPBACK, parseAcl, type Acl } from '../net/acl.js';
+import { netblock } from '../net/address.js';
 import type { Outcome } from './pipeline.js';
 
 export interface RrlSettings {

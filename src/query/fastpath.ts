@@ -23,7 +23,7 @@ import type { Catalog } from '../authority/catalog.js';
 import { nextTurn } from '../authority/rotation.js';
 import { checkOptions, readOpt, udpLimit } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH } from '../wire/header.js';
-import { COPIED_FLAGS, encodeResponse, writeOpt, type ResponseSpec, type RRsetOut } from '../wire/message.js';
+import { COPIED_FLAGS, encodeResponse, writeOpt, type ResponseSpec, type RRsetOut } from '../wire/response.js';
 import { readName, WireError, type Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
 import { Rcode, RRClass, RRType } from '../wire/types.js';
@@ -46,7 +46,7 @@ const TCP_LIMIT = 65535;
 
 // What an entry costs the heap, estimated from above for 64-bit V8 without
 // pointer compression (as Node is built), and checked against the heap's growth
-// in test/server/fastpath.test.ts: the Map's slot and its share of the table
+// in test/query/fastpath.test.ts: the Map's slot and its share of the table
 // (twice the entries at worst), the entry object, its key string's header, and
 // its four arrays' headers.
 const ENTRY_BYTES = 640;

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import type { Reply } from '../../src/server/context.js';
-import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptions } from '../../src/server/tcp.js';
+import type { Reply } from '../../src/net/context.js';
+import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptions } from '../../src/net/tcp.js';
 import { connectFrom, frame, untilClosed } from '../e2e/raw.js';
 
 const echo = (msg: Buffer): Reply => Buffer.from(msg);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Catalog } from '../../src/authority/catalog.js';
 import { createLogger } from '../../src/log.js';
-import { ZoneFiles } from '../../src/server/zones.js';
+import { ZoneFiles } from '../../src/lifecycle/zones.js';
 import { tempDir } from '../e2e/harness.js';
 
 const BROKEN = "www:\n  type: A\n  value: 999.0.2.1\n";

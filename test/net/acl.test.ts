@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AclError, parseAcl } from '../../src/server/acl.js';
+import { AclError, parseAcl } from '../../src/net/acl.js';
 
 describe('ACLs', () => {
   const acl = parseAcl(['127.0.0.0/8', '192.0.2.7', '2001:db8::/32']);
