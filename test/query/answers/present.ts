@@ -17,7 +17,8 @@ export type Presented = Omit<DigResult, 'edns' | 'raw'>;
 const RCODE_NAME = Object.fromEntries(Object.entries(Packet.RCODE).map(([name, code]) => [code, name]));
 const FLAGS = ['qr', 'aa', 'tc', 'rd', 'ra', 'ad', 'cd'] as const;
 
-const fqdn = (name: string): string => `${name}.`.replace(/^\.$/, '.');
+/** dns2 gives names without the final dot, and the root as ''. */
+const fqdn = (name: string): string => `${name}.`;
 
 /** A character-string as dig prints it: quoted, with `"` and `\` escaped. */
 const quoted = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
