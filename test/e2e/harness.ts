@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(REPO, 'src', 'cli.ts');
+/** The zones behind the answer tables (test/query/answers/) and many end-to-end tests. */
+export const FIXTURE = join(REPO, 'test', 'fixtures', 'answers');
 /** How long a spawned rotor may take to listen. */
 export const STARTUP_MS = 90_000;
 

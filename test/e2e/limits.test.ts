@@ -11,8 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE } from './answers/table.js';
-import { startRotor, tempDir, type Rotor } from './harness.js';
+import { FIXTURE, startRotor, tempDir, type Rotor } from './harness.js';
 import { askOverTcp, connectFrom, decode, frame, holdConnections, makeQuery, Packet, tcpExchange, udpExchange, untilClosed } from './raw.js';
 
 const HOLDERS = 10;
