@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { DnsClient, DnsError, fqdn } from '../client/dns.js';
 import { ConfigError } from '../config.js';
-import { DnsError, fqdn, UdpAuthority } from '../mxsim/dns.js';
+import { UdpAuthority } from '../mxsim/dns.js';
 import { formatText, summarize } from '../mxsim/report.js';
-import { SENDER_MODELS, type MixEntry, type SenderModel } from '../mxsim/senders.js';
+import { SENDER_FAMILIES, SENDER_MODELS, type DualPreference, type MixEntry, type SenderFamily, type SenderModel } from '../mxsim/senders.js';
 import { simulate, type SimOptions } from '../mxsim/simulate.js';
 import { renderSvg } from '../mxsim/svg.js';
 import { AddressError, formatHostPort, parseHostPort, type ListenAddress } from '../net/address.js';
@@ -18,6 +20,12 @@ SMTP senders choosing where to connect; reports connections per gateway.
   --messages M              messages, each from a random sender (default 20000)
   --sender MODEL[=W],...    rfc5321, first-record or sticky, or a mix such as
                             rfc5321=70,first-record=30 (default rfc5321)
+  --family ipv4|ipv6|dual   address families the senders connect over: A
+                            records, AAAA records, or both (default ipv4)
+  --dual-preference ipv6|any
+                            which family dual-stack senders try first: ipv6 as
+                            Exim does, or any (a coin toss per delivery) as
+                            Postfix's smtp_address_preference = any (default ipv6)
   --resolvers K             resolvers the senders share, sender i on i mod K (default 10)
   --resolver-cache on|off   resolvers keep each RRset for its TTL (default off)
   --resolver-rotation on|off
@@ -25,12 +33,18 @@ SMTP senders choosing where to connect; reports connections per gateway.
                             like Unbound's rrset-roundrobin (default off)
   --duration TIME           simulated time the messages spread over evenly:
                             90s, 30m, 6h, 2d (default 1h)
-  --down HOST               gateway name or address refusing connections, repeatable
+  --down HOST               gateway name or address refusing connections,
+                            repeatable; a name without a trailing dot is
+                            relative to the domain (mx1 is mx1.NAME)
+  --retries N               further tries of a message no exchange took (default 4)
+  --retry-after TIME        simulated time before the first retry, doubling
+                            for each further one (default 5m)
   --seed S                  seed of every random choice (default 1)
   --concurrency N           DNS queries in flight at most (default 16)
   --svg FILE                also write a bar chart of the connections
   --json                    print the results as JSON
-Addresses are IPv4 only: AAAA records are neither asked for nor used.`;
+An exchange whose addresses cannot be had (NXDOMAIN, REFUSED, SERVFAIL, no
+answer, no record of the senders' families) is skipped, as RFC 5321 §5.1 says.`;
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -47,12 +61,30 @@ function onOff(option: string, text: string | undefined): boolean {
   throw new ConfigError(`--${option}: expected on or off, got "${text}"`);
 }
 
-function duration(text: string | undefined): number {
-  if (text === undefined) return 3600;
+function duration(option: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
   const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(text);
   const seconds = m ? Number(m[1]) * DURATION_UNITS[m[2] || 's']! : 0;
-  if (!(seconds > 0)) throw new ConfigError(`--duration: expected a time such as 90s, 30m, 6h or 2d, got "${text}"`);
+  if (!(seconds > 0)) throw new ConfigError(`--${option}: expected a time such as 90s, 30m, 6h or 2d, got "${text}"`);
   return seconds;
+}
+
+function oneOf<T extends string>(option: string, text: string | undefined, choices: readonly T[], fallback: T): T {
+  if (text === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(text)) throw new ConfigError(`--${option}: expected ${choices.join(', ')} or ${choices.at(-1)}, got "${text}"`.replace(/, (\w+) or/, ' or'));
+  return text as T;
+}
+
+/**
+ * A --down value as the simulation spells it: an address as given, a name
+ * with a trailing dot as given, any other name relative to the domain unless
+ * it already ends in it (so mx1 and mx1.corp.example both mean mx1.corp.example.).
+ */
+export function downName(text: string, domain: string): string {
+  if (isIP(text)) return text.toLowerCase();
+  const name = fqdn(text);
+  if (text.endsWith('.') || name === domain || name.endsWith(`.${domain}`)) return name;
+  return `${name}${domain}`;
 }
 
 /** rfc5321, or rfc5321=70,first-record=30. */
@@ -88,6 +120,10 @@ export async function mxsim(argv: string[]): Promise<number> {
       senders: { type: 'string' },
       messages: { type: 'string' },
       sender: { type: 'string' },
+      family: { type: 'string' },
+      'dual-preference': { type: 'string' },
+      retries: { type: 'string' },
+      'retry-after': { type: 'string' },
       resolvers: { type: 'string' },
       'resolver-cache': { type: 'string' },
       'resolver-rotation': { type: 'string' },
@@ -107,32 +143,37 @@ export async function mxsim(argv: string[]): Promise<number> {
   }
   if (!values.domain) throw new ConfigError('mxsim: --domain NAME is required');
   const target = server(values.server);
+  const domain = fqdn(values.domain);
   const opts: SimOptions = {
-    domain: fqdn(values.domain),
+    domain,
     senders: integer('senders', values.senders, 1000, 1, 10_000_000),
     messages: integer('messages', values.messages, 20_000, 1, 10_000_000),
     mix: parseMix(values.sender ?? 'rfc5321'),
+    family: oneOf<SenderFamily>('family', values.family, SENDER_FAMILIES, 'ipv4'),
+    dualPreference: oneOf<DualPreference>('dual-preference', values['dual-preference'], ['ipv6', 'any'], 'ipv6'),
     resolvers: integer('resolvers', values.resolvers, 10, 1, 1_000_000),
     cache: onOff('resolver-cache', values['resolver-cache']),
     rotation: onOff('resolver-rotation', values['resolver-rotation']),
-    durationSeconds: duration(values.duration),
-    // A bare name is a gateway; an address is one of its addresses.
-    down: new Set((values.down ?? []).map((d) => (/^[\d.]+$/.test(d) ? d : fqdn(d)))),
+    durationSeconds: duration('duration', values.duration, 3600),
+    // A name is a gateway; an address is one of its addresses.
+    down: new Set((values.down ?? []).map((d) => downName(d, domain))),
+    retries: integer('retries', values.retries, 4, 0, 100),
+    retryAfterSeconds: duration('retry-after', values['retry-after'], 300),
     seed: values.seed ?? '1',
     concurrency: integer('concurrency', values.concurrency, 16, 1, 1024),
   };
 
-  const authority = new UdpAuthority({ ...target, concurrency: opts.concurrency, timeoutMs: 1000, tries: 3 });
-  await authority.open();
+  const client = new DnsClient({ ...target, concurrency: opts.concurrency, timeoutMs: 1000, tries: 3 });
+  await client.open();
   let summary;
   try {
-    summary = summarize(await simulate(opts, authority), { domain: opts.domain, messages: opts.messages, down: opts.down, sent: authority.sent });
+    summary = summarize(await simulate(opts, new UdpAuthority(client)), { domain, family: opts.family, messages: opts.messages, down: opts.down, sent: client.sent });
   } catch (e) {
     if (!(e instanceof DnsError)) throw e;
     console.error(`rotor mxsim: ${e.message}`);
     return 1;
   } finally {
-    authority.close();
+    client.close();
   }
 
   const senders = opts.mix.map((m) => (opts.mix.length > 1 ? `${m.model}=${m.weight}` : m.model)).join(',');
