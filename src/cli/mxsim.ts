@@ -3,10 +3,15 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DnsClient, DnsError, fqdn } from '../client/dns.js';
 import { ConfigError } from '../config.js';
+import { createLogger } from '../log.js';
+import { Dnsbl } from '../mail/dnsbl.js';
+import { GatewayLab, LabError, planGateways } from '../mail/lab.js';
+import { compareWithPrediction, formatSmtp, type SmtpReport } from '../mail/report.js';
 import { UdpAuthority } from '../mxsim/dns.js';
-import { formatText, summarize } from '../mxsim/report.js';
+import { seededRandom } from '../mxsim/prng.js';
+import { formatText, summarize, type Summary } from '../mxsim/report.js';
 import { SENDER_FAMILIES, SENDER_MODELS, type DualPreference, type MixEntry, type SenderFamily, type SenderModel } from '../mxsim/senders.js';
-import { simulate, type SimOptions } from '../mxsim/simulate.js';
+import { simulate, type SimOptions, type Tally } from '../mxsim/simulate.js';
 import { renderSvg } from '../mxsim/svg.js';
 import { AddressError, formatHostPort, parseHostPort, type ListenAddress } from '../net/address.js';
 
@@ -17,7 +22,8 @@ SMTP senders choosing where to connect; reports connections per gateway.
   --server ADDR:PORT        server to query (default 127.0.0.1:5300)
   --domain NAME             mail domain (required)
   --senders N               sending MTAs (default 1000)
-  --messages M              messages, each from a random sender (default 20000)
+  --messages M              messages, each from a random sender (default
+                            20000; 2000 with --smtp)
   --sender MODEL[=W],...    rfc5321, first-record or sticky, or a mix such as
                             rfc5321=70,first-record=30 (default rfc5321)
   --family ipv4|ipv6|dual   address families the senders connect over: A
@@ -41,6 +47,20 @@ SMTP senders choosing where to connect; reports connections per gateway.
                             for each further one (default 5m)
   --seed S                  seed of every random choice (default 1)
   --concurrency N           DNS queries in flight at most (default 16)
+  --smtp                    also deliver every message through real SMTP
+                            sessions, to one gateway per address of the MX set
+                            started on loopback, and compare what the gateways
+                            counted with the DNS-only run of the same seed
+  --sessions N              with --smtp: SMTP sessions in flight at most
+                            (default 100; each gateway pauses 100 ms before
+                            its greeting, as smtp-server does for early talkers)
+  --map ADDR=LOOPBACK,...   with --smtp: listen for ADDR on a loopback address
+                            (repeatable); addresses already in 127.0.0.0/8 or
+                            ::1, as in a lab zone, need none
+  --dnsbl LIST              with --smtp: the gateways check each client at
+                            this RFC 5782 block list, asked of --server
+  --listed PCT              with --dnsbl: this share of the senders (5%)
+                            connect from 127.0.0.2, the list's test point
   --svg FILE                also write a bar chart of the connections
   --json                    print the results as JSON
 An exchange whose addresses cannot be had (NXDOMAIN, REFUSED, SERVFAIL, no
@@ -87,6 +107,26 @@ export function downName(text: string, domain: string): string {
   return `${name}${domain}`;
 }
 
+/** 203.0.113.25=127.0.0.25, repeatable and comma-separated: each address to a loopback one. */
+export function parseMap(values: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of values.flatMap((v) => v.split(','))) {
+    const [from, to, extra] = pair.trim().split('=');
+    if (!from || !to || extra !== undefined || !isIP(from) || !isIP(to)) throw new ConfigError(`--map: "${pair}" is not ADDR=LOOPBACK`);
+    if (!to.startsWith('127.') && to !== '::1') throw new ConfigError(`--map: ${to} is not a loopback address (127.0.0.0/8 or ::1)`);
+    map.set(from.toLowerCase(), to);
+  }
+  return map;
+}
+
+/** 5%, or 0.05: a share from 0 to 1. */
+function share(option: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text);
+  const x = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(x >= 0 && x <= 1)) throw new ConfigError(`--${option}: expected a share such as 5% or 0.05, got "${text}"`);
+  return x;
+}
+
 /** rfc5321, or rfc5321=70,first-record=30. */
 export function parseMix(text: string): MixEntry[] {
   const mix = text.split(',').map((part): MixEntry => {
@@ -131,6 +171,11 @@ export async function mxsim(argv: string[]): Promise<number> {
       down: { type: 'string', multiple: true },
       seed: { type: 'string' },
       concurrency: { type: 'string' },
+      smtp: { type: 'boolean' },
+      map: { type: 'string', multiple: true },
+      sessions: { type: 'string' },
+      dnsbl: { type: 'string' },
+      listed: { type: 'string' },
       svg: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -147,7 +192,7 @@ export async function mxsim(argv: string[]): Promise<number> {
   const opts: SimOptions = {
     domain,
     senders: integer('senders', values.senders, 1000, 1, 10_000_000),
-    messages: integer('messages', values.messages, 20_000, 1, 10_000_000),
+    messages: integer('messages', values.messages, values.smtp ? 2000 : 20_000, 1, 10_000_000),
     mix: parseMix(values.sender ?? 'rfc5321'),
     family: oneOf<SenderFamily>('family', values.family, SENDER_FAMILIES, 'ipv4'),
     dualPreference: oneOf<DualPreference>('dual-preference', values['dual-preference'], ['ipv6', 'any'], 'ipv6'),
@@ -163,17 +208,53 @@ export async function mxsim(argv: string[]): Promise<number> {
     concurrency: integer('concurrency', values.concurrency, 16, 1, 1024),
   };
 
+  if (!values.smtp && (values.map || values.dnsbl || values.listed || values.sessions)) throw new ConfigError('mxsim: --map, --sessions, --dnsbl and --listed go with --smtp');
+  if (values.listed && !values.dnsbl) throw new ConfigError('mxsim: --listed needs --dnsbl LIST, the list that names them');
+  const map = parseMap(values.map ?? []);
+  const listedShare = values.listed ? share('listed', values.listed) : 0;
+  const sessions = integer('sessions', values.sessions, 100, 1, 1000);
+
   const client = new DnsClient({ ...target, concurrency: opts.concurrency, timeoutMs: 1000, tries: 3 });
   await client.open();
-  let summary;
+  const authority = new UdpAuthority(client);
+  const summarized = (tally: Tally, sentBefore = 0): Summary =>
+    summarize(tally, { domain, family: opts.family, messages: opts.messages, down: opts.down, sent: client.sent - sentBefore });
+  let summary: Summary;
+  let smtp: SmtpReport | undefined;
+  // The gateways have a resolver of their own for the block list: its queries are not the senders'.
+  let listClient: DnsClient | undefined;
   try {
-    summary = summarize(await simulate(opts, new UdpAuthority(client)), { domain, family: opts.family, messages: opts.messages, down: opts.down, sent: client.sent });
+    summary = summarized(await simulate(opts, authority));
+    if (values.smtp) {
+      const prediction = summary;
+      const families = opts.family === 'ipv4' ? [4 as const] : opts.family === 'ipv6' ? [6 as const] : [6 as const, 4 as const];
+      const plans = await planGateways(authority, domain, families, opts.down, map);
+      if (values.dnsbl) {
+        listClient = new DnsClient({ ...target, concurrency: sessions, timeoutMs: 1000, tries: 3 });
+        await listClient.open();
+      }
+      const logger = createLogger('warn');
+      const lab = await GatewayLab.start(plans, { ...(listClient ? { dnsbl: new Dnsbl(listClient, values.dnsbl!) } : {}), logger });
+      try {
+        const listed = (sender: number): boolean => seededRandom(`${opts.seed} listed`, sender)() < listedShare;
+        const sentBefore = client.sent;
+        const started = performance.now();
+        // As many messages at once as sessions: the DNS client still keeps --concurrency queries in flight at most.
+        const tally = await simulate({ ...opts, concurrency: sessions }, authority, lab.connect({ domain, listed, timeoutMs: 10_000 }));
+        smtp = compareWithPrediction(lab.stations, prediction, (performance.now() - started) / 1000);
+        summary = summarized(tally, sentBefore);
+      } finally {
+        await lab.close();
+      }
+    }
   } catch (e) {
+    if (e instanceof LabError) throw new ConfigError(`mxsim --smtp: ${e.message}`);
     if (!(e instanceof DnsError)) throw e;
     console.error(`rotor mxsim: ${e.message}`);
     return 1;
   } finally {
     client.close();
+    listClient?.close();
   }
 
   const senders = opts.mix.map((m) => (opts.mix.length > 1 ? `${m.model}=${m.weight}` : m.model)).join(',');
@@ -187,12 +268,13 @@ export async function mxsim(argv: string[]): Promise<number> {
   }
   if (values.json) {
     const { down: downSet, ...rest } = opts;
-    console.log(JSON.stringify({ options: { ...rest, down: [...downSet], server: formatHostPort(target) }, ...summary }, null, 2));
+    console.log(JSON.stringify({ options: { ...rest, down: [...downSet], server: formatHostPort(target) }, ...summary, ...(smtp ? { smtp } : {}) }, null, 2));
   } else {
     console.log(formatText(summary, [
       `rotor mxsim: ${opts.messages.toLocaleString('en-US')} messages from ${opts.senders.toLocaleString('en-US')} senders (${senders}) to ${opts.domain} via ${formatHostPort(target)}`,
-      `${resolvers}; ${values.duration ?? '1h'} of simulated time; down: ${down}; seed ${opts.seed}`,
+      `${resolvers}; ${values.duration ?? '1h'} of simulated time; down: ${down}; seed ${opts.seed}${opts.family === 'ipv4' ? '' : `; senders over ${opts.family}${opts.family === 'dual' ? ` preferring ${opts.dualPreference}` : ''}`}`,
     ]));
+    if (smtp) console.log(`\n${formatSmtp(smtp)}`);
   }
   return 0;
 }

@@ -267,7 +267,8 @@ export function summarize(tally: Tally, opts: { domain: string; family: SenderFa
   return { ...summary, conclusion: conclude(summary) };
 }
 
-function table(rows: string[][], rightAligned: ReadonlySet<number>): string[] {
+/** Rows as columns padded to their widest cell, right-aligned where asked. */
+export function table(rows: string[][], rightAligned: ReadonlySet<number>): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
 }
