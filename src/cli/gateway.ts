@@ -4,7 +4,8 @@ import { ConfigError, parseLogFormat, parseLogLevel } from '../config.js';
 import { createLogger } from '../log.js';
 import { Dnsbl } from '../mail/dnsbl.js';
 import { startGateway } from '../mail/gateway.js';
-import { AddressError, formatHostPort, parseHostPort, type ListenAddress } from '../net/address.js';
+import { formatHostPort } from '../net/address.js';
+import { hostPortOption } from './options.js';
 
 export const usage = `rotor gateway --listen ADDR:PORT [--name NAME] [--dnsbl LIST] [options]
 
@@ -19,15 +20,6 @@ play the mail path by hand.
   --server ADDR:PORT   DNS server to ask, rotor itself (default 127.0.0.1:5300)
   --log-level LEVEL    trace, debug (one line per message), info, warn, error
   --log-format FORMAT  json (default) or pretty`;
-
-function address(option: string, text: string): ListenAddress {
-  try {
-    return parseHostPort(text);
-  } catch (e) {
-    if (e instanceof AddressError) throw new ConfigError(`--${option}: ${e.message}`);
-    throw e;
-  }
-}
 
 export async function gateway(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -48,8 +40,8 @@ export async function gateway(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.listen) throw new ConfigError('gateway: --listen ADDR:PORT is required');
-  const listen = address('listen', values.listen);
-  const server = address('server', values.server ?? '127.0.0.1:5300');
+  const listen = hostPortOption('listen', values.listen);
+  const server = hostPortOption('server', values.server ?? '127.0.0.1:5300');
   const logger = createLogger(parseLogLevel('--log-level', values['log-level'] ?? 'info'), parseLogFormat('--log-format', values['log-format'] ?? 'json'));
   let client: DnsClient | undefined;
   if (values.dnsbl) {

@@ -13,7 +13,8 @@ import { formatText, summarize, type Summary } from '../mxsim/report.js';
 import { SENDER_FAMILIES, SENDER_MODELS, type DualPreference, type MixEntry, type SenderFamily, type SenderModel } from '../mxsim/senders.js';
 import { simulate, type SimOptions, type Tally } from '../mxsim/simulate.js';
 import { renderSvg } from '../mxsim/svg.js';
-import { AddressError, formatHostPort, parseHostPort, type ListenAddress } from '../net/address.js';
+import { formatHostPort } from '../net/address.js';
+import { hostPortOption } from './options.js';
 
 export const usage = `rotor mxsim --domain NAME [--server ADDR:PORT] [options]
 
@@ -142,15 +143,6 @@ export function parseMix(text: string): MixEntry[] {
   return mix;
 }
 
-function server(text: string | undefined): ListenAddress {
-  try {
-    return parseHostPort(text ?? '127.0.0.1:5300');
-  } catch (e) {
-    if (e instanceof AddressError) throw new ConfigError(`--server: ${e.message}`);
-    throw e;
-  }
-}
-
 export async function mxsim(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -187,7 +179,7 @@ export async function mxsim(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.domain) throw new ConfigError('mxsim: --domain NAME is required');
-  const target = server(values.server);
+  const target = hostPortOption('server', values.server ?? '127.0.0.1:5300');
   const domain = fqdn(values.domain);
   const opts: SimOptions = {
     domain,

@@ -120,10 +120,11 @@ const RECORD: Record<Family, string> = { 4: 'A', 6: 'AAAA' };
 
 export async function simulate(opts: SimOptions, authority: Authority, connectTo: Connect = dnsOnly(opts.down)): Promise<Tally> {
   const tally = emptyTally();
-  // Every gateway and address the server names gets a row, used or not.
+  const usable = new Set(familyOrder(opts.family, 'ipv6', () => 0));
+  // Every gateway the server names gets a row, and so does every address of the senders' families, used or not.
   const known = (host: string, family: Family, addresses: readonly string[] = []): void => {
     const row = tally.connections.get(host) ?? new Map<string, number>();
-    for (const address of addresses) if (!row.has(address)) row.set(address, 0);
+    if (usable.has(family)) for (const address of addresses) if (!row.has(address)) row.set(address, 0);
     tally.connections.set(host, row);
     if (addresses.length > 0) tally.families.set(host, (tally.families.get(host) ?? new Set()).add(family));
   };
