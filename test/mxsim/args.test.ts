@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { downName, parseMix } from '../../src/cli/mxsim.js';
+import { downName, parseMap, parseMix } from '../../src/cli/mxsim.js';
 import { ConfigError } from '../../src/config.js';
 
 describe('--sender', () => {
@@ -28,4 +28,15 @@ describe('--down', () => {
     assert.equal(downName('192.0.2.11', 'corp.example.'), '192.0.2.11');
     assert.equal(downName('2001:DB8:25::11', 'corp.example.'), '2001:db8:25::11');
   });
+});
+
+describe('--map', () => {
+  it('maps addresses to loopback ones, repeated or comma-separated', () => {
+    assert.deepEqual([...parseMap(['192.0.2.11=127.0.0.11,192.0.2.12=127.0.0.12', '2001:DB8::11=::1'])],
+      [['192.0.2.11', '127.0.0.11'], ['192.0.2.12', '127.0.0.12'], ['2001:db8::11', '::1']]);
+  });
+
+  for (const bad of ['192.0.2.11', '192.0.2.11=10.0.0.1', 'mx1=127.0.0.11', '192.0.2.11=127.0.0.11=x']) {
+    it(`refuses "${bad}"`, () => assert.throws(() => parseMap([bad]), ConfigError));
+  }
 });
