@@ -10,7 +10,7 @@ import { compareWithPrediction, formatSmtp, type SmtpReport } from '../mail/repo
 import { UdpAuthority } from '../mxsim/dns.js';
 import { seededRandom } from '../mxsim/prng.js';
 import { formatText, summarize, type Summary } from '../mxsim/report.js';
-import { SENDER_FAMILIES, SENDER_MODELS, type DualPreference, type MixEntry, type SenderFamily, type SenderModel } from '../mxsim/senders.js';
+import { FAMILIES_OF, SENDER_FAMILIES, SENDER_MODELS, type DualPreference, type MixEntry, type SenderFamily, type SenderModel } from '../mxsim/senders.js';
 import { simulate, type SimOptions, type Tally } from '../mxsim/simulate.js';
 import { renderSvg } from '../mxsim/svg.js';
 import { formatHostPort } from '../net/address.js';
@@ -219,8 +219,7 @@ export async function mxsim(argv: string[]): Promise<number> {
     summary = summarized(await simulate(opts, authority));
     if (values.smtp) {
       const prediction = summary;
-      const families = opts.family === 'ipv4' ? [4 as const] : opts.family === 'ipv6' ? [6 as const] : [6 as const, 4 as const];
-      const plans = await planGateways(authority, domain, families, opts.down, map);
+      const plans = await planGateways(authority, domain, FAMILIES_OF[opts.family], opts.down, map);
       if (values.dnsbl) {
         listClient = new DnsClient({ ...target, concurrency: sessions, timeoutMs: 1000, tries: 3 });
         await listClient.open();

@@ -110,6 +110,7 @@ export class GatewayLab {
       const station = byAddress.get(`${exchange} ${address}`);
       if (!station) return 'refused';
       const v4 = isIPv4(station.plan.listen);
+      const recipient = `postmaster@${senders.domain.replace(/\.$/, '')}`;
       const result = await sendMail({
         host: station.plan.listen,
         port: station.port,
@@ -117,8 +118,8 @@ export class GatewayLab {
         ...(v4 ? { localAddress: senders.listed(sender) ? '127.0.0.2' : '127.0.0.1' } : {}),
         helo: `sender${sender}.mxsim.test`,
         from: `sender${sender}@mxsim.test`,
-        to: `postmaster@${senders.domain.replace(/\.$/, '')}`,
-        message: `From: <sender${sender}@mxsim.test>\r\nTo: <postmaster@${senders.domain.replace(/\.$/, '')}>\r\nSubject: rotor mxsim\r\n\r\nOne message of a simulated hour of mail.`,
+        to: recipient,
+        message: `From: <sender${sender}@mxsim.test>\r\nTo: <${recipient}>\r\nSubject: rotor mxsim\r\n\r\nOne message of a simulated hour of mail.`,
         timeoutMs: senders.timeoutMs,
       });
       // A 4xx sends the sender on to the next address, as a refused connection does.

@@ -32,11 +32,13 @@ export const SENDER_FAMILIES: readonly SenderFamily[] = ['ipv4', 'ipv6', 'dual']
  */
 export type DualPreference = 'ipv6' | 'any';
 
+/** The families each kind of sender uses; a dual-stack sender's in its default order. */
+export const FAMILIES_OF: Readonly<Record<SenderFamily, readonly Family[]>> = { ipv4: [4], ipv6: [6], dual: [6, 4] };
+
 /** The families a sender looks up and tries, in the order it tries them. */
-export function familyOrder(family: SenderFamily, preference: DualPreference, random: Random): Family[] {
-  if (family === 'ipv4') return [4];
-  if (family === 'ipv6') return [6];
-  return preference === 'ipv6' || randomInt(random, 2) === 0 ? [6, 4] : [4, 6];
+export function familyOrder(family: SenderFamily, preference: DualPreference, random: Random): readonly Family[] {
+  if (family !== 'dual' || preference === 'ipv6') return FAMILIES_OF[family];
+  return randomInt(random, 2) === 0 ? [6, 4] : [4, 6];
 }
 
 export interface MixEntry {

@@ -10,7 +10,7 @@
 import { DnsError } from '../client/dns.js';
 import { randomInt, seededRandom, type Random } from './prng.js';
 import { Resolver, type Authority, type Lookup } from './resolver.js';
-import { assignModels, exchangeOrder, familyOrder, type DualPreference, type Family, type MixEntry, type SenderFamily, type SenderModel } from './senders.js';
+import { assignModels, exchangeOrder, FAMILIES_OF, familyOrder, type DualPreference, type Family, type MixEntry, type SenderFamily, type SenderModel } from './senders.js';
 
 export interface SimOptions {
   /** Lower case, with the trailing dot. */
@@ -120,7 +120,7 @@ const RECORD: Record<Family, string> = { 4: 'A', 6: 'AAAA' };
 
 export async function simulate(opts: SimOptions, authority: Authority, connectTo: Connect = dnsOnly(opts.down)): Promise<Tally> {
   const tally = emptyTally();
-  const usable = new Set(familyOrder(opts.family, 'ipv6', () => 0));
+  const usable = new Set(FAMILIES_OF[opts.family]);
   // Every gateway the server names gets a row, and so does every address of the senders' families, used or not.
   const known = (host: string, family: Family, addresses: readonly string[] = []): void => {
     const row = tally.connections.get(host) ?? new Map<string, number>();
