@@ -19,30 +19,24 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rssMb, startRotor, tempDir, type Rotor } from './harness.js';
+import { rewrittenZone } from '../server/rewritten-zone.js';
 
 const RECORDS = 20_000;
 const REWRITES = 12;
 const LIMIT_MB = 170;
 
-/** Every record's data changes with the version, so each reload replaces the whole zone. */
-function zoneText(version: number): string {
-  const lines = ['$ORIGIN big.test.', '$TTL 300', `@ SOA ns1 hostmaster ${version} 3600 600 86400 300`, '@ NS ns1', 'ns1 A 192.0.2.1'];
-  for (let i = 0; i < RECORDS; i++) lines.push(`r${i} TXT "version-${version}-record-${i}"`);
-  return lines.join('\n') + '\n';
-}
-
 describe('IXFR journal memory, in the spawned server', () => {
   let rotor: Rotor;
   let dir: string;
   before(async () => {
-    dir = await tempDir({ 'big.test.zone': zoneText(1) });
+    dir = await tempDir({ 'big.test.zone': rewrittenZone(1, RECORDS) });
     rotor = await startRotor(dir);
   });
   after(async () => { await rotor?.stop(); });
 
   /** Writes the zone aside and renames it, as an editor or a deploy would; resolves once the directory watch has loaded it. */
   const rewrite = async (version: number): Promise<void> => {
-    await writeFile(join(dir, 'next.tmp'), zoneText(version));
+    await writeFile(join(dir, 'next.tmp'), rewrittenZone(version, RECORDS));
     await rename(join(dir, 'next.tmp'), join(dir, 'big.test.zone'));
     await rotor.waitForLog((l) => l.msg === 'zone loaded' && l.serial === version, 60_000);
   };
