@@ -83,7 +83,8 @@ describe('metrics', () => {
   it('count what was survived: datagrams from port 0, bugs met while answering, TCP connections refused and evicted', async () => {
     const { ask, metrics, server } = await observedServer({
       listen: [{ host: '127.0.0.1', port: 0, family: 4 }],
-      tcpMaxConnections: 2, tcpMaxConnectionsPerClient: 2,
+      // The table half full at most, so that no idle timeout shrinks under pressure and closes one meanwhile.
+      tcpMaxConnections: 4, tcpMaxConnectionsPerNetblock: 2, tcpMaxConnectionsPerClient: 2, tcpIdleTimeoutMs: 60_000,
     });
     const scrape = async () => parseExposition(await metrics.registry.metrics());
     const [bound] = await server.listen();
@@ -100,8 +101,8 @@ describe('metrics', () => {
       assert.equal(ask('corp.example', RRType.MX).readUInt16BE(2) & 0xf, 2, 'SERVFAIL');
       server.observers.pop();
 
-      // Two from 127.0.0.1 fill its share and the table; a third from it is refused,
-      // and one from 127.0.0.2 takes the place of the one idle the longest.
+      // Two from 127.0.0.1 fill its share and its /24's; a third from it is refused,
+      // and one from 127.0.0.2 takes the place of the one idle the longest there.
       const first = await connectFrom(bound!);
       const firstClosed = untilClosed(first);
       sockets.push(first, await connectFrom(bound!));
