@@ -16,7 +16,7 @@
 // changesets only, +138 MB at most alone, +119 to +130 beside two other test
 // files, swinging without a trend. The limit sits between, about 70 MB from each.
 import assert from 'node:assert/strict';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rssMb, startRotor, tempDir, type Rotor } from './harness.js';
@@ -33,7 +33,10 @@ describe('IXFR journal memory, in the spawned server', () => {
     dir = await tempDir({ 'big.test.zone': rewrittenZone(1, RECORDS) });
     rotor = await startRotor(dir);
   });
-  after(async () => { await rotor?.stop(); });
+  after(async () => {
+    await rotor?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   /** Writes the zone aside and renames it, as an editor or a deploy would; resolves once the directory watch has loaded it. */
   const rewrite = async (version: number): Promise<void> => {

@@ -17,6 +17,7 @@
 // sample on another run.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { rssMb, tempDir } from './harness.js';
@@ -58,15 +59,17 @@ describe(`${CLIENTS} /api/events clients that never read`, () => {
   const open = new Set<net.Socket>();
   const dns = dgram.createSocket('udp4');
   let trickle: NodeJS.Timeout | undefined;
+  let dir: string;
   before(async () => {
-    const zones = Object.fromEntries(Array.from({ length: MAIL_ZONES }, (_, i) => [`m${i}.test.zone`, mailZone(i)]));
-    rotor = await startMonitored(await tempDir(zones));
+    dir = await tempDir(Object.fromEntries(Array.from({ length: MAIL_ZONES }, (_, i) => [`m${i}.test.zone`, mailZone(i)])));
+    rotor = await startMonitored(dir);
   });
   after(async () => {
     clearInterval(trickle);
     dns.close();
     for (const s of open) s.destroy();
     await rotor?.stop();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it(`cost the server under ${LIMIT_MB} MB of RSS`, { timeout: 120_000 }, async () => {
