@@ -223,6 +223,29 @@ export class Name {
 export class WireError extends Error {}
 
 /**
+ * The suffix keys (as Name.suffixKey gives them) of the uncompressed name at
+ * buf[offset], and where each label starts: for writing a name held in record
+ * data without building a Name.
+ */
+export function wireNameKeys(buf: Buffer, offset: number): { keys: string[]; starts: number[]; end: number } {
+  const starts: number[] = [];
+  let at = offset;
+  while (buf[at] !== 0) {
+    starts.push(at);
+    at += buf[at]! + 1;
+  }
+  const keys: string[] = new Array(starts.length);
+  let suffix = '.';
+  for (let i = starts.length - 1; i >= 0; i--) {
+    const s = starts[i]!;
+    const label = labelText(buf.subarray(s + 1, s + 1 + buf[s]!), true);
+    suffix = suffix === '.' ? `${label}.` : `${label}.${suffix}`;
+    keys[i] = suffix;
+  }
+  return { keys, starts, end: at + 1 };
+}
+
+/**
  * Reads a possibly compressed name. Every pointer must go strictly backwards from
  * the label that holds it, which rules out loops and forward references, and past
  * the 12-octet header; the name's total length is capped at 255 octets.

@@ -1,5 +1,5 @@
 // Builds a DNS message in one Buffer, compressing names (RFC 1035 §4.1.4).
-import type { Name } from './name.js';
+import { wireNameKeys, type Name } from './name.js';
 
 export class WriterOverflow extends Error {}
 
@@ -77,6 +77,29 @@ export class MessageWriter {
       this.bytes(label);
     }
     this.u8(0);
+  }
+
+  /**
+   * Writes the uncompressed name at src[offset] (record data) as name() writes a
+   * Name, and returns the offset after it in src.
+   */
+  wireName(src: Buffer, offset: number, compress: boolean): number {
+    const { keys, starts, end } = wireNameKeys(src, offset);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (compress && this.compression) {
+        const at = this.targets.get(key);
+        if (at !== undefined) {
+          this.u16(0xc000 | at);
+          return end;
+        }
+      }
+      if (this.pos < 0x4000 && !this.targets.has(key)) this.targets.set(key, this.pos);
+      const s = starts[i]!;
+      this.bytes(src.subarray(s, s + src[s]! + 1));
+    }
+    this.u8(0);
+    return end;
   }
 
   /** Registers a name already present in the buffer (the copied question) as a target. */

@@ -9,7 +9,7 @@ import { encodeRData } from '../wire/rdata.js';
 import { typeFromName, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import type { ParsedRecord, RData, SourcePos } from './records.js';
-import { checkUint, parseDomainName, parseIPv4, parseIPv6, ValueError } from './values.js';
+import { checkUint, parseDomainName, parseIPv4, parseIPv6, ValueError } from '../rrtypes/values.js';
 import type { ParsedZoneText } from './yaml.js';
 
 /** Reads an $INCLUDEd file; throws (any error) when it cannot. */

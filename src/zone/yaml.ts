@@ -6,7 +6,7 @@ import { RRType, typeFromName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import type { ParsedRecord, RData, SourcePos } from './records.js';
 import { readPlainYaml } from './yaml-reader.js';
-import { checkUint, parseDomainName, parseIPv4, parseIPv6, splitCharacterStrings, ValueError } from './values.js';
+import { checkUint, parseDomainName, parseIPv4, parseIPv6, splitCharacterStrings, ValueError } from '../rrtypes/values.js';
 
 export interface ParsedZoneText {
   records: ParsedRecord[];

@@ -6,7 +6,7 @@ import { encodeResponse, type RRsetOut } from '../../src/wire/response.js';
 import { Name } from '../../src/wire/name.js';
 import { readQuestion } from '../../src/wire/query.js';
 import { RRType } from '../../src/wire/types.js';
-import { parseIPv4 } from '../../src/zone/values.js';
+import { parseIPv4 } from '../../src/rrtypes/values.js';
 
 const { Packet } = dns2;
 
