@@ -5,6 +5,12 @@ import type { Field, RRTypeModule } from './rrtype.js';
 
 const fields: readonly Field[] = [{ kind: 'u16', label: 'preference' }, { kind: 'name', label: 'exchange' }];
 
+/** The preference and exchange of MX data (the status page shows them). */
+export function mxData(rdata: Buffer): { preference: number; exchange: Name } {
+  const [preference, exchange] = decodeFields(fields, 'MX', rdata) as [number, Name];
+  return { preference, exchange };
+}
+
 export const MX: RRTypeModule = {
   code: 15,
   mnemonic: 'MX',
@@ -21,7 +27,7 @@ export const MX: RRTypeModule = {
       return encodeFields(fields, [v.uint(legacy ? 'priority' : 'preference', 16, 'MX'), v.name(legacy ? 'value' : 'exchange', 'MX')]);
     },
     print: (rdata) => {
-      const [preference, exchange] = decodeFields(fields, 'MX', rdata) as [number, Name];
+      const { preference, exchange } = mxData(rdata);
       return { value: { exchange: exchange.toString(), preference } };
     },
   },

@@ -25,6 +25,11 @@ export function soaSerial(rdata: Buffer): number {
   return rdata.readUInt32BE(timersAt(rdata));
 }
 
+/** Replaces the serial in place (the zone's serial setter: every holder of the data sees it). */
+export function setSoaSerial(rdata: Buffer, serial: number): void {
+  rdata.writeUInt32BE(serial >>> 0, timersAt(rdata));
+}
+
 /** A copy of the data with another serial. */
 export function withSoaSerial(rdata: Buffer, serial: number): Buffer {
   const out = Buffer.from(rdata);
