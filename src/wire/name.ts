@@ -222,27 +222,28 @@ export class Name {
 
 export class WireError extends Error {}
 
+const keyScratch = Buffer.allocUnsafe(256);
+
 /**
- * The suffix keys (as Name.suffixKey gives them) of the uncompressed name at
- * buf[offset], and where each label starts: for writing a name held in record
- * data without building a Name.
+ * The key (as Name.key gives it) of the uncompressed name at buf[offset], in
+ * record data, when none of its octets needs an escape in presentation form (the
+ * usual case); undefined otherwise. Lets the writer compress a name held in
+ * record data without building a Name: label i's suffix key starts at the
+ * label's offset from `offset`.
  */
-export function wireNameKeys(buf: Buffer, offset: number): { keys: string[]; starts: number[]; end: number } {
-  const starts: number[] = [];
+export function plainNameKey(buf: Buffer, offset: number): string | undefined {
   let at = offset;
-  while (buf[at] !== 0) {
-    starts.push(at);
-    at += buf[at]! + 1;
+  let n = 0;
+  for (let len = buf[at]!; len !== 0; len = buf[at]!) {
+    for (let i = at + 1; i <= at + len; i++) {
+      const b = buf[i]!;
+      if (!isPlain(b)) return undefined;
+      keyScratch[n++] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
+    }
+    keyScratch[n++] = 0x2e;
+    at += len + 1;
   }
-  const keys: string[] = new Array(starts.length);
-  let suffix = '.';
-  for (let i = starts.length - 1; i >= 0; i--) {
-    const s = starts[i]!;
-    const label = labelText(buf.subarray(s + 1, s + 1 + buf[s]!), true);
-    suffix = suffix === '.' ? `${label}.` : `${label}.${suffix}`;
-    keys[i] = suffix;
-  }
-  return { keys, starts, end: at + 1 };
+  return n === 0 ? '.' : keyScratch.toString('latin1', 0, n);
 }
 
 /**

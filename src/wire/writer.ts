@@ -1,5 +1,5 @@
 // Builds a DNS message in one Buffer, compressing names (RFC 1035 §4.1.4).
-import { wireNameKeys, type Name } from './name.js';
+import { plainNameKey, readName, type Name } from './name.js';
 
 export class WriterOverflow extends Error {}
 
@@ -84,22 +84,33 @@ export class MessageWriter {
    * Name, and returns the offset after it in src.
    */
   wireName(src: Buffer, offset: number, compress: boolean): number {
-    const { keys, starts, end } = wireNameKeys(src, offset);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
+    const key = plainNameKey(src, offset);
+    if (key === undefined) {
+      const { name, end } = readName(src, offset);
+      this.name(name, compress);
+      return end;
+    }
+    let at = offset;
+    for (let len = src[at]!; len !== 0; len = src[at]!) {
+      const suffix = at === offset ? key : key.slice(at - offset);
       if (compress && this.compression) {
-        const at = this.targets.get(key);
-        if (at !== undefined) {
-          this.u16(0xc000 | at);
-          return end;
+        const target = this.targets.get(suffix);
+        if (target !== undefined) {
+          this.u16(0xc000 | target);
+          return this.skipName(src, at);
         }
       }
-      if (this.pos < 0x4000 && !this.targets.has(key)) this.targets.set(key, this.pos);
-      const s = starts[i]!;
-      this.bytes(src.subarray(s, s + src[s]! + 1));
+      if (this.pos < 0x4000 && !this.targets.has(suffix)) this.targets.set(suffix, this.pos);
+      this.bytes(src.subarray(at, at + len + 1));
+      at += len + 1;
     }
     this.u8(0);
-    return end;
+    return at + 1;
+  }
+
+  private skipName(src: Buffer, at: number): number {
+    while (src[at] !== 0) at += src[at]! + 1;
+    return at + 1;
   }
 
   /** Registers a name already present in the buffer (the copied question) as a target. */

@@ -106,6 +106,15 @@ describe('record types: one row per registered type', () => {
   }
 });
 
+describe('record types: names that need escapes in text', () => {
+  it('are compressed like any other (the writer takes the slow path through a Name)', () => {
+    const data = rd('MX', '10 a\\.b.Corp.Example.', origin);
+    assert.equal(data.toString('hex'), '000a' + '03612e62' + corp);
+    assert.equal(written(15, data, true), '000a03612e62c00c');
+    assert.equal(presentation(15, data), '10 a\\.b.Corp.Example.');
+  });
+});
+
 describe('record types: the rest is RFC 3597 data', () => {
   it('an unknown type is opaque octets in text, on the wire and in canonical form', () => {
     const data = rd('TYPE65280', '\\# 4 0102ABCD');
