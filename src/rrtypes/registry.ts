@@ -95,7 +95,7 @@ export function canonicalRData(type: number, rdata: Buffer): Buffer {
 function nameField(type: number, rdata: Buffer, index: number | undefined): Name | undefined {
   if (index === undefined) return undefined;
   const { mod } = entry(type);
-  // Names are found by walking the fields before them; for the usual types the name is first or after fixed fields.
+  // Found by stepping over the fields before it (numbers, names); any other field before it means decoding them all.
   let at = 0;
   for (let i = 0; i < index; i++) {
     const f = mod.fields[i]!;

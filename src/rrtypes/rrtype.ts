@@ -99,7 +99,7 @@ export interface RRTypeModule {
   /** The index of the name field a resolver follows next (CNAME, PTR, and the additional ones). */
   readonly target?: number;
   /**
-   * No presentation syntax of its own: written only in RFC 3597 form (\\# LENGTH HEX),
+   * No presentation syntax of its own: written only in RFC 3597 form (\# LENGTH HEX),
    * and the fields (if any) only say where names are for decompression.
    */
   readonly generic?: true;
