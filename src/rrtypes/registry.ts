@@ -64,11 +64,11 @@ export function writeRData(w: MessageWriter, type: number, rdata: Buffer): void 
   for (const f of e.mod.fields) {
     switch (f.kind) {
       case 'name': at = w.wireName(rdata, at, compress); continue;
-      case 'u16': w.bytes(rdata.subarray(at, at + 2)); at += 2; continue;
-      case 'u32': w.bytes(rdata.subarray(at, at + 4)); at += 4; continue;
+      case 'u16': w.copy(rdata, at, at + 2); at += 2; continue;
+      case 'u32': w.copy(rdata, at, at + 4); at += 4; continue;
       default:
         // The rest holds no more names.
-        w.bytes(rdata.subarray(at));
+        w.copy(rdata, at, rdata.length);
         return;
     }
   }

@@ -50,6 +50,16 @@ export class MessageWriter {
     this.pos += b.length;
   }
 
+  /** src[start, end), without making a view of it (the hot path copies record data this way). */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.room(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = start; i < end; i++) buf[pos++] = src[i]!;
+    this.pos = pos;
+  }
+
   /** One <character-string>: a length octet, then up to 255 octets. */
   characterString(b: Uint8Array): void {
     this.u8(b.length);
@@ -101,7 +111,7 @@ export class MessageWriter {
         }
       }
       if (this.pos < 0x4000 && !this.targets.has(suffix)) this.targets.set(suffix, this.pos);
-      this.bytes(src.subarray(at, at + len + 1));
+      this.copy(src, at, at + len + 1);
       at += len + 1;
     }
     this.u8(0);
