@@ -14,7 +14,7 @@ import { MX } from './mx.js';
 import { NS } from './ns.js';
 import { PTR } from './ptr.js';
 import { genericType } from './rfc3597.js';
-import type { RRTypeModule, TextArgs, YamlOut, YamlValue } from './rrtype.js';
+import type { Field, RRTypeModule, TextArgs, YamlOut, YamlValue } from './rrtype.js';
 import { SOA } from './soa.js';
 import { SPF } from './spf.js';
 import { SRV } from './srv.js';
@@ -22,17 +22,31 @@ import { TXT } from './txt.js';
 
 const TYPES: readonly RRTypeModule[] = [A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, SPF, CAA];
 
-/** A module with what the hot paths need worked out once. */
+/** A module with what the hot path needs worked out once. */
 interface Entry {
   readonly mod: RRTypeModule;
-  /** Names must be walked when written (compressed, or registered as targets): else the data is copied. */
-  readonly writeNames: boolean;
+  /**
+   * The names to walk when the data is written (compressed, or registered as
+   * targets): for each, the fields before it since the previous name. Empty: the
+   * data is copied as it is.
+   */
+  readonly names: readonly (readonly Field[])[];
 }
 
 const entries = new Map<number, Entry>();
 
 function entryOf(mod: RRTypeModule): Entry {
-  return { mod, writeNames: !mod.generic && mod.fields.some((f) => f.kind === 'name') };
+  const names: Field[][] = [];
+  let before: Field[] = [];
+  // RFC 3597 data is copied: the names a layout shows there are only for reading.
+  for (const f of mod.generic ? [] : mod.fields) {
+    if (f.kind !== 'name') before.push(f);
+    else {
+      names.push(before);
+      before = [];
+    }
+  }
+  return { mod, names };
 }
 
 for (const mod of TYPES) entries.set(mod.code, entryOf(mod));
@@ -52,26 +66,33 @@ export function rrType(type: number): RRTypeModule {
   return entry(type).mod;
 }
 
+/** Octets of a field that comes before a name (so not one that runs to the end) at rdata[at]. */
+function fieldLength(f: Field, rdata: Buffer, at: number): number {
+  switch (f.kind) {
+    case 'u8': return 1;
+    case 'u16': return 2;
+    case 'u32': case 'ipv4': return 4;
+    case 'ipv6': return 16;
+    case 'string': return rdata[at]! + 1;
+    default: throw new Error(`a ${f.kind} field runs to the end of the data and cannot come before a name`);
+  }
+}
+
 /** Writes the data of a record of `type` into a message, compressing names where the type allows. */
 export function writeRData(w: MessageWriter, type: number, rdata: Buffer): void {
-  const e = entry(type);
-  if (!e.writeNames) {
+  const { mod, names } = entry(type);
+  if (names.length === 0) {
     w.bytes(rdata);
     return;
   }
-  const compress = e.mod.compress;
   let at = 0;
-  for (const f of e.mod.fields) {
-    switch (f.kind) {
-      case 'name': at = w.wireName(rdata, at, compress); continue;
-      case 'u16': w.copy(rdata, at, at + 2); at += 2; continue;
-      case 'u32': w.copy(rdata, at, at + 4); at += 4; continue;
-      default:
-        // The rest holds no more names.
-        w.copy(rdata, at, rdata.length);
-        return;
-    }
+  for (const before of names) {
+    const from = at;
+    for (const f of before) at += fieldLength(f, rdata, at);
+    if (at > from) w.copy(rdata, from, at);
+    at = w.wireName(rdata, at, mod.compress);
   }
+  if (at < rdata.length) w.copy(rdata, at, rdata.length);
 }
 
 /**
