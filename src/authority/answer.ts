@@ -3,9 +3,10 @@
 // manner of Knot DNS's internet.c: find the zone, walk to the name (stopping at a
 // delegation), put the answer or the negative proof, then the additional records.
 import type { Name } from '../wire/name.js';
-import type { RRsetOut } from '../wire/response.js';
+import type { RRsetOut } from '../message/response.js';
 import { Rcode, RRType } from '../wire/types.js';
-import { targetOf } from '../zone/records.js';
+import { additionalName, hasAdditional, targetOf } from '../rrtypes/registry.js';
+import { soaMinimum } from '../rrtypes/soa.js';
 import type { RRset, Zone, ZoneNode } from '../zone/zone.js';
 import type { Catalog } from './catalog.js';
 import { nextTurn, type RotationPolicy } from './rotation.js';
@@ -72,9 +73,9 @@ class Responder {
 
   putAnswer(set: RRset, owner: Name): void {
     this.emit(this.out.answer, set, owner);
-    if (set.type === RRType.MX || set.type === RRType.SRV || set.type === RRType.NS) {
+    if (hasAdditional(set.type)) {
       for (const rd of set.rdata) {
-        const target = targetOf(rd);
+        const target = additionalName(set.type, rd);
         if (target) this.wanted.push({ name: target, glue: false });
       }
     }
@@ -84,9 +85,7 @@ class Responder {
   putNegative(rcode: number): void {
     this.out.rcode = rcode;
     const soa = this.zone.soa;
-    const rd = soa.rdata[0]!;
-    const minimum = rd.kind === 'SOA' ? rd.minimum : soa.ttl;
-    this.emit(this.out.authority, soa, soa.owner, Math.min(soa.ttl, minimum));
+    this.emit(this.out.authority, soa, soa.owner, Math.min(soa.ttl, soaMinimum(soa.rdata[0]!)));
   }
 
   /** A referral: the child's NS in authority, their addresses (glue) in additional, AA off. */
@@ -96,7 +95,7 @@ class Responder {
     this.out.referral = true;
     if (this.out.answer.length === 0) this.out.aa = false;
     for (const rd of ns.rdata) {
-      const target = targetOf(rd);
+      const target = additionalName(RRType.NS, rd);
       if (target) this.wanted.push({ name: target, glue: true });
     }
   }
@@ -163,8 +162,7 @@ export function answer(catalog: Catalog, qname: Name, qtype: number, opts: Answe
       // Checked before writing, so that a chain of exactly MAX_CHAIN is followed to its end.
       if (visited.size > MAX_CHAIN) break;
       r.putAnswer(cname, name);
-      const rd = cname.rdata[0]!;
-      const target = rd.kind === 'CNAME' ? rd.target : undefined;
+      const target = targetOf(RRType.CNAME, cname.rdata[0]!);
       // Out-of-zone targets, loops and chains longer than MAX_CHAIN are left to the resolver.
       if (!target || !target.isSubdomainOf(zone.origin) || visited.has(target.key)) break;
       name = target;

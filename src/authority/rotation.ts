@@ -1,7 +1,6 @@
 // The order in which an RRset's records go out. Rotation is the point of rotor:
 // every multi-record RRset turns one step each time it is written, so that the
 // effect (or lack of it) on senders and resolvers can be watched.
-import type { RData } from '../wire/rdata.js';
 import type { RRset, Zone } from '../zone/zone.js';
 
 export type RotationPolicy = 'cyclic' | 'random' | 'fixed';
@@ -88,13 +87,13 @@ export function nextTurn(set: Pick<RRset, 'rdata' | 'served'>, policy: RotationP
 }
 
 /** The records in the order a turn gives (undefined: a fresh random order). */
-export function orderForTurn(set: Pick<RRset, 'rdata'>, turn: number | undefined): readonly RData[] {
+export function orderForTurn(set: Pick<RRset, 'rdata'>, turn: number | undefined): readonly Buffer[] {
   if (turn === undefined) return shuffle(set.rdata);
   return turn === 0 ? set.rdata : rotateLeft(set.rdata, turn);
 }
 
 /** The order for this write of the RRset; advances its counter. */
-export function orderFor(set: Pick<RRset, 'rdata' | 'served'>, policy: RotationPolicy): readonly RData[] {
+export function orderFor(set: Pick<RRset, 'rdata' | 'served'>, policy: RotationPolicy): readonly Buffer[] {
   if (set.rdata.length < 2) return set.rdata;
   return orderForTurn(set, nextTurn(set, policy));
 }

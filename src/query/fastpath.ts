@@ -23,7 +23,7 @@ import type { Catalog } from '../authority/catalog.js';
 import { nextTurn } from '../authority/rotation.js';
 import { checkOptions, readOpt, udpLimit } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH } from '../wire/header.js';
-import { COPIED_FLAGS, encodeResponse, writeOpt, type ResponseSpec, type RRsetOut } from '../wire/response.js';
+import { COPIED_FLAGS, encodeResponse, writeOpt, type ResponseSpec, type RRsetOut } from '../message/response.js';
 import { readName, WireError, type Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
 import { Rcode, RRClass, RRType } from '../wire/types.js';

@@ -4,7 +4,7 @@ import { answer, type AnswerOptions } from '../authority/answer.js';
 import type { Catalog } from '../authority/catalog.js';
 import { udpLimit } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
-import { encodeResponse, type ResponseSpec } from '../wire/response.js';
+import { encodeResponse, type ResponseSpec } from '../message/response.js';
 import type { Name } from '../wire/name.js';
 import { parseQuery, QueryError, readQuestion, type Query, type Question } from '../wire/query.js';
 import { Opcode, Rcode, RRClass, RRType } from '../wire/types.js';

@@ -7,13 +7,13 @@
 // of the answer's MX, SRV and NS targets — so that an upstream (or someone
 // forging its answers) cannot plant data for other names.
 import { orderFor, type RotationPolicy } from '../authority/rotation.js';
-import type { RRsetOut } from '../wire/response.js';
+import type { RRsetOut } from '../message/response.js';
 import type { Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
-import { encodeRData, type RData } from '../wire/rdata.js';
-import type { Message, WireRecord } from '../wire/message.js';
+import type { Message, WireRecord } from '../message/message.js';
 import { Rcode, RRClass, RRType } from '../wire/types.js';
-import { targetOf } from '../zone/records.js';
+import { additionalName, hasAdditional, targetOf } from '../rrtypes/registry.js';
+import { soaMinimum } from '../rrtypes/soa.js';
 import type { Expiring } from './cache.js';
 
 export interface CacheLimits {
@@ -34,7 +34,7 @@ const DNAME = 39;
 export interface CachedSet {
   owner: Name;
   type: number;
-  rdata: RData[];
+  rdata: Buffer[];
   /** Drives rotation, as in a zone's RRsets. */
   served: number;
   /** Milliseconds: TTLs are counted down from it. */
@@ -56,7 +56,7 @@ interface Grouped {
   owner: Name;
   type: number;
   ttl: number;
-  rdata: RData[];
+  rdata: Buffer[];
 }
 
 /** Records of one section grouped into RRsets; an RRset's TTL is its smallest (RFC 2181 §5.2). */
@@ -94,7 +94,7 @@ function followChain(sets: readonly Grouped[], question: Question): { kept: Grou
     const dname = sets.find((s) => s.type === DNAME && here.isSubdomainOf(s.owner) && !here.equals(s.owner));
     if (dname) keep(dname);
     const cname = sets.find((s) => s.type === RRType.CNAME && s.owner.equals(here));
-    const target = cname?.rdata[0]?.kind === 'CNAME' ? cname.rdata[0].target : undefined;
+    const target = cname?.rdata[0] ? targetOf(RRType.CNAME, cname.rdata[0]) : undefined;
     if (!cname || !target) break;
     keep(cname);
     name = target;
@@ -112,7 +112,7 @@ function entryBytes(sets: readonly CachedSet[]): number {
   let bytes = ENTRY_OVERHEAD;
   for (const s of sets) {
     bytes += SET_OVERHEAD + s.owner.wireLength;
-    for (const rd of s.rdata) bytes += RDATA_OVERHEAD + encodeRData(rd).length;
+    for (const rd of s.rdata) bytes += RDATA_OVERHEAD + rd.length;
   }
   return bytes;
 }
@@ -131,15 +131,15 @@ export function entryFrom(msg: Message, question: Question, limits: CacheLimits,
     // RFC 2308 §5: the negative answer lives as long as the SOA's TTL or MINIMUM, whichever is less.
     const soa = group(msg.authority).find((s) => s.type === RRType.SOA && end.isSubdomainOf(s.owner));
     const rd = soa?.rdata[0];
-    if (soa && rd?.kind === 'SOA') {
-      authority.push(toCached({ ...soa, rdata: [rd] }, clamp(Math.min(soa.ttl, rd.minimum), limits.minTtl, Math.min(limits.maxTtl, MAX_NEGATIVE_TTL))));
+    if (soa && rd) {
+      authority.push(toCached({ ...soa, rdata: [rd] }, clamp(Math.min(soa.ttl, soaMinimum(rd)), limits.minTtl, Math.min(limits.maxTtl, MAX_NEGATIVE_TTL))));
     }
   }
 
   const targets = new Set<string>();
   for (const s of kept) {
-    if (s.type !== RRType.MX && s.type !== RRType.SRV && s.type !== RRType.NS) continue;
-    for (const rd of s.rdata) targets.add(targetOf(rd)!.key);
+    if (!hasAdditional(s.type)) continue;
+    for (const rd of s.rdata) targets.add(additionalName(s.type, rd)!.key);
   }
   const additional = group(msg.additional)
     .filter((s) => (s.type === RRType.A || s.type === RRType.AAAA) && targets.has(s.owner.key))

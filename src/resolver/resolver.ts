@@ -11,7 +11,7 @@ import { EventLog, type Logger } from '../log.js';
 import { formatHostPort } from '../net/address.js';
 import type { RequestContext } from '../net/context.js';
 import type { Outcome, Recursion } from '../query/pipeline.js';
-import { encodeResponse } from '../wire/response.js';
+import { encodeResponse } from '../message/response.js';
 import type { Query, Question } from '../wire/query.js';
 import { Rcode, rcodeName, typeName } from '../wire/types.js';
 import { LruCache } from './cache.js';
