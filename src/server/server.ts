@@ -1,15 +1,15 @@
 // The server process: zones loaded from a directory into a Catalog, and the
 // UDP and TCP listeners that feed every message through the pipeline.
 import type dgram from 'node:dgram';
-import { Catalog } from '../authority/catalog.js';
-import { rotationResolver, type RotationSettings } from '../authority/rotation.js';
+import { Catalog } from '../lifecycle/catalog.js';
+import { Rotation, rotationResolver, type RotationSettings } from '../authority/rotation.js';
 import { EventLog, type Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
 import { Rcode } from '../wire/types.js';
 import type { ResponseSigner } from '../wire/tsig.js';
 import { formatHostPort, type ListenAddress } from '../net/address.js';
 import type { Reply, RequestContext, Response } from '../net/context.js';
-import { FastPath } from '../query/fastpath.js';
+import { AnswerMemo } from '../query/memo.js';
 import { handleMessage, type Outcome, type PipelineOptions } from '../query/pipeline.js';
 import type { ForwardConfig } from '../resolver/resolver.js';
 import { Resolver } from '../resolver/resolver.js';
@@ -39,7 +39,7 @@ export interface ServerOptions {
   udpReceiveBuffer?: number;
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
-  /** The prepared-answer memo's cap in bytes (fastpath.ts); 0 turns it off. */
+  /** The answer memo's cap in bytes (memo.ts); 0 turns it off. */
   answerCacheBytes?: number;
   rotation: RotationSettings;
   /** Forwarding of names outside every local zone; off when undefined. */
@@ -68,12 +68,13 @@ export class DnsServer {
   private readonly listeners: TcpListener[] = [];
   readonly bound: ListenAddress[] = [];
 
-  private readonly policy: ReturnType<typeof rotationResolver>;
+  /** The rotation stage of local answers: its counters are read by the metrics and the status page. */
+  readonly rotation: Rotation;
   /** The forwarder, when `forward` is configured. */
   readonly resolver: Resolver | undefined;
 
   constructor(private readonly opts: ServerOptions) {
-    this.policy = rotationResolver(opts.rotation);
+    this.rotation = new Rotation(rotationResolver(opts.rotation));
     this.eventLog = new EventLog(opts.logger);
     this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger, events: this.eventLog });
     const transfer = opts.transfer ?? defaultTransferSettings();
@@ -84,8 +85,8 @@ export class DnsServer {
     this.transfers = new Transfers(transfer, opts.logger, this.eventLog);
     this.notifier = new Notifier(transfer, opts.logger, this.eventLog);
     if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
-    const fast = opts.answerCacheBytes === 0 ? undefined : new FastPath(this.catalog, this.policy, opts.answerCacheBytes);
-    this.pipeline = { catalog: this.catalog, policy: this.policy, recursion: this.resolver, transfers: this.transfers, fast };
+    const memo = opts.answerCacheBytes === 0 ? undefined : new AnswerMemo(this.catalog, this.rotation, opts.answerCacheBytes);
+    this.pipeline = { catalog: this.catalog, rotation: this.rotation, recursion: this.resolver, transfers: this.transfers, memo };
     // allow-query at the top level or for any zone; a zone's own list wins.
     if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
       this.pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;

@@ -76,7 +76,8 @@ function writeRRset(w: MessageWriter, set: RRsetOut): number {
 /** The fewest octets a record can take: a one-octet owner (the root), type, class, TTL, RDLENGTH, no data. */
 const MIN_RECORD = 11;
 
-function recordCount(sets: readonly RRsetOut[]): number {
+/** Records in a section: the sum of its RRsets' sizes. */
+export function recordCount(sets: readonly { rdata: { length: number } }[]): number {
   let n = 0;
   for (const set of sets) n += set.rdata.length;
   return n;

@@ -141,7 +141,7 @@ export class ZoneAssembler {
     const node = { name, rrsets: new Map<number, RRset>() };
     for (const s of p.sets) {
       const pos = { file: this.files[s.pos[0]]!, line: s.pos[1], col: s.pos[2] };
-      node.rrsets.set(s.type, { owner: name, type: s.type, ttl: s.ttl, rdata: s.rdata.map((r) => this.unpackRData(r)), pos, served: 0 });
+      node.rrsets.set(s.type, { owner: name, type: s.type, ttl: s.ttl, rdata: s.rdata.map((r) => this.unpackRData(r)), pos });
       zone.recordCount += s.rdata.length;
     }
     zone.nodes.set(name.key, node);

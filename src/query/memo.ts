@@ -1,35 +1,37 @@
-// The common query answered from prepared bytes. The first time a name and type
-// are asked, the answer algorithm runs as usual and what it chose — which
-// RRsets, in which sections, under which owner and TTL — is kept. After that a
-// query costs a parse of its header and question, one Map lookup, the rotation
-// counters' steps, and copies: the header with ID and flags patched in, the
+// The answer memo: a bounded cache of (answer → rotation → encode), consulted
+// by the pipeline at its answer step (pipeline.ts). The first time an answer
+// input is met, the answer function runs as usual and what it chose — which
+// RRsets, in which sections, under which owner and TTL — is kept, tied to the
+// zone version it came from. After that a query costs a parse of its header and
+// question (read() below: no Name is made), one Map lookup, the rotation
+// stage's turns, and copies: the header with ID and flags patched in, the
 // question as it came, and the encoded sections for the turns the RRsets are
 // at, memoized per combination of turns. Those sections are the same bytes for
 // every spelling of the name: they follow a question of the same length, so
 // every compression pointer into it lands on the same offsets.
 //
-// Anything else — another opcode, a pointer in the question, EDNS beyond one
-// plain OPT, ANY, a response larger than the client takes, a name in no zone —
-// is left to the full pipeline (undefined), so answers are those of answer() and
-// encodeResponse() byte for byte. The cache starts over whenever the catalog
-// changes: a new Zone never meets bytes made from an old one.
+// The key is made of every field of AnswerInput (KEY_BITS below will not
+// compile without a new one); the zone is not in the key but in the entry, which
+// is used only while that zone is the version served (Catalog.current): an edit
+// to one zone leaves the others' entries warm. A zone added under a new origin
+// may take names from another, so the memo then starts over.
 //
 // Anyone can fill it, one random name under a wildcard at a time, so it is held
 // to a number of bytes (answer-cache-bytes), least recently used out first, and
 // keeps only what is sent: sections too large for the client who asked are
 // encoded for each query, never stored beside the truncated answer.
-import { answer, type AnswerOptions, type AnsweredRRset } from '../authority/answer.js';
-import type { Catalog } from '../authority/catalog.js';
-import { nextTurn } from '../authority/rotation.js';
-import { checkOptions, readOpt, udpLimit } from '../wire/edns.js';
-import { Flag, HEADER_LENGTH } from '../wire/header.js';
-import { COPIED_FLAGS, encodeResponse, writeOpt, type ResponseSpec, type RRsetOut } from '../wire/response.js';
+import type { Answer, AnswerInput, AnsweredRRset } from '../authority/answer.js';
+import type { Rotation } from '../authority/rotation.js';
+import type { Catalog } from '../lifecycle/catalog.js';
+import { checkOptions, readOpt, type Edns } from '../wire/edns.js';
+import { Flag, HEADER_LENGTH, type Header } from '../wire/header.js';
+import { COPIED_FLAGS, encodeResponse, recordCount, writeOpt, type ResponseSpec, type RRsetOut } from '../wire/response.js';
 import { readName, WireError, type Name } from '../wire/name.js';
-import type { Question } from '../wire/query.js';
+import type { Query, Question } from '../wire/query.js';
 import { Rcode, RRClass, RRType } from '../wire/types.js';
 import { MessageWriter } from '../wire/writer.js';
 import type { RRset, Zone } from '../zone/zone.js';
-import type { Outcome } from './pipeline.js';
+import type { Outcome } from './outcome.js';
 
 /**
  * 32 MiB: room for some 50,000 names and types with an answer or two each, far
@@ -40,24 +42,37 @@ import type { Outcome } from './pipeline.js';
  * a 2 GiB process keeps its memory for zones and the other tables.
  */
 export const ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
-/** Combinations of turns memoized per name and type at most; past that each answer is encoded. */
+/** Combinations of turns memoized per input at most; past that each answer is encoded. */
 const MAX_BODIES = 256;
-const TCP_LIMIT = 65535;
 
 // What an entry costs the heap, estimated from above for 64-bit V8 without
 // pointer compression (as Node is built), and checked against the heap's growth
-// in test/query/fastpath.test.ts: the Map's slot and its share of the table
+// in test/query/memo.test.ts: the Map's slot and its share of the table
 // (twice the entries at worst), the entry object, its key string's header, and
 // its four arrays' headers.
 const ENTRY_BYTES = 640;
-/** A PreparedRRset and its slots in the section and rotating arrays. */
+/** A MemoRRset and its slots in the section and rotating arrays. */
 const SET_BYTES = 80;
 /** A Buffer with memory of its own: the view, the ArrayBuffer, its backing store and the allocator's header. */
 const BODY_BYTES = 480;
 const SLOT_BYTES = 8;
 
-/** The pipeline answers these without the answer algorithm; ANY differs between UDP and TCP. */
-const LEFT_TO_PIPELINE = new Set<number>([RRType.OPT, RRType.MAILA, RRType.MAILB, RRType.AXFR, RRType.IXFR, RRType.ANY]);
+/** The fields of AnswerInput besides the zone (held by the entry), the name and the type (the key's octets). */
+type Flags = Omit<AnswerInput, 'zone' | 'qname' | 'qtype'>;
+
+/**
+ * The key's last octet: bits for each of those fields. A field added to
+ * AnswerInput must be given its bits here, or this does not compile: the
+ * memo cannot answer one input with another's answer.
+ */
+const KEY_BITS: { readonly [K in keyof Flags]-?: (value: Flags[K]) => number } = {
+  dnssecOk: (on) => (on ? 1 : 0),
+  any: (any) => (any === 'all' ? 2 : 0),
+};
+
+function keyBits(input: Flags): number {
+  return KEY_BITS.dnssecOk(input.dnssecOk) | KEY_BITS.any(input.any);
+}
 
 /** The OPT record of a response with an rcode below 16, without and with the DO bit. */
 const OPT_RECORDS = [false, true].map((dnssecOk) => {
@@ -72,27 +87,24 @@ const OPT_LENGTH = OPT_RECORDS[0]!.length;
 // section bytes have memory of their own.
 
 /** An RRset as answer() placed it, without the records (the zone has them) or the question's name. */
-interface PreparedRRset {
+interface MemoRRset {
   set: RRset;
   /** Undefined: the question's own name, taken from each query so that no entry keeps a name of its own. */
   owner: Name | undefined;
   ttl: number;
 }
 
-interface Prepared {
-  /** The lowercased question name and type this answers, one character per octet. */
+interface Entry {
+  /** Where it is in AnswerMemo.entries. */
+  hash: number;
+  /** The lowercased question name, type and flag octet this answers, one character per octet. */
   key: string;
+  /** The zone version it was answered from: the entry is used only while it is served. */
   zone: Zone;
-  rcode: number;
-  aa: boolean;
-  referral: boolean;
-  /** Answer.wildcard, for RRL. */
-  wildcard: Name | undefined;
-  answer: PreparedRRset[];
-  authority: PreparedRRset[];
-  additional: PreparedRRset[];
+  answer: Omit<Answer, 'answer' | 'authority' | 'additional' | 'zone'>;
+  sections: MemoRRset[][];
   /** The RRsets of more than one record, in the order answer() wrote them: their counters advance in this order. */
-  rotating: PreparedRRset[];
+  rotating: RRset[];
   /** How many of `rotating` are in the answer section. */
   rotatingAnswers: number;
   /** Combinations of turns, when few enough to memoize the bytes of each; 0 otherwise. */
@@ -103,14 +115,8 @@ interface Prepared {
   an: number;
   ns: number;
   ar: number;
-  /** What this entry is estimated to cost, as counted in FastPath.bytes. */
+  /** What this entry is estimated to cost, as counted in AnswerMemo.bytes. */
   bytes: number;
-}
-
-function recordCount(list: readonly PreparedRRset[]): number {
-  let n = 0;
-  for (const p of list) n += p.set.rdata.length;
-  return n;
 }
 
 // FNV-1a, 32 bits: a few multiplications per octet, no string made.
@@ -128,7 +134,7 @@ class WireQuestion implements Question {
   readonly class = RRClass.IN;
   private parsed: Name | undefined;
 
-  constructor(private readonly msg: Buffer, private readonly end: number, readonly type: number) {}
+  constructor(private readonly msg: Buffer, readonly end: number, readonly type: number) {}
 
   get name(): Name {
     this.parsed ??= readName(this.msg, HEADER_LENGTH).name;
@@ -140,49 +146,52 @@ class WireQuestion implements Question {
   }
 }
 
-/** What a prepared answer reports; its question is only made if an observer asks. */
-class PreparedOutcome implements Outcome {
-  private asked: WireQuestion | undefined;
-
+/**
+ * A plain query — one question of class IN without compression, at most one
+ * plain OPT — read without making its name, with the memo's key computed on
+ * the way (valid until the next read). Anything else is parsed in full by the
+ * pipeline; both take the same path from there.
+ */
+class PlainQuery implements Query {
   constructor(
-    public response: Buffer, public rcode: number, public zone: Zone, public rotation: number | undefined,
-    private readonly msg: Buffer, private readonly end: number, private readonly type: number,
-    public wildcard: Name | undefined,
+    readonly msg: Buffer,
+    readonly header: Header,
+    readonly question: WireQuestion,
+    readonly edns: Edns | undefined,
+    readonly hash: number,
+    readonly keyLength: number,
   ) {}
-
-  get question(): Question {
-    this.asked ??= new WireQuestion(this.msg, this.end, this.type);
-    return this.asked;
-  }
 }
 
-export class FastPath {
+export class AnswerMemo {
   /** By a hash of the key, least recently used first; the key itself is compared on every hit (a collision only evicts). */
-  private readonly entries = new Map<number, Prepared>();
+  private readonly entries = new Map<number, Entry>();
   /** The estimated cost of every entry, at most maxBytes. */
   private used = 0;
-  private generation = -1;
-  /** The question name lowercased, then the type: the cache key, built without a string or object. */
-  private readonly key = Buffer.allocUnsafe(255 + 2);
+  /** Catalog.added when the entries were made. */
+  private added = -1;
+  /** The question name lowercased, the type and the flag octet: the key, built without a string or object. */
+  private readonly key = Buffer.allocUnsafe(255 + 3);
   /** The turns of the current query's rotating RRsets (undefined: random), by index: no reset per query. */
   private readonly turns: (number | undefined)[] = [];
 
-  constructor(
-    private readonly catalog: Catalog, private readonly policy: AnswerOptions['policy'], private readonly maxBytes: number = ANSWER_CACHE_BYTES,
-  ) {}
+  constructor(private readonly catalog: Catalog, private readonly rotation: Rotation, private readonly maxBytes: number = ANSWER_CACHE_BYTES) {}
+
+  /** Answers made from an entry, since the start. */
+  hits = 0;
 
   /** The estimated bytes held, never above the cap. */
   get bytes(): number {
     return this.used;
   }
 
-  /** Names and types held. */
+  /** Answer inputs held. */
   get size(): number {
     return this.entries.size;
   }
 
-  /** The response to `msg`, or undefined when the full pipeline must handle it. */
-  answer(msg: Buffer, tcp: boolean): Outcome | undefined {
+  /** `msg` read as a plain query, or undefined when it is not one (the pipeline parses it in full). */
+  read(msg: Buffer): Query | undefined {
     const length = msg.length;
     // A query (QR and opcode 0) with one question, no answer or authority records, at most one additional.
     if (length < HEADER_LENGTH + 5 || (msg[2]! & 0xf8) !== 0) return undefined;
@@ -210,11 +219,9 @@ export class FastPath {
     const end = typeAt + 4;
     if (end > length) return undefined;
     const type = msg.readUInt16BE(typeAt);
-    if (msg.readUInt16BE(typeAt + 2) !== RRClass.IN || LEFT_TO_PIPELINE.has(type)) return undefined;
+    if (msg.readUInt16BE(typeAt + 2) !== RRClass.IN) return undefined;
 
-    let limit = tcp ? TCP_LIMIT : udpLimit(undefined);
-    let edns = false;
-    let dnssecOk = false;
+    let edns: Edns | undefined;
     if (msg[11] === 1) {
       // One OPT owned by the root, version 0, ending the message.
       if (end + OPT_LENGTH > length || msg[end] !== 0 || msg.readUInt16BE(end + 1) !== RRType.OPT) return undefined;
@@ -226,36 +233,57 @@ export class FastPath {
         if (e instanceof WireError) return undefined;
         throw e;
       }
-      edns = true;
-      dnssecOk = opt.dnssecOk;
-      if (!tcp) limit = udpLimit(opt);
+      edns = opt;
     } else if (end !== length) {
       return undefined;
     }
-
-    if (this.generation !== this.catalog.generation) {
-      this.entries.clear();
-      this.used = 0;
-      this.generation = this.catalog.generation;
-    }
     key[typeAt - HEADER_LENGTH] = type >> 8;
     key[typeAt - HEADER_LENGTH + 1] = type & 0xff;
-    const keyLength = typeAt + 2 - HEADER_LENGTH;
     hash = Math.imul(Math.imul(hash ^ (type >> 8), FNV_PRIME) ^ (type & 0xff), FNV_PRIME);
+    const header: Header = { id: msg.readUInt16BE(0), flags: msg.readUInt16BE(2), qdcount: 1, ancount: 0, nscount: 0, arcount: msg[11]! };
+    return new PlainQuery(msg, header, new WireQuestion(msg, end, type), edns, hash, typeAt + 2 - HEADER_LENGTH);
+  }
+
+  /** The entry for this query's answer input, while its zone is the version served; undefined otherwise. */
+  recall(query: Query, flags: Flags): Entry | undefined {
+    if (!(query instanceof PlainQuery)) return undefined;
+    if (this.added !== this.catalog.added) {
+      this.entries.clear();
+      this.used = 0;
+      this.added = this.catalog.added;
+    }
+    const bits = keyBits(flags);
+    const hash = Math.imul(query.hash ^ bits, FNV_PRIME);
+    const key = this.key;
+    key[query.keyLength] = bits;
     const entry = this.entries.get(hash);
-    if (!entry || !sameKey(entry.key, key, keyLength)) return this.first(hash, keyLength, msg, new WireQuestion(msg, end, type), limit, edns, dnssecOk);
+    if (!entry || !sameKey(entry.key, key, query.keyLength + 1)) return undefined;
+    if (!this.catalog.current(entry.zone)) {
+      this.forget(hash, entry);
+      return undefined;
+    }
     // Most recently used last: the Map keeps insertion order.
     this.entries.delete(hash);
     this.entries.set(hash, entry);
+    return entry;
+  }
 
-    // The counters advance as answer() advances them: each rotating RRset, in the order written.
+  /** The response to `query` from a recalled entry: the rotation stage's turns, then copies of prepared bytes. */
+  replay(entry: Entry, query: Query, limit: number): Outcome {
+    this.hits++;
+    const { msg, question } = query as PlainQuery;
+    const end = question.end;
+    const edns = query.edns !== undefined;
+    const dnssecOk = query.edns?.dnssecOk ?? false;
+    const a = entry.answer;
+    // The counters advance as for a local answer: each rotating RRset, in the order written.
     const turns = this.turns;
     let combination = 0;
     let rotation: number | undefined;
     let random = false;
     for (let i = 0; i < entry.rotating.length; i++) {
-      const set = entry.rotating[i]!.set;
-      const turn = nextTurn(set, this.policy(entry.zone, set));
+      const set = entry.rotating[i]!;
+      const turn = this.rotation.turn(entry.zone, set);
       turns[i] = turn;
       if (turn === undefined) {
         random = true;
@@ -264,19 +292,22 @@ export class FastPath {
       if (rotation === undefined && i < entry.rotatingAnswers) rotation = turn;
       combination = combination * set.rdata.length + turn;
     }
+    const outcome = (response: Buffer): Outcome => ({
+      response, rcode: a.rcode, aa: a.aa, answers: entry.an, kind: a.kind, zone: entry.zone, question, rotation, wildcard: a.wildcard,
+    });
 
     const body = random || !entry.bodies ? undefined : entry.bodies[combination];
     const size = end + (body ? body.length : 0) + (edns ? OPT_LENGTH : 0);
     if (!body || size > limit) {
       // Random orders, a combination not met yet, or more than the client takes (truncation): encoded the usual way.
-      const response = encodeResponse(this.spec(entry, msg, new WireQuestion(msg, end, type), edns, dnssecOk), limit);
-      if (!random && !body && entry.combinations > 0) this.keepBody(hash, entry, combination, response, end, edns);
-      return new PreparedOutcome(response, entry.rcode, entry.zone, rotation, msg, end, type, entry.wildcard);
+      const response = encodeResponse(this.spec(entry, query, edns, dnssecOk), limit);
+      if (!random && !body && entry.combinations > 0) this.keepBody(entry, combination, response, end, edns);
+      return outcome(response);
     }
 
     // Byte stores and TypedArray.set: Buffer's checked writers and copy() cost more than the copying.
     const out = Buffer.allocUnsafe(size);
-    const flags = Flag.QR | (((msg[2]! << 8) | msg[3]!) & COPIED_FLAGS) | (entry.aa ? Flag.AA : 0) | entry.rcode;
+    const flags = Flag.QR | (((msg[2]! << 8) | msg[3]!) & COPIED_FLAGS) | (a.aa ? Flag.AA : 0) | a.rcode;
     const an = entry.an;
     const ns = entry.ns;
     const arcount = entry.ar + (edns ? 1 : 0);
@@ -295,48 +326,47 @@ export class FastPath {
     for (let i = HEADER_LENGTH; i < end; i++) out[i] = msg[i]!;
     out.set(body, end);
     if (edns) out.set(OPT_RECORDS[dnssecOk ? 1 : 0]!, size - OPT_LENGTH);
-    return new PreparedOutcome(out, entry.rcode, entry.zone, rotation, msg, end, type, entry.wildcard);
+    return outcome(out);
   }
 
-  /** The first query for a name and type: answered by the answer algorithm, whose choices are kept. */
-  private first(hash: number, keyLength: number, msg: Buffer, question: WireQuestion, limit: number, edns: boolean, dnssecOk: boolean): Outcome | undefined {
-    const result = answer(this.catalog, question.name, question.type, { fullAny: false, policy: this.policy });
-    if (!result) return undefined; // not ours: REFUSED, or whatever the pipeline does with such names
-    const response = encodeResponse(responseSpec(msg, question, result, result, edns, dnssecOk), limit);
-    const outcome = { response, rcode: result.rcode, zone: result.zone!, question, rotation: result.rotation, wildcard: result.wildcard };
-    const kept = (list: AnsweredRRset[]): PreparedRRset[] =>
-      list.map((w) => ({ set: w.set, owner: w.owner === question.name ? undefined : w.owner, ttl: w.ttl }));
-    const [answers, authority, additional] = [kept(result.answer), kept(result.authority), kept(result.additional)];
-    const rotating = [...answers, ...authority, ...additional].filter((p) => p.set.rdata.length > 1);
-    const combinations = rotating.reduce((n, p) => n * p.set.rdata.length, 1);
-    const entry: Prepared = {
+  /**
+   * Keeps what answer() chose for this input, after the pipeline answered it.
+   * Only plain queries are kept: their key was made by read(). The sections'
+   * bytes are kept from the next answer on, one combination of turns at a time.
+   */
+  keep(query: Query, input: AnswerInput, result: Answer): void {
+    if (!(query instanceof PlainQuery)) return;
+    const bits = keyBits(input);
+    const hash = Math.imul(query.hash ^ bits, FNV_PRIME);
+    this.key[query.keyLength] = bits;
+    const keyLength = query.keyLength + 1;
+    const kept = (list: readonly AnsweredRRset[]): MemoRRset[] =>
+      list.map((w) => ({ set: w.set, owner: w.owner === input.qname ? undefined : w.owner, ttl: w.ttl }));
+    const sections = [kept(result.answer), kept(result.authority), kept(result.additional)];
+    const rotating = sections.flat().map((p) => p.set).filter((s) => s.rdata.length > 1);
+    const combinations = rotating.reduce((n, s) => n * s.rdata.length, 1);
+    const entry: Entry = {
+      hash,
       key: this.key.toString('latin1', 0, keyLength),
-      zone: result.zone!,
-      rcode: result.rcode,
-      aa: result.aa,
-      referral: result.referral,
-      wildcard: result.wildcard,
-      answer: answers,
-      authority,
-      additional,
+      zone: result.zone,
+      answer: { kind: result.kind, rcode: result.rcode, aa: result.aa, referral: result.referral, wildcard: result.wildcard },
+      sections,
       rotating,
-      rotatingAnswers: answers.filter((p) => p.set.rdata.length > 1).length,
+      rotatingAnswers: result.answer.filter((w) => w.set.rdata.length > 1).length,
       combinations: combinations <= MAX_BODIES ? combinations : 0,
       bodies: undefined,
-      an: recordCount(answers),
-      ns: recordCount(authority),
-      ar: recordCount(additional),
+      an: recordCount(result.answer),
+      ns: recordCount(result.authority),
+      ar: recordCount(result.additional),
       bytes: 0,
     };
-    entry.bytes = ENTRY_BYTES + keyLength + (answers.length + authority.length + additional.length) * SET_BYTES;
+    entry.bytes = ENTRY_BYTES + keyLength + sections.flat().length * SET_BYTES;
     const old = this.entries.get(hash);
     if (old) this.forget(hash, old);
-    if (entry.bytes <= this.maxBytes) {
-      this.entries.set(hash, entry);
-      this.used += entry.bytes;
-      this.evict();
-    }
-    return outcome;
+    if (entry.bytes > this.maxBytes) return;
+    this.entries.set(hash, entry);
+    this.used += entry.bytes;
+    this.evict();
   }
 
   /**
@@ -344,10 +374,10 @@ export class FastPath {
    * out whole: a truncated answer is never stored, so a UDP client's query never
    * holds the TCP-sized answer it did not get.
    */
-  private keepBody(hash: number, entry: Prepared, combination: number, response: Buffer, end: number, edns: boolean): void {
+  private keepBody(entry: Entry, combination: number, response: Buffer, end: number, edns: boolean): void {
     const opt = edns ? OPT_LENGTH : 0;
     if (response.readUInt16BE(2) & Flag.TC || response.readUInt16BE(6) !== entry.an || response.readUInt16BE(8) !== entry.ns || response.readUInt16BE(10) !== entry.ar + (edns ? 1 : 0)) return;
-    if (this.entries.get(hash) !== entry) return; // evicted meanwhile, or never kept
+    if (this.entries.get(entry.hash) !== entry) return; // evicted meanwhile, or never kept
     let cost = BODY_BYTES + response.length - end - opt;
     if (!entry.bodies) cost += entry.combinations * SLOT_BYTES;
     if (entry.bytes + cost > this.maxBytes) return;
@@ -367,37 +397,29 @@ export class FastPath {
     }
   }
 
-  private forget(hash: number, entry: Prepared): void {
+  private forget(hash: number, entry: Entry): void {
     this.entries.delete(hash);
     this.used -= entry.bytes;
   }
 
   /** The response as encodeResponse takes it, with each rotating RRset in the order of its turn. */
-  private spec(entry: Prepared, msg: Buffer, question: Question, edns: boolean, dnssecOk: boolean): ResponseSpec {
+  private spec(entry: Entry, query: Query, edns: boolean, dnssecOk: boolean): ResponseSpec {
     let r = 0;
-    const turned = (list: PreparedRRset[]): RRsetOut[] => list.map(({ set, owner, ttl }) => ({
-      owner: owner ?? question.name, type: set.type, ttl, rdata: set.rdata, turn: set.rdata.length < 2 ? undefined : this.turns[r++] ?? 'random',
+    const turned = (list: MemoRRset[]): RRsetOut[] => list.map(({ set, owner, ttl }) => ({
+      owner: owner ?? query.question.name, type: set.type, ttl, rdata: set.rdata, turn: set.rdata.length < 2 ? undefined : this.turns[r++] ?? 'random',
     }));
-    const sections = { answer: turned(entry.answer), authority: turned(entry.authority), additional: turned(entry.additional) };
-    return responseSpec(msg, question, entry, sections, edns, dnssecOk);
+    const [answer, authority, additional] = entry.sections.map(turned);
+    return {
+      id: query.header.id,
+      queryFlags: query.header.flags,
+      aa: entry.answer.aa,
+      rcode: entry.answer.rcode,
+      question: query.question,
+      answer: answer!,
+      authority: authority!,
+      additional: additional!,
+      edns: edns ? { dnssecOk } : undefined,
+      glueRequired: entry.answer.referral,
+    };
   }
-}
-
-function responseSpec(
-  msg: Buffer, question: Question, entry: Pick<Prepared, 'aa' | 'rcode' | 'referral'>,
-  sections: { answer: readonly RRsetOut[]; authority: readonly RRsetOut[]; additional: readonly RRsetOut[] },
-  edns: boolean, dnssecOk: boolean,
-): ResponseSpec {
-  return {
-    id: msg.readUInt16BE(0),
-    queryFlags: msg.readUInt16BE(2),
-    aa: entry.aa,
-    rcode: entry.rcode,
-    question,
-    answer: sections.answer,
-    authority: sections.authority,
-    additional: sections.additional,
-    edns: edns ? { dnssecOk } : undefined,
-    glueRequired: entry.referral,
-  };
 }
