@@ -70,6 +70,12 @@ const KEY_BITS: { readonly [K in keyof Flags]-?: (value: Flags[K]) => number } =
   any: (any) => (any === 'all' ? 2 : 0),
 };
 
+/** The Flags of a query by DO and transport, made once: none is made per query. */
+export const QUERY_FLAGS = {
+  udp: [{ dnssecOk: false, any: 'one' }, { dnssecOk: true, any: 'one' }],
+  tcp: [{ dnssecOk: false, any: 'all' }, { dnssecOk: true, any: 'all' }],
+} as const satisfies Record<'udp' | 'tcp', readonly Flags[]>;
+
 function keyBits(input: Flags): number {
   return KEY_BITS.dnssecOk(input.dnssecOk) | KEY_BITS.any(input.any);
 }
@@ -129,13 +135,42 @@ function sameKey(stored: string, key: Buffer, length: number): boolean {
   return true;
 }
 
-/** The question as it came; its Name is only made if someone asks. */
-class WireQuestion implements Question {
+/**
+ * A plain query — one question of class IN without compression, at most one
+ * plain OPT — read without making its name, with the memo's key computed on
+ * the way (valid until the next read). Anything else is parsed in full by the
+ * pipeline; both take the same path from there. One object is the query, its
+ * header and its question: a query answered from an entry makes no other.
+ */
+class PlainQuery implements Query, Header, Question {
+  readonly qdcount = 1;
+  readonly ancount = 0;
+  readonly nscount = 0;
   readonly class = RRClass.IN;
   private parsed: Name | undefined;
 
-  constructor(private readonly msg: Buffer, readonly end: number, readonly type: number) {}
+  constructor(
+    readonly msg: Buffer,
+    readonly id: number,
+    readonly flags: number,
+    readonly arcount: number,
+    readonly type: number,
+    /** Where the question ends. */
+    readonly end: number,
+    readonly edns: Edns | undefined,
+    readonly hash: number,
+    readonly keyLength: number,
+  ) {}
 
+  get header(): Header {
+    return this;
+  }
+
+  get question(): Question {
+    return this;
+  }
+
+  /** The question's name, made only if someone asks. */
   get name(): Name {
     this.parsed ??= readName(this.msg, HEADER_LENGTH).name;
     return this.parsed;
@@ -144,23 +179,6 @@ class WireQuestion implements Question {
   get raw(): Buffer {
     return this.msg.subarray(HEADER_LENGTH, this.end);
   }
-}
-
-/**
- * A plain query — one question of class IN without compression, at most one
- * plain OPT — read without making its name, with the memo's key computed on
- * the way (valid until the next read). Anything else is parsed in full by the
- * pipeline; both take the same path from there.
- */
-class PlainQuery implements Query {
-  constructor(
-    readonly msg: Buffer,
-    readonly header: Header,
-    readonly question: WireQuestion,
-    readonly edns: Edns | undefined,
-    readonly hash: number,
-    readonly keyLength: number,
-  ) {}
 }
 
 export class AnswerMemo {
@@ -240,8 +258,7 @@ export class AnswerMemo {
     key[typeAt - HEADER_LENGTH] = type >> 8;
     key[typeAt - HEADER_LENGTH + 1] = type & 0xff;
     hash = Math.imul(Math.imul(hash ^ (type >> 8), FNV_PRIME) ^ (type & 0xff), FNV_PRIME);
-    const header: Header = { id: msg.readUInt16BE(0), flags: msg.readUInt16BE(2), qdcount: 1, ancount: 0, nscount: 0, arcount: msg[11]! };
-    return new PlainQuery(msg, header, new WireQuestion(msg, end, type), edns, hash, typeAt + 2 - HEADER_LENGTH);
+    return new PlainQuery(msg, (msg[0]! << 8) | msg[1]!, (msg[2]! << 8) | msg[3]!, msg[11]!, type, end, edns, hash, typeAt + 2 - HEADER_LENGTH);
   }
 
   /** The entry for this query's answer input, while its zone is the version served; undefined otherwise. */
@@ -271,8 +288,8 @@ export class AnswerMemo {
   /** The response to `query` from a recalled entry: the rotation stage's turns, then copies of prepared bytes. */
   replay(entry: Entry, query: Query, limit: number): Outcome {
     this.hits++;
-    const { msg, question } = query as PlainQuery;
-    const end = question.end;
+    const plain = query as PlainQuery;
+    const { msg, end } = plain;
     const edns = query.edns !== undefined;
     const dnssecOk = query.edns?.dnssecOk ?? false;
     const a = entry.answer;
@@ -292,17 +309,13 @@ export class AnswerMemo {
       if (rotation === undefined && i < entry.rotatingAnswers) rotation = turn;
       combination = combination * set.rdata.length + turn;
     }
-    const outcome = (response: Buffer): Outcome => ({
-      response, rcode: a.rcode, aa: a.aa, answers: entry.an, kind: a.kind, zone: entry.zone, question, rotation, wildcard: a.wildcard,
-    });
-
     const body = random || !entry.bodies ? undefined : entry.bodies[combination];
     const size = end + (body ? body.length : 0) + (edns ? OPT_LENGTH : 0);
     if (!body || size > limit) {
       // Random orders, a combination not met yet, or more than the client takes (truncation): encoded the usual way.
       const response = encodeResponse(this.spec(entry, query, edns, dnssecOk), limit);
       if (!random && !body && entry.combinations > 0) this.keepBody(entry, combination, response, end, edns);
-      return outcome(response);
+      return { response, rcode: a.rcode, aa: a.aa, answers: entry.an, kind: a.kind, zone: entry.zone, question: plain, rotation, wildcard: a.wildcard };
     }
 
     // Byte stores and TypedArray.set: Buffer's checked writers and copy() cost more than the copying.
@@ -326,7 +339,7 @@ export class AnswerMemo {
     for (let i = HEADER_LENGTH; i < end; i++) out[i] = msg[i]!;
     out.set(body, end);
     if (edns) out.set(OPT_RECORDS[dnssecOk ? 1 : 0]!, size - OPT_LENGTH);
-    return outcome(out);
+    return { response: out, rcode: a.rcode, aa: a.aa, answers: entry.an, kind: a.kind, zone: entry.zone, question: plain, rotation, wildcard: a.wildcard };
   }
 
   /**

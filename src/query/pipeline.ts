@@ -10,7 +10,7 @@ import { parseQuery, QueryError, readQuestion, type Query, type Question } from 
 import { Opcode, Rcode, RRClass, RRType } from '../wire/types.js';
 import type { Zone } from '../zone/zone.js';
 import type { RequestContext } from '../net/context.js';
-import type { AnswerMemo } from './memo.js';
+import { QUERY_FLAGS, type AnswerMemo } from './memo.js';
 import type { Outcome } from './outcome.js';
 import type { Transfers } from '../transfer/transfers.js';
 import { appendTsigError, ResponseSigner, sign, timeOther, TsigError, tsigSize, verifyRequest, type Keyring } from '../wire/tsig.js';
@@ -150,7 +150,7 @@ function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit
   }
 
   // The zone: the memo knows it for an input it has met, while that zone version is served.
-  const wanted = { dnssecOk: query.edns?.dnssecOk ?? false, any: transport === 'tcp' ? 'all' as const : 'one' as const };
+  const wanted = QUERY_FLAGS[transport][query.edns?.dnssecOk ? 1 : 0];
   const memoized = opts.memo?.recall(query, wanted);
   const zone = memoized ? memoized.zone : opts.catalog.find(question.name);
   if (!zone) {
