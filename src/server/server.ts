@@ -53,11 +53,8 @@ export interface ServerOptions {
   logger: Logger;
 }
 
-/**
- * The last step of every reply, whatever built it: a verified request's reply is
- * signed here and nowhere else (RFC 8945 §5.3), so no path can send it unsigned.
- */
-function reply(response: Response, signer: ResponseSigner | undefined): Response {
+/** A verified request's reply, signed (RFC 8945 §5.3); any other as it is. */
+function signed(response: Response, signer: ResponseSigner | undefined): Response {
   if (!signer) return response;
   return Array.isArray(response) ? response.map((m) => signer.sign(m)) : signer.sign(response);
 }
@@ -140,23 +137,37 @@ export class DnsServer {
       if (!outcome) return undefined;
       if (outcome instanceof Promise) {
         // An observer that throws is a bug met while answering, as a failed resolution is.
-        const later = outcome.then((o) => this.observed(o, ctx, started)).catch((e: unknown) => this.failed(msg, e));
+        const later = outcome.then((o) => this.observed(o, ctx, started)).catch((e: unknown) => this.failed(msg, ctx, e));
         this.inFlight.add(later);
         void later.finally(() => this.inFlight.delete(later));
         return later;
       }
       return this.observed(outcome, ctx, started);
     } catch (e) {
-      return this.failed(msg, e);
+      return this.failed(msg, ctx, e);
     }
   }
 
   private observed(outcome: Outcome, ctx: RequestContext, started: bigint): Response | undefined {
     if (outcome.error !== undefined) this.logFault(outcome.error);
+    return this.reply(outcome, ctx, (o) => {
+      for (const observe of this.observers) observe(o, ctx, started);
+    });
+  }
+
+  /**
+   * The last step of every reply, whatever built it (a local answer, the memo,
+   * the forwarder, a transfer, an error): RRL chooses whether it goes out, whole
+   * or truncated, from the outcome; then a verified request's reply is signed
+   * here and nowhere else, so no path can send it unsigned. Sizes were fitted
+   * when the bytes were encoded, to the limit the pipeline set (TSIG's room
+   * taken off). Observers see only what goes out.
+   */
+  private reply(outcome: Outcome, ctx: RequestContext, observe?: (o: Outcome) => void): Response | undefined {
     const verdict = this.rrl && ctx.transport === 'udp' ? this.rrl.check(outcome, ctx.client.address) : 'send';
     if (verdict === 'drop') return undefined;
-    for (const observe of this.observers) observe(outcome, ctx, started);
-    return reply(verdict === 'slip' ? truncatedReply(outcome.response) : outcome.messages ?? outcome.response, outcome.signer);
+    observe?.(outcome);
+    return signed(verdict === 'slip' ? truncatedReply(outcome.response) : outcome.messages ?? outcome.response, outcome.signer);
   }
 
   private logFault(e: unknown): void {
@@ -164,14 +175,18 @@ export class DnsServer {
     this.eventLog.log('error', 'internal error', { err: e, errors: this.faults.internalErrors }, 'internal error while answering');
   }
 
-  /** A bug met before the request's signature was verified (or in an observer): an unsigned SERVFAIL, as for any unverified request. */
-  private failed(msg: Buffer, e: unknown): Buffer | undefined {
+  /**
+   * A bug met before the request's signature was verified (or in an observer):
+   * an unsigned SERVFAIL, as for any unverified request, through the final step
+   * (RRL) but not the observers, which may be what failed.
+   */
+  private failed(msg: Buffer, ctx: RequestContext, e: unknown): Response | undefined {
     this.logFault(e);
     if (msg.length < HEADER_LENGTH) return undefined;
     const out = Buffer.alloc(HEADER_LENGTH);
     out.writeUInt16BE(msg.readUInt16BE(0), 0);
     out.writeUInt16BE(0x8000 | (msg.readUInt16BE(2) & 0x7900) | Rcode.SERVFAIL, 2);
-    return out;
+    return this.reply({ response: out, rcode: Rcode.SERVFAIL, aa: false, answers: 0 }, ctx);
   }
 
   /**
