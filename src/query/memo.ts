@@ -76,8 +76,12 @@ export const QUERY_FLAGS = {
   tcp: [{ dnssecOk: false, any: 'all' }, { dnssecOk: true, any: 'all' }],
 } as const satisfies Record<'udp' | 'tcp', readonly Flags[]>;
 
+const KEY_FIELDS = Object.keys(KEY_BITS) as (keyof Flags)[];
+
 function keyBits(input: Flags): number {
-  return KEY_BITS.dnssecOk(input.dnssecOk) | KEY_BITS.any(input.any);
+  let bits = 0;
+  for (const field of KEY_FIELDS) bits |= (KEY_BITS[field] as (value: unknown) => number)(input[field]);
+  return bits;
 }
 
 /** The OPT record of a response with an rcode below 16, without and with the DO bit. */
