@@ -1,12 +1,12 @@
 // Encoding of responses: header, the echoed question, three sections of RRsets
 // and the OPT record, fitted into the size the transport allows.
-import { LazyShuffle } from '../authority/rotation.js';
 import { DO_BIT, SERVER_UDP_SIZE } from './edns.js';
 import { Flag, HEADER_LENGTH } from './header.js';
 import type { Name } from './name.js';
 import { writeRData, type RData } from './rdata.js';
 import type { Question } from './query.js';
 import { RRClass, RRType } from './types.js';
+import { LazyShuffle } from './shuffle.js';
 import { MessageWriter, WriterOverflow } from './writer.js';
 
 /** One RRset as it goes out. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LazyShuffle, rotateLeft, Rotation, rotationResolver, shuffle, type RotationPolicy } from '../../src/authority/rotation.js';
+import { rotateLeft, Rotation, rotationResolver, shuffle, type RotationPolicy } from '../../src/authority/rotation.js';
+import { LazyShuffle } from '../../src/wire/shuffle.js';
 import { ConfigError, parseRotationSettings } from '../../src/config.js';
 import { seededRandom } from '../../src/mxsim/prng.js';
 import { Name } from '../../src/wire/name.js';
