@@ -56,6 +56,11 @@ export interface Rotated extends Sections<RRsetOut> {
   rotation: number | undefined;
 }
 
+/** How many times an RRset has been written: kept by the stage, one cell per RRset. */
+export interface Counter {
+  n: number;
+}
+
 /** Which policy an RRset follows; the zone is undefined for forwarded answers. */
 export type PolicyOf = (zone: Zone | undefined, set: Rotatable) => RotationPolicy;
 
@@ -68,7 +73,7 @@ export type PolicyOf = (zone: Zone | undefined, set: Rotatable) => RotationPolic
  */
 export class Rotation {
   /** A cell per RRset: one lookup per write, the count kept in the cell. */
-  private readonly counts = new WeakMap<object, { n: number }>();
+  private readonly counts = new WeakMap<object, Counter>();
 
   constructor(readonly policyOf: PolicyOf) {}
 
@@ -83,8 +88,18 @@ export class Rotation {
    * random; advances its counter either way.
    */
   turn(zone: Zone | undefined, set: Rotatable): number | undefined {
+    return this.turnWith(zone, set, this.counter(set));
+  }
+
+  /** The RRset's counter, made at its first write; a caller that writes it again and again may hold on to it. */
+  counter(set: Rotatable): Counter {
     let cell = this.counts.get(set);
     if (!cell) this.counts.set(set, (cell = { n: 0 }));
+    return cell;
+  }
+
+  /** turn(), with the RRset's counter already in hand. */
+  turnWith(zone: Zone | undefined, set: Rotatable, cell: Counter): number | undefined {
     const step = cell.n++;
     switch (this.policyOf(zone, set)) {
       case 'fixed': return 0;

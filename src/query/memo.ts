@@ -21,7 +21,7 @@
 // keeps only what is sent: sections too large for the client who asked are
 // encoded for each query, never stored beside the truncated answer.
 import type { Answer, AnswerInput, AnsweredRRset } from '../authority/answer.js';
-import type { Rotation } from '../authority/rotation.js';
+import type { Counter, Rotation } from '../authority/rotation.js';
 import type { Catalog } from '../lifecycle/catalog.js';
 import { checkOptions, readOpt, type Edns } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH, type Header } from '../wire/header.js';
@@ -70,18 +70,25 @@ const KEY_BITS: { readonly [K in keyof Flags]-?: (value: Flags[K]) => number } =
   any: (any) => (any === 'all' ? 2 : 0),
 };
 
+const KEY_FIELDS = Object.keys(KEY_BITS) as (keyof Flags)[];
+
+function bitsOf(input: Flags): number {
+  let bits = 0;
+  for (const field of KEY_FIELDS) bits |= (KEY_BITS[field] as (value: unknown) => number)(input[field]);
+  return bits;
+}
+
 /** The Flags of a query by DO and transport, made once: none is made per query. */
 export const QUERY_FLAGS = {
   udp: [{ dnssecOk: false, any: 'one' }, { dnssecOk: true, any: 'one' }],
   tcp: [{ dnssecOk: false, any: 'all' }, { dnssecOk: true, any: 'all' }],
 } as const satisfies Record<'udp' | 'tcp', readonly Flags[]>;
 
-const KEY_FIELDS = Object.keys(KEY_BITS) as (keyof Flags)[];
+/** The key bits of the flags made once, found by identity; others are computed. */
+const BITS_OF_QUERY_FLAGS = new Map<Flags, number>([...QUERY_FLAGS.udp, ...QUERY_FLAGS.tcp].map((f) => [f, bitsOf(f)]));
 
 function keyBits(input: Flags): number {
-  let bits = 0;
-  for (const field of KEY_FIELDS) bits |= (KEY_BITS[field] as (value: unknown) => number)(input[field]);
-  return bits;
+  return BITS_OF_QUERY_FLAGS.get(input) ?? bitsOf(input);
 }
 
 /** The OPT record of a response with an rcode below 16, without and with the DO bit. */
@@ -115,6 +122,8 @@ interface Entry {
   sections: MemoRRset[][];
   /** The RRsets of more than one record, in the order answer() wrote them: their counters advance in this order. */
   rotating: RRset[];
+  /** Their counters in the rotation stage, looked up once. */
+  counters: Counter[];
   /** How many of `rotating` are in the answer section. */
   rotatingAnswers: number;
   /** Combinations of turns, when few enough to memoize the bytes of each; 0 otherwise. */
@@ -304,7 +313,7 @@ export class AnswerMemo {
     let random = false;
     for (let i = 0; i < entry.rotating.length; i++) {
       const set = entry.rotating[i]!;
-      const turn = this.rotation.turn(entry.zone, set);
+      const turn = this.rotation.turnWith(entry.zone, set, entry.counters[i]!);
       turns[i] = turn;
       if (turn === undefined) {
         random = true;
@@ -369,6 +378,7 @@ export class AnswerMemo {
       answer: { kind: result.kind, rcode: result.rcode, aa: result.aa, referral: result.referral, wildcard: result.wildcard },
       sections,
       rotating,
+      counters: rotating.map((s) => this.rotation.counter(s)),
       rotatingAnswers: result.answer.filter((w) => w.set.rdata.length > 1).length,
       combinations: combinations <= MAX_BODIES ? combinations : 0,
       bodies: undefined,

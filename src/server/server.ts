@@ -150,9 +150,7 @@ export class DnsServer {
 
   private observed(outcome: Outcome, ctx: RequestContext, started: bigint): Response | undefined {
     if (outcome.error !== undefined) this.logFault(outcome.error);
-    return this.reply(outcome, ctx, (o) => {
-      for (const observe of this.observers) observe(o, ctx, started);
-    });
+    return this.reply(outcome, ctx, started);
   }
 
   /**
@@ -161,12 +159,13 @@ export class DnsServer {
    * or truncated, from the outcome; then a verified request's reply is signed
    * here and nowhere else, so no path can send it unsigned. Sizes were fitted
    * when the bytes were encoded, to the limit the pipeline set (TSIG's room
-   * taken off). Observers see only what goes out.
+   * taken off). Observers see only what goes out, when `started` says when it
+   * came in (a reply without it is not observed).
    */
-  private reply(outcome: Outcome, ctx: RequestContext, observe?: (o: Outcome) => void): Response | undefined {
+  private reply(outcome: Outcome, ctx: RequestContext, started?: bigint): Response | undefined {
     const verdict = this.rrl && ctx.transport === 'udp' ? this.rrl.check(outcome, ctx.client.address) : 'send';
     if (verdict === 'drop') return undefined;
-    observe?.(outcome);
+    if (started !== undefined) for (const observe of this.observers) observe(outcome, ctx, started);
     return signed(verdict === 'slip' ? truncatedReply(outcome.response) : outcome.messages ?? outcome.response, outcome.signer);
   }
 
