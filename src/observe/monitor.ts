@@ -164,7 +164,7 @@ function send(res: http.ServerResponse, code: number, type: string, body: string
  */
 export function observeServer(server: DnsServer): { metrics: Metrics; status: Status } {
   const history = new ZoneHistory(server.events);
-  const metrics = new Metrics(server.catalog, history, server.rotation, server.rrl);
+  const metrics = new Metrics(server.catalog, history, server.rotation, server.rrl, { faults: server.faults, connections: server.tcp.connections });
   server.observers.push(metrics.observe);
   return { metrics, status: new Status({ catalog: server.catalog, history, metrics, rotation: server.rotation, bound: () => server.bound }) };
 }
