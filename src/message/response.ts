@@ -1,12 +1,12 @@
 // Encoding of responses: header, the echoed question, three sections of RRsets
 // and the OPT record, fitted into the size the transport allows.
-import { LazyShuffle } from '../authority/rotation.js';
 import { writeRData } from '../rrtypes/registry.js';
 import { DO_BIT, SERVER_UDP_SIZE } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH } from '../wire/header.js';
 import type { Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
 import { RRClass, RRType } from '../wire/types.js';
+import { LazyShuffle } from '../wire/shuffle.js';
 import { MessageWriter, WriterOverflow } from '../wire/writer.js';
 
 /** One RRset as it goes out. */
@@ -77,7 +77,8 @@ function writeRRset(w: MessageWriter, set: RRsetOut): number {
 /** The fewest octets a record can take: a one-octet owner (the root), type, class, TTL, RDLENGTH, no data. */
 const MIN_RECORD = 11;
 
-function recordCount(sets: readonly RRsetOut[]): number {
+/** Records in a section: the sum of its RRsets' sizes. */
+export function recordCount(sets: readonly { rdata: { length: number } }[]): number {
   let n = 0;
   for (const set of sets) n += set.rdata.length;
   return n;

@@ -2,8 +2,8 @@
 // load, query rates over the last minute, and for each mail zone (MX at the
 // apex) the MX set and the gateways' addresses in the order the next answer
 // will use them.
-import type { Catalog } from '../authority/catalog.js';
-import { rotateLeft, type RotationPolicy } from '../authority/rotation.js';
+import type { Catalog } from '../lifecycle/catalog.js';
+import type { Rotation, RotationPolicy } from '../authority/rotation.js';
 import type { ListenAddress } from '../net/address.js';
 import { presentation } from '../rrtypes/registry.js';
 import { mxData } from '../rrtypes/mx.js';
@@ -79,17 +79,13 @@ export interface StatusSources {
   catalog: Catalog;
   history: ZoneHistory;
   metrics: Metrics;
-  policy: (zone: Zone, set: RRset) => RotationPolicy;
+  /** The rotation stage of local answers: policies, counters and the next order. */
+  rotation: Rotation;
   /** The DNS addresses bound so far: none until the server listens. */
   bound: () => readonly ListenAddress[];
 }
 
 const WINDOW_SECONDS = 60;
-
-/** The order the next write of the RRset will use, without turning it. */
-function upcoming(set: RRset, policy: RotationPolicy): readonly Buffer[] {
-  return policy === 'cyclic' ? rotateLeft(set.rdata, set.served) : set.rdata;
-}
 
 function rates(now: Map<string, number>, then: Map<string, number> | undefined, seconds: number): Rate[] {
   const out: Rate[] = [];
@@ -176,8 +172,8 @@ export class Status {
   }
 
   private ordered<T>(zone: Zone, set: RRset, show: (rd: Buffer) => T[]): { type: string; policy: RotationPolicy; served: number; next: T[] } {
-    const policy = this.src.policy(zone, set);
-    return { type: typeName(set.type), policy, served: set.served, next: upcoming(set, policy).flatMap(show) };
+    const { rotation } = this.src;
+    return { type: typeName(set.type), policy: rotation.policyOf(zone, set), served: rotation.served(set), next: rotation.upcoming(zone, set).flatMap(show) };
   }
 
   private mail(): MailZone[] {

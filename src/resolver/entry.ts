@@ -6,8 +6,7 @@
 // DNAMEs leading to it, the SOA that proves a negative answer, the addresses
 // of the answer's MX, SRV and NS targets — so that an upstream (or someone
 // forging its answers) cannot plant data for other names.
-import { orderFor, type RotationPolicy } from '../authority/rotation.js';
-import type { RRsetOut } from '../message/response.js';
+import type { Placed, Rotated, Rotation } from '../authority/rotation.js';
 import type { Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
 import type { Message, WireRecord } from '../message/message.js';
@@ -35,8 +34,6 @@ export interface CachedSet {
   owner: Name;
   type: number;
   rdata: Buffer[];
-  /** Drives rotation, as in a zone's RRsets. */
-  served: number;
   /** Milliseconds: TTLs are counted down from it. */
   expiresAt: number;
 }
@@ -123,7 +120,7 @@ const clamp = (ttl: number, min: number, max: number) => Math.min(Math.max(ttl, 
 export function entryFrom(msg: Message, question: Question, limits: CacheLimits, now: number): Entry {
   const rcode = msg.header.flags & 0xf;
   const { kept, end, found } = followChain(group(msg.answer), question);
-  const toCached = (s: Grouped, ttl: number): CachedSet => ({ owner: s.owner, type: s.type, rdata: s.rdata, served: 0, expiresAt: now + ttl * 1000 });
+  const toCached = (s: Grouped, ttl: number): CachedSet => ({ owner: s.owner, type: s.type, rdata: s.rdata, expiresAt: now + ttl * 1000 });
   const answer = kept.map((s) => toCached(s, clamp(s.ttl, limits.minTtl, limits.maxTtl)));
 
   const authority: CachedSet[] = [];
@@ -161,15 +158,16 @@ export function entryFrom(msg: Message, question: Question, limits: CacheLimits,
   };
 }
 
-/** The entry's RRsets as they go out at `now`: TTLs counted down, multi-record sets rotated. */
-export function renderEntry(entry: Entry, now: number, policy: RotationPolicy): { answer: RRsetOut[]; authority: RRsetOut[]; additional: RRsetOut[] } {
-  const out = (s: CachedSet): RRsetOut => ({
+/** The entry's RRsets as they go out at `now`: TTLs counted down, multi-record sets turned by the rotation stage. */
+export function renderEntry(entry: Entry, now: number, rotation: Rotation): Rotated {
+  const placed = (s: CachedSet): Placed => ({
     owner: s.owner,
     type: s.type,
     // Whole seconds elapsed are taken off, as BIND counts down: an answer
     // rendered a millisecond after it was cached still carries the full TTL.
     ttl: Math.max(0, Math.ceil((s.expiresAt - now) / 1000)),
-    rdata: orderFor(s, policy),
+    rdata: s.rdata,
+    set: s,
   });
-  return { answer: entry.answer.map(out), authority: entry.authority.map(out), additional: entry.additional.map(out) };
+  return rotation.rotate(undefined, { answer: entry.answer.map(placed), authority: entry.authority.map(placed), additional: entry.additional.map(placed) });
 }

@@ -98,7 +98,7 @@ export class ZoneAssembler {
     const node = { name, rrsets: new Map<number, RRset>() };
     for (const s of p.sets) {
       const pos = { file: this.files[s.pos[0]]!, line: s.pos[1], col: s.pos[2] };
-      node.rrsets.set(s.type, { owner: name, type: s.type, ttl: s.ttl, rdata: s.rdata.map((r) => Buffer.from(r, 'latin1')), pos, served: 0 });
+      node.rrsets.set(s.type, { owner: name, type: s.type, ttl: s.ttl, rdata: s.rdata.map((r) => Buffer.from(r, 'latin1')), pos });
       zone.recordCount += s.rdata.length;
     }
     zone.nodes.set(name.key, node);

@@ -1,7 +1,7 @@
 // The in-memory zone: RRsets grouped by owner, the set of names that exist
 // (including empty non-terminals) and the delegation points. Built once per load
-// from the records a loader produced; never mutated afterwards except for the
-// rotation counters, so a reload swaps whole Zone objects.
+// from the records a loader produced; never mutated afterwards (the rotation
+// counters live in the rotation stage), so a reload swaps whole Zone objects.
 import { createHash } from 'node:crypto';
 import { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
@@ -20,8 +20,6 @@ export interface RRset {
   rdata: Buffer[];
   /** Where the first record of the set was written. */
   pos: SourcePos;
-  /** How many times this RRset has been written into a response: drives rotation. */
-  served: number;
 }
 
 /** One record, as transfers list them. */
@@ -174,7 +172,7 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
     }
     let set = node.rrsets.get(rec.type);
     if (!set) {
-      set = { owner: rec.owner, type: rec.type, ttl: rec.ttl, rdata: [rec.rdata], pos: rec.pos, served: 0 };
+      set = { owner: rec.owner, type: rec.type, ttl: rec.ttl, rdata: [rec.rdata], pos: rec.pos };
       node.rrsets.set(rec.type, set);
       zone.recordCount++;
       continue;
@@ -230,7 +228,7 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
     const firstNs = apex.rrsets.get(RRType.NS)?.rdata[0];
     const mname = firstNs ? targetOf(RRType.NS, firstNs)! : origin;
     const soa = soaData(mname, origin.prepend('hostmaster'), soaDefaults.serial >>> 0, 3600, 600, 1209600, 300);
-    apex.rrsets.set(RRType.SOA, { owner: origin, type: RRType.SOA, ttl: soaDefaults.ttl, rdata: [soa], pos: apexPos, served: 0 });
+    apex.rrsets.set(RRType.SOA, { owner: origin, type: RRType.SOA, ttl: soaDefaults.ttl, rdata: [soa], pos: apexPos });
     zone.recordCount++;
   }
   // Keep the apex first so that transfers and exports start with it.

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Rotation } from '../../src/authority/rotation.js';
 import { entryFrom, renderEntry, type CacheLimits } from '../../src/resolver/entry.js';
 import { Name } from '../../src/wire/name.js';
 import type { Question } from '../../src/wire/query.js';
@@ -88,14 +89,17 @@ describe('cache entries from upstream answers', () => {
     const e = entryFrom(message(0, {
       answer: ['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((x) => rr('www.example.com', RRType.A, 300, a(x))),
     }), question('www.example.com', RRType.A), LIMITS, NOW);
-    const first = renderEntry(e, NOW, 'cyclic').answer[0]!;
-    const later = renderEntry(e, NOW + 100_500, 'cyclic').answer[0]!;
+    // The rotation stage turns the cached set: the encoder writes rdata from record `turn` on.
+    const cyclic = new Rotation(() => 'cyclic');
+    const first = renderEntry(e, NOW, cyclic).answer[0]!;
+    const later = renderEntry(e, NOW + 100_500, cyclic).answer[0]!;
     // Whole seconds elapsed come off: a millisecond after it was cached the TTL is still whole.
-    const atOnce = renderEntry(e, NOW + 1, 'cyclic').answer[0]!;
+    const atOnce = renderEntry(e, NOW + 1, cyclic).answer[0]!;
     assert.deepEqual([first.ttl, atOnce.ttl, later.ttl], [300, 300, 200]);
+    assert.deepEqual([first.turn, later.turn, atOnce.turn], [0, 1, 2], 'the upstream\'s order first, then a step per write');
+    assert.equal(cyclic.served(e.answer[0]!), 3);
     const addresses = (data: readonly Buffer[]) => data.map((x) => presentation(RRType.A, x));
-    assert.deepEqual(addresses(first.rdata), ['192.0.2.1', '192.0.2.2', '192.0.2.3'], 'the upstream\'s order first');
-    assert.deepEqual(addresses(later.rdata), ['192.0.2.2', '192.0.2.3', '192.0.2.1']);
-    assert.deepEqual(addresses(renderEntry(e, NOW, 'fixed').answer[0]!.rdata), ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    assert.deepEqual(addresses(first.rdata), ['192.0.2.1', '192.0.2.2', '192.0.2.3'], 'the records stay in the upstream\'s order');
+    assert.deepEqual(renderEntry(e, NOW, new Rotation(() => 'fixed')).answer[0]!.turn, 0);
   });
 });
