@@ -119,13 +119,9 @@ export function startNamed(zones: Record<string, string>, options = ''): Promise
   });
 }
 
-/** knotd serving `zones` (origin → master file text) as primary; `template` lines (4-space indented) join its zone template. */
-export function startKnot(zones: Record<string, string>, template = ''): Promise<Daemon> {
-  return onFreePorts(1, async ([port]) => {
-    const dir = await tempDir();
-    await writeZones(dir, zones);
-    // Zone files are read from storage as <origin>.zone, and never written back.
-    await writeFile(join(dir, 'knot.conf'), `server:
+/** knot.conf for a test: on 127.0.0.1 `port` only, its state in `dir`, logging to stderr; `body` holds the rest (keys, templates, zones). */
+export function knotConfig(dir: string, port: number, body: string): string {
+  return `server:
     listen: 127.0.0.1@${port}
     rundir: "${dir}"
 log:
@@ -133,14 +129,23 @@ log:
     any: info
 database:
     storage: "${dir}"
-template:
+${body}`;
+}
+
+/** knotd serving `zones` (origin → master file text) as primary; `template` lines (4-space indented) join its zone template. */
+export function startKnot(zones: Record<string, string>, template = ''): Promise<Daemon> {
+  return onFreePorts(1, async ([port]) => {
+    const dir = await tempDir();
+    await writeZones(dir, zones);
+    // Zone files are read from storage as <origin>.zone, and never written back.
+    await writeFile(join(dir, 'knot.conf'), knotConfig(dir, port!, `template:
   - id: default
     storage: "${dir}"
     zonefile-sync: -1
     journal-content: none
 ${template}zone:
 ${Object.keys(zones).map((o) => `  - domain: ${o}`).join('\n')}
-`);
+`));
     return startDaemon('knotd', ['-c', join(dir, 'knot.conf')], dir, port!, Object.keys(zones)[0]!);
   });
 }
