@@ -59,9 +59,9 @@ export interface Answer {
   /** The authority section is a referral: its glue must fit or TC is set. */
   referral: boolean;
   /**
-   * The wildcard the query name was synthesised from (RFC 4592), if it was:
-   * response rate limiting counts such answers against the wildcard, not
-   * against each of the endless names it answers for.
+   * The wildcard (RFC 4592) or the DNAME's owner (RFC 6672) the answer for the
+   * query name was synthesised from, if it was: response rate limiting counts
+   * such answers against it, not against each of the endless names it answers for.
    */
   wildcard?: Name;
 }
@@ -223,6 +223,7 @@ export function answer(input: AnswerInput): Answer {
       if (visited.size > MAX_CHAIN) break;
       r.putAnswer(dname, dname.owner);
       r.out.kind = 'dname';
+      if (name === qname) r.out.wildcard = dname.owner;
       const target = substitute(name, dname);
       if (!target) {
         r.out.rcode = Rcode.YXDOMAIN;
