@@ -1,7 +1,8 @@
 // The authoritative answer algorithm of RFC 1034 §4.3.2, with RFC 2308 negative
-// answers, RFC 4592 wildcards, RFC 6672 DNAME and RFC 8482 ANY, as a few small steps in the
-// manner of Knot DNS's internet.c: walk to the name (stopping at a delegation),
-// put the answer or the negative proof, then the additional records.
+// answers, RFC 4592 wildcards, RFC 6672 DNAME and RFC 8482 ANY, as a few small
+// steps in the manner of Knot DNS's internet.c: walk to the name (stopping at a
+// delegation or renamed by a DNAME), put the answer or the negative proof, then
+// the additional records.
 //
 // A pure function of its input: the zone is found by the caller (query
 // processing), the RRsets come out in the zone's base order (rotation is the
@@ -151,11 +152,7 @@ class Responder {
     }
   }
 
-  /**
-   * RFC 6672 §3.1: the CNAME a DNAME makes for `name`, owned by it, with the
-   * DNAME's TTL. The part of `name` that is kept is lowercased, so that the
-   * answer is the same for every case of the question (the memo's key is lowercase).
-   */
+  /** RFC 6672 §3.1: the CNAME a DNAME makes for `name`, owned by it, with the DNAME's TTL. */
   putSynthesised(dname: RRset, name: Name, target: Name): void {
     const cname: RRset = { owner: name, type: RRType.CNAME, ttl: dname.ttl, rdata: [singleNameData(target)], pos: dname.pos };
     this.emit(this.out.answer, cname);
@@ -215,7 +212,9 @@ function findWildcard(zone: Zone, name: Name): ZoneNode | undefined {
 
 /**
  * RFC 6672 §2.2: `name` with the DNAME's owner replaced by its target, or
- * undefined when that is longer than 255 octets.
+ * undefined when that is longer than 255 octets. The part of `name` that is
+ * kept is lowercased, so that the answer is the same for every case of the
+ * question (the memo's key is lowercase).
  */
 function substitute(name: Name, dname: RRset): Name | undefined {
   const kept = Name.parse(name.key).labels.slice(0, name.labelCount - dname.owner.labelCount);

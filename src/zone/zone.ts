@@ -189,7 +189,7 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
     }
     seen.add(wire);
     if (rec.ttl !== set.ttl) {
-      // RFC 2181 §5.2: such a set is treated as having its lowest TTL, as BIND and Knot answer it.
+      // RFC 2181 §5.2: such a set is treated as having its lowest TTL, as Knot answers it (BIND keeps the first).
       const lowest = Math.min(rec.ttl, set.ttl);
       warn(rec.pos, `TTL ${rec.ttl} differs from ${set.ttl} of the other ${typeName(rec.type)} records at ${rec.owner}: ${lowest} is used`);
       set.ttl = lowest;
