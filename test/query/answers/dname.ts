@@ -85,6 +85,8 @@ export const dnameZones: Table = {
   cases: [
     // RFC 4035 §3.1.4.1: the parent's NODATA (its SOA), not the child's.
     { q: 'kid.dname.test DS', status: 'NOERROR', aa: true, authority: [SOA] },
+    // No parent served: the zone's own NODATA.
+    { q: 'dname.test DS', status: 'NOERROR', aa: true, authority: [SOA] },
     { q: 'kid.dname.test SOA', status: 'NOERROR', aa: true, answer: ['kid.dname.test. 120 SOA ns1.dname.test. hostmaster.dname.test. 7 3600 600 604800 60'] },
     { q: 'host.kid.dname.test A', status: 'NOERROR', aa: true, answer: ['host.kid.dname.test. 120 A 192.0.2.77'] },
     // RFC 2181 §5.2: written with TTLs 300 and 60, served with 60.
