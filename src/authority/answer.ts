@@ -152,6 +152,11 @@ class Responder {
     }
   }
 
+  /** Whether `set` is in the answer already: a DNAME met again in a chain is written once, as BIND and Knot write it. */
+  wrote(set: RRset): boolean {
+    return this.written.has(set);
+  }
+
   /** RFC 6672 §3.1: the CNAME a DNAME makes for `name`, owned by it, with the DNAME's TTL. */
   putSynthesised(dname: RRset, name: Name, target: Name): void {
     const cname: RRset = { owner: name, type: RRType.CNAME, ttl: dname.ttl, rdata: [singleNameData(target)], pos: dname.pos };
@@ -240,7 +245,7 @@ export function answer(input: AnswerInput): Answer {
     // Whichever is higher applies: a DNAME below a cut is the child's, a cut below a DNAME is occluded.
     if (dname && !(cut && cut.name.labelCount <= dname.owner.labelCount)) {
       if (visited.size > MAX_CHAIN) break;
-      r.putAnswer(dname, dname.owner);
+      if (!r.wrote(dname)) r.putAnswer(dname, dname.owner);
       r.out.kind = 'dname';
       if (name === qname) r.out.wildcard = dname.owner;
       const target = substitute(name, dname);

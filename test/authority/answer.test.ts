@@ -162,6 +162,7 @@ sub       NS    ns.sub
 sub  30   DNAME t
 deep      NS    ns.sub
 sub.deep  DNAME t
+grow      DNAME sub.grow
 ns.sub    A     192.0.2.53
 `;
 
@@ -214,6 +215,14 @@ describe('answer() with DNAMEs (RFC 6672)', () => {
     assert.deepEqual(show(out.authority), []);
     // 16 octets less, the new name is 255 octets: it fits, and is not in the zone.
     assert.equal(dask(qname.replace('y'.repeat(16), ''), RRType.A).rcode, Rcode.NXDOMAIN);
+  });
+
+  it('writes a DNAME met again once, and stops a chain that grows the name after 16 CNAMEs', () => {
+    const out = dask('a.grow.example.test.', RRType.A);
+    assert.equal(out.rcode, Rcode.NOERROR);
+    const types = out.answer.map((s) => typeName(s.type));
+    assert.deepEqual([types[0], types.filter((t) => t === 'CNAME').length, types.length], ['DNAME', 16, 17]);
+    assert.equal(out.answer.at(-1)!.owner.toString(), `a.${'sub.'.repeat(15)}grow.example.test.`);
   });
 
   it('lets the higher of a delegation and a DNAME apply', () => {
