@@ -20,7 +20,7 @@ export interface Outcome {
   question?: Question;
   /** How far the answer's first rotating RRset was turned (rotation.ts), for the query log. */
   rotation?: number;
-  /** Answer.wildcard: the wildcard the answer was synthesised from, which RRL counts it against. */
+  /** Answer.wildcard: the wildcard or DNAME the answer was synthesised from, which RRL counts it against. */
   wildcard?: Name;
   /** A zone transfer's messages, `response` being the first. */
   messages?: Buffer[];

@@ -122,6 +122,17 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
   }
 }
 
+/**
+ * The served zone that answers a question: the closest enclosing one, except
+ * that a DS at a zone's apex belongs to the parent side of the cut (RFC 4035
+ * §3.1.4.1), so it goes to the closest served zone above, when there is one.
+ */
+function zoneFor(catalog: Catalog, question: Question): Zone | undefined {
+  const zone = catalog.find(question.name);
+  if (!zone || question.type !== RRType.DS || zone.origin.labelCount === 0 || !zone.origin.equals(question.name)) return zone;
+  return catalog.find(zone.origin.parent()) ?? zone;
+}
+
 function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
   const { question } = query;
   const { flags } = query.header;
@@ -152,7 +163,7 @@ function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit
   // The zone: the memo knows it for an input it has met, while that zone version is served.
   const wanted = QUERY_FLAGS[transport][query.edns?.dnssecOk ? 1 : 0];
   const memoized = opts.memo?.recall(query, wanted);
-  const zone = memoized ? memoized.zone : opts.catalog.find(question.name);
+  const zone = memoized ? memoized.zone : zoneFor(opts.catalog, question);
   if (!zone) {
     // Local zones are never forwarded; other names only for clients that ask for recursion and may.
     if (opts.recursion && flags & Flag.RD && opts.recursion.allows(ctx.client.address)) return opts.recursion.resolve(query, ctx, limit);

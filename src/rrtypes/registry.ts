@@ -9,6 +9,7 @@ import { A } from './a.js';
 import { AAAA } from './aaaa.js';
 import { CAA } from './caa.js';
 import { CNAME } from './cname.js';
+import { DNAME } from './dname.js';
 import { decodeFields, encodeFields, expandFields, lowerNames, parseFieldsText, printFields, walkFields } from './fields.js';
 import { MX } from './mx.js';
 import { NS } from './ns.js';
@@ -20,7 +21,7 @@ import { SPF } from './spf.js';
 import { SRV } from './srv.js';
 import { TXT } from './txt.js';
 
-const TYPES: readonly RRTypeModule[] = [A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, SPF, CAA];
+const TYPES: readonly RRTypeModule[] = [A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, SPF, CAA, DNAME];
 
 /** A module with what the hot path needs worked out once. */
 interface Entry {

@@ -127,8 +127,8 @@ describe('buildZone', () => {
     assert.ok(!zone.nodes.has('c.corp.example.'));
     assert.deepEqual([...zone.cuts], ['sub.corp.example.']);
   });
-  it('merges duplicate records with a warning and keeps the first TTL of an RRset', () => {
-    const text = 'a:\n  - type: A\n    values: [192.0.2.1, 192.0.2.1]\nb:\n  - type: A\n    ttl: 5\n    value: 192.0.2.1\n  - type: A\n    ttl: 10\n    value: 192.0.2.2\n';
+  it('merges duplicate records with a warning and gives an RRset its lowest TTL (RFC 2181 §5.2)', () => {
+    const text = 'a:\n  - type: A\n    values: [192.0.2.1, 192.0.2.1]\nb:\n  - type: A\n    ttl: 10\n    value: 192.0.2.1\n  - type: A\n    ttl: 5\n    value: 192.0.2.2\n';
     const { zone, diagnostics } = buildZone(origin, FILE, recordsOf(text), { serial: 1, ttl: 3600 });
     assert.equal(zone.nodes.get('a.corp.example.')!.rrsets.get(RRType.A)!.rdata.length, 1);
     const b = zone.nodes.get('b.corp.example.')!.rrsets.get(RRType.A)!;
@@ -136,6 +136,6 @@ describe('buildZone', () => {
     assert.equal(b.ttl, 5);
     const messages = diagnostics.map(formatDiagnostic).join('\n');
     assert.match(messages, /:3:25: warning: duplicate A record/);
-    assert.match(messages, /:10:12: warning: TTL 10 differs from 5/);
+    assert.match(messages, /:10:12: warning: TTL 5 differs from 10 of the other A records at b\.corp\.example\.: 5 is used/);
   });
 });
