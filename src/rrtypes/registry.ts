@@ -8,7 +8,18 @@ import type { MessageWriter } from '../wire/writer.js';
 import { A } from './a.js';
 import { AAAA } from './aaaa.js';
 import { CAA } from './caa.js';
+import { AFSDB } from './afsdb.js';
 import { CNAME } from './cname.js';
+import { CSYNC } from './csync.js';
+import { CDS, DS, SMIMEA, SSHFP, TLSA, ZONEMD } from './digests.js';
+import { DNAME } from './dname.js';
+import { CDNSKEY, DNSKEY } from './dnskey.js';
+import { HINFO } from './hinfo.js';
+import { NAPTR } from './naptr.js';
+import { NSEC } from './nsec.js';
+import { OPENPGPKEY } from './openpgpkey.js';
+import { RP } from './rp.js';
+import { URI } from './uri.js';
 import { decodeFields, encodeFields, expandFields, lowerNames, parseFieldsText, printFields, walkFields } from './fields.js';
 import { MX } from './mx.js';
 import { NS } from './ns.js';
@@ -20,7 +31,10 @@ import { SPF } from './spf.js';
 import { SRV } from './srv.js';
 import { TXT } from './txt.js';
 
-const TYPES: readonly RRTypeModule[] = [A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, SPF, CAA];
+const TYPES: readonly RRTypeModule[] = [
+  A, NS, CNAME, SOA, PTR, HINFO, MX, TXT, RP, AFSDB, AAAA, SRV, NAPTR, DNAME, DS, SSHFP, NSEC, DNSKEY,
+  TLSA, SMIMEA, CDS, CDNSKEY, OPENPGPKEY, CSYNC, ZONEMD, SPF, URI, CAA,
+];
 
 /** A module with what the hot path needs worked out once. */
 interface Entry {

@@ -23,6 +23,13 @@ export type Field = {
   | { kind: 'strings' }
   /** The octets up to the end, written as one quoted string (CAA value). */
   | { kind: 'octets' }
+  /**
+   * The octets up to the end, written in hexadecimal (DS digest) or base64 (DNSKEY
+   * key): in text every token left, joined; printed as BIND does, in groups of 56.
+   */
+  | { kind: 'hex' | 'base64' }
+  /** A type bitmap up to the end (RFC 4034 §4.1.2): in text, every token left is a type. */
+  | { kind: 'types' }
 );
 
 /** A decoded field: numbers, addresses as their bytes, names, octets. */
@@ -72,6 +79,8 @@ export interface YamlValue {
   name(key: string, what: string): Name;
   /** The zone's origin, which relative names are under. */
   readonly origin: Name;
+  /** The value as a scalar holding the type's master-file text (the shape of the types octoDNS lacks). */
+  fromText(mnemonic: string): Buffer;
   /** Throws an error placed at this node. */
   fail(message: string): never;
 }
@@ -103,6 +112,11 @@ export interface RRTypeModule {
    * and the fields (if any) only say where names are for decompression.
    */
   readonly generic?: true;
+  /**
+   * `parseText` checks the number of tokens itself (optional parts: SVCB params,
+   * LOC minutes); otherwise the master-file parser asks one token a field.
+   */
+  readonly ownTokenCount?: true;
   /** For a type whose text is not its fields one token each (LOC, SVCB): parses the tokens. */
   parseText?(args: TextArgs): Buffer;
   /** For such a type: prints the data, names through `name`. */
