@@ -148,7 +148,8 @@ export function parseFieldsText(fields: readonly Field[], mnemonic: string, args
   });
 }
 
-function parseFieldText(f: Field, i: number, what: string, args: TextArgs): FieldValue {
+/** One field's value from master-file tokens, starting at token i. */
+export function parseFieldText(f: Field, i: number, what: string, args: TextArgs): FieldValue {
     switch (f.kind) {
       case 'u8': return args.uint(i, 8, what);
       case 'u16': return args.uint(i, 16, what);
@@ -204,6 +205,8 @@ export function takesRest(f: Field): boolean {
 
 /** Tokens i.. joined (BIND lets hex and base64 be split by blanks), parsed at token i. */
 function rest<T>(args: TextArgs, i: number, parse: (text: string) => T): T {
+  // No tokens at all: only an optional field (a type bitmap, IPSECKEY's key) gets here.
+  if (i >= args.count) return parse('');
   let text = '';
   for (let j = i; j < args.count; j++) text += args.text(j, (t) => t);
   return args.text(i, () => parse(text));

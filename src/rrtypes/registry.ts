@@ -9,16 +9,21 @@ import { A } from './a.js';
 import { AAAA } from './aaaa.js';
 import { CAA } from './caa.js';
 import { AFSDB } from './afsdb.js';
+import { CERT } from './cert.js';
 import { CNAME } from './cname.js';
 import { CSYNC } from './csync.js';
 import { CDS, DS, SMIMEA, SSHFP, TLSA, ZONEMD } from './digests.js';
 import { DNAME } from './dname.js';
 import { CDNSKEY, DNSKEY } from './dnskey.js';
+import { EUI48, EUI64 } from './eui.js';
 import { HINFO } from './hinfo.js';
+import { IPSECKEY } from './ipseckey.js';
 import { NAPTR } from './naptr.js';
 import { NSEC } from './nsec.js';
+import { NSEC3, NSEC3PARAM } from './nsec3.js';
 import { OPENPGPKEY } from './openpgpkey.js';
 import { RP } from './rp.js';
+import { RRSIG } from './rrsig.js';
 import { URI } from './uri.js';
 import { decodeFields, encodeFields, expandFields, lowerNames, parseFieldsText, printFields, walkFields } from './fields.js';
 import { MX } from './mx.js';
@@ -32,8 +37,9 @@ import { SRV } from './srv.js';
 import { TXT } from './txt.js';
 
 const TYPES: readonly RRTypeModule[] = [
-  A, NS, CNAME, SOA, PTR, HINFO, MX, TXT, RP, AFSDB, AAAA, SRV, NAPTR, DNAME, DS, SSHFP, NSEC, DNSKEY,
-  TLSA, SMIMEA, CDS, CDNSKEY, OPENPGPKEY, CSYNC, ZONEMD, SPF, URI, CAA,
+  A, NS, CNAME, SOA, PTR, HINFO, MX, TXT, RP, AFSDB, AAAA, SRV, NAPTR, CERT, DNAME, DS, SSHFP, IPSECKEY,
+  RRSIG, NSEC, DNSKEY, NSEC3, NSEC3PARAM, TLSA, SMIMEA, CDS, CDNSKEY, OPENPGPKEY, CSYNC, ZONEMD, SPF,
+  EUI48, EUI64, URI, CAA,
 ];
 
 /** A module with what the hot path needs worked out once. */
