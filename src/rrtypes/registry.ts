@@ -26,6 +26,7 @@ import { RP } from './rp.js';
 import { RRSIG } from './rrsig.js';
 import { URI } from './uri.js';
 import { decodeFields, encodeFields, expandFields, lowerNames, parseFieldsText, printFields, walkFields } from './fields.js';
+import { LOC } from './loc.js';
 import { MX } from './mx.js';
 import { NS } from './ns.js';
 import { PTR } from './ptr.js';
@@ -37,7 +38,7 @@ import { SRV } from './srv.js';
 import { TXT } from './txt.js';
 
 const TYPES: readonly RRTypeModule[] = [
-  A, NS, CNAME, SOA, PTR, HINFO, MX, TXT, RP, AFSDB, AAAA, SRV, NAPTR, CERT, DNAME, DS, SSHFP, IPSECKEY,
+  A, NS, CNAME, SOA, PTR, HINFO, MX, TXT, RP, AFSDB, AAAA, LOC, SRV, NAPTR, CERT, DNAME, DS, SSHFP, IPSECKEY,
   RRSIG, NSEC, DNSKEY, NSEC3, NSEC3PARAM, TLSA, SMIMEA, CDS, CDNSKEY, OPENPGPKEY, CSYNC, ZONEMD, SPF,
   EUI48, EUI64, URI, CAA,
 ];
