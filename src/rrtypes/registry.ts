@@ -35,11 +35,12 @@ import type { Field, RRTypeModule, TextArgs, YamlOut, YamlValue } from './rrtype
 import { SOA } from './soa.js';
 import { SPF } from './spf.js';
 import { SRV } from './srv.js';
+import { HTTPS, SVCB } from './svcb.js';
 import { TXT } from './txt.js';
 
 const TYPES: readonly RRTypeModule[] = [
   A, NS, CNAME, SOA, PTR, HINFO, MX, TXT, RP, AFSDB, AAAA, LOC, SRV, NAPTR, CERT, DNAME, DS, SSHFP, IPSECKEY,
-  RRSIG, NSEC, DNSKEY, NSEC3, NSEC3PARAM, TLSA, SMIMEA, CDS, CDNSKEY, OPENPGPKEY, CSYNC, ZONEMD, SPF,
+  RRSIG, NSEC, DNSKEY, NSEC3, NSEC3PARAM, TLSA, SMIMEA, CDS, CDNSKEY, OPENPGPKEY, CSYNC, ZONEMD, SVCB, HTTPS, SPF,
   EUI48, EUI64, URI, CAA,
 ];
 

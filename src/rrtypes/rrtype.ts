@@ -65,6 +65,8 @@ export interface YamlValue {
   /** The items when the value is a sequence. */
   items(): YamlValue[] | undefined;
   isMap(): boolean;
+  /** The keys when the value is a mapping. */
+  keys(): string[] | undefined;
   has(key: string): boolean;
   /**
    * A field without judging it: undefined when the value is no mapping or has no

@@ -272,6 +272,9 @@ class NodeValue implements YamlValue {
   isMap(): boolean {
     return isMap(this.node);
   }
+  keys(): string[] | undefined {
+    return isMap(this.node) ? (this.node.items as Pair<unknown, unknown>[]).map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : undefined;
+  }
   has(key: string): boolean {
     return isMap(this.node) && this.node.has(key);
   }
