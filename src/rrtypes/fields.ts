@@ -135,7 +135,7 @@ export function printFields(fields: readonly Field[], values: readonly FieldValu
       case 'types': return bitmapText(v as Buffer);
       case 'strings': return (v as Buffer[]).map(quoted).join(' ');
     }
-  }).join(' ');
+  }).filter((text) => text !== '').join(' '); // an empty type bitmap is no text at all
 }
 
 /** Field values from master-file tokens (a `strings` field takes every token from its own on). */

@@ -40,9 +40,14 @@ function valueList(octets: Buffer): Buffer[] {
   return items;
 }
 
-/** The wire value of `key` from its presentation value (escapes already undone once). */
-function encodeValue(key: number, value: Buffer | undefined): Buffer {
+/**
+ * The wire value of `key` from its presentation value (escapes already undone
+ * once). A key written keyNNNNN takes its value as octets, whatever the key
+ * (as BIND does: key3=1 is a port one octet long).
+ */
+function encodeValue(key: number, value: Buffer | undefined, generic = false): Buffer {
   const name = keyText(key);
+  if (generic) return value ?? Buffer.alloc(0);
   if (key === NO_DEFAULT_ALPN) {
     if (value !== undefined && value.length > 0) throw new ValueError('no-default-alpn takes no value');
     return Buffer.alloc(0);
@@ -52,7 +57,8 @@ function encodeValue(key: number, value: Buffer | undefined): Buffer {
   const w = new MessageWriter(65535, false);
   switch (key) {
     case MANDATORY:
-      for (const k of text.split(',')) w.u16(keyFromText(k));
+      // RFC 9460 §8: in increasing order on the wire.
+      for (const k of text.split(',').map(keyFromText).sort((a, b) => a - b)) w.u16(k);
       break;
     case ALPN:
       for (const id of valueList(value)) {
@@ -120,6 +126,7 @@ function setProblem(params: Param[]): Param[] | string {
       const k = mandatory.value.readUInt16BE(at);
       if (k === MANDATORY) return 'mandatory must not list itself (RFC 9460 §8)';
       if (listed.has(k)) return `mandatory lists ${keyText(k)} twice`;
+      if (at && k < mandatory.value.readUInt16BE(at - 2)) return 'mandatory keys are out of order (RFC 9460 §8)';
       if (!keys.has(k)) return `mandatory lists ${keyText(k)}, which the record does not have`;
       listed.add(k);
     }
@@ -179,14 +186,15 @@ function parseSvcText(args: TextArgs, mnemonic: string): Buffer {
     const at = j;
     const raw = args.text(j, (t) => t);
     const eq = raw.indexOf('=');
-    const key = args.text(j, () => keyFromText(eq < 0 ? raw : raw.slice(0, eq)));
+    const keyWord = eq < 0 ? raw : raw.slice(0, eq);
+    const key = args.text(j, () => keyFromText(keyWord));
     let value: Buffer | undefined;
     // key="quoted value" is two tokens to the lexer: "key=" and the quoted string.
     if (eq === raw.length - 1 && j + 1 < args.count) value = args.octets(++j);
     else if (eq >= 0) value = args.octets(j).subarray(eq + 1);
     if (params.some((p) => p.key === key)) args.fail(at, `SvcParam ${keyText(key)} appears twice`);
     params.push({ key, value: args.text(at, () => {
-      const wire = encodeValue(key, value);
+      const wire = encodeValue(key, value, /^key\d/i.test(keyWord));
       const problem = valueProblem(key, wire);
       if (problem) throw new ValueError(problem);
       return wire;
@@ -224,7 +232,7 @@ function parseSvcYaml(v: YamlValue, mnemonic: string): Buffer {
         const text = items
           ? items.map((i) => i.text(`${mnemonic} ${k}`).replace(/[\\,]/g, (c) => (key === ALPN ? `\\${c}` : c))).join(',')
           : peek === null || peek === undefined ? undefined : valueNode.text(`${mnemonic} ${k}`);
-        const wire = encodeValue(key, text === undefined ? undefined : Buffer.from(text, 'utf8'));
+        const wire = encodeValue(key, text === undefined ? undefined : Buffer.from(text, 'utf8'), /^key\d/i.test(k));
         const problem = valueProblem(key, wire);
         if (problem) throw new ValueError(problem);
         params.push({ key, value: wire });
