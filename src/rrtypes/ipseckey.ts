@@ -1,10 +1,11 @@
 // IPSECKEY (RFC 4025 §2): precedence, gateway type, algorithm, a gateway whose
 // form the gateway type gives (none ".", IPv4, IPv6, an uncompressed name) and
 // an optional base64 key. The gateway and key are one run of octets to the layout.
-import { readName, type Name } from '../wire/name.js';
+import { readName, WireError, type Name } from '../wire/name.js';
 import { MessageWriter } from '../wire/writer.js';
 import { chunks, decodeFields, encodeFields, parseFieldText } from './fields.js';
 import { plainType } from './plain.js';
+import { genericText } from './rfc3597.js';
 import type { Field } from './rrtype.js';
 import { ipv6Text, parseIPv4, parseIPv6, ValueError } from './values.js';
 
@@ -14,15 +15,18 @@ const fields: readonly Field[] = [
 ];
 const keyField: Field = { kind: 'base64', label: 'public key' };
 
-/** Octets of the gateway at the start of `rest`, for gateway type `type`. */
-function gatewayLength(type: number, rest: Buffer): number {
-  switch (type) {
-    case 0: return 0;
-    case 1: return 4;
-    case 2: return 16;
-    case 3: return readName(rest, 0).end;
-    default: throw new ValueError(`IPSECKEY gateway type ${type} is not 0 (none), 1 (IPv4), 2 (IPv6) or 3 (name)`);
+/** Octets of the gateway at the start of `rest`, or undefined when it is not a gateway of that type. */
+function gatewayLength(type: number, rest: Buffer): number | undefined {
+  if (type === 3) {
+    try {
+      return readName(rest, 0).end;
+    } catch (e) {
+      if (e instanceof WireError) return undefined;
+      throw e;
+    }
   }
+  const n = [0, 4, 16][type];
+  return n !== undefined && n <= rest.length ? n : undefined;
 }
 
 export const IPSECKEY = plainType(45, 'IPSECKEY', fields, false, {
@@ -44,6 +48,8 @@ export const IPSECKEY = plainType(45, 'IPSECKEY', fields, false, {
   printText: (rdata, name) => {
     const [precedence, type, algorithm, rest] = decodeFields(fields, 'IPSECKEY', rdata) as [number, number, number, Buffer];
     const at = gatewayLength(type, rest);
+    // Data from the wire is only checked against the layout: a bad gateway is shown as RFC 3597 data.
+    if (at === undefined) return genericText(rdata);
     const gw = rest.subarray(0, at);
     const gateway = type === 0 ? '.' : type === 1 ? [...gw].join('.') : type === 2 ? ipv6Text(gw) : name(readName(rest, 0).name as Name);
     const key = rest.subarray(at);

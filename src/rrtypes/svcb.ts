@@ -7,6 +7,7 @@ import type { Name } from '../wire/name.js';
 import { MessageWriter } from '../wire/writer.js';
 import { decodeFields, encodeFields, parseBase64, quoted } from './fields.js';
 import { plainType } from './plain.js';
+import { genericText } from './rfc3597.js';
 import type { Field, RRTypeModule, TextArgs, YamlOut, YamlValue } from './rrtype.js';
 import { isUtf8, NOT_UTF8 } from './text-strings.js';
 import { ipv6Text, parseIPv4, parseIPv6, ValueError } from './values.js';
@@ -208,7 +209,8 @@ function parseSvcText(args: TextArgs, mnemonic: string): Buffer {
 function printSvc(rdata: Buffer, name: (n: Name) => string, mnemonic: string): string {
   const [priority, target, octets] = decodeFields(fields, mnemonic, rdata) as [number, Name, Buffer];
   const params = decodeParams(octets);
-  if (typeof params === 'string') throw new ValueError(params);
+  // Data from the wire is only checked against the layout: malformed params are shown as RFC 3597 data.
+  if (typeof params === 'string') return genericText(rdata);
   return [String(priority), name(target), ...params.map((p) => {
     const v = valueText(p.key, p.value);
     return v === undefined ? keyText(p.key) : `${keyText(p.key)}=${v}`;
@@ -250,7 +252,7 @@ function parseSvcYaml(v: YamlValue, mnemonic: string): Buffer {
 function printSvcYaml(rdata: Buffer, mnemonic: string): YamlOut {
   const [priority, target, octets] = decodeFields(fields, mnemonic, rdata) as [number, Name, Buffer];
   const params = decodeParams(octets);
-  if (typeof params === 'string') throw new ValueError(params);
+  if (typeof params === 'string') return { reason: `${mnemonic} data is malformed: ${params}` };
   const svcparams: Record<string, unknown> = {};
   const list = (v: Buffer, size: number, f: (b: Buffer) => string) => {
     const out: string[] = [];

@@ -169,6 +169,16 @@ describe('record types of every real zone: bad input is an error at file:line:co
   });
 });
 
+describe('record types of every real zone: data from the wire that its text cannot show', () => {
+  it('is printed in RFC 3597 form (SVCB params out of order, an IPSECKEY gateway of an unknown type)', () => {
+    const svcb = Buffer.from('0001' + '00' + '00030002' + '0035' + '00010003' + '026832', 'hex');
+    assert.equal(presentation(64, svcb), `\\# ${svcb.length} ${svcb.toString('hex').toUpperCase()}`);
+    assert.deepEqual(toYaml(64, svcb), { reason: 'SVCB data is malformed: SvcParam alpn is out of order or repeated' });
+    assert.equal(presentation(45, Buffer.from('0a0402', 'hex')), '\\# 3 0A0402');
+    assert.equal(presentation(45, Buffer.from('0a010201', 'hex')), '\\# 4 0A010201');
+  });
+});
+
 describe('record types of every real zone: rotor check warnings', () => {
   const check = (type: string, text: string) => checkRData(typeFromName(type)!, rd(type, text, origin));
   it('a digest whose length does not fit its digest type', () => {
