@@ -71,8 +71,8 @@ function parseLoc(args: TextArgs): Buffer {
     return Number(t);
   });
   const coordinate = (hemispheres: string, max: number, what: string): number => {
-    const deg = uintAt(i, max, `${what} degrees`);
     token(`${what} degrees`);
+    const deg = uintAt(i - 1, max, `${what} degrees`);
     let min = 0;
     let sec = 0;
     const next = () => token(`${what} direction`).toUpperCase();

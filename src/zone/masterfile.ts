@@ -551,6 +551,7 @@ class MasterFileParser {
       const n = fields.length;
       // An empty type bitmap (NSEC of a name with no data) is no tokens at all.
       const needed = fields[n - 1]?.kind === 'types' ? n - 1 : n;
+      if (mod.ownTokenCount && args.length === 0) throw new LocatedError(typeTok, `${typeText} record has no data`);
       if (!mod.ownTokenCount && args.length < needed) throw new LocatedError(typeTok, `${typeText} record is missing its ${fields.slice(args.length, needed).map((f) => f.label).join(', ')}`);
       if (!mod.ownTokenCount && args.length > n && !takesRest(fields[n - 1]!)) throw new LocatedError(args[n]!, `unexpected "${args[n]!.text}" after the ${typeText} data`);
       this.args.tokens = args;

@@ -147,6 +147,10 @@ const BAD: [string, string][] = [
   ['x EUI48 \\# 3 000102', 'z.zone:2:9: error: EUI48 data is 6 octets'],
   ['x SVCB \\# 8 0001 00 0003 0001 35', 'z.zone:2:8: error: port is 2 octets'],
   ['x BOGUS 1', 'z.zone:2:3: error: unknown record type "BOGUS"'],
+  ['x SVCB', 'z.zone:2:3: error: SVCB record has no data'],
+  ['x LOC 42 N', 'z.zone:2:10: error: LOC record is missing its longitude degrees'],
+  ['x LOC 42 N 71 W 1m 2m 3m 4m 5m', 'z.zone:2:29: error: unexpected "5m" after the LOC data'],
+  ['x IPSECKEY 1', 'z.zone:2:12: error: IPSECKEY needs precedence, gateway type, algorithm and gateway'],
 ];
 
 describe('record types of every real zone: bad input is an error at file:line:col', () => {
