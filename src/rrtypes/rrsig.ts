@@ -25,7 +25,8 @@ function time(text: string): number {
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
   const back = new Date(ms);
   if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) throw new ValueError(`"${text}" is not a valid date and time`);
-  return (ms / 1000) % 2 ** 32;
+  // Serial-number arithmetic (RFC 4034 §3.1.5): years before 1970 or after 2106 wrap.
+  return (((ms / 1000) % 2 ** 32) + 2 ** 32) % 2 ** 32;
 }
 
 function timeText(seconds: number): string {

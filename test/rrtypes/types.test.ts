@@ -3,7 +3,8 @@
 // and back, bad input with its error, and the per-type checks of `rotor check`.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkRData, presentation, toYaml } from '../../src/rrtypes/registry.js';
+import { canonicalRData, checkRData, presentation, readRData, toYaml, writeRData } from '../../src/rrtypes/registry.js';
+import { MessageWriter } from '../../src/wire/writer.js';
 import { Name } from '../../src/wire/name.js';
 import { typeFromName } from '../../src/wire/types.js';
 import { formatDiagnostic } from '../../src/zone/errors.js';
@@ -170,6 +171,35 @@ describe('record types of every real zone: bad input is an error at file:line:co
     assert.match(formatDiagnostic(ds.diagnostics[0]!), /^z\.yaml:3:61: error: DS digest: "xyz" is not hexadecimal/);
     const text = parseYamlZone('x:\n  type: DNSKEY\n  value: 257 3 8 !!!!\n', 'z.yaml', origin, 60);
     assert.match(formatDiagnostic(text.diagnostics[0]!), /^z\.yaml:3:10: error: DNSKEY value: "!!!!" is not base64/);
+  });
+});
+
+describe('record types of every real zone: names in the data', () => {
+  // [type, text, its canonical form (RFC 4034 §6.2, RFC 6840 §5.1) where names are lowercased]
+  const rows: [string, string, string?][] = [
+    ['DNAME', 'Target.Example.', 'target.example.'], ['RP', 'Admin.Example. Txt.Example.', 'admin.example. txt.example.'],
+    ['AFSDB', '1 Afs.Example.', '1 afs.example.'], ['NAPTR', '1 2 "" "" "" Repl.Example.', '1 2 "" "" "" repl.example.'],
+    ['RRSIG', 'A 8 2 300 20300101000000 20200101000000 1 Example. AQID', 'A 8 2 300 20300101000000 20200101000000 1 example. AQID'],
+    ['NSEC', 'Host.Example. A'], ['SVCB', '1 Svc.Example. port=1'], ['IPSECKEY', '1 3 0 Gw.Example.'],
+  ];
+  for (const [type, text, lowered] of rows) {
+    it(`${type}: never compressed when written, ${lowered ? '' : 'not '}lowercased in canonical form`, () => {
+      const code = typeFromName(type)!;
+      const data = rd(type, text, origin);
+      const w = new MessageWriter(512, true);
+      w.pos = 12;
+      w.name(origin, true);
+      const start = w.pos;
+      writeRData(w, code, data);
+      assert.deepEqual(w.buf.subarray(start, w.pos), data);
+      assert.deepEqual(canonicalRData(code, data), lowered ? rd(type, lowered, origin) : data);
+    });
+  }
+
+  it('a DNAME target a sender compressed is read in full', () => {
+    // Header, then the owner example. at 12, then the data: a pointer to it.
+    const msg = Buffer.concat([Buffer.alloc(12), Buffer.from('076578616d706c6500', 'hex'), Buffer.from('c00c', 'hex')]);
+    assert.equal(readRData(msg, 21, 23, 39).toString('hex'), '076578616d706c6500');
   });
 });
 
