@@ -3,6 +3,7 @@
 // ZONEMD (RFC 8976). `rotor check` warns when a digest's length does not fit its
 // digest type; octoDNS's field names make their YAML shape (SMIMEA takes TLSA's).
 import { decodeFields, encodeFields, parseHex } from './fields.js';
+import { algorithmFromText } from './dnssec-names.js';
 import { plainType } from './plain.js';
 import type { Field, RRTypeModule, YamlValue } from './rrtype.js';
 
@@ -16,13 +17,13 @@ function hexValue(node: YamlValue, what: string): Buffer {
   }
 }
 
-type Numbers = readonly { key: string; label: string; bits: 8 | 16 | 32 }[];
+type Numbers = readonly { key: string; label: string; bits: 8 | 16 | 32; named?: (text: string) => number | undefined }[];
 
 /** A type of numbers then a hex field; YAML a mapping of `numbers` keys and `hexKey`. */
 function digestType(
   code: number, mnemonic: string, numbers: Numbers, hexKey: string, lengths: (values: number[]) => number | undefined, octoDNS: boolean,
 ): RRTypeModule {
-  const fields: Field[] = [...numbers.map((n): Field => ({ kind: `u${n.bits}`, label: n.label })), { kind: 'hex', label: 'digest' }];
+  const fields: Field[] = [...numbers.map((n): Field => ({ kind: `u${n.bits}`, label: n.label, ...(n.named ? { named: n.named } : {}) })), { kind: 'hex', label: 'digest' }];
   const split = (rdata: Buffer) => {
     const values = decodeFields(fields, mnemonic, rdata);
     return { numbers: values.slice(0, -1) as number[], digest: values[values.length - 1] as Buffer };
@@ -61,7 +62,7 @@ const TLSA_LENGTHS: Record<number, number> = { 1: 32, 2: 64 };
 const ZONEMD_LENGTHS: Record<number, number> = { 1: 48, 2: 64 };
 
 const dsNumbers: Numbers = [
-  { key: 'key_tag', label: 'key tag', bits: 16 }, { key: 'algorithm', label: 'algorithm', bits: 8 }, { key: 'digest_type', label: 'digest type', bits: 8 },
+  { key: 'key_tag', label: 'key tag', bits: 16 }, { key: 'algorithm', label: 'algorithm', bits: 8, named: algorithmFromText }, { key: 'digest_type', label: 'digest type', bits: 8 },
 ];
 const dsLength = (v: number[]) => DS_LENGTHS[v[2]!];
 export const DS = digestType(43, 'DS', dsNumbers, 'digest', dsLength, true);

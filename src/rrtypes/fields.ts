@@ -5,7 +5,7 @@ import { readName, WireError, type Name } from '../wire/name.js';
 import { MessageWriter } from '../wire/writer.js';
 import type { Field, FieldValue, TextArgs } from './rrtype.js';
 import { typeFromName, typeName } from '../wire/types.js';
-import { ipv6Text, parseIPv4, parseIPv6, ValueError } from './values.js';
+import { checkUint, ipv6Text, parseIPv4, parseIPv6, ValueError } from './values.js';
 
 const scratch = new MessageWriter(65535, false);
 
@@ -151,7 +151,10 @@ export function parseFieldsText(fields: readonly Field[], mnemonic: string, args
 /** One field's value from master-file tokens, starting at token i. */
 export function parseFieldText(f: Field, i: number, what: string, args: TextArgs): FieldValue {
     switch (f.kind) {
-      case 'u8': return args.uint(i, 8, what);
+      case 'u8': {
+        const named = f.named;
+        return named ? args.text(i, (t) => named(t) ?? checkUint(t, 8, what)) : args.uint(i, 8, what);
+      }
       case 'u16': return args.uint(i, 16, what);
       case 'u32': return f.duration ? args.duration(i, what) : args.uint(i, 32, what);
       case 'name': return args.name(i);

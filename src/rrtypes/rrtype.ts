@@ -14,7 +14,13 @@ export type Field = {
   /** Why a value read from text or RFC 3597 data is not valid (CAA tag), or undefined. */
   validate?(value: FieldValue): string | undefined;
 } & (
-  | { kind: 'u8' | 'u16' | 'u32'; /** Presentation form may be a duration such as 1h30m (SOA timers). */ duration?: true }
+  | {
+    kind: 'u8' | 'u16' | 'u32';
+    /** Presentation form may be a duration such as 1h30m (SOA timers). */
+    duration?: true;
+    /** Presentation form may be a mnemonic (a DNSSEC algorithm: RSASHA256); the number of one, or undefined. */
+    named?: (text: string) => number | undefined;
+  }
   | { kind: 'ipv4' | 'ipv6' }
   | { kind: 'name' }
   /** One <character-string>: a length octet and up to 255 octets. */

@@ -26,6 +26,8 @@ const TEXT: [string, string, string?, string?][] = [
   ['DS', '12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE0123456789ABCDEF01234567', '12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE0123456789ABCDEF 01234567'],
   ['DS', '12345 8 1 2bb183af5f22588179a53b0a ( 98631fad1a292118 )', '12345 8 1 2BB183AF5F22588179A53B0A98631FAD1A292118', '3039080' + '12bb183af5f22588179a53b0a98631fad1a292118'],
   ['CDS', '0 0 0 00', undefined, '0000000000'],
+  ['DS', '1 RSASHA256 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE0123456789ABCDEF01234567', '1 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE0123456789ABCDEF 01234567'],
+  ['DNSKEY', '256 3 ECDSAP256SHA256 AQID', '256 3 13 AQID'],
   ['SSHFP', '1 1 dd465c09cfa51fb45020cc83316fff21b9ec74ac', '1 1 DD465C09CFA51FB45020CC83316FFF21B9EC74AC'],
   ['IPSECKEY', '10 1 2 192.0.2.38 AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ=='],
   ['IPSECKEY', '10 0 2 . AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ=='],
@@ -125,6 +127,7 @@ function errors(text: string): string[] {
 const BAD: [string, string][] = [
   ['x DS 1 8 2 ABC', 'z.zone:2:12: error: "ABC" is not hexadecimal octets'],
   ['x DS 1 8 2', 'z.zone:2:3: error: DS record is missing its digest'],
+  ['x DS 1 RSA 2 ABCD', 'z.zone:2:8: error: DS algorithm must be an integer from 0 to 255, not "RSA"'],
   ['x DNSKEY 257 3 8 AwE', 'z.zone:2:18: error: "AwE" is not base64'],
   ['x SVCB 1 . port=1 port=2', 'z.zone:2:19: error: SvcParam port appears twice'],
   ['x SVCB 1 . mandatory=alpn port=1', 'z.zone:2:12: error: mandatory lists alpn, which the record does not have'],
