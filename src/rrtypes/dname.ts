@@ -1,6 +1,18 @@
-// DNAME (RFC 6672 §2.1): the new name for a whole subtree, which the answer
-// rewrites query names with. Its target is sent uncompressed (RFC 6672 §2.5) but
-// read compressed or not, like any name of the types of RFC 3597 §4.
-import { singleName } from './single-name.js';
+// DNAME (RFC 6672): one target name, never compressed when written (§2.5) but
+// read when a sender did; lowercased in canonical form (RFC 4034 §6.2). The
+// answer semantics (CNAME synthesis) are the answer code's.
+import { readName } from '../wire/name.js';
+import { encodeFields } from './fields.js';
+import { plainType } from './plain.js';
+import type { Field } from './rrtype.js';
+import { parseDomainName } from './values.js';
 
-export const DNAME = { ...singleName(39, 'DNAME', false), compress: false };
+const fields: readonly Field[] = [{ kind: 'name', label: 'target' }];
+
+export const DNAME = plainType(39, 'DNAME', fields, true, {
+  // octoDNS: the target name alone, as for CNAME.
+  yaml: {
+    parse: (v) => encodeFields(fields, [parseDomainName(v.text('DNAME value'), v.origin)]),
+    print: (rdata) => ({ value: readName(rdata, 0).name.toString() }),
+  },
+});

@@ -19,10 +19,18 @@ export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
   const out: Diagnostic[] = [];
   const warn = (pos: SourcePos, message: string) => out.push({ pos, severity: 'warning', message });
 
+  const dnames = [...zone.nodes.values()].filter((n) => n.rrsets.has(RRType.DNAME)).map((n) => n.name);
   for (const node of zone.nodes.values()) {
     const cut = zone.findCut(node.name)?.name.key;
     const atCut = cut === node.name.key;
+    checkBelowDname(node, dnames, warn);
     for (const set of node.rrsets.values()) {
+      set.rdata.forEach((rd, i) => {
+        for (const message of checkRData(set.type, rd)) warn(positionOf(set, i), message);
+      });
+      if (set.type === RRType.DS && !atCut) {
+        warn(set.pos, `DS at ${node.name} is not at a delegation point: a DS set belongs to the parent side of a zone cut, beside its NS set (RFC 4035 §2.4)`);
+      }
       // Below a cut only glue (addresses of the child's name servers) belongs; at the cut, NS and DS.
       if (cut && !(atCut && (set.type === RRType.NS || set.type === RRType.DS))) {
         const glue = (set.type === RRType.A || set.type === RRType.AAAA) && isGlue(zone, cut, node.name);
@@ -49,7 +57,6 @@ export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
       });
     }
   }
-  checkSoa(zone, warn);
   return out;
 }
 
@@ -59,8 +66,14 @@ function isGlue(zone: Zone, cut: string, name: Name): boolean {
   return !!ns && ns.rdata.some((rd) => additionalName(RRType.NS, rd)?.key === name.key);
 }
 
-/** The type modules' own checks of the apex SOA (timer sanity). */
-function checkSoa(zone: Zone, warn: (pos: SourcePos, message: string) => void): void {
-  const set = zone.soa;
-  for (const message of checkRData(set.type, set.rdata[0]!)) warn(set.pos, message);
+/**
+ * RFC 6672 §2.3: nothing below a DNAME is ever served. (A CNAME beside a DNAME
+ * is already an error when the zone is built: a CNAME is alone at its name.)
+ */
+function checkBelowDname(node: ZoneNode, dnames: readonly Name[], warn: (pos: SourcePos, message: string) => void): void {
+  const above = dnames.find((d) => !d.equals(node.name) && node.name.isSubdomainOf(d));
+  if (!above) return;
+  for (const set of node.rrsets.values()) {
+    warn(set.pos, `${typeName(set.type)} at ${node.name} is below the DNAME at ${above} and is never served (RFC 6672 §2.3)`);
+  }
 }

@@ -3,6 +3,7 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { Name } from '../wire/name.js';
 import { RRType, typeFromName, typeName } from '../wire/types.js';
+import { parseMasterFile } from './masterfile.js';
 import { fromYaml, rrType } from '../rrtypes/registry.js';
 import type { YamlValue } from '../rrtypes/rrtype.js';
 import { isAutoSerial } from '../rrtypes/soa.js';
@@ -271,6 +272,9 @@ class NodeValue implements YamlValue {
   isMap(): boolean {
     return isMap(this.node);
   }
+  keys(): string[] | undefined {
+    return isMap(this.node) ? (this.node.items as Pair<unknown, unknown>[]).map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : undefined;
+  }
   has(key: string): boolean {
     return isMap(this.node) && this.node.has(key);
   }
@@ -286,6 +290,14 @@ class NodeValue implements YamlValue {
   }
   name(key: string, what: string): Name {
     return nameField(this.node, key, what, this.origin);
+  }
+  fromText(mnemonic: string): Buffer {
+    const text = scalarText(this.node, `${mnemonic} value`).replace(/[\r\n]/g, ' ');
+    // The value is the record's master-file text after the type, read by the master-file parser.
+    const parsed = parseMasterFile(`@ 0 IN ${mnemonic} ${text}\n`, 'value', this.origin, 0);
+    const problem = parsed.diagnostics[0];
+    if (problem) throw new FieldError(this.node, `${mnemonic} value: ${problem.message}`);
+    return parsed.records[0]!.rdata;
   }
   fail(message: string): never {
     throw new FieldError(this.node, message);
