@@ -9,10 +9,14 @@ import { parseDomainName } from './values.js';
 
 const fields: readonly Field[] = [{ kind: 'name', label: 'target' }];
 
-export const DNAME = plainType(39, 'DNAME', fields, true, {
-  // octoDNS: the target name alone, as for CNAME.
-  yaml: {
-    parse: (v) => encodeFields(fields, [parseDomainName(v.text('DNAME value'), v.origin)]),
-    print: (rdata) => ({ value: readName(rdata, 0).name.toString() }),
-  },
-});
+export const DNAME = {
+  ...plainType(39, 'DNAME', fields, true, {
+    // octoDNS: the target name alone, as for CNAME.
+    yaml: {
+      parse: (v) => encodeFields(fields, [parseDomainName(v.text('DNAME value'), v.origin)]),
+      print: (rdata) => ({ value: readName(rdata, 0).name.toString() }),
+    },
+  }),
+  // The name the answer rewrites query names into (RFC 6672 §2.2).
+  target: 0,
+};
