@@ -10,7 +10,8 @@ import type { Logger } from '../log.js';
 import { loadOne, zoneFilesIn, type FileResult } from '../zone/directory.js';
 import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
-import type { LoadOptions } from '../zone/load.js';
+import type { LoadOptions, ZoneFormat } from '../zone/load.js';
+import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';
 import { serialGreater, type Zone } from '../zone/zone.js';
 
@@ -34,6 +35,14 @@ export const RETRY_DEFAULTS: RetrySettings = { firstMs: 30_000, maxMs: 600_000 }
  * for the first load, before anything is answered.
  */
 export type LoadWhere = 'thread' | 'here';
+
+/** A zone listed in rotor.yaml: its file need not follow <zone>.yaml or <zone>.zone, nor be in the zone directory. */
+export interface ZoneEntry {
+  origin: Name;
+  file: string;
+  /** From the extension when unset (.yaml and .yml are YAML, the rest master files). */
+  format?: ZoneFormat;
+}
 
 export interface ZoneFilesOptions {
   /** Bytes of IXFR journal to keep for a zone (journalBytesFor); none unless given. */

@@ -11,13 +11,18 @@ import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, typ
 
 export interface LoadOptions {
   defaultTtl: number;
-  /** The zone's name when the file's name does not give it (rotor convert --origin). */
+  /** The zone's name when the file's name does not give it (rotor convert --origin, zones listed in rotor.yaml). */
   origin?: Name;
+  /** The file's format when its extension does not give it (zones listed in rotor.yaml). */
+  format?: ZoneFormat;
   /** Where $INCLUDE may read besides the zone file's directory, and how much; SOURCE_DEFAULTS where unset. */
   sources?: SourceLimits;
 }
 
 export const ZONE_EXTENSIONS = ['.yaml', '.yml', '.zone'] as const;
+
+export const ZONE_FORMATS = ['yaml', 'zone'] as const;
+export type ZoneFormat = (typeof ZONE_FORMATS)[number];
 
 /** YAML by extension; anything else is read as an RFC 1035 master file. */
 export function isYamlFile(file: string): boolean {
@@ -42,7 +47,7 @@ export interface LoadedZone {
  * and `sources.includeDirs` only, regular files only, within the octets `budget` has left.
  */
 export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS)): ParsedZoneText {
-  if (isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
+  if (opts.format ? opts.format === 'yaml' : isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
   const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
   return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget));
 }
