@@ -8,8 +8,11 @@ import { serve, usage as serveUsage } from './cli/serve.js';
 import { mxsim, usage as mxsimUsage } from './cli/mxsim.js';
 import { convert, usage as convertUsage } from './cli/convert.js';
 import { check, usage as checkUsage } from './cli/check.js';
+import { ctl, usage as ctlUsage } from './cli/ctl.js';
+import { VERSION } from './version.js';
+import { closest } from './suggest.js';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim, ctl };
 
 const usage = `usage: rotor <command> [options]
 
@@ -18,8 +21,9 @@ ${serveUsage.split('\n')[0]}
 ${checkUsage.split('\n')[0]}
 ${convertUsage.split('\n')[0]}
 ${mxsimUsage.split('\n')[0]}
+${ctlUsage.split('\n')[0]}
 
-rotor <command> --help shows a command's options.`;
+rotor <command> --help shows a command's options; rotor --version the version.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -27,9 +31,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(`rotor ${VERSION} (Node.js ${process.versions.node})`);
+    return 0;
+  }
   const command = commands[name];
   if (!command) {
-    console.error(`rotor: unknown command "${name}"\n${usage}`);
+    const near = closest(name, Object.keys(commands));
+    console.error(`rotor: unknown command "${name}"${near ? `; did you mean "${near}"?` : ''}\n${usage}`);
     return 2;
   }
   return command(rest);

@@ -446,6 +446,54 @@ function locate(root: Node | null, message: string): number | undefined {
   return at?.range?.[0];
 }
 
+/**
+ * The settings a running server keeps until it restarts, with the fields they
+ * set: sockets are bound once, the processes are started once, and the limits
+ * of the listeners are taken when they start. Every other setting changes live.
+ */
+const RESTART_SETTINGS: Record<string, string[]> = {
+  listen: ['listen'],
+  zones: ['zonesDir'],
+  workers: ['workers'],
+  metrics: ['metrics'],
+  'metrics-hosts': ['monitor.hosts'],
+  'metrics-max-live-clients': ['monitor.maxLiveClients'],
+  'metrics-live-client-buffer': ['monitor.liveClientBuffer'],
+  'tcp-idle-timeout': ['tcpIdleTimeoutMs'],
+  'tcp-query-timeout': ['tcpQueryTimeoutMs'],
+  'tcp-max-queries': ['tcpMaxQueries'],
+  'tcp-max-connections': ['tcpMaxConnections'],
+  'tcp-max-connections-per-client': ['tcpMaxConnectionsPerClient'],
+  'tcp-max-connections-per-netblock': ['tcpMaxConnectionsPerNetblock'],
+  'tcp-max-unsent-bytes': ['tcpMaxUnsentBytes'],
+  'udp-receive-buffer': ['udpReceiveBuffer'],
+  'answer-cache-bytes': ['answerCacheBytes'],
+  'control-socket': ['controlSocket'],
+  user: ['user'],
+  group: ['group'],
+  'log-format': ['logFormat'],
+};
+
+/** Whether `key` changes on a configuration reload, or only with a restart. */
+export function reloadsLive(key: string): boolean {
+  return !(key in RESTART_SETTINGS);
+}
+
+/**
+ * A reload from `running` to `next`: the configuration to run with (next's
+ * live settings, running's others) and the settings that changed but wait for
+ * a restart.
+ */
+export function reloadedConfig(running: Config, next: Config): { config: Config; needRestart: string[] } {
+  const field = (c: Config, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], c);
+  const needRestart = Object.keys(RESTART_SETTINGS).filter((key) => RESTART_SETTINGS[key]!.some((f) => JSON.stringify(field(running, f)) !== JSON.stringify(field(next, f))));
+  // What waits for a restart keeps running as it is: whole fields (monitor holds three settings).
+  const kept = new Set(Object.values(RESTART_SETTINGS).flat().map((f) => f.split('.')[0] as keyof Config));
+  const config = { ...next };
+  for (const f of kept) (config as unknown as Record<string, unknown>)[f] = running[f];
+  return { config, needRestart };
+}
+
 /** Every key rotor.yaml may hold, nested ones as `parent.child` (`zone-settings.ZONE.allow-query`): the reference page must list each. */
 export function configKeys(): string[] {
   return [

@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Catalog } from '../authority/catalog.js';
 import type { Logger } from '../log.js';
-import { loadOne, zoneFilesIn, type FileResult } from '../zone/directory.js';
+import { loadOne, scanZoneDirectory, type FileResult, type SkippedFile } from '../zone/directory.js';
 import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
 import type { LoadOptions, ZoneFormat } from '../zone/load.js';
@@ -75,13 +75,46 @@ export class ZoneFiles {
   private readonly retries = new Map<string, { delayMs: number; timer: NodeJS.Timeout }>();
   private readonly loader = new ZoneLoaderThread();
 
+  /** Zones listed in rotor.yaml, by file. */
+  private listed = new Map<string, ZoneEntry>();
+  /** Files in the directory that serve no zone, reported once each. */
+  private readonly skipped = new Set<string>();
+
   constructor(
     private readonly catalog: Catalog,
     private readonly dir: string,
-    private readonly loadOptions: LoadOptions,
+    private loadOptions: LoadOptions,
     private readonly logger: Logger,
     private readonly options: ZoneFilesOptions = {},
-  ) {}
+    listed: ZoneEntry[] = [],
+  ) {
+    this.configure(loadOptions, listed);
+  }
+
+  /** New settings from a configuration reload; they apply from the next load (loadAll loads every zone). */
+  configure(loadOptions: LoadOptions, listed: ZoneEntry[] = []): void {
+    this.loadOptions = loadOptions;
+    this.listed = new Map(listed.map((z) => [z.file, z]));
+  }
+
+  /** How `file` is read: a listed zone's name and format come from rotor.yaml, the others' from the file name. */
+  private optionsFor(file: string): LoadOptions {
+    const entry = this.listed.get(file);
+    return entry ? { ...this.loadOptions, origin: entry.origin, format: entry.format } : this.loadOptions;
+  }
+
+  /** The file serving `origin` (a key, lowercase with the final dot), or whose last load of that zone failed. */
+  fileOf(origin: string): string | undefined {
+    for (const [file, o] of this.served) if (o === origin) return file;
+    for (const [file, z] of this.listed) if (z.origin.key === origin) return file;
+    return undefined;
+  }
+
+  /** Every file loaded or tried: the zone it serves, if any, and whether its last load failed. */
+  files(): { file: string; origin?: string; failing?: Diagnostic[] }[] {
+    const all = new Set([...this.served.keys(), ...this.failing.keys()]);
+    return [...all].sort().map((file) => ({ file, origin: this.served.get(file), failing: this.failing.get(file) }));
+  }
 
   /** Stops the retries and the loader thread. */
   async close(): Promise<void> {
@@ -99,7 +132,9 @@ export class ZoneFiles {
   async loadAll(where: LoadWhere = 'thread'): Promise<void> {
     let files: string[];
     try {
-      files = await zoneFilesIn(this.dir);
+      const found = await scanZoneDirectory(this.dir);
+      this.reportSkipped(found.skipped);
+      files = [...new Set([...found.files.filter((f) => !this.listed.has(f)), ...this.listed.keys()])];
     } catch (e) {
       this.directoryUnreadable(e);
       return;
@@ -129,7 +164,8 @@ export class ZoneFiles {
       do {
         this.again.delete(file);
         if (await access(file).then(() => true, () => false)) {
-          await this.apply(await (where === 'here' ? loadOne(file, this.loadOptions) : this.loader.load(file, this.loadOptions)));
+          const options = this.optionsFor(file);
+          await this.apply(await (where === 'here' ? loadOne(file, options) : this.loader.load(file, options)));
         }
         else if (await readable(this.dir)) this.remove(file);
         else this.directoryUnreadable(undefined);
@@ -139,6 +175,15 @@ export class ZoneFiles {
       .finally(() => this.running.delete(file));
     this.running.set(file, run);
     return run;
+  }
+
+  /** A file an admin may have meant as a zone (db.example.com, example.com.db) is named once, with why it is not served. */
+  private reportSkipped(skipped: SkippedFile[]): void {
+    for (const { file, reason } of skipped) {
+      if (this.skipped.has(file) || this.listed.has(file)) continue;
+      this.skipped.add(file);
+      this.logger.warn({ file, reason }, `not a zone file, not served: ${file}: ${reason}`);
+    }
   }
 
   private directoryUnreadable(e: unknown): void {

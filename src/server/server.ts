@@ -17,7 +17,7 @@ import { RateLimiter, truncatedReply, type RrlSettings } from '../query/rrl.js';
 import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptions } from '../net/tcp.js';
 import { bindUdp, type UdpCounts } from '../net/udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from '../lifecycle/watch.js';
-import { ZoneFiles } from '../lifecycle/zones.js';
+import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
 import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
 import { defaultTransferSettings, journalBytesFor, type TransferSettings } from '../transfer/settings.js';
@@ -48,6 +48,8 @@ export interface ServerOptions {
   transfer?: TransferSettings;
   /** $INCLUDE directories and the size limit of zone files; SOURCE_DEFAULTS when unset. */
   zoneSources?: SourceLimits;
+  /** Zones listed in rotor.yaml, beside the directory's. */
+  zoneList?: ZoneEntry[];
   /** Whether this process sends NOTIFY (with workers, one of them does). */
   sendNotify?: boolean;
   logger: Logger;
@@ -68,29 +70,18 @@ export class DnsServer {
   private readonly listeners: TcpListener[] = [];
   readonly bound: ListenAddress[] = [];
 
-  private readonly policy: ReturnType<typeof rotationResolver>;
+  private policy!: ReturnType<typeof rotationResolver>;
   /** The forwarder, when `forward` is configured. */
-  readonly resolver: Resolver | undefined;
+  resolver: Resolver | undefined;
 
-  constructor(private readonly opts: ServerOptions) {
-    this.policy = rotationResolver(opts.rotation);
+  constructor(private opts: ServerOptions) {
     this.eventLog = new EventLog(opts.logger);
-    this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger, events: this.eventLog });
-    const transfer = opts.transfer ?? defaultTransferSettings();
-    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl, sources: opts.zoneSources }, opts.logger, {
-      journalBytes: (origin) => journalBytesFor(transfer, origin),
-    });
+    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, this.loadOptions(opts), opts.logger, {
+      journalBytes: (origin) => journalBytesFor(this.opts.transfer ?? defaultTransferSettings(), origin),
+    }, opts.zoneList);
     this.events = this.zones.events;
-    this.transfers = new Transfers(transfer, opts.logger, this.eventLog);
-    this.notifier = new Notifier(transfer, opts.logger, this.eventLog);
     if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
-    const fast = opts.answerCacheBytes === 0 ? undefined : new FastPath(this.catalog, this.policy, opts.answerCacheBytes);
-    this.pipeline = { catalog: this.catalog, policy: this.policy, recursion: this.resolver, transfers: this.transfers, fast };
-    // allow-query at the top level or for any zone; a zone's own list wins.
-    if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
-      this.pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
-    }
-    this.rrl = opts.rrl && new RateLimiter(opts.rrl, opts.logger);
+    this.configure(opts);
     this.tcp = {
       idleTimeoutMs: opts.tcpIdleTimeoutMs,
       queryTimeoutMs: opts.tcpQueryTimeoutMs ?? TCP_DEFAULTS.queryTimeoutMs,
@@ -104,22 +95,61 @@ export class DnsServer {
     };
   }
 
+  private loadOptions(opts: ServerOptions) {
+    return { defaultTtl: opts.defaultTtl, sources: opts.zoneSources };
+  }
+
+  /**
+   * What a configuration reload may change while the server runs: rotation,
+   * forwarding, RRL, keys, transfer and query policies, and how zone files are
+   * read. Each is built whole and then put in place in one synchronous step,
+   * so a query is answered under the old settings or the new ones, never a mix.
+   * The listeners, the TCP limits and the memo's size keep what they started with.
+   */
+  private configure(opts: ServerOptions): void {
+    const policy = rotationResolver(opts.rotation);
+    const resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger, events: this.eventLog });
+    const transfer = opts.transfer ?? defaultTransferSettings();
+    const transfers = new Transfers(transfer, opts.logger, this.eventLog);
+    const notifier = new Notifier(transfer, opts.logger, this.eventLog);
+    const fast = opts.answerCacheBytes === 0 ? undefined : new FastPath(this.catalog, policy, opts.answerCacheBytes);
+    const pipeline: PipelineOptions = { catalog: this.catalog, policy, recursion: resolver, transfers, fast };
+    // allow-query at the top level or for any zone; a zone's own list wins.
+    if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
+      pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
+    }
+    const rrl = opts.rrl && new RateLimiter(opts.rrl, opts.logger);
+    this.notifier?.close();
+    Object.assign(this, { opts, policy, resolver, notifier, pipeline, rrl });
+    this.zones.configure(this.loadOptions(opts), opts.zoneList);
+  }
+
+  /** A configuration reload: the live settings of `opts` take effect at once (see configure), then every zone is loaded again. */
+  reconfigure(opts: ServerOptions): Promise<void> {
+    this.configure({ ...opts, logger: this.opts.logger });
+    return this.reloadZones();
+  }
+
+  /** The rotation policy in force (it changes with a configuration reload). */
+  get rotationPolicy(): ReturnType<typeof rotationResolver> {
+    return this.policy;
+  }
+
   /** Lines for what anyone can cause, a line a second per kind at most. */
   readonly eventLog: EventLog;
   /** What went wrong and was survived: datagrams dropped unread, replies not sent, bugs met while answering. */
   readonly faults: UdpCounts & { internalErrors: number } = { portZero: 0, sendFailures: 0, internalErrors: 0 };
 
   /** Response rate limiting, when configured: UDP only, TCP being the way around it for real clients. */
-  readonly rrl: RateLimiter | undefined;
+  rrl: RateLimiter | undefined;
   readonly tcp: TcpOptions;
   private closing = false;
   /** Answers that come later (forwarded), which a shutdown waits for. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  private readonly transfers: Transfers;
-  private readonly notifier: Notifier;
-  /** Made once: an object per query is garbage for the collector to chase. */
-  private readonly pipeline: PipelineOptions;
+  private notifier!: Notifier;
+  /** Made once per configuration: an object per query is garbage for the collector to chase. */
+  private pipeline!: PipelineOptions;
 
   /** The zone files behind the catalog; `events` reports their lifecycle. */
   readonly zones: ZoneFiles;
