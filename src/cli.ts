@@ -4,7 +4,7 @@
 // docs/decisions.md, Performance); `npm start` passes the same flag.
 import cluster from 'node:cluster';
 import { ConfigError } from './config.js';
-import { serve, usage as serveUsage } from './cli/serve.js';
+import { explainListenError, serve, usage as serveUsage } from './cli/serve.js';
 import { mxsim, usage as mxsimUsage } from './cli/mxsim.js';
 import { convert, usage as convertUsage } from './cli/convert.js';
 import { check, usage as checkUsage } from './cli/check.js';
@@ -52,7 +52,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof ConfigError || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       console.error(`rotor: ${err.message}`);
     } else if (err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES') {
-      console.error(`rotor: cannot listen: ${err.message}`);
+      console.error(`rotor: cannot listen: ${explainListenError(err)}`);
     } else {
       console.error(`rotor: ${err.stack ?? err.message}`);
       process.exitCode = 1;

@@ -52,6 +52,15 @@ function withOptions(config: Config, values: Options): Config {
   return c;
 }
 
+/**
+ * Why a listener could not bind, for the one line rotor prints: a port below
+ * 1024 taken by a user without the capability gets the way out.
+ */
+export function explainListenError(err: NodeJS.ErrnoException & { port?: number }): string {
+  if (err.code !== 'EACCES') return err.message;
+  return `${err.message}: ports below 1024 need root or the CAP_NET_BIND_SERVICE capability: run it from the systemd unit in contrib/ (AmbientCapabilities=CAP_NET_BIND_SERVICE), or grant it with setcap 'cap_net_bind_service=+ep' on the node binary, or start as root with user: and group: in rotor.yaml, or listen on a port from 1024 up`;
+}
+
 /** A listener that cannot bind says which one it is: the metrics port taken is not the DNS port taken. */
 async function metricsListener<T>(address: ListenAddress, start: () => Promise<T>): Promise<T> {
   try {
@@ -162,7 +171,6 @@ export async function serve(argv: string[]): Promise<number> {
     return { config: configFile, needRestart };
   })().finally(() => { reloading = undefined; });
 
-  await server.listen();
   let stop: (signal: string) => void = () => {};
   const startedAt = Date.now();
   // The primary owns the control socket with workers; so far, rotor ctl controls a server without them.
@@ -174,6 +182,7 @@ export async function serve(argv: string[]): Promise<number> {
     // The socket stays the owner's only: the owner becomes the account rotor drops to.
     if (account) await chown(control.path, account.uid, account.gid);
   }
+  await server.listen();
   if (account) dropPrivileges(account, config.user, logger);
   reportReady();
   process.on('SIGHUP', () => {

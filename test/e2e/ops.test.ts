@@ -1,0 +1,280 @@
+// What an admin coming from BIND, Knot or NSD meets (issue 18): the version,
+// config errors with their place, zone files named BIND's way, zones listed in
+// rotor.yaml, rotor ctl over its socket, live reload of rotor.yaml, and the
+// errors of listeners that cannot bind. The real CLI and server on loopback.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { explainListenError } from '../../src/cli/serve.js';
+import { defaultLogFormat } from '../../src/log.js';
+import { query, REPO, runCli, startRotor, tempDir } from './harness.js';
+import { get, startMonitored } from './monitor.js';
+
+const corp = () => readFile(join(REPO, 'zones', 'corp.example.yaml'), 'utf8');
+const EXAMPLE = "'':\n  - type: NS\n    value: ns1.example.com.\n  - type: A\n    values: [192.0.2.1, 192.0.2.2, 192.0.2.3]\nns1:\n  type: A\n  value: 192.0.2.53\n";
+const MASTER = '$ORIGIN example.com.\n$TTL 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\nwww IN A 192.0.2.80\n';
+
+describe('finding 2: rotor --version', () => {
+  it('prints the version of package.json and exits 0', async () => {
+    const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const r = await runCli(['--version']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, new RegExp(`^rotor ${version.replaceAll('.', '\\.')} \\(Node\\.js \\d+\\.\\d+\\.\\d+\\)\\n$`));
+  });
+
+  it('suggests the command a typo meant', async () => {
+    const r = await runCli(['serv']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown command "serv"; did you mean "serve"\?/);
+  });
+});
+
+describe('finding 4: config errors', () => {
+  const cases: [string, string, RegExp][] = [
+    ['a top-level key written BIND-style', 'listen: 127.0.0.1:0\ndefault_ttl: 60\n', /c\.yaml:2:1: unknown setting "default_ttl"; did you mean "default-ttl"\?$/],
+    ['a misspelt nested key', 'rrl:\n  slp: 1\n', /c\.yaml:2:3: rrl: unknown key "slp"; did you mean "slip"\?$/],
+    ['a bad value, at the value', 'rrl:\n  slip: 99\n', /c\.yaml:2:9: rrl\.slip: expected an integer from 0 to 10, got 99$/],
+    ['a key under a zone name with dots', 'zone-settings:\n  corp.example:\n    allow-transfers: []\n', /c\.yaml:3:5: zone-settings\.corp\.example: unknown setting "allow-transfers"; did you mean "allow-transfer"\?$/],
+    ['a list entry', 'rotation:\n  names:\n    - {name: x, policy: bogus}\n', /c\.yaml:3:25: rotation\.names\[0\]\.policy: expected one of cyclic, random, fixed, got "bogus"$/],
+    ['a YAML syntax error', 'listen: [a\n', /c\.yaml:2:1: /],
+  ];
+  for (const [what, text, message] of cases) {
+    it(`places ${what} at file:line:col, in one line, exit 2`, async () => {
+      const dir = await tempDir({ 'c.yaml': text });
+      const r = await runCli(['serve', '--config', join(dir, 'c.yaml'), '--zones', dir]);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr.trim(), message);
+    });
+  }
+});
+
+describe('finding 1: zone files named the BIND way, and no zone at all', () => {
+  it('check: a directory without a zone file is an error naming the files it skipped and why', async () => {
+    const dir = await tempDir({ 'db.example.com': MASTER, 'example.com.db': MASTER, 'example.com': MASTER });
+    const r = await runCli(['check', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /db\.example\.com: not checked, not a zone file: named as BIND's files are, not <zone>\.zone: rename it to example\.com\.zone/);
+    assert.match(r.stdout, /example\.com\.db: not checked, not a zone file: named as BIND's files are/);
+    assert.match(r.stdout, /\/example\.com: not checked, not a zone file: no \.zone or \.yaml extension/);
+    assert.match(r.stdout, /error: no zone file found/);
+    const empty = await runCli(['check', await tempDir()]);
+    assert.equal(empty.code, 1);
+  });
+
+  it('check FILE --origin NAME checks a file named any way', async () => {
+    const dir = await tempDir({ 'db.example.com': MASTER });
+    const r = await runCli(['check', join(dir, 'db.example.com'), '--origin', 'example.com']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /zone example\.com\. OK: 4 records/);
+    const yaml = await tempDir({ 'example': EXAMPLE });
+    const y = await runCli(['check', join(yaml, 'example'), '--origin', 'example.com', '--format', 'yaml']);
+    assert.equal(y.code, 0, y.stdout + y.stderr);
+  });
+
+  it('serve: a warning per file not taken, once; no zone at all is a warning and /readyz 503', async () => {
+    const dir = await tempDir({ 'db.example.com': MASTER });
+    const rotor = await startMonitored(dir);
+    try {
+      const skipped = rotor.logs.filter((l) => l.level === 40 && String(l.msg).startsWith('not a zone file'));
+      assert.equal(skipped.length, 1);
+      assert.match(String(skipped[0]!.reason), /rename it to example\.com\.zone/);
+      assert.ok(rotor.logs.some((l) => l.level === 40 && /^no zone to serve/.test(String(l.msg))));
+      const ready = await get(`${rotor.url}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.match(ready.body, /no zone to serve/);
+      // SIGHUP reads the directory again: the same file is not reported twice.
+      rotor.process.kill('SIGHUP');
+      await rotor.waitForLog((l) => /^reloading every zone/.test(String(l.msg)));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(rotor.logs.filter((l) => String(l.msg).startsWith('not a zone file')).length, 1);
+    } finally {
+      await rotor.stop();
+    }
+  });
+
+  it('serve: zones listed in rotor.yaml, any file name, beside the directory, with their settings', async () => {
+    const dir = await tempDir({ 'db.example.com': MASTER, 'corp.example.yaml': await corp() });
+    await writeFile(join(dir, 'rotor.yaml'), 'zone:\n  - name: example.com\n    file: db.example.com\n    allow-query: [192.0.2.0/24]\n  - name: other.test\n    file: other\n    format: yaml\n');
+    await writeFile(join(dir, 'other'), EXAMPLE.replaceAll('example.com', 'other.test'));
+    const rotor = await startRotor(dir, ['--config', join(dir, 'rotor.yaml')]);
+    try {
+      assert.equal((await query(rotor, 'www.example.com', 'A')).status, 'REFUSED', 'allow-query of the entry applies');
+      assert.deepEqual((await query(rotor, 'ns1.other.test', 'A')).answer.map((r) => r.data), ['192.0.2.53']);
+      assert.equal((await query(rotor, 'mx1.corp.example', 'A')).status, 'NOERROR');
+      assert.ok(!rotor.logs.some((l) => String(l.msg).startsWith('not a zone file')), 'a listed file is taken');
+    } finally {
+      await rotor.stop();
+    }
+  });
+});
+
+describe('finding 3: the log says what was read', () => {
+  it('names the config file and the zone directory with absolute paths in its first line', async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp(), 'rotor.yaml': 'default-ttl: 60\n' });
+    const rotor = await startRotor(dir, ['--config', join(dir, 'rotor.yaml')]);
+    try {
+      const first = rotor.logs[0]!;
+      assert.equal(first.config, join(dir, 'rotor.yaml'));
+      assert.equal(first.zonesDir, dir);
+      assert.match(String(first.msg), new RegExp(`^rotor \\S+ starting: config ${join(dir, 'rotor.yaml')}, zones from ${dir}$`));
+    } finally {
+      await rotor.stop();
+    }
+  });
+});
+
+/** Sends one control request the way rotor ctl does, for the socket's own behaviour. */
+async function ctl(socket: string, ...args: string[]) {
+  return runCli(['ctl', '--socket', socket, ...args]);
+}
+
+describe('finding 2: rotor ctl', () => {
+  it('answers status, zones, zone, reload ZONE, stats, flush-cache and stop over a socket only its owner may open', async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp() });
+    const socket = join(dir, 'rotor.sock');
+    const rotor = await startRotor(dir, ['--control', socket]);
+    try {
+      assert.equal((await stat(socket)).mode & 0o777, 0o600);
+      const status = await ctl(socket, 'status', '--json');
+      assert.equal(status.code, 0, status.stderr);
+      const s = JSON.parse(status.stdout) as Record<string, unknown>;
+      assert.deepEqual([s.zones, s.failing, s.listening, s.pid], [1, 0, [`127.0.0.1:${rotor.port}`], rotor.process.pid]);
+      const zones = await ctl(socket, 'zones');
+      assert.match(zones.stdout, /zone: corp\.example\., file: .*corp\.example\.yaml, served: true, serial: \d+, records: 28, lastLoadFailed: false/);
+      const one = JSON.parse((await ctl(socket, 'zone', 'corp.example', '--json')).stdout) as Record<string, unknown>;
+      assert.deepEqual([one.zone, one.records, one.lastLoadFailed], ['corp.example.', 28, false]);
+      const missing = await ctl(socket, 'zone', 'nowhere.test');
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /no zone nowhere\.test\./);
+
+      // reload ZONE: a broken edit is reported with its place, and the old version stays served.
+      await writeFile(join(dir, 'corp.example.yaml'), (await corp()).replace('192.0.2.11', '192.0.2.311'));
+      const broken = await ctl(socket, 'reload', 'corp.example');
+      assert.equal(broken.code, 1);
+      assert.match(broken.stdout, /lastLoadFailed: true/);
+      assert.match(broken.stdout, /corp\.example\.yaml:\d+:\d+: error: "192\.0\.2\.311" is not an IPv4 address/);
+      assert.equal((await query(rotor, 'mx1.corp.example', 'A')).status, 'NOERROR');
+
+      await query(rotor, 'corp.example', 'MX');
+      const stats = JSON.parse((await ctl(socket, 'stats', '--json')).stdout) as { answers: Record<string, number> };
+      assert.ok(stats.answers.NOERROR! >= 2, JSON.stringify(stats));
+      const flush = await ctl(socket, 'flush-cache');
+      assert.equal(flush.code, 1);
+      assert.match(flush.stderr, /forwarding is not configured/);
+      assert.match((await ctl(socket, 'bogus')).stderr, /unknown command "bogus"/);
+
+      const stop = await ctl(socket, 'stop');
+      assert.equal(stop.code, 0);
+      const [code] = await once(rotor.process, 'exit') as [number];
+      assert.equal(code, 0);
+      await assert.rejects(stat(socket), 'the socket is removed on the way out');
+    } finally {
+      await rotor.stop();
+    }
+  });
+
+  it('refuses to take over the socket of a running server, and reports a server that is not there', async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp() });
+    const socket = join(dir, 'rotor.sock');
+    const rotor = await startRotor(dir, ['--control', socket]);
+    try {
+      const second = await runCli(['serve', '--zones', dir, '--listen', '127.0.0.1:0', '--control', socket]);
+      assert.equal(second.code, 2);
+      assert.match(second.stderr, /control socket .* is in use: is another rotor running\?/);
+    } finally {
+      await rotor.stop();
+    }
+    const gone = await ctl(socket, 'status');
+    assert.equal(gone.code, 2);
+    assert.match(gone.stderr, /cannot reach .*rotor\.sock: is rotor running\?/);
+  });
+
+  it('finds the socket through rotor.yaml, even one broken elsewhere', async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp(), 'rotor.yaml': 'control-socket: ctl.sock\n' });
+    const rotor = await startRotor(dir, ['--config', join(dir, 'rotor.yaml')]);
+    try {
+      await writeFile(join(dir, 'rotor.yaml'), 'control-socket: ctl.sock\nrotaton: fixed\n');
+      const r = await runCli(['ctl', '--config', join(dir, 'rotor.yaml'), 'reload']);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /error: .*rotor\.yaml:2:1: unknown setting "rotaton"; did you mean "rotation"\?/);
+    } finally {
+      await rotor.stop();
+    }
+  });
+});
+
+describe('finding 3: live reload of rotor.yaml', () => {
+  it('applies what can change live at once, names what needs a restart, and keeps the old config when the file is broken', async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp(), 'rotor.yaml': 'rotation: fixed\n' });
+    const config = join(dir, 'rotor.yaml');
+    const rotor = await startRotor(dir, ['--config', config]);
+    const order = async () => (await query(rotor, 'mx2.corp.example', 'A')).answer.map((r) => r.data).join(' ');
+    const reloaded = async () => {
+      const before = rotor.logs.length;
+      rotor.process.kill('SIGHUP');
+      await rotor.waitForLog((l) => l.msg === 'zone loaded' && l.reload === true && rotor.logs.indexOf(l) >= before);
+      return rotor.logs.slice(before);
+    };
+    try {
+      assert.equal(await order(), await order(), 'fixed: the same order every time');
+      // allow-query (live) shuts this client out; tcp-max-queries (restart) is named in a warning.
+      await writeFile(config, 'rotation: fixed\nallow-query: [192.0.2.0/24]\ntcp-max-queries: 5\n');
+      let lines = await reloaded();
+      assert.ok(lines.some((l) => l.level === 40 && /tcp-max-queries changed, and take effect only after a restart/.test(String(l.msg))), lines.map((l) => l.msg).join('\n'));
+      assert.equal((await query(rotor, 'mx2.corp.example', 'A')).status, 'REFUSED');
+      // A broken file: logged with its place, and the running configuration (REFUSED) stays.
+      await writeFile(config, 'rotation: fixed\nallow-query: [192.0.2.0/33]\n');
+      lines = await reloaded();
+      assert.ok(lines.some((l) => l.level === 50 && /rotor\.yaml:2:14: allow-query: .*; the running configuration stays$/.test(String(l.msg))), lines.map((l) => l.msg).join('\n'));
+      assert.equal((await query(rotor, 'mx2.corp.example', 'A')).status, 'REFUSED');
+      // Fixed again: rotation is live too.
+      await writeFile(config, 'rotation: cyclic\n');
+      await reloaded();
+      const a = await order();
+      assert.notEqual(await order(), a, 'cyclic now: the order turns');
+    } finally {
+      await rotor.stop();
+    }
+  });
+});
+
+describe('finding 5 and 7: listeners that cannot bind', () => {
+  it('a taken metrics port is named as the metrics listener', async () => {
+    const taken = net.createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const dir = await tempDir({ 'corp.example.yaml': await corp() });
+      const r = await runCli(['serve', '--zones', dir, '--listen', '127.0.0.1:0', '--metrics', `127.0.0.1:${port}`]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, new RegExp(`^rotor: cannot listen: metrics listener \\(metrics: 127\\.0\\.0\\.1:${port}\\): listen EADDRINUSE`));
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('EACCES on a privileged port says how to get CAP_NET_BIND_SERVICE', () => {
+    // The tests run as root, which may bind port 53: the message is checked on the error Node gives.
+    const err = Object.assign(new Error('bind EACCES 0.0.0.0:53'), { code: 'EACCES', port: 53 });
+    assert.match(explainListenError(err), /^bind EACCES 0\.0\.0\.0:53: ports below 1024 need root or the CAP_NET_BIND_SERVICE capability: .*AmbientCapabilities=CAP_NET_BIND_SERVICE.*user: and group:/);
+    assert.equal(explainListenError(Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' })), 'listen EADDRINUSE');
+  });
+});
+
+describe('finding 7: log format', () => {
+  it('is pretty on a terminal and JSON otherwise, unless set', () => {
+    const tty = process.stdout.isTTY;
+    try {
+      process.stdout.isTTY = true;
+      assert.equal(defaultLogFormat(), 'pretty');
+      process.stdout.isTTY = false;
+      assert.equal(defaultLogFormat(), 'json');
+    } finally {
+      process.stdout.isTTY = tty;
+    }
+  });
+});
