@@ -7,6 +7,7 @@ import {
   ConfigError, DEFAULTS, loadConfig, parseListenList, parseLogFormat, parseLogLevel, parseMetricsAddress, parseQueryLog, parseWorkers, reloadedConfig, type Config,
 } from '../config.js';
 import { answerCounter, controlHandler, type ReloadReport } from '../control/commands.js';
+import { answerRelayed, relay } from '../control/relay.js';
 import { listenControl, type ControlListener } from '../control/socket.js';
 import { createLogger, type Logger } from '../log.js';
 import { formatHostPort, type ListenAddress } from '../net/address.js';
@@ -119,8 +120,19 @@ export async function serve(argv: string[]): Promise<number> {
         if (needRestart.length > 0) base.warn({ settings: needRestart }, `rotor.yaml: ${needRestart.join(', ')} changed, and take effect only after a restart`);
       }, (e: unknown) => base.error(`rotor.yaml not reloaded: ${(e as Error).message}; the running configuration stays`));
     });
+    const control = config.controlSocket ? await listenControl(config.controlSocket, async (request) => {
+      if (request.command === 'stop') {
+        setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+        return { stopping: true };
+      }
+      // Every worker does it (a reload, say); each answers for itself: one answer shown, stats per worker.
+      const replies = await relay(request);
+      if (request.command === 'stats' || request.command === 'status') return { pid: process.pid, workers: replies };
+      return replies[0]?.result;
+    }, base) : undefined;
+    if (control && account) await chown(control.path, account.uid, account.gid);
     const code = await superviseWorkers(config.workers, base, account && (() => dropPrivileges(account, config.user, base)));
-    await monitor?.close();
+    await Promise.all([monitor?.close(), control?.close()]);
     return code;
   }
   // A worker's lines say which worker wrote them.
@@ -173,12 +185,14 @@ export async function serve(argv: string[]): Promise<number> {
 
   let stop: (signal: string) => void = () => {};
   const startedAt = Date.now();
-  // The primary owns the control socket with workers; so far, rotor ctl controls a server without them.
+  const handler = controlHandler({
+    server, version: VERSION, config: configFile, zonesDir: config.zonesDir, startedAt, reload, stop: () => stop('rotor ctl stop'),
+  }, answers.counts);
+  // With workers, the primary owns the control socket and passes requests on.
   let control: ControlListener | undefined;
-  if (config.controlSocket && !cluster.isWorker) {
-    control = await listenControl(config.controlSocket, controlHandler({
-      server, version: VERSION, config: configFile, zonesDir: config.zonesDir, startedAt, reload, stop: () => stop('rotor ctl stop'),
-    }, answers.counts), logger);
+  if (config.controlSocket && cluster.isWorker) answerRelayed(handler);
+  else if (config.controlSocket) {
+    control = await listenControl(config.controlSocket, handler, logger);
     // The socket stays the owner's only: the owner becomes the account rotor drops to.
     if (account) await chown(control.path, account.uid, account.gid);
   }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { explainListenError } from '../../src/cli/serve.js';
 import { defaultLogFormat } from '../../src/log.js';
-import { query, REPO, runCli, startRotor, tempDir } from './harness.js';
+import { query, REPO, runCli, startRotor, STARTUP_MS, tempDir } from './harness.js';
 import { get, startMonitored } from './monitor.js';
 
 const corp = () => readFile(join(REPO, 'zones', 'corp.example.yaml'), 'utf8');
@@ -172,6 +172,26 @@ describe('finding 2: rotor ctl', () => {
       const [code] = await once(rotor.process, 'exit') as [number];
       assert.equal(code, 0);
       await assert.rejects(stat(socket), 'the socket is removed on the way out');
+    } finally {
+      await rotor.stop();
+    }
+  });
+
+  it('reaches every worker through the primary with --workers', async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp() });
+    const socket = join(dir, 'rotor.sock');
+    const rotor = await startRotor(dir, ['--control', socket, '--workers', '2']);
+    try {
+      await rotor.waitForLog((l) => l.msg === 'workers ready', STARTUP_MS);
+      const status = JSON.parse((await ctl(socket, 'status', '--json')).stdout) as { pid: number; workers: { worker: number; result: { zones: number } }[] };
+      assert.equal(status.pid, rotor.process.pid);
+      assert.deepEqual(status.workers.map((w) => w.result.zones), [1, 1]);
+      const reload = await ctl(socket, 'reload', 'corp.example');
+      assert.equal(reload.code, 0, reload.stderr);
+      assert.match(reload.stdout, /records: 28/);
+      assert.equal((await ctl(socket, 'stop')).code, 0);
+      const [code] = await once(rotor.process, 'exit') as [number];
+      assert.equal(code, 0);
     } finally {
       await rotor.stop();
     }
