@@ -73,12 +73,12 @@ async function metricsListener<T>(address: ListenAddress, start: () => Promise<T
   }
 }
 
-/** The first lines of the log: what was read, from where (absolute paths), so that a stray ./rotor.yaml is seen at once. */
+/**
+ * The first line of the log: what was read, from where (absolute paths), so
+ * that a stray ./rotor.yaml is seen at once. `config` is null when no file was read.
+ */
 function logStart(logger: Logger, configFile: string | undefined, config: Config, extra: Record<string, unknown> = {}): void {
-  const listed = config.zoneList.map((z) => z.file);
-  logger.info({ version: VERSION, node: process.versions.node, config: configFile ?? null, zonesDir: config.zonesDir, zoneFiles: listed, ...extra },
-    configFile ? `rotor ${VERSION} starting: config ${configFile}, zones from ${config.zonesDir}${listed.length ? ` and ${listed.join(', ')}` : ''}`
-      : `rotor ${VERSION} starting: no config file (defaults and options), zones from ${config.zonesDir}`);
+  logger.info({ zones: config.zonesDir, config: configFile ?? null, zoneFiles: config.zoneList.map((z) => z.file), version: VERSION, ...extra }, 'rotor starting');
 }
 
 export async function serve(argv: string[]): Promise<number> {
@@ -137,7 +137,7 @@ export async function serve(argv: string[]): Promise<number> {
   }
   // A worker's lines say which worker wrote them.
   const logger = cluster.isWorker ? base.child({ worker: cluster.worker!.id }) : base;
-  if (!cluster.isWorker) logStart(logger, configFile, config);
+  logStart(logger, configFile, config);
   const server = new DnsServer({ ...config, logger, sendNotify: sendsNotify() });
   let queryLog = config.queryLog > 0 ? queryLogger(logger, config.queryLog) : undefined;
   if (queryLog) server.observers.push(queryLog);

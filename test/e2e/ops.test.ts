@@ -118,9 +118,9 @@ describe('finding 3: the log says what was read', () => {
     const rotor = await startRotor(dir, ['--config', join(dir, 'rotor.yaml')]);
     try {
       const first = rotor.logs[0]!;
+      assert.equal(first.msg, 'rotor starting');
       assert.equal(first.config, join(dir, 'rotor.yaml'));
-      assert.equal(first.zonesDir, dir);
-      assert.match(String(first.msg), new RegExp(`^rotor \\S+ starting: config ${join(dir, 'rotor.yaml')}, zones from ${dir}$`));
+      assert.equal(first.zones, dir);
     } finally {
       await rotor.stop();
     }
