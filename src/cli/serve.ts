@@ -158,7 +158,6 @@ export async function serve(argv: string[]): Promise<number> {
   /** SIGHUP and rotor ctl reload: rotor.yaml again, then every zone. One at a time; a broken file keeps the running configuration. */
   const reload = (): Promise<ReloadReport> => reloading ??= (async (): Promise<ReloadReport> => {
     if (!configFile) {
-      logger.info('reloading every zone (no config file to read again)');
       await server.reloadZones();
       return { needRestart: [] };
     }
@@ -200,7 +199,8 @@ export async function serve(argv: string[]): Promise<number> {
   if (account) dropPrivileges(account, config.user, logger);
   reportReady();
   process.on('SIGHUP', () => {
-    logger.info('SIGHUP: reloading the configuration and every zone');
+    // The configuration is read again too; its own lines say how that went.
+    logger.info('SIGHUP: reloading every zone');
     reload().catch((e: unknown) => logger.error({ err: e }, 'reload failed'));
   });
 
