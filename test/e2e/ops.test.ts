@@ -262,6 +262,34 @@ describe('finding 3: live reload of rotor.yaml', () => {
   });
 });
 
+describe('finding 5: user and group', () => {
+  const root = process.getuid?.() === 0;
+  it('binds as root, then runs as the user and group named, its control socket theirs', { skip: root ? false : 'needs root' }, async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp(), 'rotor.yaml': 'user: nobody\ngroup: nogroup\ncontrol-socket: ctl.sock\n' });
+    const rotor = await startRotor(dir, ['--config', join(dir, 'rotor.yaml')]);
+    try {
+      const line = await rotor.waitForLog((l) => /^sockets bound: now running as uid/.test(String(l.msg)));
+      const status = await readFile(`/proc/${rotor.process.pid}/status`, 'utf8');
+      const ids = (field: string) => new RegExp(`^${field}:\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)$`, 'm').exec(status)!.slice(1).map(Number);
+      assert.deepEqual(ids('Uid'), [line.uid, line.uid, line.uid, line.uid].map(Number));
+      assert.deepEqual(ids('Gid'), [line.gid, line.gid, line.gid, line.gid].map(Number));
+      assert.notEqual(line.uid, 0);
+      assert.equal(/^Groups:\s*(.*)$/m.exec(status)![1]!.trim(), String(line.gid), 'root\'s supplementary groups are gone');
+      assert.equal((await stat(join(dir, 'ctl.sock'))).uid, line.uid);
+      assert.equal((await query(rotor, 'mx1.corp.example', 'A')).status, 'NOERROR');
+    } finally {
+      await rotor.stop();
+    }
+  });
+
+  it('a user that does not exist is an error before anything is bound', async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp(), 'rotor.yaml': 'user: no-such-user-here\n' });
+    const r = await runCli(['serve', '--config', join(dir, 'rotor.yaml'), '--zones', dir, '--listen', '127.0.0.1:0']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^rotor: user: no user "no-such-user-here" on this system$/m);
+  });
+});
+
 describe('finding 5 and 7: listeners that cannot bind', () => {
   it('a taken metrics port is named as the metrics listener', async () => {
     const taken = net.createServer().listen(0, '127.0.0.1');
