@@ -8,11 +8,12 @@ import { explainListenError, serve, usage as serveUsage } from './cli/serve.js';
 import { mxsim, usage as mxsimUsage } from './cli/mxsim.js';
 import { convert, usage as convertUsage } from './cli/convert.js';
 import { check, usage as checkUsage } from './cli/check.js';
+import { gateway, usage as gatewayUsage } from './cli/gateway.js';
 import { ctl, usage as ctlUsage } from './cli/ctl.js';
 import { VERSION } from './version.js';
 import { closest } from './suggest.js';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim, ctl };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim, gateway, ctl };
 
 const usage = `usage: rotor <command> [options]
 
@@ -21,6 +22,7 @@ ${serveUsage.split('\n')[0]}
 ${checkUsage.split('\n')[0]}
 ${convertUsage.split('\n')[0]}
 ${mxsimUsage.split('\n')[0]}
+${gatewayUsage.split('\n')[0]}
 ${ctlUsage.split('\n')[0]}
 
 rotor <command> --help shows a command's options; rotor --version the version.`;
