@@ -1,7 +1,7 @@
 // rotor.yaml: the server's settings. Every key is known and checked; anything
 // else is a one-line ConfigError that the CLI turns into exit code 2.
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ROTATION_POLICIES, type RotationPolicy, type RotationSettings } from './authority/rotation.js';
@@ -20,6 +20,7 @@ import type { ForwardConfig } from './resolver/resolver.js';
 import { SOURCE_DEFAULTS, type SourceLimits } from './zone/source.js';
 import { ZONE_FORMATS, type ZoneFormat } from './zone/load.js';
 import type { ZoneEntry } from './lifecycle/zones.js';
+import { VERSION } from './version.js';
 import {
   applyDefault, checkKeyReferences, KEY_FIELDS, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
 } from './transfer/settings.js';
@@ -72,6 +73,18 @@ export interface Config {
   /** The user and group to run as once the sockets are bound (names or numeric ids). */
   user?: string;
   group?: string;
+  /** What CH TXT version.bind, id.server and hostname.bind, and NSID (RFC 5001), say. */
+  identity: IdentitySettings;
+}
+
+/** Each undefined is hidden: the CH TXT query is REFUSED, NSID left out. */
+export interface IdentitySettings {
+  /** version.bind, version.server. */
+  version?: string;
+  /** id.server, hostname.bind. */
+  hostname?: string;
+  /** The NSID option's payload (RFC 5001); none unless set. */
+  nsid?: Buffer;
 }
 
 
@@ -97,6 +110,8 @@ export const DEFAULTS: Config = {
   transfer: defaultTransferSettings(),
   zoneSources: SOURCE_DEFAULTS,
   zoneList: [],
+  // As Knot: the version and the host name are told, NSID only when set.
+  identity: { version: `rotor ${VERSION}`, hostname: hostname() },
 };
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -308,6 +323,24 @@ export function parseRrl(v: unknown): RrlSettings | undefined {
   };
 }
 
+/** What a CH TXT query tells: a string (a TXT character-string holds 255 octets), or hidden. */
+function identityText(key: string, v: unknown): string | undefined {
+  if (v === false || v === 'hidden') return undefined;
+  if (typeof v === 'number') v = String(v);
+  if (typeof v !== 'string' || v === '' || Buffer.byteLength(v) > 255) throw new ConfigError(`${key}: expected a string of 1 to 255 octets or hidden, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** nsid: a string, 0x and hex digits for octets, hostname for this host's name, or off (RFC 5001 leaves the payload to the operator). */
+export function parseNsid(v: unknown): Buffer | undefined {
+  if (v === false || v === 'off') return undefined;
+  if (v === 'hostname') return Buffer.from(hostname());
+  if (typeof v === 'number') v = String(v);
+  if (typeof v === 'string' && /^0x([0-9a-f]{2})+$/i.test(v)) return Buffer.from(v.slice(2), 'hex');
+  if (typeof v !== 'string' || v === '' || Buffer.byteLength(v) > 512) throw new ConfigError(`nsid: expected a string, 0x and hex digits, hostname or off, got ${JSON.stringify(v)}`);
+  return Buffer.from(v);
+}
+
 /** A user or group: a name, or a numeric id. */
 function account(key: string, v: unknown): string {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return String(v);
@@ -400,6 +433,9 @@ const SETTERS: Record<string, Setter> = {
     else throw new ConfigError(`control-socket: expected a file path or off, got ${JSON.stringify(v)}`);
   },
   user: (c, v) => { c.user = account('user', v); },
+  'server-version': (c, v) => { c.identity = { ...c.identity, version: identityText('server-version', v) }; },
+  'server-hostname': (c, v) => { c.identity = { ...c.identity, hostname: identityText('server-hostname', v) }; },
+  nsid: (c, v) => { c.identity = { ...c.identity, nsid: parseNsid(v) }; },
   group: (c, v) => { c.group = account('group', v); },
   ...Object.fromEntries(TRANSFER_SETTINGS.map((key): [string, Setter] => [key, (c, v) => {
     c.transfer = { ...c.transfer, defaults: { ...c.transfer.defaults } };
