@@ -7,7 +7,7 @@ export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** The format when none is set: pretty for someone at a terminal, JSON lines for a journal, a file or a pipe. */
-export function defaultLogFormat(): LogFormat {
+function defaultLogFormat(): LogFormat {
   return process.stdout.isTTY === true ? 'pretty' : 'json';
 }
 

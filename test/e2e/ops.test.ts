@@ -3,13 +3,14 @@
 // rotor.yaml, rotor ctl over its socket, live reload of rotor.yaml, and the
 // errors of listeners that cannot bind. The real CLI and server on loopback.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { explainListenError } from '../../src/cli/serve.js';
-import { defaultLogFormat } from '../../src/log.js';
 import { query, REPO, runCli, startRotor, STARTUP_MS, tempDir } from './harness.js';
 import { get, startMonitored } from './monitor.js';
 
@@ -314,15 +315,34 @@ describe('finding 5 and 7: listeners that cannot bind', () => {
 });
 
 describe('finding 7: log format', () => {
-  it('is pretty on a terminal and JSON otherwise, unless set', () => {
-    const tty = process.stdout.isTTY;
+  const hasScript = existsSync('/usr/bin/script');
+  it('is pretty on a terminal, unless set', { skip: hasScript ? false : 'script(1) is not installed' }, async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp() });
+    // script(1) runs rotor on a pseudo-terminal; its own process group, so that all of it can be stopped.
+    const child = spawn('script', ['-qfc', `${process.execPath} --import tsx ${join(REPO, 'src', 'cli.ts')} serve --zones ${dir} --listen 127.0.0.1:0`, '/dev/null'], { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
     try {
-      process.stdout.isTTY = true;
-      assert.equal(defaultLogFormat(), 'pretty');
-      process.stdout.isTTY = false;
-      assert.equal(defaultLogFormat(), 'json');
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), STARTUP_MS);
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('listening on UDP and TCP')) { clearTimeout(timer); resolve(); }
+        });
+      });
+      assert.match(out, /^\[\d\d:\d\d:\d\d\.\d{3}\] \S*INFO\S*: \S*rotor starting/m);
+      assert.equal(out.includes('{"level"'), false, 'no JSON lines');
     } finally {
-      process.stdout.isTTY = tty;
+      process.kill(-child.pid!, 'SIGTERM');
+    }
+  });
+
+  it('is JSON lines when stdout is not a terminal', async () => {
+    const rotor = await startRotor({ 'corp.example.yaml': await corp() });
+    try {
+      // startRotor reads stdout through a pipe and parses every line as JSON.
+      assert.equal(rotor.logs[0]!.msg, 'rotor starting');
+    } finally {
+      await rotor.stop();
     }
   });
 });
