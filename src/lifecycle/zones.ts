@@ -53,7 +53,8 @@ export interface ZoneFilesOptions {
 export interface ZoneEvents {
   /** `previous` is the version it replaced, if any. */
   loaded: [zone: Zone, file: string, previous: Zone | undefined];
-  rejected: [file: string, diagnostics: Diagnostic[]];
+  /** `origin` when the file's name does not give it (a zone listed in rotor.yaml). */
+  rejected: [file: string, diagnostics: Diagnostic[], origin?: string];
   removed: [origin: string, file: string];
 }
 
@@ -228,7 +229,7 @@ export class ZoneFiles {
     const retryInS = this.retryLater(file) / 1000;
     this.logger.error({ file, errors, retryInS }, `zone rejected: ${errors[0] ?? 'unknown error'}${keeping}`);
     this.failing.set(file, diagnostics);
-    this.events.emit('rejected', file, diagnostics);
+    this.events.emit('rejected', file, diagnostics, this.listed.get(file)?.origin.key);
   }
 
   private async apply(r: FileResult): Promise<void> {
