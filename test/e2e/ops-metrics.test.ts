@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { VERSION } from '../../src/version.js';
 import { parseExposition, type Family } from '../observe/exposition.js';
-import { query, REPO, STARTUP_MS } from './harness.js';
+import { query, REPO, STARTUP_MS, tempDir } from './harness.js';
 import { get, startMonitored } from './monitor.js';
 
 const corp = () => readFile(join(REPO, 'zones', 'corp.example.yaml'), 'utf8');
@@ -34,6 +34,18 @@ describe('finding 7: metrics', () => {
       await rotor.waitForLog((l) => String(l.msg).startsWith('zone rejected'));
       m = await scrape(rotor.url);
       assert.equal(sample(m, 'rotor_zone_last_load_failed', { zone: 'corp.example.', file }), 1);
+    } finally {
+      await rotor.stop();
+    }
+  });
+
+  it('a zone listed in rotor.yaml is labelled with its name, whatever its file is called', async () => {
+    const dir = await tempDir({ 'db.example.com': '$ORIGIN example.com.\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.300\n' });
+    await writeFile(join(dir, 'rotor.yaml'), 'zone:\n  - { name: example.com, file: db.example.com }\n');
+    const rotor = await startMonitored(dir, ['--config', join(dir, 'rotor.yaml')]);
+    try {
+      const m = await scrape(rotor.url);
+      assert.equal(sample(m, 'rotor_zone_last_load_failed', { zone: 'example.com.', file: join(dir, 'db.example.com') }), 1);
     } finally {
       await rotor.stop();
     }
