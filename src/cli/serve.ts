@@ -18,7 +18,6 @@ import { dropPrivileges, resolveAccount } from '../privileges.js';
 import { reportReady, sendsNotify, superviseWorkers } from '../server/cluster.js';
 import { DnsServer } from '../server/server.js';
 import { VERSION } from '../version.js';
-import type { RRset, Zone } from '../zone/zone.js';
 
 export const usage = `rotor serve [--config FILE] [--zones DIR] [--listen ADDR:PORT]...
 
@@ -143,11 +142,9 @@ export async function serve(argv: string[]): Promise<number> {
   if (queryLog) server.observers.push(queryLog);
   const answers = answerCounter();
   server.observers.push(answers.observe);
-  // The policy in force, which a reload may change.
-  const policy = (zone: Zone, set: RRset) => server.rotationPolicy(zone, set);
   // With workers, the primary serves what they count.
-  const monitor = !config.metrics ? undefined : cluster.isWorker ? observeForPrimary(server, policy)
-    : await metricsListener(config.metrics, () => startMonitor(server, config.metrics!, policy, logger, config.monitor));
+  const monitor = !config.metrics ? undefined : cluster.isWorker ? observeForPrimary(server)
+    : await metricsListener(config.metrics, () => startMonitor(server, config.metrics!, logger, config.monitor));
   await server.loadZones();
   if (server.catalog.size === 0 && server.zones.failing.size === 0) {
     logger.warn({ zonesDir: config.zonesDir }, `no zone to serve: ${config.zonesDir} holds no <zone>.yaml or <zone>.zone file and rotor.yaml lists none; every query will be REFUSED (/readyz says 503)`);
