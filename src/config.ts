@@ -14,6 +14,7 @@ import { AclError, LOOPBACK, parseAcl, type Acl } from './net/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './query/rrl.js';
 import { TCP_DEFAULTS } from './net/tcp.js';
 import { UDP_RECEIVE_BUFFER } from './net/udp.js';
+import type { Identity } from './query/identity.js';
 import { ANSWER_CACHE_BYTES } from './query/memo.js';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/settings.js';
 import type { ForwardConfig } from './resolver/resolver.js';
@@ -74,17 +75,7 @@ export interface Config {
   user?: string;
   group?: string;
   /** What CH TXT version.bind, id.server and hostname.bind, and NSID (RFC 5001), say. */
-  identity: IdentitySettings;
-}
-
-/** Each undefined is hidden: the CH TXT query is REFUSED, NSID left out. */
-export interface IdentitySettings {
-  /** version.bind, version.server. */
-  version?: string;
-  /** id.server, hostname.bind. */
-  hostname?: string;
-  /** The NSID option's payload (RFC 5001); none unless set. */
-  nsid?: Buffer;
+  identity: Identity;
 }
 
 

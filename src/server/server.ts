@@ -5,7 +5,7 @@ import { Catalog } from '../lifecycle/catalog.js';
 import { Rotation, rotationResolver, type RotationSettings } from '../authority/rotation.js';
 import { EventLog, type Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
-import { Rcode } from '../wire/types.js';
+import { Rcode, typeName } from '../wire/types.js';
 import type { ResponseSigner } from '../wire/tsig.js';
 import { formatHostPort, type ListenAddress } from '../net/address.js';
 import type { Reply, RequestContext, Response } from '../net/context.js';
@@ -18,6 +18,7 @@ import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptio
 import { bindUdp, type UdpCounts } from '../net/udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from '../lifecycle/watch.js';
 import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
+import type { Identity } from '../query/identity.js';
 import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
 import { defaultTransferSettings, journalBytesFor, type TransferSettings } from '../transfer/settings.js';
@@ -48,6 +49,8 @@ export interface ServerOptions {
   transfer?: TransferSettings;
   /** $INCLUDE directories and the size limit of zone files; SOURCE_DEFAULTS when unset. */
   zoneSources?: SourceLimits;
+  /** CH TXT version.bind and friends, and the NSID (query/identity.ts); hidden when unset. */
+  identity?: Identity;
   /** Zones listed in rotor.yaml, beside the directory's. */
   zoneList?: ZoneEntry[];
   /** Whether this process sends NOTIFY (with workers, one of them does). */
@@ -117,7 +120,7 @@ export class DnsServer {
     const notifier = new Notifier(transfer, opts.logger, this.eventLog);
     // A new memo: the answers it holds were rotated under the old policy.
     const memo = opts.answerCacheBytes === 0 ? undefined : new AnswerMemo(this.catalog, this.rotation, opts.answerCacheBytes);
-    const pipeline: PipelineOptions = { catalog: this.catalog, rotation: this.rotation, recursion: resolver, transfers, memo };
+    const pipeline: PipelineOptions = { catalog: this.catalog, rotation: this.rotation, recursion: resolver, transfers, memo, identity: opts.identity };
     // allow-query at the top level or for any zone; a zone's own list wins.
     if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
       pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
@@ -197,7 +200,17 @@ export class DnsServer {
     const verdict = this.rrl && ctx.transport === 'udp' ? this.rrl.check(outcome, ctx.client.address) : 'send';
     if (verdict === 'drop') return undefined;
     if (started !== undefined) for (const observe of this.observers) observe(outcome, ctx, started);
+    if (outcome.ede) this.logRefusal(outcome, ctx);
     return signed(verdict === 'slip' ? truncatedReply(outcome.response) : outcome.messages ?? outcome.response, outcome.signer);
+  }
+
+  /** Why a query was REFUSED or SERVFAILed, as its extended error says: a line a second per kind, anyone can cause these. */
+  private logRefusal(outcome: Outcome, ctx: RequestContext): void {
+    const servfail = outcome.rcode === Rcode.SERVFAIL;
+    const q = outcome.question;
+    this.eventLog.log(servfail ? 'warn' : 'info', servfail ? 'servfail' : 'refused', {
+      client: ctx.client.address, qname: q?.name.toString(), qtype: q ? typeName(q.type) : undefined, ede: outcome.ede!.code,
+    }, `${servfail ? 'SERVFAIL' : 'REFUSED'}: ${outcome.ede!.text}`);
   }
 
   private logFault(e: unknown): void {
