@@ -83,7 +83,9 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
   // never take that for a zone with no records.
   if (text.trim() === '') throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: 'zone file is empty' }]);
   const parsed = parseZoneText(text, file, origin, opts, budget);
-  if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(parsed.diagnostics);
+  // A file with errors is not served, but what parsed is still built and
+  // checked: every finding of the file comes in one report, not one stage a run.
+  const failed = parsed.diagnostics.some((d) => d.severity === 'error');
   // An automatic serial follows the file's modification time: it increases with
   // every saved edit and stays put across restarts.
   const serial = Math.floor(mtimeMs / 1000) >>> 0;
@@ -91,6 +93,7 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
     for (const r of parsed.records) if (r.type === RRType.SOA) r.rdata = withSoaSerial(r.rdata, serial);
   }
   const built = buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl });
+  if (failed) throw new ZoneLoadError([...parsed.diagnostics, ...built.diagnostics]);
   built.zone.autoSerial = parsed.autoSerial;
   return { zone: built.zone, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
 }
