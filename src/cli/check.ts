@@ -78,7 +78,7 @@ export async function check(argv: string[]): Promise<number> {
   const { files, skipped } = await expand(positionals);
   for (const { file, reason } of skipped) console.log(`${file}: not checked, not a zone file: ${reason}`);
   for (const file of files) {
-    const result = await loadOne(file, { defaultTtl, sources, origin, format: format as ZoneFormat | undefined });
+    const result = await loadOne(file, { defaultTtl, sources, origin, format: format as ZoneFormat | undefined, everyFinding: true });
     const found: Diagnostic[] = result.diagnostics
       .map((d): Diagnostic => (values.strict && d.severity === 'warning' ? { ...d, severity: 'error' } : d))
       .sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);

@@ -17,6 +17,8 @@ export interface LoadOptions {
   origin?: Name;
   /** The file's format when its extension does not give it (zones listed in rotor.yaml). */
   format?: ZoneFormat;
+  /** rotor check: a file with errors is still built and checked, so that one run reports every finding. */
+  everyFinding?: boolean;
   /** Where $INCLUDE may read besides the zone file's directory, and how much; SOURCE_DEFAULTS where unset. */
   sources?: SourceLimits;
 }
@@ -83,9 +85,10 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
   // never take that for a zone with no records.
   if (text.trim() === '') throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: 'zone file is empty' }]);
   const parsed = parseZoneText(text, file, origin, opts, budget);
-  // A file with errors is not served, but what parsed is still built and
-  // checked: every finding of the file comes in one report, not one stage a run.
+  // A file with errors is not served; for rotor check what parsed is still
+  // built and checked, so that every finding comes in one report, not a stage a run.
   const failed = parsed.diagnostics.some((d) => d.severity === 'error');
+  if (failed && !opts.everyFinding) throw new ZoneLoadError(parsed.diagnostics);
   // An automatic serial follows the file's modification time: it increases with
   // every saved edit and stays put across restarts.
   const serial = Math.floor(mtimeMs / 1000) >>> 0;
