@@ -178,6 +178,29 @@ describe('finding 2: rotor ctl', () => {
     }
   });
 
+  it('flushes the forwarder\'s cache, whole or a name and the names below it', async () => {
+    const upstream = await startRotor({ 'corp.example.yaml': await corp() });
+    const dir = await tempDir({ 'rotor.yaml': `forward:\n  upstreams: [127.0.0.1:${upstream.port}]\ncontrol-socket: ctl.sock\n` });
+    const rotor = await startRotor(dir, ['--config', join(dir, 'rotor.yaml')]);
+    const socket = join(dir, 'ctl.sock');
+    const cached = async () => (JSON.parse((await ctl(socket, 'stats', '--json')).stdout) as { forwarder: { cacheEntries: number } }).forwarder.cacheEntries;
+    try {
+      for (const name of ['mx1.corp.example', 'mx2.corp.example', 'www.corp.example']) {
+        assert.equal((await query(rotor, name, 'A', { options: ['+rec'] })).status, 'NOERROR');
+      }
+      assert.equal(await cached(), 3);
+      assert.match((await ctl(socket, 'flush-cache', 'mx1.corp.example')).stdout, /^flushed: 1$/m);
+      assert.equal(await cached(), 2);
+      assert.match((await ctl(socket, 'flush-cache', 'corp.example')).stdout, /^flushed: 2$/m);
+      await query(rotor, 'mx1.corp.example', 'A', { options: ['+rec'] });
+      assert.match((await ctl(socket, 'flush-cache')).stdout, /^flushed: 1$/m);
+      assert.equal(await cached(), 0);
+    } finally {
+      await rotor.stop();
+      await upstream.stop();
+    }
+  });
+
   it('reaches every worker through the primary with --workers', async () => {
     const dir = await tempDir({ 'corp.example.yaml': await corp() });
     const socket = join(dir, 'rotor.sock');
