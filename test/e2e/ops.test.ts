@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { explainListenError } from '../../src/cli/serve.js';
@@ -301,6 +301,25 @@ describe('finding 5: user and group', () => {
       assert.equal(/^Groups:\s*(.*)$/m.exec(status)![1]!.trim(), String(line.gid), 'root\'s supplementary groups are gone');
       assert.equal((await stat(join(dir, 'ctl.sock'))).uid, line.uid);
       assert.equal((await query(rotor, 'mx1.corp.example', 'A')).status, 'NOERROR');
+    } finally {
+      await rotor.stop();
+    }
+  });
+
+  it('with workers: each worker and then the primary become the user; a replacement worker still answers', { skip: root ? false : 'needs root' }, async () => {
+    const dir = await tempDir({ 'corp.example.yaml': await corp(), 'rotor.yaml': 'user: nobody\n' });
+    // A replacement worker starts as the user: it must be able to read rotor.yaml and the zones, as in a real install.
+    await chmod(dir, 0o755);
+    const rotor = await startRotor(dir, ['--config', join(dir, 'rotor.yaml'), '--workers', '2']);
+    try {
+      const ready = await rotor.waitForLog((l) => l.msg === 'workers ready', STARTUP_MS);
+      await rotor.waitForLog((l) => /^sockets bound: now running as uid/.test(String(l.msg)) && l.worker === undefined);
+      const uid = async (pid: number) => Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]);
+      for (const pid of [rotor.process.pid!, ...(ready.pids as number[])]) assert.notEqual(await uid(pid), 0, `pid ${pid} still root`);
+      process.kill((ready.pids as number[])[0]!, 'SIGKILL');
+      const replaced = await rotor.waitForLog((l) => l.msg === 'worker ready', STARTUP_MS);
+      assert.notEqual(await uid(Number(replaced.pid)), 0);
+      for (let i = 0; i < 4; i++) assert.equal((await query(rotor, 'mx1.corp.example', 'A', { tcp: i % 2 === 0 })).status, 'NOERROR');
     } finally {
       await rotor.stop();
     }
