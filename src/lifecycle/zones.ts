@@ -180,10 +180,10 @@ export class ZoneFiles {
 
   /** A file an admin may have meant as a zone (db.example.com, example.com.db) is named once, with why it is not served. */
   private reportSkipped(skipped: SkippedFile[]): void {
-    for (const { file, reason } of skipped) {
+    for (const { file, reason, expected } of skipped) {
       if (this.skipped.has(file) || this.listed.has(file)) continue;
       this.skipped.add(file);
-      this.logger.warn({ file, reason }, `not a zone file, not served: ${file}: ${reason}`);
+      this.logger[expected ? 'info' : 'warn']({ file, reason }, `not a zone file, not served: ${file}: ${reason}`);
     }
   }
 

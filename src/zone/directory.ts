@@ -13,6 +13,8 @@ export type FileResult =
 export interface SkippedFile {
   file: string;
   reason: string;
+  /** A file that belongs there (rotor.yaml): worth a line, not a warning. */
+  expected?: boolean;
 }
 
 /** Why a file name is not taken for a zone, with the way out; BIND's and NSD's habits get their own. */
@@ -35,7 +37,9 @@ export async function scanZoneDirectory(dir: string): Promise<{ files: string[];
   for (const e of entries) {
     // Symlinks too: whether one may be served (where it leads) is checked when it is loaded.
     if (!(e.isFile() || e.isSymbolicLink()) || e.name.startsWith('.')) continue;
-    if (zoneNameOf(e.name) !== undefined) files.push(join(dir, e.name));
+    // rotor.yaml beside the zones (zones: .) is the settings, not a zone "rotor.".
+    if (e.name === 'rotor.yaml') skipped.push({ file: join(dir, e.name), reason: "rotor's settings file", expected: true });
+    else if (zoneNameOf(e.name) !== undefined) files.push(join(dir, e.name));
     else skipped.push({ file: join(dir, e.name), reason: skipReason(e.name) });
   }
   return { files, skipped };

@@ -106,7 +106,9 @@ describe('finding 1: zone files named the BIND way, and no zone at all', () => {
       assert.equal((await query(rotor, 'www.example.com', 'A')).status, 'REFUSED', 'allow-query of the entry applies');
       assert.deepEqual((await query(rotor, 'ns1.other.test', 'A')).answer.map((r) => r.data), ['192.0.2.53']);
       assert.equal((await query(rotor, 'mx1.corp.example', 'A')).status, 'NOERROR');
-      assert.ok(!rotor.logs.some((l) => String(l.msg).startsWith('not a zone file')), 'a listed file is taken');
+      const skipped = rotor.logs.filter((l) => String(l.msg).startsWith('not a zone file'));
+      // rotor.yaml beside the zones is named, at info level, and never read as a zone "rotor.".
+      assert.deepEqual(skipped.map((l) => [l.file, l.level, l.reason]), [[join(dir, 'rotor.yaml'), 30, "rotor's settings file"]], 'a listed file is taken');
     } finally {
       await rotor.stop();
     }
