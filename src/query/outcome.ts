@@ -6,6 +6,7 @@ import type { Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
 import type { ResponseSigner } from '../wire/tsig.js';
 import type { Zone } from '../zone/zone.js';
+import type { ExtendedError } from './ednsopts.js';
 
 export interface Outcome {
   response: Buffer;
@@ -34,4 +35,6 @@ export interface Outcome {
   signer?: ResponseSigner;
   /** A bug met while answering a verified request: answered SERVFAIL (and signed), logged by the server. */
   error?: unknown;
+  /** Why a query was REFUSED or SERVFAILed (RFC 8914): sent to EDNS clients, and logged. */
+  ede?: ExtendedError;
 }

@@ -2,7 +2,7 @@
 // named-checkzone runs (check-integrity, check-mx-cname, check-srv-cname, ...).
 // They are warnings: the zone is still served, and `rotor check --strict`
 // turns them into errors.
-import { additionalName, checkRData, hasAdditional } from '../rrtypes/registry.js';
+import { additionalName, checkRData, hasAdditional, targetOf } from '../rrtypes/registry.js';
 import type { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
@@ -36,6 +36,7 @@ export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
         const glue = (set.type === RRType.A || set.type === RRType.AAAA) && isGlue(zone, cut, node.name);
         if (!glue) warn(set.pos, `${typeName(set.type)} at ${node.name} is below the delegation ${cut} and is never served (occluded)`);
       }
+      if (set.type === RRType.CNAME) checkCnameTarget(zone.origin, node.name, targetOf(set.type, set.rdata[0]!), (name) => answered(zone, name), (m) => warn(positionOf(set, 0), m));
       // The names whose addresses the additional section needs (MX, NS, SRV) must have them.
       if (!hasAdditional(set.type)) continue;
       set.rdata.forEach((rd, i) => {
@@ -53,11 +54,42 @@ export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
           warn(pos, `${what} is inside the delegated zone and has no glue (A/AAAA): the delegation cannot be followed`);
           return;
         }
-        if (!targetCut && !hasAddress(targetNode)) warn(pos, `${what} has no A or AAAA record in the zone`);
+        if (!targetCut && !hasAddress(targetNode)) warn(pos, `${what} has no A or AAAA record in the zone${missingDot(target, zone.origin)}`);
       });
     }
   }
   return out;
+}
+
+/**
+ * A name meant absolute but written without its final dot reads as relative
+ * and gets the zone's name twice: mail.corp.example.corp.example. Said, with
+ * the fix, after the warning its absence of data causes.
+ */
+function missingDot(target: Name, origin: Name): string {
+  const t = target.key;
+  const o = origin.key;
+  if (o === '.' || !t.endsWith(o + o)) return '';
+  const written = t.slice(0, -o.length - 1);
+  return `: "${written}" without a final dot is relative to the zone; write "${written}." or "${written.slice(0, -o.length)}"`.replace(/ or ""$/, '');
+}
+
+/** A CNAME pointing inside the zone at a name with no data at all: a typo, or a name written without its final dot. */
+function checkCnameTarget(origin: Name, owner: Name, target: Name | undefined, exists: (name: Name) => boolean, warn: (message: string) => void): void {
+  if (!target || !target.isSubdomainOf(origin) || exists(target)) return;
+  warn(`CNAME target ${target} of ${owner} does not exist in the zone${missingDot(target, origin)}`);
+}
+
+/** Whether the zone has data at `name`, or a wildcard that would answer for it. */
+function answered(zone: Zone, name: Name): boolean {
+  if (zone.nodes.has(name.key)) return true;
+  // Each enclosing name's wildcard, up to the apex (keys end with a dot; escaped dots are too rare to matter here).
+  for (let at = name.key.indexOf('.'); at >= 0 && at < name.key.length - 1; at = name.key.indexOf('.', at + 1)) {
+    const parent = name.key.slice(at + 1);
+    if (zone.nodes.has(`*.${parent}`)) return true;
+    if (parent === zone.origin.key) break;
+  }
+  return false;
 }
 
 /** Addresses of a name server named in the NS set of the cut above them. */

@@ -103,7 +103,8 @@ export class ZoneLoaderThread {
     const w = (this.worker ??= this.start());
     w.ref();
     try {
-      const first = await this.ask(w, { type: 'load', file, options });
+      const { origin, ...rest } = options;
+      const first = await this.ask(w, { type: 'load', file, options: rest, origin: origin?.toString() });
       if (first.type === 'failed') return { file, ok: false, diagnostics: first.diagnostics };
       if (first.type !== 'head') throw new Error(`unexpected ${first.type} reply`);
       const assembler = new ZoneAssembler(first.head);

@@ -4,9 +4,11 @@ import { parentPort } from 'node:worker_threads';
 import type { Diagnostic } from './errors.js';
 import { loadOne } from './directory.js';
 import type { LoadOptions } from './load.js';
+import { Name } from '../wire/name.js';
 import { packNodes, zoneHead, type PackedChunk } from './transport.js';
 
-export type LoaderRequest = { type: 'load'; file: string; options: LoadOptions } | { type: 'next' };
+/** `origin` travels as text: a Name does not survive the structured clone. */
+export type LoaderRequest = { type: 'load'; file: string; options: Omit<LoadOptions, 'origin'>; origin?: string } | { type: 'next' };
 export type LoaderReply =
   | { type: 'failed'; diagnostics: Diagnostic[] }
   | { type: 'head'; head: ReturnType<typeof zoneHead>; diagnostics: Diagnostic[] }
@@ -46,7 +48,7 @@ port.on('message', (req: LoaderRequest) => {
       return;
     }
     chunks = undefined;
-    const r = await loadOne(req.file, req.options);
+    const r = await loadOne(req.file, { ...req.options, origin: req.origin === undefined ? undefined : Name.parse(req.origin) });
     if (!r.ok) {
       port.postMessage({ type: 'failed', diagnostics: reported(r.diagnostics) } satisfies LoaderReply);
       return;

@@ -13,13 +13,20 @@ import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, typ
 
 export interface LoadOptions {
   defaultTtl: number;
-  /** The zone's name when the file's name does not give it (rotor convert --origin). */
+  /** The zone's name when the file's name does not give it (rotor convert --origin, zones listed in rotor.yaml). */
   origin?: Name;
+  /** The file's format when its extension does not give it (zones listed in rotor.yaml). */
+  format?: ZoneFormat;
+  /** rotor check: a file with errors is still built and checked, so that one run reports every finding. */
+  everyFinding?: boolean;
   /** Where $INCLUDE may read besides the zone file's directory, and how much; SOURCE_DEFAULTS where unset. */
   sources?: SourceLimits;
 }
 
 export const ZONE_EXTENSIONS = ['.yaml', '.yml', '.zone'] as const;
+
+export const ZONE_FORMATS = ['yaml', 'zone'] as const;
+export type ZoneFormat = (typeof ZONE_FORMATS)[number];
 
 /** YAML by extension; anything else is read as an RFC 1035 master file. */
 export function isYamlFile(file: string): boolean {
@@ -44,7 +51,7 @@ export interface LoadedZone {
  * and `sources.includeDirs` only, regular files only, within the octets `budget` has left.
  */
 export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS)): ParsedZoneText {
-  if (isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
+  if (opts.format ? opts.format === 'yaml' : isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
   const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
   return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget));
 }
@@ -78,7 +85,10 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
   // never take that for a zone with no records.
   if (text.trim() === '') throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: 'zone file is empty' }]);
   const parsed = parseZoneText(text, file, origin, opts, budget);
-  if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(parsed.diagnostics);
+  // A file with errors is not served; for rotor check what parsed is still
+  // built and checked, so that every finding comes in one report, not a stage a run.
+  const failed = parsed.diagnostics.some((d) => d.severity === 'error');
+  if (failed && !opts.everyFinding) throw new ZoneLoadError(parsed.diagnostics);
   // An automatic serial follows the file's modification time: it increases with
   // every saved edit and stays put across restarts.
   const serial = Math.floor(mtimeMs / 1000) >>> 0;
@@ -86,6 +96,7 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
     for (const r of parsed.records) if (r.type === RRType.SOA) r.rdata = withSoaSerial(r.rdata, serial);
   }
   const built = buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl });
+  if (failed) throw new ZoneLoadError([...parsed.diagnostics, ...built.diagnostics]);
   built.zone.autoSerial = parsed.autoSerial;
   return { zone: built.zone, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
 }
