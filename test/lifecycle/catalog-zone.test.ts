@@ -17,6 +17,7 @@ import { Name } from '../../src/wire/name.js';
 import { typeName } from '../../src/wire/types.js';
 import type { Zone, ZoneRecord } from '../../src/zone/zone.js';
 import { tempDir } from '../e2e/harness.js';
+import { makeQuery } from '../e2e/raw.js';
 
 const CATALOG = Name.parse('catalog.invalid.');
 const settings = (more: Partial<CatalogSettings> = {}): CatalogSettings => ({ name: CATALOG, properties: new Map(), ...more });
@@ -107,12 +108,14 @@ describe('the catalog zone of a running server', () => {
   const servers: DnsServer[] = [];
   after(async () => { for (const s of servers) await s.close(0); });
 
+  const optionsOf = (dir: string) => ({
+    listen: [], zonesDir: dir, defaultTtl: 3600, tcpIdleTimeoutMs: 1000, rotation: { policy: 'fixed' as const, zones: new Map(), overrides: [] },
+    transfer: { ...defaultTransferSettings(), defaults: { ...defaultTransferSettings().defaults, allowTransfer: parseAcl(['127.0.0.1']) } },
+    catalog: settings(), sendNotify: false, logger: createLogger('silent'),
+  });
+
   async function serve(dir: string): Promise<DnsServer> {
-    const transfer = { ...defaultTransferSettings(), defaults: { ...defaultTransferSettings().defaults, allowTransfer: parseAcl(['127.0.0.1']) } };
-    const server = new DnsServer({
-      listen: [], zonesDir: dir, defaultTtl: 3600, tcpIdleTimeoutMs: 1000, rotation: { policy: 'fixed', zones: new Map(), overrides: [] },
-      transfer, catalog: settings(), sendNotify: false, logger: createLogger('silent'),
-    });
+    const server = new DnsServer(optionsOf(dir));
     servers.push(server);
     await server.loadZones();
     return server;
@@ -170,6 +173,32 @@ describe('the catalog zone of a running server', () => {
     await server.zones.reload(join(dir, 'a.test.zone'));
     server.catalogZone.update();
     assert.equal(listed(catalogOf(server)).get('a.test.'), label);
+    await rm(dir, { recursive: true });
+  });
+
+  it('answers queries to it only from who may transfer it, or its own allow-query', async () => {
+    const dir = await tempDir({ 'a.test.yaml': zoneText(1) });
+    const server = await serve(dir);
+    const rcode = async (client: string, name = 'catalog.invalid') => {
+      const reply = await server.handle(makeQuery(name, 6), { transport: 'udp', client: { address: client, port: 5353 } });
+      return (reply as Buffer).readUInt16BE(2) & 0xf;
+    };
+    assert.deepEqual([await rcode('127.0.0.1'), await rcode('192.0.2.1'), await rcode('192.0.2.1', 'a.test')], [0, 5, 0]);
+    const transfer = { ...defaultTransferSettings(), zones: new Map([[CATALOG.key, { allowQuery: parseAcl(['192.0.2.0/24']) }]]) };
+    await server.reconfigure({ ...optionsOf(dir), transfer });
+    assert.deepEqual([await rcode('127.0.0.1'), await rcode('192.0.2.1')], [5, 0]);
+    await rm(dir, { recursive: true });
+  });
+
+  it('follows a reload of rotor.yaml: a new name replaces the old catalog zone', async () => {
+    const dir = await tempDir({ 'a.test.yaml': zoneText(1) });
+    const server = await serve(dir);
+    await server.reconfigure({ ...optionsOf(dir), catalog: { name: Name.parse('other.invalid.'), properties: new Map() } });
+    assert.equal(server.catalog.get(CATALOG.key), undefined);
+    assert.deepEqual([...server.catalog.get('other.invalid.')!.records()].filter((r) => typeName(r.type) === 'PTR').map((r) => presentation(r.type, r.rdata)), ['a.test.']);
+    await server.reconfigure({ ...optionsOf(dir), catalog: undefined });
+    assert.equal(server.catalog.get('other.invalid.'), undefined);
+    assert.equal(server.catalog.size, 1);
     await rm(dir, { recursive: true });
   });
 
