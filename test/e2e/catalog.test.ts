@@ -7,7 +7,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asSet, query, REPO, startRotor, tempDir, type Rotor } from './harness.js';
+import { asSet, query, REPO, runCli, startRotor, tempDir, type Rotor } from './harness.js';
 import { knotConfig, namedConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
 import { decode, makeQuery, udpExchange, type Server } from './raw.js';
 
@@ -98,6 +98,7 @@ describe('catalog zone to real secondaries', () => {
   let knot: Daemon;
   let bind: Daemon;
   let zonesDir: string;
+  let socket: string;
 
   before(async () => {
     zonesDir = await tempDir({
@@ -105,7 +106,9 @@ describe('catalog zone to real secondaries', () => {
       'a.test.yaml': smallZone('a.test', 1),
       'b.test.yaml': smallZone('b.test', 2),
     });
-    const config = join(await tempDir(), 'rotor.yaml');
+    const configDir = await tempDir();
+    const config = join(configDir, 'rotor.yaml');
+    socket = join(configDir, 'rotor.sock');
     [rotor, knot, bind] = await onFreePorts(2, async ([knotPort, bindPort]) => {
       await writeFile(config, [
         'keys:',
@@ -113,6 +116,7 @@ describe('catalog zone to real secondaries', () => {
         'allow-transfer: [127.0.0.1]',
         'transfer-key: transfer-key',
         `also-notify: [127.0.0.1:${knotPort}, 127.0.0.1:${bindPort}]`,
+        `control-socket: ${socket}`,
         'catalog:',
         `  name: ${CATALOG}`,
         '  properties:',
@@ -172,16 +176,26 @@ describe('catalog zone to real secondaries', () => {
     assert.equal(group?.name, `group.${ptrs.find((r) => r.data === 'corp.example.')!.name}`);
   });
 
+  it('rotor ctl zones shows the catalog zone and each zone\'s membership', async () => {
+    const r = await runCli(['ctl', '--socket', socket, 'zones']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.match(lines.find((l) => l.includes(`zone: ${CATALOG}.`)) ?? '', /served: true, serial: \d+, records: 7, lastLoadFailed: false, catalogMembers: 3/);
+    const corp = lines.find((l) => l.includes('zone: corp.example.')) ?? '';
+    assert.match(corp, new RegExp(`catalog: ${CATALOG}\\., catalogLabel: [0-9a-v]{16}, group: corp`), r.stdout);
+    assert.match(lines.find((l) => l.includes('zone: a.test.')) ?? '', /catalog: catalog\.invalid\., catalogLabel: [0-9a-v]{16}$/);
+  });
+
   it('both secondaries, configured with the catalog alone, serve every zone within seconds', async () => {
     await reachBoth(['corp.example', 'a.test', 'b.test'], 20_000);
     await sameAnswers([['corp.example', 'MX'], ['www.corp.example', 'A'], ['a.test', 'TXT'], ['www.b.test', 'A'], ['nothere.a.test', 'A']]);
   });
 
-  it('a zone file added appears on both, with the same answers', async () => {
+  it('a zone file added appears on both, with the same answers', async (t) => {
     await writeFile(join(zonesDir, 'new.test.yaml'), smallZone('new.test', 7));
     const took = await reachBoth(['new.test'], 15_000);
     await sameAnswers([['new.test', 'TXT'], ['www.new.test', 'A'], ['new.test', 'NS']]);
-    console.log(`# a zone added reached Knot in ${took['Knot DNS']} ms, BIND in ${took.BIND} ms`);
+    t.diagnostic(`a zone file added: served by rotor in ${took.rotor} ms, then by Knot ${took['Knot DNS']} ms and BIND ${took.BIND} ms later`);
   });
 
   it('a zone file deleted disappears from both', async () => {
@@ -190,21 +204,22 @@ describe('catalog zone to real secondaries', () => {
     await reachBoth(['a.test', 'corp.example'], 5000);
   });
 
-  it('a zone file renamed moves: the new name appears on both and the old one goes', async () => {
+  it('a zone file renamed moves: the new name appears on both and the old one goes', async (t) => {
     await rename(join(zonesDir, 'a.test.yaml'), join(zonesDir, 'moved.test.yaml'));
-    await reachBoth(['moved.test'], 15_000);
+    const took = await reachBoth(['moved.test'], 15_000);
+    t.diagnostic(`a zone file renamed: the new name served by rotor in ${took.rotor} ms, then by Knot ${took['Knot DNS']} ms and BIND ${took.BIND} ms later`);
     for (const [name, server] of secondaries()) await until(server, ['a.test'], (_z, s) => s === undefined, 15_000, `${name} drops a.test`);
     await sameAnswers([['moved.test', 'TXT']]);
   });
 
-  it('100 zones added at once all reach both secondaries', async () => {
+  it('100 zones added at once all reach both secondaries', async (t) => {
     const names = Array.from({ length: 100 }, (_, i) => `z${i}.bulk.test`);
     const started = Date.now();
     await Promise.all(names.map((n, i) => writeFile(join(zonesDir, `${n}.yaml`), smallZone(n, i))));
     const took = await reachBoth(names, 60_000);
     const total = Date.now() - started;
-    console.log(`# 100 zones added at once: on both secondaries ${total} ms after the files were written (rotor served them in ${took.rotor} ms, Knot had them ${took['Knot DNS']} ms later, BIND ${took.BIND} ms after Knot)`);
     const versions = rotor.logs.filter((l) => l.msg === 'catalog zone updated').length;
+    t.diagnostic(`100 zones added at once: on both secondaries ${total} ms after the files were written (rotor served them in ${took.rotor} ms, Knot had them ${took['Knot DNS']} ms later, BIND ${took.BIND} ms after Knot; ${versions} catalog versions since rotor started)`);
     assert.ok(versions < 60, `${versions} catalog versions: zones that come together are listed together`);
     await sameAnswers([['z0.bulk.test', 'TXT'], ['www.z99.bulk.test', 'A']]);
   });
