@@ -191,9 +191,14 @@ describe('catalog zone to real secondaries', () => {
     await sameAnswers([['corp.example', 'MX'], ['www.corp.example', 'A'], ['a.test', 'TXT'], ['www.b.test', 'A'], ['nothere.a.test', 'A']]);
   });
 
-  it('a zone file added appears on both, with the same answers', async (t) => {
+  it('a zone file added appears on both, with the same answers, the catalog through NOTIFY and IXFR', async (t) => {
+    const before = rotor.logs.length;
     await writeFile(join(zonesDir, 'new.test.yaml'), smallZone('new.test', 7));
     const took = await reachBoth(['new.test'], 15_000);
+    // Log lines come through rotor's stdout a moment after they are written.
+    const catalogTransfers = () => rotor.logs.slice(before).filter((l) => l.msg === 'transfer' && l.zone === `${CATALOG}.` && l.kind !== 'IXFR-up-to-date').map((l) => l.kind);
+    await rotor.waitForLog(() => catalogTransfers().length >= 2, 5000).catch(() => undefined);
+    assert.deepEqual(catalogTransfers(), ['IXFR', 'IXFR'], 'each secondary fetched the one change');
     await sameAnswers([['new.test', 'TXT'], ['www.new.test', 'A'], ['new.test', 'NS']]);
     t.diagnostic(`a zone file added: served by rotor in ${took.rotor} ms, then by Knot ${took['Knot DNS']} ms and BIND ${took.BIND} ms later`);
   });
