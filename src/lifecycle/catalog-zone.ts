@@ -89,7 +89,7 @@ export function memberLabel(zone: Name): string {
 }
 
 /** The members among `zones`, sorted by name; of two whose labels clash, the first by name stays, and `clash` hears of the other. */
-export function membersOf(settings: CatalogSettings, zones: Iterable<Zone>, clash: (zone: Name, with_: Name) => void = () => undefined): Member[] {
+export function membersOf(settings: CatalogSettings, zones: Iterable<Zone>, clash: (zone: Name, taken: Name) => void = () => undefined): Member[] {
   const chosen = [...zones].map((z) => z.origin).filter((origin) => isMember(settings, origin)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const byLabel = new Map<string, Name>();
   const members: Member[] = [];
@@ -157,7 +157,7 @@ export interface CatalogZoneOptions {
  * being served leaves the catalog in the same step (update(), called from the
  * event of its removal), so a secondary is never sent a member it could not
  * transfer. A zone that appears joins within gatherMs (added()): a hundred
- * files dropped at once make one or two versions, not a hundred — each version
+ * files dropped at once make a version per gatherMs of loading, not a hundred — each version
  * moves the serial, which is the clock in seconds, or one more than the last
  * when changes come faster, and a restart starts again from the clock.
  */
@@ -185,7 +185,7 @@ export class CatalogZone {
     return this.zone;
   }
 
-  /** New settings (a configuration reload); a new name drops the old catalog zone. */
+  /** New settings (a configuration reload), for update() to apply; a new name drops the old catalog zone now. */
   configure(settings: CatalogSettings | undefined): void {
     if (this.zone && (!settings || !settings.name.equals(this.zone.origin))) {
       this.served.delete(this.zone.origin.key);
@@ -194,7 +194,6 @@ export class CatalogZone {
       this.listedMembers = [];
     }
     this.settings = settings;
-    this.update();
   }
 
   /** A zone began to be served: it joins within gatherMs; a member no longer served leaves now. */

@@ -99,6 +99,7 @@ describe('catalog zone to real secondaries', () => {
   let bind: Daemon;
   let zonesDir: string;
   let socket: string;
+  let configDir: string;
 
   before(async () => {
     zonesDir = await tempDir({
@@ -106,7 +107,7 @@ describe('catalog zone to real secondaries', () => {
       'a.test.yaml': smallZone('a.test', 1),
       'b.test.yaml': smallZone('b.test', 2),
     });
-    const configDir = await tempDir();
+    configDir = await tempDir();
     const config = join(configDir, 'rotor.yaml');
     socket = join(configDir, 'rotor.sock');
     [rotor, knot, bind] = await onFreePorts(2, async ([knotPort, bindPort]) => {
@@ -136,7 +137,7 @@ describe('catalog zone to real secondaries', () => {
   });
   after(async () => {
     await Promise.all([knot?.stop(), bind?.stop(), rotor?.stop()]);
-    await rm(zonesDir, { recursive: true, force: true });
+    await Promise.all([zonesDir, configDir].map((d) => d && rm(d, { recursive: true, force: true })));
   });
 
   const secondaries = () => [['Knot DNS', knot], ['BIND', bind]] as const;
