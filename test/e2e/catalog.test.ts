@@ -220,13 +220,15 @@ describe('catalog zone to real secondaries', () => {
 
   it('100 zones added at once all reach both secondaries', async (t) => {
     const names = Array.from({ length: 100 }, (_, i) => `z${i}.bulk.test`);
+    const before = rotor.logs.length;
     const started = Date.now();
     await Promise.all(names.map((n, i) => writeFile(join(zonesDir, `${n}.yaml`), smallZone(n, i))));
     const took = await reachBoth(names, 60_000);
     const total = Date.now() - started;
-    const versions = rotor.logs.filter((l) => l.msg === 'catalog zone updated').length;
-    t.diagnostic(`100 zones added at once: on both secondaries ${total} ms after the files were written (rotor served them in ${took.rotor} ms, Knot had them ${took['Knot DNS']} ms later, BIND ${took.BIND} ms after Knot; ${versions} catalog versions since rotor started)`);
-    assert.ok(versions < 60, `${versions} catalog versions: zones that come together are listed together`);
+    const versions = rotor.logs.slice(before).filter((l) => l.msg === 'catalog zone updated').length;
+    t.diagnostic(`100 zones added at once: on both secondaries ${total} ms after the files were written (rotor served them in ${took.rotor} ms, Knot had them ${took['Knot DNS']} ms later, BIND ${took.BIND} ms after Knot; ${versions} catalog versions)`);
+    // Zones that appear together are listed together: a version per 0.1 s of loading at most, not one per zone.
+    assert.ok(versions <= Math.ceil(took.rotor / 100) + 1, `${versions} catalog versions in ${took.rotor} ms`);
     await sameAnswers([['z0.bulk.test', 'TXT'], ['www.z99.bulk.test', 'A']]);
   });
 });
