@@ -21,6 +21,7 @@ import type { ForwardConfig } from './resolver/resolver.js';
 import { SOURCE_DEFAULTS, type SourceLimits } from './zone/source.js';
 import { ZONE_FORMATS, type ZoneFormat } from './zone/load.js';
 import type { ZoneEntry } from './lifecycle/zones.js';
+import type { CatalogSettings, MemberProperties, ZonePattern } from './lifecycle/catalog-zone.js';
 import { VERSION } from './version.js';
 import {
   applyDefault, checkKeyReferences, KEY_FIELDS, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
@@ -76,6 +77,8 @@ export interface Config {
   group?: string;
   /** What CH TXT version.bind, id.server and hostname.bind, and NSID (RFC 5001), say. */
   identity: Identity;
+  /** The catalog zone (RFC 9432) rotor writes for secondaries; none when undefined. */
+  catalog?: CatalogSettings;
 }
 
 
@@ -380,6 +383,48 @@ function parseZoneList(c: Config, v: unknown, base: string): ZoneEntry[] {
   });
 }
 
+const CATALOG_KEYS = ['name', 'members', 'properties'];
+const MEMBER_PROPERTY_KEYS = ['group', 'coo'];
+
+/** A zone name, or `*.NAME` for every zone below NAME. */
+function zonePattern(key: string, v: unknown): ZonePattern {
+  if (typeof v === 'string' && v.startsWith('*.')) return `*.${absoluteName(key, v.slice(2)).key}`;
+  return absoluteName(key, v).key;
+}
+
+/**
+ * catalog:
+ *   name: catalog.invalid
+ *   members: all                   # or a list: [corp.example, "*.lab.example"]
+ *   properties:                    # RFC 9432 member properties, by zone or pattern
+ *     "*.lab.example": { group: lab }
+ *     old.example: { coo: other-catalog.invalid }
+ */
+function parseCatalog(v: unknown): CatalogSettings {
+  const m = mapping('catalog', v, CATALOG_KEYS);
+  if (m.name === undefined) throw new ConfigError('catalog.name: the catalog zone\'s name is required (e.g. catalog.invalid)');
+  const name = absoluteName('catalog.name', m.name);
+  let members: ZonePattern[] | undefined;
+  if (m.members !== undefined && m.members !== 'all') {
+    if (!Array.isArray(m.members)) throw new ConfigError(`catalog.members: expected all or a list of zone names and *.NAME patterns, got ${JSON.stringify(m.members)}`);
+    members = m.members.map((p, i) => zonePattern(`catalog.members[${i}]`, p));
+  }
+  const properties = new Map<ZonePattern, MemberProperties>();
+  for (const [pattern, spec] of Object.entries(m.properties === undefined ? {} : mapping('catalog.properties', m.properties))) {
+    const at = `catalog.properties.${pattern}`;
+    const p = mapping(at, spec, MEMBER_PROPERTY_KEYS);
+    const props: MemberProperties = {};
+    if (p.group !== undefined) {
+      // A TXT character-string holds 255 octets.
+      if (typeof p.group !== 'string' || p.group === '' || Buffer.byteLength(p.group) > 255) throw new ConfigError(`${at}.group: expected a string of 1 to 255 octets, got ${JSON.stringify(p.group)}`);
+      props.group = p.group;
+    }
+    if (p.coo !== undefined) props.coo = absoluteName(`${at}.coo`, p.coo);
+    properties.set(zonePattern(at, pattern), props);
+  }
+  return { name, members, properties };
+}
+
 const SETTERS: Record<string, Setter> = {
   listen: (c, v) => { c.listen = parseListenList('listen', v); },
   zones: (c, v, base) => {
@@ -428,6 +473,7 @@ const SETTERS: Record<string, Setter> = {
   'server-hostname': (c, v) => { c.identity = { ...c.identity, hostname: identityText('server-hostname', v) }; },
   nsid: (c, v) => { c.identity = { ...c.identity, nsid: parseNsid(v) }; },
   group: (c, v) => { c.group = account('group', v); },
+  catalog: (c, v) => { c.catalog = parseCatalog(v); },
   ...Object.fromEntries(TRANSFER_SETTINGS.map((key): [string, Setter] => [key, (c, v) => {
     c.transfer = { ...c.transfer, defaults: { ...c.transfer.defaults } };
     applyDefault(c.transfer, key, v);
@@ -532,6 +578,8 @@ export function configKeys(): string[] {
     ...KEY_FIELDS.map((k) => `keys.NAME.${k}`),
     ...TRANSFER_SETTINGS.map((k) => `zone-settings.ZONE.${k}`),
     ...ZONE_ENTRY_KEYS.map((k) => `zone[].${k}`),
+    ...CATALOG_KEYS.map((k) => `catalog.${k}`),
+    ...MEMBER_PROPERTY_KEYS.map((k) => `catalog.properties.ZONE.${k}`),
   ];
 }
 

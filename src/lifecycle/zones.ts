@@ -48,6 +48,8 @@ export interface ZoneFilesOptions {
   /** Bytes of IXFR journal to keep for a zone (journalBytesFor); none unless given. */
   journalBytes?: (origin: string) => number;
   retry?: RetrySettings;
+  /** Why no file may serve `origin` (a key), when none may: the catalog zone is rotor's own. */
+  reserved?: (origin: string) => string | undefined;
 }
 
 export interface ZoneEvents {
@@ -236,6 +238,8 @@ export class ZoneFiles {
     if (!r.ok) return this.reject(r.file, r.diagnostics);
     const { zone, file } = r;
     const origin = zone.origin.key;
+    const reserved = this.options.reserved?.(origin);
+    if (reserved) return this.reject(file, [{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `zone ${zone.origin} is ${reserved}: no file may serve it` }]);
     const owner = [...this.served].find(([f, o]) => o === origin && f !== file)?.[0];
     if (owner) {
       return this.reject(file, [{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `zone ${zone.origin} is already served from ${owner}` }]);

@@ -15,7 +15,7 @@ import type { Outcome } from './outcome.js';
 import type { Transfers } from '../transfer/transfers.js';
 import { addEdnsOptions, EdeCode, type ExtendedError } from './ednsopts.js';
 import { chaosAnswer, type Identity } from './identity.js';
-import { appendTsigError, ResponseSigner, sign, timeOther, TsigError, tsigSize, verifyRequest, type Keyring } from '../wire/tsig.js';
+import { appendTsigError, ResponseSigner, sign, timeOther, TsigError, tsigSize, verifyRequest, type Keyring, type TsigKey } from '../wire/tsig.js';
 
 /** The forwarder (src/resolver/), for names outside every local zone. */
 export interface Recursion {
@@ -38,6 +38,11 @@ export interface PipelineOptions {
   allowQuery?: (zone: Zone, client: string) => boolean;
   /** CH TXT version.bind and friends, and the NSID; all hidden when unset. */
   identity?: Identity;
+  /**
+   * The catalog zone (RFC 9432), which lists every zone served: queried only
+   * by whom `mayQuery` allows (its secondaries), in place of allow-query.
+   */
+  catalogZone?: { origin: string; mayQuery: (zone: Zone, ctx: RequestContext, key: TsigKey | undefined) => boolean };
 }
 
 const NO_KEYS: Keyring = new Map();
@@ -211,7 +216,10 @@ function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit
     if (!(flags & Flag.RD)) return refused(query, limit, EdeCode.NOT_AUTHORITATIVE, 'not authoritative for this name, and recursion was not asked for (RD)');
     return refused(query, limit, EdeCode.PROHIBITED, 'recursion is not allowed for this client (forward.allow-recursion)');
   }
-  if (opts.allowQuery && !opts.allowQuery(zone, ctx.client.address)) return refused(query, limit, EdeCode.PROHIBITED, `allow-query of ${zone.origin} does not list this client`);
+  if (zone.origin.key === opts.catalogZone?.origin) {
+    const key = query.tsig ? opts.transfers?.keyring.get(query.tsig.keyName.key) : undefined;
+    if (!opts.catalogZone.mayQuery(zone, ctx, key)) return refused(query, limit, EdeCode.PROHIBITED, `${zone.origin} is a catalog zone, answered only to its secondaries`);
+  } else if (opts.allowQuery && !opts.allowQuery(zone, ctx.client.address)) return refused(query, limit, EdeCode.PROHIBITED, `allow-query of ${zone.origin} does not list this client`);
   if (memoized) return opts.memo!.replay(memoized, query, limit);
 
   // The answer, then the rotation stage, then the encoding.

@@ -18,6 +18,7 @@ import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptio
 import { bindUdp, type UdpCounts } from '../net/udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from '../lifecycle/watch.js';
 import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
+import { CatalogZone, type CatalogSettings } from '../lifecycle/catalog-zone.js';
 import type { Identity } from '../query/identity.js';
 import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
@@ -53,6 +54,8 @@ export interface ServerOptions {
   identity?: Identity;
   /** Zones listed in rotor.yaml, beside the directory's. */
   zoneList?: ZoneEntry[];
+  /** The catalog zone (RFC 9432) listing the zones served; none when unset. */
+  catalog?: CatalogSettings;
   /** Whether this process sends NOTIFY (with workers, one of them does). */
   sendNotify?: boolean;
   logger: Logger;
@@ -82,11 +85,20 @@ export class DnsServer {
 
   constructor(private opts: ServerOptions) {
     this.eventLog = new EventLog(opts.logger);
+    const journalBytes = (origin: string) => journalBytesFor(this.opts.transfer ?? defaultTransferSettings(), origin);
+    const notify = opts.sendNotify ?? true;
+    this.catalogZone = new CatalogZone(this.catalog, {
+      logger: opts.logger, journalBytes, published: (zone, previous) => { if (notify) this.notifier.zoneLoaded(zone, previous); },
+    });
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, this.loadOptions(opts), opts.logger, {
-      journalBytes: (origin) => journalBytesFor(this.opts.transfer ?? defaultTransferSettings(), origin),
+      journalBytes,
+      reserved: (origin) => origin === this.catalogZone.origin ? 'the catalog zone rotor writes (catalog.name in rotor.yaml)' : undefined,
     }, opts.zoneList);
     this.events = this.zones.events;
-    if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
+    if (notify) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
+    // A zone leaves the catalog in the step it stops being served; one that appears joins it shortly after.
+    this.events.on('loaded', (_zone, _file, previous) => { if (!previous) this.catalogZone.added(); });
+    this.events.on('removed', () => this.catalogZone.update());
     this.configure(opts);
     this.tcp = {
       idleTimeoutMs: opts.tcpIdleTimeoutMs,
@@ -121,6 +133,11 @@ export class DnsServer {
     // A new memo: the answers it holds were rotated under the old policy.
     const memo = opts.answerCacheBytes === 0 ? undefined : new AnswerMemo(this.catalog, this.rotation, opts.answerCacheBytes);
     const pipeline: PipelineOptions = { catalog: this.catalog, rotation: this.rotation, recursion: resolver, transfers, memo, identity: opts.identity };
+    if (opts.catalog) {
+      // Its own allow-query when set; else the secondaries it is for, as allow-transfer and transfer-key say.
+      const acl = transfer.zones.get(opts.catalog.name.key)?.allowQuery;
+      pipeline.catalogZone = { origin: opts.catalog.name.key, mayQuery: (zone, ctx, key) => acl ? acl.allows(ctx.client.address) : transfers.allows(zone, ctx, key) };
+    }
     // allow-query at the top level or for any zone; a zone's own list wins.
     if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
       pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
@@ -129,11 +146,13 @@ export class DnsServer {
     this.notifier?.close();
     Object.assign(this, { opts, policyOf, resolver, notifier, pipeline, rrl });
     this.zones.configure(this.loadOptions(opts), opts.zoneList);
+    this.catalogZone.configure(opts.catalog);
   }
 
   /** A configuration reload: the live settings of `opts` take effect at once (see configure), then every zone is loaded again. */
   reconfigure(opts: ServerOptions): Promise<void> {
     this.configure({ ...opts, logger: this.opts.logger });
+    this.catalogZone.update();
     return this.reloadZones();
   }
 
@@ -153,6 +172,8 @@ export class DnsServer {
   /** Made once per configuration: an object per query is garbage for the collector to chase. */
   private pipeline!: PipelineOptions;
 
+  /** The catalog zone (RFC 9432) for secondaries, when configured: written from the zones served. */
+  readonly catalogZone: CatalogZone;
   /** The zone files behind the catalog; `events` reports their lifecycle. */
   readonly zones: ZoneFiles;
   readonly events: ZoneFiles['events'];
@@ -237,8 +258,9 @@ export class DnsServer {
    * answers: on this thread, since no answer can wait on it yet, and a large
    * zone loads several times faster than through the loader thread.
    */
-  loadZones(): Promise<void> {
-    return this.zones.loadAll('here');
+  async loadZones(): Promise<void> {
+    await this.zones.loadAll('here');
+    this.catalogZone.update();
   }
 
   /** SIGHUP: loads the directory again; when that fails, it is logged and the zones loaded before stay served. */
@@ -297,6 +319,7 @@ export class DnsServer {
     this.closing = true;
     this.watcher?.close();
     this.notifier.close();
+    this.catalogZone.close();
     const zones = this.zones.close();
     const tcp = Promise.all(this.listeners.map((l) => l.close(graceMs)));
     let timer: NodeJS.Timeout | undefined;
