@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { loadOne, scanZoneDirectory, type FileResult, type SkippedFile } from '../zone/directory.js';
 import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
+import { unreachableAliases } from '../zone/check.js';
 import type { LoadOptions, ZoneFormat } from '../zone/load.js';
 import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';
@@ -48,6 +49,8 @@ export interface ZoneFilesOptions {
   /** Bytes of IXFR journal to keep for a zone (journalBytesFor); none unless given. */
   journalBytes?: (origin: string) => number;
   retry?: RetrySettings;
+  /** Whether names outside the served zones can be looked up (forward.upstreams is set), for ALIAS targets. */
+  canForward?: () => boolean;
 }
 
 export interface ZoneEvents {
@@ -253,6 +256,7 @@ export class ZoneFiles {
       // Before the swap: a secondary that hears of the new serial finds its change in the journal.
       await recordChange(previous, zone, this.options.journalBytes?.(origin) ?? 0);
     }
+    if (!this.options.canForward?.()) warnings.push(...unreachableAliases(zone, (name) => this.catalog.find(name) !== undefined));
     for (const d of warnings.filter((x) => x.severity === 'warning')) this.logger.warn({ file }, formatDiagnostic(d));
     const oldOrigin = this.served.get(file);
     if (oldOrigin !== undefined && oldOrigin !== origin) this.catalog.delete(oldOrigin);

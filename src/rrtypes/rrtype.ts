@@ -121,6 +121,11 @@ export interface RRTypeModule {
    */
   readonly generic?: true;
   /**
+   * Not an IANA type (ALIAS): master files get it in RFC 3597 form as TYPEnnn,
+   * which other servers load, while rotor's readers also take the mnemonic.
+   */
+  readonly privateUse?: true;
+  /**
    * `parseText` checks the number of tokens itself (optional parts: SVCB params,
    * LOC minutes); otherwise the master-file parser asks one token a field.
    */

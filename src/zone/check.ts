@@ -36,7 +36,10 @@ export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
         const glue = (set.type === RRType.A || set.type === RRType.AAAA) && isGlue(zone, cut, node.name);
         if (!glue) warn(set.pos, `${typeName(set.type)} at ${node.name} is below the delegation ${cut} and is never served (occluded)`);
       }
-      if (set.type === RRType.CNAME) checkCnameTarget(zone.origin, node.name, targetOf(set.type, set.rdata[0]!), (name) => answered(zone, name), (m) => warn(positionOf(set, 0), m));
+      if (set.type === RRType.CNAME || set.type === RRType.ALIAS) checkTarget(set.type, zone.origin, node.name, targetOf(set.type, set.rdata[0]!), (name) => answered(zone, name), (m) => warn(positionOf(set, 0), m));
+      if (set.type === RRType.ALIAS && !node.name.equals(zone.origin)) {
+        warn(set.pos, `ALIAS at ${node.name} is below the apex: rotor serves it, but octoDNS refuses it ("non-root ALIAS not allowed"); a CNAME does this job there`);
+      }
       // The names whose addresses the additional section needs (MX, NS, SRV) must have them.
       if (!hasAdditional(set.type)) continue;
       set.rdata.forEach((rd, i) => {
@@ -74,10 +77,26 @@ function missingDot(target: Name, origin: Name): string {
   return `: "${written}" without a final dot is relative to the zone; write "${written}." or "${written.slice(0, -o.length)}"`.replace(/ or ""$/, '');
 }
 
-/** A CNAME pointing inside the zone at a name with no data at all: a typo, or a name written without its final dot. */
-function checkCnameTarget(origin: Name, owner: Name, target: Name | undefined, exists: (name: Name) => boolean, warn: (message: string) => void): void {
+/** A CNAME or ALIAS pointing inside the zone at a name with no data at all: a typo, or a name written without its final dot. */
+function checkTarget(type: number, origin: Name, owner: Name, target: Name | undefined, exists: (name: Name) => boolean, warn: (message: string) => void): void {
   if (!target || !target.isSubdomainOf(origin) || exists(target)) return;
-  warn(`CNAME target ${target} of ${owner} does not exist in the zone${missingDot(target, origin)}`);
+  warn(`${typeName(type)} target ${target} of ${owner} does not exist in the zone${missingDot(target, origin)}`);
+}
+
+/**
+ * ALIAS targets that nothing can look up: outside every zone served (`served`
+ * says whether a name is inside one) while no forward.upstreams are set. Their
+ * A/AAAA questions get SERVFAIL, so the loader says so where they are written.
+ */
+export function unreachableAliases(zone: Zone, served: (name: Name) => boolean): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const node of zone.nodes.values()) {
+    const alias = node.rrsets.get(RRType.ALIAS);
+    const target = alias && targetOf(RRType.ALIAS, alias.rdata[0]!);
+    if (!alias || !target || target.isSubdomainOf(zone.origin) || served(target)) continue;
+    out.push({ pos: alias.pos, severity: 'warning', message: `ALIAS target ${target} of ${node.name} is outside the zones served here and forward.upstreams is not set: A and AAAA questions at ${node.name} get SERVFAIL` });
+  }
+  return out;
 }
 
 /** Whether the zone has data at `name`, or a wildcard that would answer for it. */
