@@ -84,7 +84,7 @@ export class DnsServer {
     this.eventLog = new EventLog(opts.logger);
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, this.loadOptions(opts), opts.logger, {
       journalBytes: (origin) => journalBytesFor(this.opts.transfer ?? defaultTransferSettings(), origin),
-      canForward: () => this.opts.forward !== undefined,
+      canForward: () => this.resolver !== undefined,
     }, opts.zoneList);
     this.events = this.zones.events;
     if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));

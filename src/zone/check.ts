@@ -36,7 +36,9 @@ export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
         const glue = (set.type === RRType.A || set.type === RRType.AAAA) && isGlue(zone, cut, node.name);
         if (!glue) warn(set.pos, `${typeName(set.type)} at ${node.name} is below the delegation ${cut} and is never served (occluded)`);
       }
-      if (set.type === RRType.CNAME || set.type === RRType.ALIAS) checkTarget(set.type, zone.origin, node.name, targetOf(set.type, set.rdata[0]!), (name) => answered(zone, name), (m) => warn(positionOf(set, 0), m));
+      // An ALIAS may point into a delegated child: the forwarder looks it up there.
+      const exists = (name: Name) => answered(zone, name) || (set.type === RRType.ALIAS && !!zone.findCut(name));
+      if (set.type === RRType.CNAME || set.type === RRType.ALIAS) checkTarget(set.type, zone.origin, node.name, targetOf(set.type, set.rdata[0]!), exists, (m) => warn(positionOf(set, 0), m));
       if (set.type === RRType.ALIAS && !node.name.equals(zone.origin)) {
         warn(set.pos, `ALIAS at ${node.name} is below the apex: rotor serves it, but octoDNS refuses it ("non-root ALIAS not allowed"); a CNAME does this job there`);
       }
