@@ -91,6 +91,8 @@ export interface YamlValue {
   fromText(mnemonic: string): Buffer;
   /** Throws an error placed at this node. */
   fail(message: string): never;
+  /** A warning placed at this node (a deprecated shape that still reads). */
+  warn(message: string): void;
 }
 
 export type YamlOut = { value: unknown } | { reason: string };
