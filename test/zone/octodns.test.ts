@@ -67,6 +67,7 @@ const TYPES: Record<string, string[]> = {
   'openpgpkey.types.tests. OPENPGPKEY': ['42 a2V5YmFzZTY0'],
   // DS at a delegation point is the parent's: both octoDNS shapes, the deprecated one as key_tag, algorithm, digest_type, digest.
   'sub.types.tests. DS': ['3600 1234 8 2 2BB183AF5F22588179A53B0A98631FAD1A292118D1C9A3B1B5C5D9E6 F7A8B9C0', '3600 60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118'],
+  '_ftp._tcp.types.tests. URI': ['300 10 1 "ftp://ftp1.example.com/public"', '300 10 2 "https://www.example.com/"'],
   'svcb.types.tests. SVCB': ['300 1 foo.example.com. port=8002', '300 2 foo.example.net. alpn="h2" no-default-alpn port=8080'],
 };
 
