@@ -58,7 +58,9 @@ const TEXT: [string, string, string?, string?][] = [
   ['SVCB', '1 foo.example.com. ipv6hint="2001:db8::1,2001:db8::53:1"', '1 foo.example.com. ipv6hint=2001:db8::1,2001:db8::53:1'],
   ['SVCB', '1 . alpn="f\\\\\\\\oo\\\\,bar,h2"', undefined, '0001' + '00' + '0001000c' + '08665c6f6f2c626172' + '026832'],
   ['SVCB', '2 . no-default-alpn alpn=h2 ech=AEn+DQBF', '2 . alpn="h2" no-default-alpn ech=AEn+DQBF'],
-  ['HTTPS', '1 . key7=/q{?dns} port=443', '1 . port=443 key7="/q{?dns}"'],
+  // RFC 9461's dohpath: printed by name, as BIND 9.20 does (9.18 reads the name but prints key7).
+  ['HTTPS', '1 . key7=/q{?dns} port=443', '1 . port=443 dohpath="/q{?dns}"'],
+  ['SVCB', '1 doh.example. alpn=h2 dohpath=/dns-query{?dns}', '1 doh.example. alpn="h2" dohpath="/dns-query{?dns}"', '0001' + '03646f68076578616d706c6500' + '000100030268320007' + '0010' + Buffer.from('/dns-query{?dns}').toString('hex')],
   ['URI', '10 1 "ftp://ftp1.example.com/public"'],
   ['LOC', '52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m'],
   ['LOC', '42 21 54 N 71 06 18 W -24m 30m', '42 21 54.000 N 71 6 18.000 W -24.00m 30m 10000m 10m'],
@@ -137,6 +139,9 @@ const BAD: [string, string][] = [
   ['x SVCB 1 . key3=1', 'z.zone:2:12: error: port is 2 octets'],
   ['x SVCB 1 . foo=1', 'z.zone:2:12: error: "foo" is not a SvcParamKey'],
   ['x SVCB 1 . alpn=', 'z.zone:2:12: error: SvcParam alpn needs a value'],
+  // BIND 9.18 refuses these too.
+  ['x SVCB 1 . alpn=h2 dohpath=/dns-query', 'z.zone:2:20: error: dohpath is a URI template from "/" with a dns variable, such as /dns-query{?dns} (RFC 9461 §5)'],
+  ['x SVCB 1 . alpn=h2 key7="x{?dns}"', 'z.zone:2:20: error: dohpath is a URI template from "/" with a dns variable, such as /dns-query{?dns} (RFC 9461 §5)'],
   ['x LOC 42 21 54 X 71 06 18 W -24m', 'z.zone:2:16: error: LOC latitude direction must be N or S'],
   ['x LOC 91 N 71 W 0m', 'z.zone:2:7: error: LOC latitude degrees "91" must be an integer from 0 to 90'],
   ['x LOC 90 1 N 71 W 0m', 'z.zone:2:12: error: LOC latitude is out of range'],
