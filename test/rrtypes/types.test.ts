@@ -110,6 +110,20 @@ const YAML: [string, string, unknown, string][] = [
   ['EUI48', '00-00-5e-00-53-2a', '00-00-5e-00-53-2a', '00-00-5e-00-53-2a'],
 ];
 
+describe('RRSIG times', () => {
+  // BIND's dns_time32_totext: of the dates congruent modulo 2^32, the closest to now (checked against named-checkzone -D in 2026).
+  const text = 'A 8 2 300 20960101000000 21070101000000 12345 example. AQID';
+  const printed = () => presentation(typeFromName('RRSIG')!, rd('RRSIG', text));
+  it('print the date closest to now, as BIND does: today 2096 is in the past', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.UTC(2026, 11, 3) });
+    assert.equal(printed(), 'A 8 2 300 19591125173144 19701124173144 12345 example. AQID');
+  });
+  it('and after 2038, 2096 and 2107 are in the future', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.UTC(2040, 0, 1) });
+    assert.equal(printed(), 'A 8 2 300 20960101000000 21070101000000 12345 example. AQID');
+  });
+});
+
 describe('record types of every real zone: YAML → wire → YAML', () => {
   for (const [type, flow, printed, text] of YAML) {
     it(`${type} ${flow}`, () => {
