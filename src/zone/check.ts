@@ -86,16 +86,22 @@ function checkTarget(type: number, origin: Name, owner: Name, target: Name | und
 }
 
 /**
- * ALIAS targets that nothing can look up: outside every zone served (`served`
- * says whether a name is inside one) while no forward.upstreams are set. Their
- * A/AAAA questions get SERVFAIL, so the loader says so where they are written.
+ * ALIAS targets that nothing can look up: outside every zone served, or
+ * delegated away from `zone` to a child not served here (`servedZone` gives
+ * the served zone closest to a name), while no forward.upstreams are set.
+ * Their A/AAAA questions get SERVFAIL, so the loader says so where they are written.
  */
-export function unreachableAliases(zone: Zone, served: (name: Name) => boolean): Diagnostic[] {
+export function unreachableAliases(zone: Zone, servedZone: (name: Name) => { origin: Name } | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const node of zone.nodes.values()) {
     const alias = node.rrsets.get(RRType.ALIAS);
     const target = alias && targetOf(RRType.ALIAS, alias.rdata[0]!);
-    if (!alias || !target || target.isSubdomainOf(zone.origin) || served(target)) continue;
+    if (!alias || !target) continue;
+    const other = servedZone(target);
+    const reachable = target.isSubdomainOf(zone.origin)
+      ? !zone.findCut(target) || (!!other && other.origin.labelCount > zone.origin.labelCount)
+      : !!other;
+    if (reachable) continue;
     out.push({ pos: alias.pos, severity: 'warning', message: `ALIAS target ${target} of ${node.name} is outside the zones served here and forward.upstreams is not set: A and AAAA questions at ${node.name} get SERVFAIL` });
   }
   return out;
