@@ -104,6 +104,11 @@ const YAML: [string, string, unknown, string][] = [
     { svcpriority: 1, targetname: '.', svcparams: { mandatory: ['ipv4hint'], alpn: ['h3', 'h2'], 'no-default-alpn': null, port: 443, ipv4hint: ['192.0.2.1'], key65000: 'abc' } },
     '1 . mandatory=ipv4hint alpn="h3,h2" no-default-alpn port=443 ipv4hint=192.0.2.1 key65000="abc"'],
   ['SVCB', '{svcpriority: 0, targetname: svc.example.net.}', { svcpriority: 0, targetname: 'svc.example.net.', svcparams: {} }, '0 svc.example.net.'],
+  ['SVCB', '{svcpriority: 1, targetname: ., svcparams: {alpn: [h2], key7: "/q{?dns}"}}', { svcpriority: 1, targetname: '.', svcparams: { alpn: ['h2'], dohpath: '/q{?dns}' } }, '1 . alpn=h2 dohpath=/q{?dns}'],
+  ['URI', '{priority: 10, weight: 1, target: "ftp://ftp1.example.com/public"}', { priority: 10, weight: 1, target: 'ftp://ftp1.example.com/public' }, '10 1 "ftp://ftp1.example.com/public"'],
+  // rotor's URI shape before octoDNS had one: still read.
+  ['URI', '10 1 "ftp://ftp1.example.com/public"', { priority: 10, weight: 1, target: 'ftp://ftp1.example.com/public' }, '10 1 "ftp://ftp1.example.com/public"'],
+  ['ALIAS', 'www', 'www.example.', 'www.example.'],
   // The types octoDNS has no shape for: the master-file text as the value, names in full.
   ['DNSKEY', '"257 3 8 AwEAAagAIKlV"', '257 3 8 AwEAAagAIKlV', '257 3 8 AwEAAagAIKlV'],
   ['RP', 'admin txt', 'admin.example. txt.example.', 'admin.example. txt.example.'],
