@@ -7,9 +7,10 @@ import { canonicalRData, checkRData, presentation, readRData, toYaml, writeRData
 import { MessageWriter } from '../../src/wire/writer.js';
 import { Name } from '../../src/wire/name.js';
 import { typeFromName } from '../../src/wire/types.js';
-import { formatDiagnostic } from '../../src/zone/errors.js';
+import { formatDiagnostic, ZoneLoadError } from '../../src/zone/errors.js';
 import { parseMasterFile } from '../../src/zone/masterfile.js';
 import { parseYamlZone } from '../../src/zone/yaml.js';
+import { buildZone } from '../../src/zone/zone.js';
 import { rd } from './rdata.js';
 
 const origin = Name.parse('example.');
@@ -254,5 +255,35 @@ describe('record types of every real zone: rotor check warnings', () => {
     assert.deepEqual(check('HTTPS', '1 . mandatory=port port=443'), ['HTTPS mandatory lists port, which is automatically mandatory (RFC 9460 §8)']);
     assert.deepEqual(check('SVCB', '0 . port=443'), ['SVCB in AliasMode (priority 0) should have no SvcParams (RFC 9460 §2.4.2)']);
     assert.deepEqual(check('SVCB', '1 . mandatory=port port=443'), []);
+  });
+});
+
+describe('ALIAS: what a zone may hold', () => {
+  /** The zone's findings: the master file's lines after an SOA and NS at the apex. */
+  const findings = (lines: string) => {
+    const parsed = parseMasterFile(`$TTL 60\n@ SOA ns h 1 7200 900 1209600 300\n@ NS ns.example.net.\n${lines}\n`, 'z.zone', origin, 60);
+    try {
+      return [...parsed.diagnostics, ...buildZone(origin, 'z.zone', parsed.records, { serial: 1, ttl: 60 }).diagnostics].map(formatDiagnostic);
+    } catch (e) {
+      if (!(e instanceof ZoneLoadError)) throw e;
+      return e.diagnostics.map(formatDiagnostic);
+    }
+  };
+  it('one ALIAS at the apex, beside anything but addresses and a CNAME', () => {
+    assert.deepEqual(findings('@ ALIAS www\n@ MX 10 mail.example.net.\nwww A 192.0.2.1'), []);
+    assert.deepEqual(findings('@ ALIAS www\n@ A 192.0.2.1\nwww A 192.0.2.1'), ['z.zone:4:1: error: ALIAS at example. beside A or AAAA records: the ALIAS gives the name its addresses']);
+    assert.deepEqual(findings('x ALIAS www\nx CNAME www\nwww A 192.0.2.1').filter((f) => f.includes('error')),
+      ['z.zone:5:1: error: CNAME at x.example. beside other data (ALIAS): a CNAME must be alone at its name']);
+    assert.deepEqual(findings('@ ALIAS www\n@ ALIAS mail\nwww A 192.0.2.1\nmail A 192.0.2.2'), ['z.zone:5:1: error: more than one ALIAS record at example.']);
+  });
+  it('warnings: below the apex (octoDNS refuses it), an in-zone target with no data', () => {
+    assert.deepEqual(findings('x ALIAS nowhere'), [
+      'z.zone:4:1: warning: ALIAS target nowhere.example. of x.example. does not exist in the zone',
+      'z.zone:4:1: warning: ALIAS at x.example. is below the apex: rotor serves it, but octoDNS refuses it ("non-root ALIAS not allowed"); a CNAME does this job there',
+    ]);
+  });
+  it('YAML holds one value', () => {
+    const parsed = parseYamlZone("'':\n  type: ALIAS\n  values: [a.example.net., b.example.net.]\n", 'z.yaml', origin, 60);
+    assert.deepEqual(parsed.diagnostics.map(formatDiagnostic), ['z.yaml:3:11: error: a ALIAS record has exactly one value']);
   });
 });
