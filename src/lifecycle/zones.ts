@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { loadOne, scanZoneDirectory, type FileResult, type SkippedFile } from '../zone/directory.js';
 import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
+import { unreachableAliases } from '../zone/check.js';
 import type { LoadOptions, ZoneFormat } from '../zone/load.js';
 import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';
@@ -50,6 +51,8 @@ export interface ZoneFilesOptions {
   retry?: RetrySettings;
   /** Why no file may serve `origin` (a key), when none may: the catalog zone is rotor's own. */
   reserved?: (origin: string) => string | undefined;
+  /** Whether names outside the served zones can be looked up (forward.upstreams is set), for ALIAS targets. */
+  canForward?: () => boolean;
 }
 
 export interface ZoneEvents {
@@ -80,6 +83,8 @@ export class ZoneFiles {
 
   /** Zones listed in rotor.yaml, by file. */
   private listed = new Map<string, ZoneEntry>();
+  /** loadAll is loading the directory: zones are checked against each other once it has. */
+  private loadingAll = false;
   /** Files in the directory that serve no zone, reported once each. */
   private readonly skipped = new Set<string>();
 
@@ -149,7 +154,22 @@ export class ZoneFiles {
       this.failing.delete(file);
       this.stopRetrying(file);
     }
-    await Promise.all(files.map((f) => this.reload(f, 'change', where)));
+    this.loadingAll = true;
+    try {
+      await Promise.all(files.map((f) => this.reload(f, 'change', where)));
+    } finally {
+      this.loadingAll = false;
+    }
+    for (const [file, origin] of this.served) {
+      const zone = this.catalog.get(origin);
+      for (const d of zone ? this.unreachableAliases(zone) : []) this.logger.warn({ file }, formatDiagnostic(d));
+    }
+  }
+
+  /** ALIAS targets nothing can look up, when there are no upstreams: the served zones are all that answer. */
+  private unreachableAliases(zone: Zone): Diagnostic[] {
+    if (this.options.canForward?.()) return [];
+    return unreachableAliases(zone, (name) => this.catalog.find(name));
   }
 
   /**
@@ -257,6 +277,8 @@ export class ZoneFiles {
       // Before the swap: a secondary that hears of the new serial finds its change in the journal.
       await recordChange(previous, zone, this.options.journalBytes?.(origin) ?? 0);
     }
+    // While the whole directory loads, the other zones are not all in yet: loadAll checks once they are.
+    if (!this.loadingAll) warnings.push(...this.unreachableAliases(zone));
     for (const d of warnings.filter((x) => x.severity === 'warning')) this.logger.warn({ file }, formatDiagnostic(d));
     const oldOrigin = this.served.get(file);
     if (oldOrigin !== undefined && oldOrigin !== origin) this.catalog.delete(oldOrigin);

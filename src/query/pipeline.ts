@@ -1,7 +1,7 @@
 // One request in, at most one response out: the checks every query goes
 // through before the answer algorithm sees it, shared by UDP and TCP.
-import { answer, type AnswerInput } from '../authority/answer.js';
-import type { Rotation } from '../authority/rotation.js';
+import { answer, type Answer, type AnswerInput } from '../authority/answer.js';
+import type { Placed, Rotation, Sections } from '../authority/rotation.js';
 import type { Catalog } from '../lifecycle/catalog.js';
 import { udpLimit } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
@@ -10,6 +10,7 @@ import { parseQuery, QueryError, readQuestion, type Query, type Question } from 
 import { Opcode, Rcode, RRClass, RRType } from '../wire/types.js';
 import type { Zone } from '../zone/zone.js';
 import type { RequestContext } from '../net/context.js';
+import { aliasAddresses, aliasSections, type AddressLookup, type AliasResult } from './alias.js';
 import { QUERY_FLAGS, type AnswerMemo } from './memo.js';
 import type { Outcome } from './outcome.js';
 import type { Transfers } from '../transfer/transfers.js';
@@ -17,8 +18,8 @@ import { addEdnsOptions, EdeCode, type ExtendedError } from './ednsopts.js';
 import { chaosAnswer, type Identity } from './identity.js';
 import { appendTsigError, ResponseSigner, sign, timeOther, TsigError, tsigSize, verifyRequest, type Keyring, type TsigKey } from '../wire/tsig.js';
 
-/** The forwarder (src/resolver/), for names outside every local zone. */
-export interface Recursion {
+/** The forwarder (src/resolver/), for names outside every local zone, and ALIAS targets there. */
+export interface Recursion extends AddressLookup {
   allows(client: string): boolean;
   resolve(query: Query, ctx: RequestContext, limit: number): Promise<Outcome>;
 }
@@ -225,11 +226,28 @@ function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit
   // The answer, then the rotation stage, then the encoding.
   const input: AnswerInput = { zone, qname: question.name, qtype: question.type, ...wanted };
   const result = answer(input);
+  // An ALIAS's addresses are looked up afresh (the forwarder caches its part): such answers are not memoized.
+  if (result.kind === 'alias') {
+    const found = aliasAddresses(result, input, opts.catalog, opts.recursion);
+    return found instanceof Promise ? found.then((f) => aliasOutcome(query, opts, limit, result, f)) : aliasOutcome(query, opts, limit, result, found);
+  }
   opts.memo?.keep(query, input, result);
-  const sections = opts.rotation.rotate(zone, result);
+  return encodeAnswer(query, opts, limit, result, result);
+}
+
+/** The outcome for an ALIAS's addresses: the answer, NODATA, or SERVFAIL saying why the target could not be looked up. */
+function aliasOutcome(query: Query, opts: PipelineOptions, limit: number, result: Answer, found: AliasResult): Outcome {
+  if ('error' in found) return { ...reply(query, Rcode.SERVFAIL, limit), kind: result.kind, zone: result.zone, ede: found.error };
+  return encodeAnswer(query, opts, limit, result, aliasSections(result, query.question.type, found.addresses));
+}
+
+/** A local answer's sections through the rotation stage into the response, and what the later steps read of it. */
+function encodeAnswer(query: Query, opts: PipelineOptions, limit: number, result: Answer, placed: Sections<Placed>): Outcome {
+  const { question } = query;
+  const sections = opts.rotation.rotate(result.zone, placed);
   const response = encodeResponse({
     id: query.header.id,
-    queryFlags: flags,
+    queryFlags: query.header.flags,
     aa: result.aa,
     rcode: result.rcode,
     question,
@@ -240,7 +258,7 @@ function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit
     glueRequired: result.referral,
   }, limit);
   return {
-    response, rcode: result.rcode, aa: result.aa, answers: recordCount(result.answer), kind: result.kind,
-    zone, question, rotation: sections.rotation, wildcard: result.wildcard,
+    response, rcode: result.rcode, aa: result.aa, answers: recordCount(placed.answer), kind: result.kind,
+    zone: result.zone, question, rotation: sections.rotation, wildcard: result.wildcard,
   };
 }

@@ -93,6 +93,7 @@ export class DnsServer {
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, this.loadOptions(opts), opts.logger, {
       journalBytes,
       reserved: (origin) => origin === this.catalogZone.origin ? 'the catalog zone rotor writes (catalog.name in rotor.yaml)' : undefined,
+      canForward: () => this.resolver !== undefined,
     }, opts.zoneList);
     this.events = this.zones.events;
     if (notify) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
