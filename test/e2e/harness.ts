@@ -40,12 +40,20 @@ export async function tempDir(files: Record<string, string> = {}): Promise<strin
 }
 
 /**
+ * The UDP transport every rotor a test starts runs on: ROTOR_TEST_TRANSPORT
+ * (native or dgram), so that the suite can run against each; rotor's own
+ * choice (auto) when unset. A test that passes --transport itself wins.
+ */
+export const TEST_TRANSPORT = process.env.ROTOR_TEST_TRANSPORT;
+
+/**
  * Starts `rotor serve` on the given zone files (name → text) or zone directory.
  * Extra arguments go after the defaults, so a test can add --config and friends.
  */
 export async function startRotor(zones: Record<string, string> | string, extraArgs: string[] = []): Promise<Rotor> {
   const dir = typeof zones === 'string' ? zones : await tempDir(zones);
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--zones', dir, '--listen', '127.0.0.1:0', ...extraArgs], {
+  const transport = TEST_TRANSPORT && !extraArgs.includes('--transport') ? ['--transport', TEST_TRANSPORT] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--zones', dir, '--listen', '127.0.0.1:0', ...transport, ...extraArgs], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
