@@ -307,10 +307,10 @@ static napi_value shared(napi_env env, napi_value target, const char *name, size
   return buffer;
 }
 
-// bind(family, host, port, receiveBuffer, reusePort) → a socket object holding the shared memory.
+// bind(family, host, port, receiveBuffer, reusePort, uid, gid) → a socket object holding the shared memory.
 static napi_value bind_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 7;
+  napi_value argv[7];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t family, port, rcvbuf;
   bool reuse;
@@ -321,6 +321,9 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_int32(env, argv[2], &port));
   CHECK(napi_get_value_int32(env, argv[3], &rcvbuf));
   CHECK(napi_get_value_bool(env, argv[4], &reuse));
+  int32_t uid, gid;
+  CHECK(napi_get_value_int32(env, argv[5], &uid));
+  CHECK(napi_get_value_int32(env, argv[6], &gid));
 
   struct sockaddr_storage addr;
   socklen_t len;
@@ -339,6 +342,13 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
     if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on) < 0) goto failed_setsockopt;
   } else if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) < 0) {
     goto failed_setsockopt;
+  }
+  // SO_REUSEPORT joins only sockets of one owner: a worker bound as root, and
+  // its replacement started after the drop to user:, must both be the user's.
+  if (uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "fchown", err, NULL, 0);
   }
   if (bind(fd, (struct sockaddr *)&addr, len) < 0) {
     int err = errno;

@@ -120,7 +120,7 @@ export async function serve(argv: string[]): Promise<number> {
   }
   if (udp.fallback !== undefined && cluster.isPrimary) base.warn({ reason: udp.fallback }, 'native UDP transport unavailable: using node:dgram');
   // A worker binds its own UDP socket on the shared port (SO_REUSEPORT) where the transport can.
-  const listening = { udpTransport: udp.transport, reusePort: cluster.isWorker };
+  const listening = { udpTransport: udp.transport, reusePort: cluster.isWorker, socketOwner: account };
   if (config.workers > 1 && cluster.isPrimary) {
     logStart(base, configFile, config, { workers: config.workers });
     const monitor = config.metrics ? await metricsListener(config.metrics, () => startClusterMonitor(config.metrics!, config.workers, base, config.monitor)) : undefined;

@@ -25,7 +25,7 @@ interface Addon {
   META_STRIDE: number;
   TX_BYTES: number;
   TX_ENTRY_INTS: number;
-  bind(family: 4 | 6, host: string, port: number, receiveBuffer: number, reusePort: boolean): NativeSocket;
+  bind(family: 4 | 6, host: string, port: number, receiveBuffer: number, reusePort: boolean, uid: number, gid: number): NativeSocket;
   start(socket: NativeSocket, onBatch: (count: number) => void): void;
   flush(socket: NativeSocket, count: number): number;
   sendTo(socket: NativeSocket, message: Buffer, meta: Buffer): boolean;
@@ -59,7 +59,8 @@ const M_TEXT = 48;
 
 /** Binds a UDP listener on the addon; a worker with `reusePort` binds its own socket on the shared port. */
 export function bindNativeUdp(addon: Addon, addr: ListenAddress, handler: UdpHandler, events: EventLog, counts: UdpCounts, options: UdpBindOptions = {}): UdpListener {
-  const socket = addon.bind(addr.family, addr.host, addr.port, options.receiveBuffer ?? UDP_RECEIVE_BUFFER, options.reusePort === true);
+  const reusePort = options.reusePort === true;
+  const socket = addon.bind(addr.family, addr.host, addr.port, options.receiveBuffer ?? UDP_RECEIVE_BUFFER, reusePort, reusePort ? options.owner?.uid ?? -1 : -1, options.owner?.gid ?? -1);
   const { SLOT, META_STRIDE, TX_BYTES, TX_ENTRY_INTS, BATCH } = addon;
   const rx = Buffer.from(socket.rx);
   const lengths = new Int32Array(socket.rxLength);

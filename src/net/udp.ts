@@ -23,6 +23,12 @@ export interface UdpListener {
 export interface UdpBindOptions {
   receiveBuffer?: number;
   reusePort?: boolean;
+  /**
+   * The account the server drops to (user:, group:): the kernel joins sockets
+   * to a SO_REUSEPORT group only when they have one owner, so a shared port's
+   * sockets are made that account's before they are bound.
+   */
+  owner?: { uid: number; gid: number };
 }
 
 /**
@@ -80,7 +86,8 @@ export function dgramReusesPort(version = process.versions.node): boolean {
  * its own socket; otherwise a worker reads from the socket its primary bound.
  */
 export function bindUdp(addr: ListenAddress, handler: UdpHandler, events: EventLog, counts: UdpCounts, options: UdpBindOptions = {}): Promise<UdpListener> {
-  const reusePort = options.reusePort === true && dgramReusesPort();
+  // dgram cannot change a socket's owner before binding it: with user: set, workers share the primary's socket.
+  const reusePort = options.reusePort === true && options.owner === undefined && dgramReusesPort();
   const socket = dgram.createSocket({
     type: addr.family === 6 ? 'udp6' : 'udp4', recvBufferSize: options.receiveBuffer ?? UDP_RECEIVE_BUFFER, ...(reusePort && { reusePort: true }),
   });

@@ -47,6 +47,8 @@ export interface ServerOptions {
    * cluster shares, when port 0 asks for any.
    */
   reusePort?: boolean;
+  /** The account rotor drops to once bound (user:, group:), which shared sockets must belong to. */
+  socketOwner?: { uid: number; gid: number };
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
   /** The answer memo's cap in bytes (memo.ts); 0 turns it off. */
@@ -282,7 +284,7 @@ export class DnsServer {
 
   private bindUdp(want: ListenAddress): Promise<UdpListener> {
     return bindTransport(this.opts.udpTransport ?? 'dgram', want, (msg, ctx) => this.handle(msg, ctx), this.eventLog, this.faults, {
-      receiveBuffer: this.opts.udpReceiveBuffer, reusePort: this.opts.reusePort,
+      receiveBuffer: this.opts.udpReceiveBuffer, reusePort: this.opts.reusePort, owner: this.opts.socketOwner,
     });
   }
 

@@ -6,6 +6,7 @@
 // address that was asked (IP_PKTINFO), on IPv4 and on an IPv6 wildcard.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULTS } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
@@ -157,5 +158,15 @@ describe('the native transport', { skip }, () => {
     const second = bindNativeUdp(addon, { host: '127.0.0.1', port: shared.port(), family: 4 }, echo, events, counts, { reusePort: true });
     listeners.push(second);
     assert.equal(second.port(), shared.port());
+  });
+
+  it('makes a shared socket the account rotor drops to before binding it, so that a replacement started as that user joins', { skip: process.getuid?.() === 0 ? false : 'needs root' }, async () => {
+    const owner = { uid: 65534, gid: 65534 };
+    const l = bindNativeUdp(addon, { host: '127.0.0.1', port: 0, family: 4 }, echo, events, counts, { reusePort: true, owner });
+    listeners.push(l);
+    // /proc/net/udp: "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid ...", the port in hex.
+    const table = await readFile('/proc/net/udp', 'utf8');
+    const line = table.split('\n').find((row) => row.trim().split(/\s+/)[1] === `0100007F:${l.port().toString(16).toUpperCase().padStart(4, '0')}`);
+    assert.equal(line?.trim().split(/\s+/)[7], String(owner.uid), line);
   });
 });
