@@ -40,7 +40,7 @@ export async function tempDir(files: Record<string, string> = {}): Promise<strin
 }
 
 /**
-* The UDP transport every rotor a test starts runs on: ROTOR_TEST_TRANSPORT
+ * The UDP transport every rotor a test starts runs on: ROTOR_TEST_TRANSPORT
  * (native or dgram), so that the suite can run against each; rotor's own
  * choice (auto) when unset. A test that passes --transport itself wins.
  */
