@@ -307,6 +307,26 @@ static napi_value shared(napi_env env, napi_value target, const char *name, size
   return buffer;
 }
 
+static void free_ring(napi_env env, void *data, void *hint) {
+  (void)env; (void)hint;
+  free(data);
+}
+
+// The receive ring: 4 MiB that V8 would fill with zeros, and so make resident,
+// where calloc maps pages that stay untouched until a datagram that long comes.
+static napi_value ring(napi_env env, napi_value target, size_t bytes, void **data) {
+  napi_value buffer;
+  void *p = calloc(1, bytes);
+  if (p && napi_create_external_arraybuffer(env, p, bytes, free_ring, NULL, &buffer) == napi_ok) {
+    *data = p;
+    CHECK(napi_set_named_property(env, target, "rx", buffer));
+    return buffer;
+  }
+  // A Node built with V8's sandbox takes no outside memory.
+  free(p);
+  return shared(env, target, "rx", bytes, data);
+}
+
 // bind(family, host, port, receiveBuffer, reusePort, uid, gid) → a socket object holding the shared memory.
 static napi_value bind_socket(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -374,7 +394,7 @@ static napi_value bind_socket(napi_env env, napi_callback_info info) {
     return NULL;
   }
   void *p;
-  if (!shared(env, object, "rx", (size_t)BATCH * SLOT, &p)) return NULL;
+  if (!ring(env, object, (size_t)BATCH * SLOT, &p)) return NULL;
   s->rx = p;
   if (!shared(env, object, "rxLength", BATCH * sizeof(int32_t), &p)) return NULL;
   s->rx_len = p;
