@@ -14,6 +14,7 @@ import { AclError, LOOPBACK, parseAcl, type Acl } from './net/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './query/rrl.js';
 import { TCP_DEFAULTS } from './net/tcp.js';
 import { UDP_RECEIVE_BUFFER } from './net/udp.js';
+import { TRANSPORT_SETTINGS, type TransportSetting } from './net/transport.js';
 import type { Identity } from './query/identity.js';
 import { ANSWER_CACHE_BYTES } from './query/memo.js';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/settings.js';
@@ -55,6 +56,8 @@ export interface Config {
   tcpMaxUnsentBytes: number;
   /** SO_RCVBUF asked for each UDP socket (the kernel caps it at net.core.rmem_max). */
   udpReceiveBuffer: number;
+  /** What carries UDP: the native addon (batched, auto where it was built) or node:dgram. */
+  transport: TransportSetting;
   /** Response rate limiting over UDP: on (RRL_DEFAULTS) unless `rrl: off`; off when undefined. */
   rrl?: RrlSettings;
   /** The prepared-answer memo's cap in (estimated) bytes, per process; 0 turns it off. */
@@ -97,6 +100,7 @@ export const DEFAULTS: Config = {
   tcpMaxConnectionsPerNetblock: TCP_DEFAULTS.maxConnectionsPerNetblock,
   tcpMaxUnsentBytes: TCP_DEFAULTS.maxUnsentBytes,
   udpReceiveBuffer: UDP_RECEIVE_BUFFER,
+  transport: 'auto',
   rrl: RRL_DEFAULTS,
   answerCacheBytes: ANSWER_CACHE_BYTES,
   workers: 1,
@@ -206,6 +210,13 @@ export function parseWorkers(key: string, v: unknown): number {
 export function parseLogLevel(key: string, v: unknown): string {
   if (typeof v !== 'string' || !LOG_LEVELS.includes(v)) throw new ConfigError(`${key}: expected one of ${LOG_LEVELS.join(', ')}`);
   return v;
+}
+
+export function parseTransport(key: string, v: unknown): TransportSetting {
+  if (typeof v !== 'string' || !(TRANSPORT_SETTINGS as readonly string[]).includes(v)) {
+    throw new ConfigError(`${key}: expected one of ${TRANSPORT_SETTINGS.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as TransportSetting;
 }
 
 export function parseLogFormat(key: string, v: unknown): LogFormat {
@@ -447,6 +458,7 @@ const SETTERS: Record<string, Setter> = {
   'tcp-max-connections-per-netblock': (c, v) => { c.tcpMaxConnectionsPerNetblock = integer('tcp-max-connections-per-netblock', v, 1, 1_000_000); },
   'tcp-max-unsent-bytes': (c, v) => { c.tcpMaxUnsentBytes = integer('tcp-max-unsent-bytes', v, 512, 16 << 20); },
   'udp-receive-buffer': (c, v) => { c.udpReceiveBuffer = integer('udp-receive-buffer', v, 65536, 256 << 20); },
+  transport: (c, v) => { c.transport = parseTransport('transport', v); },
   rrl: (c, v) => { c.rrl = parseRrl(v); },
   'answer-cache-bytes': (c, v) => { c.answerCacheBytes = integer('answer-cache-bytes', v, 0, 2 ** 40); },
   workers: (c, v) => { c.workers = parseWorkers('workers', v); },
@@ -540,6 +552,7 @@ const RESTART_SETTINGS: Record<string, string[]> = {
   'tcp-max-connections-per-netblock': ['tcpMaxConnectionsPerNetblock'],
   'tcp-max-unsent-bytes': ['tcpMaxUnsentBytes'],
   'udp-receive-buffer': ['udpReceiveBuffer'],
+  transport: ['transport'],
   'answer-cache-bytes': ['answerCacheBytes'],
   'control-socket': ['controlSocket'],
   user: ['user'],

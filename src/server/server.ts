@@ -1,6 +1,6 @@
 // The server process: zones loaded from a directory into a Catalog, and the
 // UDP and TCP listeners that feed every message through the pipeline.
-import type dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
 import { Catalog } from '../lifecycle/catalog.js';
 import { Rotation, rotationResolver, type RotationSettings } from '../authority/rotation.js';
 import { EventLog, type Logger } from '../log.js';
@@ -15,7 +15,8 @@ import type { ForwardConfig } from '../resolver/resolver.js';
 import { Resolver } from '../resolver/resolver.js';
 import { RateLimiter, truncatedReply, type RrlSettings } from '../query/rrl.js';
 import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptions } from '../net/tcp.js';
-import { bindUdp, type UdpCounts } from '../net/udp.js';
+import { bindTransport, type UdpTransport } from '../net/transport.js';
+import type { UdpCounts, UdpListener } from '../net/udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from '../lifecycle/watch.js';
 import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
 import { CatalogZone, type CatalogSettings } from '../lifecycle/catalog-zone.js';
@@ -39,6 +40,16 @@ export interface ServerOptions {
   tcpMaxUnsentBytes?: number;
   /** SO_RCVBUF of the UDP sockets (udp.ts); UDP_RECEIVE_BUFFER where unset. */
   udpReceiveBuffer?: number;
+  /** What carries UDP (net/transport.ts); dgram where unset. */
+  udpTransport?: UdpTransport;
+  /**
+   * A worker among several: its UDP socket is its own on the shared port
+   * (SO_REUSEPORT) where the transport can, and the port is TCP's, which the
+   * cluster shares, when port 0 asks for any.
+   */
+  reusePort?: boolean;
+  /** The account rotor drops to once bound (user:, group:), which shared sockets must belong to. */
+  socketOwner?: { uid: number; gid: number };
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
   /** The answer memo's cap in bytes (memo.ts); 0 turns it off. */
@@ -69,7 +80,7 @@ function signed(response: Response, signer: ResponseSigner | undefined): Respons
 
 export class DnsServer {
   readonly catalog = new Catalog();
-  private readonly sockets: dgram.Socket[] = [];
+  private readonly sockets: UdpListener[] = [];
   private readonly listeners: TcpListener[] = [];
   readonly bound: ListenAddress[] = [];
 
@@ -288,17 +299,41 @@ export class DnsServer {
     for (const want of this.opts.listen) await this.bindPair(want);
     // The receive buffer as the kernel granted it (Linux reports twice what it reserves, and caps the request at rmem_max).
     this.bound.forEach((a, i) => this.opts.logger.info({
-      address: a.host, port: a.port, family: a.family, listen: formatHostPort(a), udpReceiveBuffer: this.sockets[i]!.getRecvBufferSize(),
+      address: a.host, port: a.port, family: a.family, listen: formatHostPort(a), udpReceiveBuffer: this.sockets[i]!.receiveBuffer(),
+      udpTransport: this.opts.udpTransport ?? 'dgram',
     }, 'listening on UDP and TCP'));
     return this.bound;
   }
 
-  /** UDP and TCP on the same port; with port 0 the UDP port is chosen first and TCP follows it. */
+  private bindUdp(want: ListenAddress): Promise<UdpListener> {
+    return bindTransport(this.opts.udpTransport ?? 'dgram', want, (msg, ctx) => this.handle(msg, ctx), this.eventLog, this.faults, {
+      receiveBuffer: this.opts.udpReceiveBuffer, reusePort: this.opts.reusePort, owner: this.opts.socketOwner,
+    });
+  }
+
+  /**
+   * UDP and TCP on the same port; with port 0 the UDP port is chosen first and
+   * TCP follows it, except in a worker with its own UDP socket: there the
+   * cluster gives every worker the same TCP port, and UDP follows it.
+   */
   private async bindPair(want: ListenAddress): Promise<void> {
+    if (this.opts.reusePort) {
+      const server = await bindTcp(want, (msg, ctx) => this.handle(msg, ctx), this.tcp);
+      const port = (server.server.address() as AddressInfo).port;
+      try {
+        this.sockets.push(await this.bindUdp({ ...want, port }));
+      } catch (e) {
+        await server.close(0);
+        throw e;
+      }
+      this.listeners.push(server);
+      this.bound.push({ ...want, port });
+      return;
+    }
     const tries = want.port === 0 ? 10 : 1;
     for (let attempt = 1; ; attempt++) {
-      const socket = await bindUdp(want, (msg, ctx) => this.handle(msg, ctx), this.eventLog, this.faults, this.opts.udpReceiveBuffer);
-      const port = socket.address().port;
+      const socket = await this.bindUdp(want);
+      const port = socket.port();
       try {
         const server = await bindTcp({ ...want, port }, (msg, ctx) => this.handle(msg, ctx), this.tcp);
         this.sockets.push(socket);

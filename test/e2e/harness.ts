@@ -40,6 +40,13 @@ export async function tempDir(files: Record<string, string> = {}): Promise<strin
 }
 
 /**
+ * The UDP transport every rotor a test starts runs on: ROTOR_TEST_TRANSPORT
+ * (native or dgram), so that the suite can run against each; rotor's own
+ * choice (auto) when unset. A test that passes --transport itself wins.
+ */
+export const TEST_TRANSPORT = process.env.ROTOR_TEST_TRANSPORT;
+
+/**
  * Options for node itself in the tests that measure the server's resident set.
  * V8's young generation is a fixed allowance that each Node line sizes its own
  * way (Node 20: semi-spaces of 16 MB; Node 22 and 24 let them grow larger;
@@ -57,7 +64,8 @@ export const MEASURED_NODE_ARGS = ['--max-semi-space-size=16'];
  */
 export async function startRotor(zones: Record<string, string> | string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<Rotor> {
   const dir = typeof zones === 'string' ? zones : await tempDir(zones);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CLI, 'serve', '--zones', dir, '--listen', '127.0.0.1:0', ...extraArgs], {
+  const transport = TEST_TRANSPORT && !extraArgs.includes('--transport') ? ['--transport', TEST_TRANSPORT] : [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CLI, 'serve', '--zones', dir, '--listen', '127.0.0.1:0', ...transport, ...extraArgs], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -32,7 +32,7 @@ const DIG_EDNS_SIZE = 1232;
 const CLIENT = { address: '127.0.0.1', port: 40000 };
 
 /** A query as `dig +norec +nocookie` sends it: AD set, RD off, a plain OPT. */
-function query(q: Ask): Buffer {
+export function query(q: Ask): Buffer {
   const p = new Packet();
   p.header.id = 0x1f2e;
   Object.assign(p.header, { ad: 1 });
