@@ -1,16 +1,10 @@
-// The canonical forms DNSSEC hashes and signs (RFC 4034 §6): a name in
-// uncompressed wire form with its ASCII letters lowercased.
-import type { Name } from '../wire/name.js';
+// The canonical form of a name that DNSSEC hashes and signs (RFC 4034 §6.2).
+import { Name } from '../wire/name.js';
+import { MessageWriter } from '../wire/writer.js';
 
-/** The canonical wire form of a name (RFC 4034 §6.2): no compression, A-Z lowered. */
+/** Uncompressed wire form, ASCII letters lowercased (the name's key is that text; as TSIG does). */
 export function canonicalName(name: Name): Buffer {
-  const parts: Buffer[] = [];
-  for (const label of name.labels) {
-    const lower = Buffer.from(label);
-    // Only ASCII letters: other octets in a label are data, not case (RFC 4343).
-    for (let i = 0; i < lower.length; i++) if (lower[i]! >= 0x41 && lower[i]! <= 0x5a) lower[i]! |= 0x20;
-    parts.push(Buffer.of(lower.length), lower);
-  }
-  parts.push(Buffer.of(0));
-  return Buffer.concat(parts);
+  const w = new MessageWriter(255, false);
+  w.name(Name.parse(name.key), false);
+  return w.result();
 }

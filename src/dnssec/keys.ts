@@ -89,8 +89,10 @@ export function dnskeyPublicKey(dnskey: Buffer): KeyObject {
     if (key.length !== 64) throw new DnssecKeyError(`an ECDSA P-256 public key is 64 octets, not ${key.length}`);
     jwk = { kty: 'EC', crv: 'P-256', x: key.subarray(0, 32).toString('base64url'), y: key.subarray(32).toString('base64url') };
   } else if (algorithm === Algorithm.RSASHA256) {
+    // The exponent length is one octet, or a zero octet and two (RFC 3110 §2).
     const long = key[0] === 0;
     const at = long ? 3 : 1;
+    if (key.length < at) throw new DnssecKeyError('the RSA public key ends early');
     const elen = long ? key.readUInt16BE(1) : key[0]!;
     if (key.length < at + elen + 1) throw new DnssecKeyError('the RSA public key ends early');
     jwk = { kty: 'RSA', e: key.subarray(at, at + elen).toString('base64url'), n: key.subarray(at + elen).toString('base64url') };
