@@ -1,0 +1,135 @@
+// Writes a ZoneVersion's columns from nodes given in canonical order: the
+// builder (from a loader's records) and apply (a version and a changeset) both
+// end here. It adds the empty non-terminals between a name and its nearest
+// existing ancestor and sets every node's flags on the way, so neither caller
+// has to know how a version is laid out.
+import type { Name } from '../wire/name.js';
+import { RRType } from '../wire/types.js';
+import { bytes, u16s, u32s } from './columns.js';
+import { compareKeys, MAX_KEY } from './canonical.js';
+import { NodeFlag, ZoneVersion } from './version.js';
+
+export class VersionWriter {
+  private readonly keys = bytes(1 << 16);
+  private readonly keyStart = u32s();
+  private readonly cases = bytes();
+  private readonly caseStart = u32s();
+  private readonly flags = bytes();
+  private readonly setStart = u32s();
+  private readonly setType = u16s();
+  private readonly setTtl = u32s();
+  private readonly recStart = u32s();
+  private readonly sigStart = u32s();
+  private readonly data = bytes(1 << 16);
+  private readonly dataStart = u32s();
+  /** The chain of nodes from the apex to the last one written. */
+  private readonly chain: number[] = [];
+  /** A node given but not written until its first RRset: one left without any is dropped. */
+  private readonly pendingKey = new Uint8Array(MAX_KEY);
+  private pendingLength = -1;
+  private readonly pendingCase = new Uint8Array(256);
+  private pendingCaseLength = 0;
+  private openSet = false;
+
+  constructor(private readonly origin: Name) {
+    this.keyStart.push(0);
+    this.caseStart.push(0);
+    this.dataStart.push(0);
+  }
+
+  /**
+   * Starts the node of `key[start, end)`, whose labels in the case written are
+   * `caseWire` when that differs from lowercase. Keys must rise strictly.
+   */
+  node(key: Uint8Array, start: number, end: number, caseWire?: Uint8Array): void {
+    this.pendingKey.set(key.subarray(start, end));
+    this.pendingLength = end - start;
+    this.pendingCaseLength = caseWire?.length ?? 0;
+    if (caseWire) this.pendingCase.set(caseWire);
+  }
+
+  /** Starts an RRset of the current node. */
+  set(type: number, ttl: number): void {
+    if (this.pendingLength >= 0) this.writeNode();
+    this.closeSet();
+    const node = this.flags.length - 1;
+    if (type === RRType.NS && node > 0) this.flags.data[node]! |= NodeFlag.DELEGATION;
+    this.setType.push(type);
+    this.setTtl.push(ttl);
+    this.recStart.push(this.dataStart.length - 1);
+    this.openSet = true;
+  }
+
+  /** Adds a record (RDATA in wire form) to the current RRset. */
+  record(rdata: Uint8Array, start = 0, end = rdata.length): void {
+    this.data.append(rdata, start, end);
+    this.dataStart.push(this.data.length);
+  }
+
+  finish(): ZoneVersion {
+    this.closeSet();
+    if (this.flags.length === 0) throw new Error('a zone version needs its apex');
+    this.setStart.push(this.setType.length);
+    this.recStart.push(this.dataStart.length - 1);
+    return new ZoneVersion(this.origin, {
+      keys: this.keys.finish(), keyStart: this.keyStart.finish(),
+      cases: this.cases.finish(), caseStart: this.caseStart.finish(),
+      flags: this.flags.finish(), setStart: this.setStart.finish(),
+      setType: this.setType.finish(), setTtl: this.setTtl.finish(),
+      recStart: this.recStart.finish(), sigStart: this.sigStart.finish(),
+      data: this.data.finish(), dataStart: this.dataStart.finish(),
+    });
+  }
+
+  private closeSet(): void {
+    if (this.openSet) this.sigStart.push(this.dataStart.length - 1);
+    this.openSet = false;
+  }
+
+  private keyOf(node: number): [number, number] {
+    return [this.keyStart.data[node]!, this.keyStart.data[node + 1]!];
+  }
+
+  private writeNode(): void {
+    const key = this.pendingKey;
+    const length = this.pendingLength;
+    this.pendingLength = -1;
+    const keys = this.keys.data;
+    const chain = this.chain;
+    const count = this.flags.length;
+    if (count === 0) {
+      if (length !== 0) throw new Error('a zone version starts with its apex');
+      this.append(key, 0, NodeFlag.APEX, 0);
+      return;
+    }
+    const [ps, pe] = this.keyOf(count - 1);
+    if (compareKeys(keys, ps, pe, key, 0, length) >= 0) throw new Error('zone version nodes out of canonical order');
+    // Keys end each label with 0x00 and hold no other: an ancestor's key is a prefix ending at one.
+    for (;;) {
+      const [as, ae] = this.keyOf(chain[chain.length - 1]!);
+      if (ae - as <= length && compareKeys(keys, as, ae, key, 0, ae - as) === 0) break;
+      chain.pop();
+    }
+    const [as, ae] = this.keyOf(chain[chain.length - 1]!);
+    for (let p = ae - as; p < length - 1; p++) {
+      if (key[p] === 1) p++;
+      else if (key[p] === 0) this.append(key, p + 1, NodeFlag.EMPTY, 0);
+    }
+    this.append(key, length, 0, this.pendingCaseLength);
+  }
+
+  /** Writes the node of `key[0, length)` below the last node of the chain, with the pending case when `caseLength`. */
+  private append(key: Uint8Array, length: number, flags: number, caseLength: number): void {
+    const parent = this.chain[this.chain.length - 1];
+    if (parent !== undefined && (this.flags.data[parent]! & (NodeFlag.DELEGATION | NodeFlag.OCCLUDED)) !== 0) flags |= NodeFlag.OCCLUDED;
+    // The last label of the key is the node's own (leftmost) one.
+    if (length >= 2 && key[length - 2] === 0x2a && (length === 2 || key[length - 3] === 0)) flags |= NodeFlag.WILDCARD;
+    this.keys.append(key, 0, length);
+    this.keyStart.push(this.keys.length);
+    this.cases.append(this.pendingCase, 0, caseLength);
+    this.caseStart.push(this.cases.length);
+    this.setStart.push(this.setType.length);
+    this.flags.push(flags);
+    this.chain.push(this.flags.length - 1);
+  }
+}
