@@ -1,6 +1,6 @@
 // Growable typed arrays, for building a zone version's columns without an
-// object per record: each doubles when full and is trimmed to an array of its
-// own (a transferable ArrayBuffer, not a view into a pool) when finished.
+// object per record: each doubles when full and ends as an array on an
+// ArrayBuffer of its own (transferable; never a view into Node's Buffer pool).
 type Typed = Uint8Array | Uint16Array | Uint32Array;
 
 export class Column<T extends Typed> {
@@ -8,12 +8,15 @@ export class Column<T extends Typed> {
   length = 0;
 
   constructor(private readonly make: new (n: number) => T, capacity = 1024) {
-    this.data = new make(capacity);
+    this.data = new make(Math.max(capacity, 16));
   }
 
   /** Room for `n` more values. */
   reserve(n: number): void {
-    if (this.length + n <= this.data.length) return;
+    if (this.length + n > this.data.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
     let size = this.data.length * 2;
     while (size < this.length + n) size *= 2;
     const bigger = new this.make(size);
@@ -22,13 +25,13 @@ export class Column<T extends Typed> {
   }
 
   push(v: number): void {
-    if (this.length === this.data.length) this.reserve(1);
+    if (this.length === this.data.length) this.grow(1);
     this.data[this.length++] = v;
   }
 
   /** Appends `src[start, end)`. */
   append(src: ArrayLike<number> & { subarray(start: number, end: number): Typed }, start: number, end: number): void {
-    this.reserve(end - start);
+    if (this.length + end - start > this.data.length) this.grow(end - start);
     // Most values are a few octets: a loop costs less than a view to copy from.
     if (end - start > 32) {
       this.data.set(src.subarray(start, end), this.length);
@@ -41,8 +44,14 @@ export class Column<T extends Typed> {
     this.length = at;
   }
 
-  /** The values pushed, in an array that owns its buffer. */
+  /**
+   * The values pushed, in an array that owns its buffer: the one filled, when
+   * at most an eighth of it is unused (callers that know their sizes give them
+   * as capacities), else a copy. Copying a large column costs as much as
+   * filling it.
+   */
   finish(): T {
+    if (this.data.length - this.length <= this.data.length >> 3) return this.data.subarray(0, this.length) as T;
     return this.data.slice(0, this.length) as T;
   }
 }

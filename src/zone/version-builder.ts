@@ -180,7 +180,12 @@ export class VersionBuilder {
     const fill = first.slice(0, nodes);
     for (let r = 0; r < records; r++) byNode[fill[nodeOfStage[this.recStage.data[r]!]!]!++] = r;
 
-    const writer = new VersionWriter(this.origin);
+    // Sizes as known now: duplicates and errors make them smaller, empty non-terminals and a synthesized SOA larger.
+    const writer = new VersionWriter(this.origin, {
+      nodes: nodes + (nodes >> 3) + 16, sets: records + 1, records: records + 1,
+      keyBytes: this.stageKeys.length + (this.stageKeys.length >> 3) + 16, caseBytes: this.stageCases.length,
+      dataBytes: this.data.length + 512,
+    });
     const outRecords = u32s();
     const types: number[] = [];
     const setTtl: number[] = [];
@@ -191,21 +196,26 @@ export class VersionBuilder {
     const error = (at: number, pos: SourcePos, message: string) => this.found.push({ at, d: { pos, severity: 'error', message } });
     const warn = (at: number, message: string) => this.found.push({ at, d: { pos: this.pos(at), severity: 'warning', message } });
 
+    // The columns are complete: read them directly.
+    const recType = this.recType.data;
+    const recTtl = this.recTtl.data;
     for (let n = 0; n < nodes; n++) {
       types.length = setTtl.length = setStart.length = accepted.length = 0;
-      for (let i = first[n]!; i < first[n + 1]!; i++) {
-        const t = this.recType.data[byNode[i]!]!;
+      const from = first[n]!;
+      const to = first[n + 1]!;
+      for (let i = from; i < to; i++) {
+        const t = recType[byNode[i]!]!;
         if (!types.includes(t)) types.push(t);
       }
       for (const type of types) {
         setStart.push(accepted.length);
         const start = accepted.length;
         let seen: Set<string> | undefined;
-        for (let i = first[n]!; i < first[n + 1]!; i++) {
+        for (let i = from; i < to; i++) {
           const r = byNode[i]!;
-          if (this.recType.data[r] !== type) continue;
+          if (recType[r] !== type) continue;
           if (accepted.length === start) {
-            setTtl.push(this.recTtl.data[r]!);
+            setTtl.push(recTtl[r]!);
             accepted.push(r);
             continue;
           }
@@ -220,8 +230,7 @@ export class VersionBuilder {
           }
           seen?.add(this.rdataText(r));
           const ttl = setTtl[setTtl.length - 1]!;
-          const recTtl = this.recTtl.data[r]!;
-          if (recTtl !== ttl) warn(r, `TTL ${recTtl} differs from ${ttl} of the other ${typeName(type)} records at ${this.stageName(this.recStage.data[r]!)}: ${ttl} is used`);
+          if (recTtl[r] !== ttl) warn(r, `TTL ${recTtl[r]} differs from ${ttl} of the other ${typeName(type)} records at ${this.stageName(this.recStage.data[r]!)}: ${ttl} is used`);
           if (type === RRType.SOA) {
             error(r, this.pos(r), `more than one SOA record at ${this.origin}`);
             continue;

@@ -5,23 +5,35 @@
 // has to know how a version is laid out.
 import type { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
-import { bytes, u16s, u32s } from './columns.js';
+import { bytes, u16s, u32s, type Column } from './columns.js';
 import { compareKeys, MAX_KEY } from './canonical.js';
 import { NodeFlag, ZoneVersion } from './version.js';
 
+/** What a writer may expect to hold, when its caller knows: columns start at these sizes. */
+export interface VersionSizes {
+  nodes: number;
+  sets: number;
+  records: number;
+  keyBytes: number;
+  caseBytes: number;
+  dataBytes: number;
+}
+
+const SMALL: VersionSizes = { nodes: 1024, sets: 1024, records: 1024, keyBytes: 1 << 14, caseBytes: 1024, dataBytes: 1 << 16 };
+
 export class VersionWriter {
-  private readonly keys = bytes(1 << 16);
-  private readonly keyStart = u32s();
-  private readonly cases = bytes();
-  private readonly caseStart = u32s();
-  private readonly flags = bytes();
-  private readonly setStart = u32s();
-  private readonly setType = u16s();
-  private readonly setTtl = u32s();
-  private readonly recStart = u32s();
-  private readonly sigStart = u32s();
-  private readonly data = bytes(1 << 16);
-  private readonly dataStart = u32s();
+  private readonly keys: Column<Uint8Array>;
+  private readonly keyStart: Column<Uint32Array>;
+  private readonly cases: Column<Uint8Array>;
+  private readonly caseStart: Column<Uint32Array>;
+  private readonly flags: Column<Uint8Array>;
+  private readonly setStart: Column<Uint32Array>;
+  private readonly setType: Column<Uint16Array>;
+  private readonly setTtl: Column<Uint32Array>;
+  private readonly recStart: Column<Uint32Array>;
+  private readonly sigStart: Column<Uint32Array>;
+  private readonly data: Column<Uint8Array>;
+  private readonly dataStart: Column<Uint32Array>;
   /** The chain of nodes from the apex to the last one written. */
   private readonly chain: number[] = [];
   /** A node given but not written until its first RRset: one left without any is dropped. */
@@ -31,7 +43,20 @@ export class VersionWriter {
   private pendingCaseLength = 0;
   private openSet = false;
 
-  constructor(private readonly origin: Name) {
+  constructor(private readonly origin: Name, sizes: VersionSizes = SMALL) {
+    const { nodes, sets, records } = sizes;
+    this.keys = bytes(sizes.keyBytes);
+    this.keyStart = u32s(nodes + 1);
+    this.cases = bytes(sizes.caseBytes);
+    this.caseStart = u32s(nodes + 1);
+    this.flags = bytes(nodes);
+    this.setStart = u32s(nodes + 1);
+    this.setType = u16s(sets);
+    this.setTtl = u32s(sets);
+    this.recStart = u32s(sets + 1);
+    this.sigStart = u32s(sets);
+    this.data = bytes(sizes.dataBytes);
+    this.dataStart = u32s(records + 1);
     this.keyStart.push(0);
     this.caseStart.push(0);
     this.dataStart.push(0);
@@ -42,7 +67,8 @@ export class VersionWriter {
    * `caseWire` when that differs from lowercase. Keys must rise strictly.
    */
   node(key: Uint8Array, start: number, end: number, caseWire?: Uint8Array): void {
-    this.pendingKey.set(key.subarray(start, end));
+    const pending = this.pendingKey;
+    for (let i = start; i < end; i++) pending[i - start] = key[i]!;
     this.pendingLength = end - start;
     this.pendingCaseLength = caseWire?.length ?? 0;
     if (caseWire) this.pendingCase.set(caseWire);
@@ -86,15 +112,12 @@ export class VersionWriter {
     this.openSet = false;
   }
 
-  private keyOf(node: number): [number, number] {
-    return [this.keyStart.data[node]!, this.keyStart.data[node + 1]!];
-  }
-
   private writeNode(): void {
     const key = this.pendingKey;
     const length = this.pendingLength;
     this.pendingLength = -1;
     const keys = this.keys.data;
+    const starts = this.keyStart.data;
     const chain = this.chain;
     const count = this.flags.length;
     if (count === 0) {
@@ -102,16 +125,16 @@ export class VersionWriter {
       this.append(key, 0, NodeFlag.APEX, 0);
       return;
     }
-    const [ps, pe] = this.keyOf(count - 1);
-    if (compareKeys(keys, ps, pe, key, 0, length) >= 0) throw new Error('zone version nodes out of canonical order');
+    if (compareKeys(keys, starts[count - 1]!, starts[count]!, key, 0, length) >= 0) throw new Error('zone version nodes out of canonical order');
     // Keys end each label with 0x00 and hold no other: an ancestor's key is a prefix ending at one.
+    let ancestor: number;
     for (;;) {
-      const [as, ae] = this.keyOf(chain[chain.length - 1]!);
-      if (ae - as <= length && compareKeys(keys, as, ae, key, 0, ae - as) === 0) break;
+      const top = chain[chain.length - 1]!;
+      ancestor = starts[top + 1]! - starts[top]!;
+      if (ancestor <= length && compareKeys(keys, starts[top]!, starts[top + 1]!, key, 0, ancestor) === 0) break;
       chain.pop();
     }
-    const [as, ae] = this.keyOf(chain[chain.length - 1]!);
-    for (let p = ae - as; p < length - 1; p++) {
+    for (let p = ancestor; p < length - 1; p++) {
       if (key[p] === 1) p++;
       else if (key[p] === 0) this.append(key, p + 1, NodeFlag.EMPTY, 0);
     }

@@ -1,0 +1,109 @@
+// Zone files loaded into ZoneVersions the way the loader thread will do it —
+// parsed and built on a worker thread, handed over as transferred buffers, the
+// worker ended — beside named-checkzone on the same master file, in one run
+// (issue 13: RSS growth at most 0.75 × named-checkzone's maximum RSS, load
+// time at most named-checkzone's, YAML at most twice that):
+//   node --expose-gc --import tsx bench/zone-version.ts [DIR] [ORIGIN]
+// DIR holds ORIGIN.zone and ORIGIN.yaml with the same records, as
+// `node --import tsx scripts/gen-zone.ts --records 1000000 --out /tmp/z1m`
+// makes them (the defaults). Also times diff() against a copy with 1 % of the
+// records changed, and apply() of that changeset.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Name } from '../src/wire/name.js';
+import { apply, diff } from '../src/zone/changeset.js';
+import { VersionBuilder } from '../src/zone/version-builder.js';
+import { ZoneVersion, type VersionHandOver } from '../src/zone/version.js';
+
+const dir = process.argv[2] ?? '/tmp/z1m';
+const originText = process.argv[3] ?? 'gen.example';
+const origin = Name.parse(originText + '.');
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+const MB = 2 ** 20;
+const rss = () => {
+  gc();
+  return process.memoryUsage().rss;
+};
+
+// What the loader thread does, short of diagnostics: read, parse, build, hand over.
+const WORKER = `
+const tsx = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))});
+tsx.register();
+const { parentPort, workerData } = await import('node:worker_threads');
+const { readFileSync } = await import('node:fs');
+const { Name } = await import(${JSON.stringify(new URL('../src/wire/name.ts', import.meta.url).href)});
+const { encodeRData } = await import(${JSON.stringify(new URL('../src/wire/rdata.ts', import.meta.url).href)});
+const { parseZoneText } = await import(${JSON.stringify(new URL('../src/zone/load.ts', import.meta.url).href)});
+const { VersionBuilder } = await import(${JSON.stringify(new URL('../src/zone/version-builder.ts', import.meta.url).href)});
+const origin = Name.parse(workerData.origin);
+const started = performance.now();
+const parsed = parseZoneText(readFileSync(workerData.file, 'utf8'), workerData.file, origin, { defaultTtl: 3600 });
+const parseMs = performance.now() - started;
+const builder = new VersionBuilder(origin, workerData.file, { serial: 1, ttl: 3600 });
+for (const r of parsed.records) builder.add({ owner: r.owner, type: r.type, ttl: r.ttl, rdata: encodeRData(r.rdata) }, r.pos);
+parsed.records.length = 0;
+const { version } = builder.finish();
+const { message, transfer } = version.handOver();
+parentPort.postMessage({ message, parseMs, buildMs: performance.now() - started - parseMs }, transfer);
+`;
+
+async function load(file: string): Promise<{ version: ZoneVersion; ms: number; parseMs: number; buildMs: number }> {
+  const started = performance.now();
+  const w = new Worker(WORKER, { eval: true, workerData: { file, origin: origin.toString() } });
+  const reply = await new Promise<{ message: VersionHandOver['message']; parseMs: number; buildMs: number }>((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  const version = ZoneVersion.receive(reply.message);
+  const ms = performance.now() - started;
+  await w.terminate();
+  return { version, ms, parseMs: reply.parseMs, buildMs: reply.buildMs };
+}
+
+const zoneFile = join(dir, `${originText}.zone`);
+// named-checkzone first, so that its run does not share the machine with ours.
+const bind = spawnSync('/usr/bin/time', ['-v', 'named-checkzone', originText, zoneFile], { encoding: 'utf8' });
+const field = (name: string) => /: (.*)$/.exec(bind.stderr.split('\n').find((l) => l.includes(name)) ?? '')?.[1] ?? '?';
+const bindRss = Number(field('Maximum resident set size')) * 1024;
+const [m, s] = field('Elapsed (wall clock)').split(':').map(Number);
+const bindSeconds = m! * 60 + s!;
+
+const base = rss();
+const master = await load(zoneFile);
+const peak = process.resourceUsage().maxRSS * 1024;
+const settled = rss();
+const { version } = master;
+const yaml = await load(join(dir, `${originText}.yaml`));
+const same = yaml.version.byteLength === version.byteLength && diff(version, yaml.version).added.length === 0;
+
+// The same zone with every 100th address changed and the serial moved on.
+const edited = new VersionBuilder(origin, zoneFile, { serial: 2, ttl: 3600 });
+let i = 0;
+for (const r of version.records()) {
+  let rdata = r.rdata;
+  if (r.type === 6) {
+    rdata = Buffer.from(r.rdata);
+    rdata.writeUInt32BE(2, rdata.length - 20);
+  } else if (r.type === 1 && i++ % 100 === 0) {
+    rdata = Buffer.from([198, 51, 100, i & 255]);
+  }
+  edited.add({ ...r, rdata }, { file: zoneFile, line: 0, col: 0 });
+}
+const next = edited.finish().version;
+let t = performance.now();
+const change = diff(version, next);
+const diffMs = performance.now() - t;
+t = performance.now();
+apply(version, change);
+const applyMs = performance.now() - t;
+
+const mb = (b: number) => `${(b / MB).toFixed(0)} MB`;
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+console.log(`named-checkzone ${originText} ${zoneFile}: max RSS ${mb(bindRss)}, ${bindSeconds.toFixed(2)} s (exit ${bind.status})`);
+console.log(`version: ${version.recordCount} records, ${version.nodeCount} nodes, ${mb(version.byteLength)} of columns (${(version.byteLength / version.recordCount).toFixed(0)} bytes a record)`);
+console.log(`master file: ${sec(master.ms)} to a version on this thread (${(master.ms / 1000 / bindSeconds).toFixed(2)} × named-checkzone; parse ${sec(master.parseMs)}, build ${sec(master.buildMs)})`);
+console.log(`RSS growth once the loader thread ended: ${mb(settled - base)} (${((settled - base) / bindRss).toFixed(2)} × named-checkzone's maximum); peak while loading ${mb(peak - base)}`);
+console.log(`YAML: ${sec(yaml.ms)} (${(yaml.ms / 1000 / bindSeconds).toFixed(2)} × named-checkzone; parse ${sec(yaml.parseMs)}, build ${sec(yaml.buildMs)}), ${same ? 'the same version' : 'A DIFFERENT VERSION'}`);
+console.log(`diff against 1 % of the addresses changed: ${diffMs.toFixed(0)} ms (${change.removed.length + change.added.length} octets); apply: ${applyMs.toFixed(0)} ms`);
