@@ -104,6 +104,7 @@ export class ZoneVersion {
     return n;
   }
 
+  /** The message and transfer list that move this version to another thread; it is unusable here afterwards. */
   handOver(): VersionHandOver {
     return {
       message: { origin: this.origin.toString(), columns: this.columns },
