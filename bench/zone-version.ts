@@ -6,8 +6,8 @@
 //   node --expose-gc --import tsx bench/zone-version.ts [DIR] [ORIGIN]
 // DIR holds ORIGIN.zone and ORIGIN.yaml with the same records, as
 // `node --import tsx scripts/gen-zone.ts --records 1000000 --out /tmp/z1m`
-// makes them (the defaults). Also times diff() against a copy with 1 % of the
-// records changed, and apply() of that changeset.
+// makes them (the defaults). Also times lookups, diff() against a copy with
+// 1 % of the addresses changed, and apply() of that changeset.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -99,6 +99,13 @@ t = performance.now();
 apply(version, change);
 const applyMs = performance.now() - t;
 
+// Lookups as the answer step will make them: names that exist and names that do not, from Names made beforehand.
+const probes = Array.from({ length: 100_000 }, (_, k) => Name.parse(`${k % 2 ? 'h' : 'nx'}${(k * 7919) % 300_000}.${originText}.`));
+t = performance.now();
+let found = 0;
+for (const name of probes) if (version.lookup(name).node >= 0) found++;
+const lookupNs = ((performance.now() - t) * 1e6) / probes.length;
+
 const mb = (b: number) => `${(b / MB).toFixed(0)} MB`;
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`named-checkzone ${originText} ${zoneFile}: max RSS ${mb(bindRss)}, ${bindSeconds.toFixed(2)} s (exit ${bind.status})`);
@@ -106,4 +113,5 @@ console.log(`version: ${version.recordCount} records, ${version.nodeCount} nodes
 console.log(`master file: ${sec(master.ms)} to a version on this thread (${(master.ms / 1000 / bindSeconds).toFixed(2)} × named-checkzone; parse ${sec(master.parseMs)}, build ${sec(master.buildMs)})`);
 console.log(`RSS growth once the loader thread ended: ${mb(settled - base)} (${((settled - base) / bindRss).toFixed(2)} × named-checkzone's maximum); peak while loading ${mb(peak - base)}`);
 console.log(`YAML: ${sec(yaml.ms)} (${(yaml.ms / 1000 / bindSeconds).toFixed(2)} × named-checkzone; parse ${sec(yaml.parseMs)}, build ${sec(yaml.buildMs)}), ${same ? 'the same version' : 'A DIFFERENT VERSION'}`);
+console.log(`lookup(): ${lookupNs.toFixed(0)} ns a name (${found} of ${probes.length} found)`);
 console.log(`diff against 1 % of the addresses changed: ${diffMs.toFixed(0)} ms (${change.removed.length + change.added.length} octets); apply: ${applyMs.toFixed(0)} ms`);
