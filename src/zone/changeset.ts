@@ -53,6 +53,8 @@ export function* changeRecords(buf: Buffer): Iterable<VersionRecord> {
   }
 }
 
+const ownerScratch = new Uint8Array(256);
+
 /** Writes records in a changeset's wire form. */
 export class RecordList {
   private readonly out = bytes();
@@ -74,8 +76,7 @@ export class RecordList {
   }
 
   addRecord(r: VersionRecord): void {
-    const wire = new Uint8Array(256);
-    this.add(wire, nameWire(r.owner, wire), r.type, r.ttl, r.rdata);
+    this.add(ownerScratch, nameWire(r.owner, ownerScratch), r.type, r.ttl, r.rdata);
   }
 
   finish(): Buffer {
@@ -222,8 +223,13 @@ function changesOf(version: ZoneVersion, cs: Changeset): Change[] {
 export function apply(version: ZoneVersion, cs: Changeset): ZoneVersion {
   if (serialFrom(cs) !== version.serial) throw new ChangesetError(`the changeset starts at serial ${serialFrom(cs)}, the zone is at ${version.serial}`);
   const changes = changesOf(version, cs);
-  const w = new VersionWriter(version.origin);
-  const { keys, keyStart, cases, caseStart, data, dataStart } = version.columns;
+  const { keys, keyStart, cases, caseStart, data, dataStart, setType } = version.columns;
+  // The old version's sizes and what the changeset adds: the columns rarely grow.
+  const more = changes.length + 16;
+  const w = new VersionWriter(version.origin, {
+    nodes: version.nodeCount + more, sets: setType.length + more, records: dataStart.length + more,
+    keyBytes: keys.length + more * 16, caseBytes: cases.length + more * 16, dataBytes: data.length + cs.added.length + cs.to.rdata.length,
+  });
   let g = 0;
   for (let n = 0; n <= version.nodeCount; n++) {
     // Names that are new come before the existing node that sorts after them.

@@ -30,7 +30,7 @@ export class Column<T extends Typed> {
   }
 
   /** Appends `src[start, end)`. */
-  append(src: ArrayLike<number> & { subarray(start: number, end: number): Typed }, start: number, end: number): void {
+  append(src: Uint8Array, start: number, end: number): void {
     if (this.length + end - start > this.data.length) this.grow(end - start);
     // Most values are a few octets: a loop costs less than a view to copy from.
     if (end - start > 32) {
