@@ -22,7 +22,8 @@ function random(seed: number): (n: number) => number {
   };
 }
 
-const OCTETS = [0x00, 0x01, 0x02, 0x2a, 0x2d, 0x41, 0x5a, 0x61, 0x62, 0x7a, 0x7f, 0xff];
+// The escaping edges: octets below and at the key's escapes, `*`, letters of both cases, and what presentation form escapes (space, `.`, `\`, `(`, 0x7f and above).
+const OCTETS = [0x00, 0x01, 0x02, 0x20, 0x28, 0x2a, 0x2d, 0x2e, 0x41, 0x5a, 0x5c, 0x61, 0x62, 0x7a, 0x7f, 0xff];
 
 function randomName(r: (n: number) => number): Name {
   const labels = Array.from({ length: 1 + r(3) }, () => Buffer.from(Array.from({ length: 1 + r(3) }, () => OCTETS[r(OCTETS.length)]!)));
