@@ -9,8 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FIXTURE } from '../test/e2e/answers/table.js';
-import { startRotor, tempDir } from '../test/e2e/harness.js';
+import { FIXTURE, startRotor, tempDir } from '../test/e2e/harness.js';
 import { askOverTcp, holdConnections, makeQuery, Packet } from '../test/e2e/raw.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, 'default-limits': { type: 'boolean', default: false } } });

@@ -8,8 +8,9 @@ import { serve, usage as serveUsage } from './cli/serve.js';
 import { mxsim, usage as mxsimUsage } from './cli/mxsim.js';
 import { convert, usage as convertUsage } from './cli/convert.js';
 import { check, usage as checkUsage } from './cli/check.js';
+import { gateway, usage as gatewayUsage } from './cli/gateway.js';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim, gateway };
 
 const usage = `usage: rotor <command> [options]
 
@@ -18,6 +19,7 @@ ${serveUsage.split('\n')[0]}
 ${checkUsage.split('\n')[0]}
 ${convertUsage.split('\n')[0]}
 ${mxsimUsage.split('\n')[0]}
+${gatewayUsage.split('\n')[0]}
 
 rotor <command> --help shows a command's options.`;
 

@@ -1,75 +1,15 @@
-// The simulation's one contact with the real server: MX and A queries over a
-// single UDP socket (TCP when an answer comes back truncated), encoded and
-// parsed with dns2's Packet. A fixed number of queries may be in flight and
-// each try has a deadline, so a silent server ends the run instead of hanging it.
-import dgram from 'node:dgram';
-import net from 'node:net';
-import { Packet, type Question, type Resource } from 'dns2';
+// The simulation's one contact with the real server: MX, A and AAAA queries
+// through rotor's DNS client, turned into the RRsets the simulation uses.
+import { Packet, type Resource } from 'dns2';
+import { DnsClient, DnsError, fqdn } from '../client/dns.js';
 import type { Authority, MxAnswer, RRset } from './resolver.js';
-import type { MxRecord } from './senders.js';
-
-export class DnsError extends Error {}
-
-export interface UdpAuthorityOptions {
-  host: string;
-  port: number;
-  family: 4 | 6;
-  /** Queries in flight at most. */
-  concurrency: number;
-  /** Per try. */
-  timeoutMs: number;
-  tries: number;
-}
-
-const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
-
-/** Lower case with the trailing dot, as the simulation spells names. */
-export function fqdn(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower : `${lower}.`;
-}
-
-interface Waiting {
-  resolve: (msg: Buffer) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
+import type { Family, MxRecord } from './senders.js';
 
 export class UdpAuthority implements Authority {
-  /** Messages sent to the server, retries and TCP included. */
-  sent = 0;
-  private socket?: dgram.Socket;
-  private readonly inFlight = new Map<number, Waiting>();
-  private readonly queue: (() => void)[] = [];
-  private active = 0;
-  private nextId = Math.floor(Math.random() * 0x10000);
-
-  constructor(private readonly opts: UdpAuthorityOptions) {}
-
-  async open(): Promise<void> {
-    const socket = dgram.createSocket(this.opts.family === 6 ? 'udp6' : 'udp4');
-    socket.on('message', (msg, from) => {
-      if (msg.length < 12 || from.port !== this.opts.port) return;
-      const waiting = this.inFlight.get(msg.readUInt16BE(0));
-      if (!waiting) return;
-      this.inFlight.delete(msg.readUInt16BE(0));
-      clearTimeout(waiting.timer);
-      waiting.resolve(msg);
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, () => { socket.off('error', reject); resolve(); });
-    });
-    socket.on('error', (e) => { for (const w of this.inFlight.values()) w.reject(e); });
-    this.socket = socket;
-  }
-
-  close(): void {
-    this.socket?.close();
-  }
+  constructor(private readonly client: DnsClient) {}
 
   async mx(domain: string): Promise<MxAnswer> {
-    const response = await this.query(domain, 'MX');
+    const response = await this.client.answer(domain, 'MX');
     const records: MxRecord[] = [];
     let ttl = Infinity;
     for (const r of response.answers) {
@@ -77,102 +17,22 @@ export class UdpAuthority implements Authority {
       records.push({ preference: r.priority, exchange: fqdn(r.exchange) });
       ttl = Math.min(ttl, r.ttl);
     }
-    if (records.length === 0) throw new DnsError(`${fqdn(domain)} has no MX records at ${this.server}`);
-    return { mx: { records, ttl }, addresses: addressSets(response.additionals) };
+    if (records.length === 0) throw new DnsError(`${fqdn(domain)} has no MX records at ${this.client.server}`, 'no MX record');
+    return { mx: { records, ttl }, addresses: { 4: addressSets(response.additionals, 4), 6: addressSets(response.additionals, 6) } };
   }
 
-  async a(host: string): Promise<RRset<string>> {
-    const response = await this.query(host, 'A');
-    return addressSets(response.answers).get(fqdn(host)) ?? { records: [], ttl: 0 };
-  }
-
-  private get server(): string {
-    return this.opts.family === 6 ? `[${this.opts.host}]:${this.opts.port}` : `${this.opts.host}:${this.opts.port}`;
-  }
-
-  private async query(name: string, type: 'MX' | 'A'): Promise<Packet> {
-    await this.slot();
-    try {
-      const request = new Packet();
-      request.questions.push({ name, type: Packet.TYPE[type], class: Packet.CLASS.IN } as Question);
-      // EDNS, as a resolver would send it, keeps the answer and its addresses in one datagram.
-      request.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: 1232 }) as Resource);
-      let response = Packet.parse(await this.exchange(request));
-      if (response.header.tc) {
-        request.header.id = 0;
-        response = Packet.parse(await this.overTcp(request.toBuffer()));
-      }
-      if (response.header.rcode !== 0) {
-        throw new DnsError(`${type} ${fqdn(name)}: ${this.server} answered ${RCODES[response.header.rcode] ?? `rcode ${response.header.rcode}`}`);
-      }
-      return response;
-    } finally {
-      this.release();
-    }
-  }
-
-  private async exchange(request: Packet): Promise<Buffer> {
-    for (let attempt = 1; ; attempt++) {
-      request.header.id = this.freeId();
-      try {
-        return await this.sendUdp(request.header.id, request.toBuffer());
-      } catch (e) {
-        if (!(e instanceof DnsError) || attempt >= this.opts.tries) throw e;
-      }
-    }
-  }
-
-  private sendUdp(id: number, message: Buffer): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.inFlight.delete(id);
-        reject(new DnsError(`no answer from ${this.server} within ${this.opts.timeoutMs} ms`));
-      }, this.opts.timeoutMs);
-      this.inFlight.set(id, { resolve, reject, timer });
-      this.sent++;
-      this.socket!.send(message, this.opts.port, this.opts.host);
-    });
-  }
-
-  private overTcp(message: Buffer): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: this.opts.host, port: this.opts.port });
-      socket.setTimeout(this.opts.timeoutMs, () => socket.destroy(new DnsError(`no TCP answer from ${this.server} within ${this.opts.timeoutMs} ms`)));
-      socket.once('error', reject);
-      Packet.readStream(socket).then(resolve, reject).finally(() => socket.end());
-      const length = Buffer.alloc(2);
-      length.writeUInt16BE(message.length);
-      this.sent++;
-      socket.write(Buffer.concat([length, message]));
-    });
-  }
-
-  private freeId(): number {
-    do this.nextId = (this.nextId + 1) & 0xffff;
-    while (this.inFlight.has(this.nextId));
-    return this.nextId;
-  }
-
-  private slot(): Promise<void> {
-    if (this.active < this.opts.concurrency) {
-      this.active++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.queue.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.queue.shift();
-    if (next) next();
-    else this.active--;
+  async addresses(host: string, family: Family): Promise<RRset<string>> {
+    const response = await this.client.answer(host, family === 4 ? 'A' : 'AAAA');
+    return addressSets(response.answers, family).get(fqdn(host)) ?? { records: [], ttl: 0 };
   }
 }
 
-/** The A records of a section, grouped by owner, in the order they came. */
-function addressSets(records: readonly Resource[]): Map<string, RRset<string>> {
+/** The A (or AAAA) records of a section, grouped by owner, in the order they came. */
+function addressSets(records: readonly Resource[], family: Family): Map<string, RRset<string>> {
+  const type = family === 4 ? Packet.TYPE.A : Packet.TYPE.AAAA;
   const sets = new Map<string, { records: string[]; ttl: number }>();
   for (const r of records) {
-    if (r.type !== Packet.TYPE.A || r.address === undefined) continue;
+    if (r.type !== type || r.address === undefined) continue;
     const owner = fqdn(r.name);
     const set = sets.get(owner);
     if (set) {

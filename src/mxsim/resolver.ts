@@ -5,7 +5,7 @@
 // random step on each use.
 import { rotateLeft } from '../authority/rotation.js';
 import { randomInt, type Random } from './prng.js';
-import type { MxRecord } from './senders.js';
+import type { Family, MxRecord } from './senders.js';
 
 export interface RRset<T> {
   /** In the order the server sent them. */
@@ -15,21 +15,24 @@ export interface RRset<T> {
 
 export interface MxAnswer {
   mx: RRset<MxRecord>;
-  /** IPv4 addresses from the additional section, by owner name. */
-  addresses: ReadonlyMap<string, RRset<string>>;
+  /** Addresses from the additional section, by family and owner name. */
+  addresses: Readonly<Record<Family, ReadonlyMap<string, RRset<string>>>>;
 }
 
-/** Where answers come from: the real server over UDP, or a fake in unit tests. */
+/**
+ * Where answers come from: the real server over UDP, or a fake in unit tests.
+ * A lookup that gets no answer, or an rcode other than NOERROR, throws a DnsError.
+ */
 export interface Authority {
   mx(domain: string): Promise<MxAnswer>;
-  a(host: string): Promise<RRset<string>>;
+  addresses(host: string, family: Family): Promise<RRset<string>>;
 }
 
 /** What a sender gets back for an MX lookup. */
 export interface Lookup {
   mx: readonly MxRecord[];
-  /** Addresses the resolver could add; a gateway missing here needs an A lookup. */
-  addresses: ReadonlyMap<string, readonly string[]>;
+  /** Addresses the resolver could add; a gateway missing here needs an A or AAAA lookup. */
+  addresses: Readonly<Record<Family, ReadonlyMap<string, readonly string[]>>>;
 }
 
 export interface ResolverOptions {
@@ -51,7 +54,8 @@ function expired(entry: Entry<unknown>, now: number): boolean {
 
 export class Resolver {
   private readonly mxCache = new Map<string, Entry<MxRecord>>();
-  private readonly aCache = new Map<string, Entry<string>>();
+  /** Keyed by family and host: "4 mx1.corp.example.". */
+  private readonly addressCache = new Map<string, Entry<string>>();
 
   constructor(private readonly authority: Authority, private readonly opts: ResolverOptions) {}
 
@@ -59,28 +63,34 @@ export class Resolver {
   async mx(domain: string, now: number, random: Random): Promise<Lookup> {
     if (!this.opts.cache) {
       const answer = await this.authority.mx(domain);
-      const addresses = new Map<string, readonly string[]>();
-      for (const [host, set] of answer.addresses) addresses.set(host, this.turn(set.records, random));
-      return { mx: this.turn(answer.mx.records, random), addresses };
+      const turned = (family: Family): Map<string, readonly string[]> =>
+        new Map([...answer.addresses[family]].map(([host, set]) => [host, this.turn(set.records, random)]));
+      return { mx: this.turn(answer.mx.records, random), addresses: { 4: turned(4), 6: turned(6) } };
     }
     const mx = await this.cached(this.mxCache, domain, now, () => this.authority.mx(domain).then((answer) => {
       // Additional data fills the gaps; what is already cached keeps its TTL.
-      for (const [host, set] of answer.addresses) {
-        const held = this.aCache.get(host);
-        if (!held || expired(held, now)) this.aCache.set(host, { fetchedAt: now, pending: Promise.resolve(set), set });
+      for (const family of [4, 6] as const) {
+        for (const [host, set] of answer.addresses[family]) {
+          const held = this.addressCache.get(`${family} ${host}`);
+          if (!held || expired(held, now)) this.addressCache.set(`${family} ${host}`, { fetchedAt: now, pending: Promise.resolve(set), set });
+        }
       }
       return answer.mx;
     }));
-    const addresses = new Map<string, readonly string[]>();
-    for (const { exchange } of mx.records) {
-      const a = this.aCache.get(exchange);
-      if (a?.set && !expired(a, now)) addresses.set(exchange, this.turn(a.set.records, random));
-    }
-    return { mx: this.turn(mx.records, random), addresses };
+    const cachedAddresses = (family: Family): Map<string, readonly string[]> => {
+      const found = new Map<string, readonly string[]>();
+      for (const { exchange } of mx.records) {
+        const a = this.addressCache.get(`${family} ${exchange}`);
+        if (a?.set && !expired(a, now)) found.set(exchange, this.turn(a.set.records, random));
+      }
+      return found;
+    };
+    return { mx: this.turn(mx.records, random), addresses: { 4: cachedAddresses(4), 6: cachedAddresses(6) } };
   }
 
-  async a(host: string, now: number, random: Random): Promise<readonly string[]> {
-    const set = this.opts.cache ? await this.cached(this.aCache, host, now, () => this.authority.a(host)) : await this.authority.a(host);
+  async addresses(host: string, family: Family, now: number, random: Random): Promise<readonly string[]> {
+    const fetch = (): Promise<RRset<string>> => this.authority.addresses(host, family);
+    const set = this.opts.cache ? await this.cached(this.addressCache, `${family} ${host}`, now, fetch) : await fetch();
     return this.turn(set.records, random);
   }
 

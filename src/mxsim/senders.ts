@@ -1,6 +1,6 @@
 // How a sending MTA turns an MX answer into the list of gateways it will try.
 import { shuffle } from '../authority/rotation.js';
-import type { Random } from './prng.js';
+import { randomInt, type Random } from './prng.js';
 
 export interface MxRecord {
   preference: number;
@@ -16,6 +16,30 @@ export interface MxRecord {
 export type SenderModel = 'rfc5321' | 'first-record' | 'sticky';
 
 export const SENDER_MODELS: readonly SenderModel[] = ['rfc5321', 'first-record', 'sticky'];
+
+/** IPv4 (A records) or IPv6 (AAAA records). */
+export type Family = 4 | 6;
+
+/** The address families a sender's host can connect over. */
+export type SenderFamily = 'ipv4' | 'ipv6' | 'dual';
+
+export const SENDER_FAMILIES: readonly SenderFamily[] = ['ipv4', 'ipv6', 'dual'];
+
+/**
+ * Which family a dual-stack sender tries first: ipv6, as Exim does and as
+ * Postfix's smtp_address_preference = ipv6 does; any, a coin toss per
+ * delivery, as Postfix's default smtp_address_preference = any does.
+ */
+export type DualPreference = 'ipv6' | 'any';
+
+/** The families each kind of sender uses; a dual-stack sender's in its default order. */
+export const FAMILIES_OF: Readonly<Record<SenderFamily, readonly Family[]>> = { ipv4: [4], ipv6: [6], dual: [6, 4] };
+
+/** The families a sender looks up and tries, in the order it tries them. */
+export function familyOrder(family: SenderFamily, preference: DualPreference, random: Random): readonly Family[] {
+  if (family !== 'dual' || preference === 'ipv6') return FAMILIES_OF[family];
+  return randomInt(random, 2) === 0 ? [6, 4] : [4, 6];
+}
 
 export interface MixEntry {
   model: SenderModel;

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import type { Catalog } from '../authority/catalog.js';
 import type { RequestContext } from '../net/context.js';
+import type { ConnectionTable } from '../net/tcp.js';
+import type { UdpCounts } from '../net/udp.js';
 import type { Outcome } from '../query/pipeline.js';
 import type { RateLimiter } from '../query/rrl.js';
 import { rcodeName, RRType, typeName } from '../wire/types.js';
@@ -126,6 +128,12 @@ function typeLabel(type: number): string {
   return type === OTHER_TYPE ? 'other' : typeName(type);
 }
 
+/** What the server survived and counted (DnsServer's faults and TCP connection table), read at scrape time. */
+export interface Guards {
+  faults: UdpCounts & { internalErrors: number };
+  connections: Pick<ConnectionTable, 'open' | 'refused' | 'evicted'>;
+}
+
 export interface QueryTotals {
   all: number;
   byType: Map<string, number>;
@@ -136,7 +144,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly zones = new Map<string, ZoneSeries>();
 
-  constructor(private readonly catalog: Catalog, history: ZoneHistory, rrl?: Pick<RateLimiter, 'counts' | 'settings'>) {
+  constructor(private readonly catalog: Catalog, history: ZoneHistory, rrl?: Pick<RateLimiter, 'counts' | 'settings'>, guards?: Guards) {
     registerDefaultMetrics(this.registry);
     const each = <T>(pick: (z: ZoneSeries) => Iterable<T>): T[] => [...this.zones.values()].flatMap((z) => [...pick(z)]);
     this.collected('rotor_dns_requests_total', 'DNS requests answered, by zone, transport, address family (1 IPv4, 2 IPv6) and query type.', 'counter', () => each((z) => z.requests.values()));
@@ -163,6 +171,21 @@ export class Metrics {
         () => rrl.settings.logOnly
           ? [{ labels: { action: 'log' }, value: rrl.counts.limited }]
           : [{ labels: { action: 'drop' }, value: rrl.counts.limited - rrl.counts.slipped }, { labels: { action: 'slip' }, value: rrl.counts.slipped }]);
+    }
+    if (guards) {
+      // Each is also logged, but at most a line a second per kind: the counts are whole.
+      const { faults, connections } = guards;
+      this.collected('rotor_faults_total', 'What was survived rather than answered, by kind: port_zero (datagrams from source port 0, dropped unread), udp_send (UDP replies that could not be sent), internal (bugs met while answering, answered SERVFAIL).', 'counter',
+        () => [
+          { labels: { kind: 'port_zero' }, value: faults.portZero },
+          { labels: { kind: 'udp_send' }, value: faults.sendFailures },
+          { labels: { kind: 'internal' }, value: faults.internalErrors },
+        ]);
+      this.collected('rotor_tcp_connections', 'TCP connections open now.', 'gauge', () => [{ labels: {}, value: connections.open }]);
+      this.collected('rotor_tcp_connections_refused_total', 'TCP connections closed on arrival: their address, or its full netblock or table with no idle connection to close, was at its limit.', 'counter',
+        () => [{ labels: {}, value: connections.refused }]);
+      this.collected('rotor_tcp_connections_evicted_total', 'Idle TCP connections closed to make room for a new one (RFC 7766 §6.2.3).', 'counter',
+        () => [{ labels: {}, value: connections.evicted }]);
     }
   }
 

@@ -166,7 +166,7 @@ function send(res: http.ServerResponse, code: number, type: string, body: string
  */
 export function observeServer(server: DnsServer, policy: (zone: Zone, set: RRset) => RotationPolicy): { metrics: Metrics; status: Status } {
   const history = new ZoneHistory(server.events);
-  const metrics = new Metrics(server.catalog, history, server.rrl);
+  const metrics = new Metrics(server.catalog, history, server.rrl, { faults: server.faults, connections: server.tcp.connections });
   server.observers.push(metrics.observe);
   return { metrics, status: new Status({ catalog: server.catalog, history, metrics, policy, bound: () => server.bound }) };
 }

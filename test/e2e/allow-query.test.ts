@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE } from './answers/table.js';
-import { query, startRotor, tempDir, type Rotor } from './harness.js';
+import { FIXTURE, query, startRotor, tempDir, type Rotor } from './harness.js';
 
 describe('allow-query', () => {
   let rotor: Rotor;

@@ -3,8 +3,7 @@
 // TC when an answer does not fit so that clients retry over TCP.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE } from './answers/table.js';
-import { query, startRotor, type Rotor } from './harness.js';
+import { FIXTURE, query, startRotor, type Rotor } from './harness.js';
 import { decode, makeQuery, Packet, udpExchange } from './raw.js';
 
 describe('EDNS(0) and truncation', () => {

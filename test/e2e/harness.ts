@@ -1,7 +1,7 @@
 // Starts the real rotor CLI on 127.0.0.1 with port 0 and drives it with real
 // dig and kdig, parsing what they print into sections that tests compare.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(REPO, 'src', 'cli.ts');
+/** The zones behind the answer tables (test/query/answers/) and many end-to-end tests. */
+export const FIXTURE = join(REPO, 'test', 'fixtures', 'answers');
 /** How long a spawned rotor may take to listen. */
 export const STARTUP_MS = 90_000;
 
@@ -104,6 +106,12 @@ export async function startRotor(zones: Record<string, string> | string, extraAr
       return code;
     },
   };
+}
+
+/** The resident set of process `pid` (a spawned rotor), in MB. */
+export async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
 export interface CliResult {

@@ -7,12 +7,11 @@
 // limits as rotor.yaml sets them. Latency figures are for
 // scripts/tcp-full-table.ts, not for a test on a shared machine.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE } from './answers/table.js';
-import { startRotor, tempDir, type Rotor } from './harness.js';
+import { FIXTURE, rssMb, startRotor, tempDir, type Rotor } from './harness.js';
 import { askOverTcp, connectFrom, decode, frame, holdConnections, makeQuery, Packet, tcpExchange, udpExchange, untilClosed } from './raw.js';
 
 const HOLDERS = 10;
@@ -72,11 +71,6 @@ const BIG_ZONE = [
   ...Array.from({ length: 16 }, (_, i) => `txt TXT "${String.fromCharCode(97 + i).repeat(200)}"`),
   '',
 ].join('\n');
-
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
 
 describe(`${PIPELINERS} TCP clients that pipeline a ${BURST / 1024} KB burst of queries and never read`, () => {
   let rotor: Rotor;

@@ -8,8 +8,7 @@ import net from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE } from './answers/table.js';
-import { tempDir } from './harness.js';
+import { FIXTURE, tempDir } from './harness.js';
 import { startMonitored, type Monitored } from './monitor.js';
 import { MAX_CONNECTIONS } from '../../src/observe/monitor.js';
 

@@ -3,8 +3,7 @@
 // decoded by dns2, a second implementation of the format.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { query, startRotor, type Rotor } from './harness.js';
-import { FIXTURE } from './answers/table.js';
+import { FIXTURE, query, startRotor, type Rotor } from './harness.js';
 import { decode, makeQuery, Packet, udpExchange } from './raw.js';
 
 const A = Packet.TYPE.A;

@@ -8,8 +8,7 @@ import dgram from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE } from './answers/table.js';
-import { query, startRotor, tempDir, type Rotor } from './harness.js';
+import { FIXTURE, query, startRotor, tempDir, type Rotor } from './harness.js';
 import { decode, makeQuery, Packet } from './raw.js';
 
 const RATE = 20;

@@ -5,8 +5,7 @@ import net from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE } from './answers/table.js';
-import { startRotor, tempDir, type Rotor } from './harness.js';
+import { FIXTURE, startRotor, tempDir, type Rotor } from './harness.js';
 import { decode, frame, makeQuery, Packet, tcpExchange } from './raw.js';
 
 describe('TCP', () => {

@@ -10,8 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { defaultTransferSettings, parseKeys } from '../../src/transfer/settings.js';
 import { Transfers } from '../../src/transfer/transfers.js';
 import { loadOne, zoneFilesIn } from '../../src/zone/directory.js';
-import { REPO } from '../e2e/harness.js';
-import { FIXTURE } from '../e2e/answers/table.js';
+import { FIXTURE, REPO } from '../e2e/harness.js';
 import { problemWith } from './oracle.js';
 import { TSIG_KEY } from './seeds.js';
 

@@ -4,8 +4,7 @@ import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { FIXTURE } from '../e2e/answers/table.js';
-import { REPO } from '../e2e/harness.js';
+import { FIXTURE, REPO } from '../e2e/harness.js';
 import { build, frameHostile, framing, hostileCase } from './mutate.js';
 
 /** The most an IPv4 UDP datagram can carry: a 65535-octet case goes out cut to this. */

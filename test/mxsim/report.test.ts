@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatText, summarize } from '../../src/mxsim/report.js';
-import type { Tally } from '../../src/mxsim/simulate.js';
+import { emptyTally, type Tally } from '../../src/mxsim/simulate.js';
 
 /** A tally as the simulation would leave it: connections by gateway and address. */
 function tally(connections: Record<string, Record<string, number>>, extra: Partial<Tally> = {}): Tally {
   const preferences = new Map(Object.keys(connections).map((g) => [g, g.startsWith('backup') ? 50 : 10]));
   return {
+    ...emptyTally(),
     preferences,
     connections: new Map(Object.entries(connections).map(([g, a]) => [g, new Map(Object.entries(a))])),
-    refused: new Map(), undelivered: 0, lookups: 0, toFirstUp: 0, firstUp: new Map(), serverFirst: new Map(),
-    queries: { mx: 0, a: 0 },
     ...extra,
   };
 }
@@ -25,7 +24,7 @@ const EVEN = {
 
 const summary = (t: Tally, down: string[] = []) => {
   const delivered = [...t.connections.values()].flatMap((a) => [...a.values()]).reduce((x, y) => x + y, 0);
-  return summarize(t, { domain: 'x.', messages: delivered + t.undelivered, down: new Set(down), sent: 10 });
+  return summarize(t, { domain: 'x.', family: 'ipv4', messages: delivered + t.undelivered, down: new Set(down), sent: 10 });
 };
 
 describe('summarize', () => {

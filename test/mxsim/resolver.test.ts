@@ -24,13 +24,13 @@ describe('Resolver', () => {
     for (const t of [1, 150, 299.9]) {
       const again = await resolver.mx('corp.example.', t, random);
       assert.equal(exchanges(again), exchanges(first), `at ${t} s`);
-      assert.deepEqual(again.addresses.get('mx1.corp.example.'), first.addresses.get('mx1.corp.example.'));
+      assert.deepEqual(again.addresses[4].get('mx1.corp.example.'), first.addresses[4].get('mx1.corp.example.'));
     }
     assert.equal(server.mxQueries, 1);
     const later = await resolver.mx('corp.example.', 300, random);
     assert.equal(server.mxQueries, 2, 'expired at fetch time + TTL');
     assert.notEqual(exchanges(later), exchanges(first));
-    assert.notDeepEqual(later.addresses.get('mx1.corp.example.'), first.addresses.get('mx1.corp.example.'));
+    assert.notDeepEqual(later.addresses[4].get('mx1.corp.example.'), first.addresses[4].get('mx1.corp.example.'));
   });
 
   it('shares one query among lookups made while it is in flight', async () => {
@@ -45,7 +45,7 @@ describe('Resolver', () => {
     const server = new FakeAuthority({ policy: 'cyclic', ttl: 300 });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => { release = resolve; });
-    const slow = { mx: async () => { await gate; return server.mx(); }, a: (h: string) => server.a(h) };
+    const slow = { mx: async () => { await gate; return server.mx(); }, addresses: server.addresses.bind(server) };
     const resolver = new Resolver(slow, { cache: true, rotation: false });
     const early = resolver.mx('corp.example.', 0, random);
     const within = resolver.mx('corp.example.', 299, random);
@@ -79,20 +79,20 @@ describe('Resolver', () => {
     const server = new FakeAuthority({ policy: 'cyclic', noAdditional: true });
     const resolver = new Resolver(server, { cache: true, rotation: false });
     const l = await resolver.mx('corp.example.', 0, random);
-    assert.equal(l.addresses.size, 0);
-    const first = await resolver.a('mx1.corp.example.', 0, random);
-    assert.deepEqual(await resolver.a('mx1.corp.example.', 10, random), first);
+    assert.equal(l.addresses[4].size, 0);
+    const first = await resolver.addresses('mx1.corp.example.', 4, 0, random);
+    assert.deepEqual(await resolver.addresses('mx1.corp.example.', 4, 10, random), first);
     assert.equal(server.aQueries, 1);
     // Once cached, the A RRset travels with later MX lookups like additional data.
-    assert.deepEqual((await resolver.mx('corp.example.', 20, random)).addresses.get('mx1.corp.example.'), first);
+    assert.deepEqual((await resolver.mx('corp.example.', 20, random)).addresses[4].get('mx1.corp.example.'), first);
   });
 
   it('keeps a cached A RRset for its own TTL when a new MX answer brings other addresses', async () => {
     const server = new FakeAuthority({ policy: 'cyclic', ttl: 300 });
     const resolver = new Resolver(server, { cache: true, rotation: false });
-    const early = await resolver.a('mx1.corp.example.', 250, random);
+    const early = await resolver.addresses('mx1.corp.example.', 4, 250, random);
     await resolver.mx('corp.example.', 260, random);
     const l = await resolver.mx('corp.example.', 270, random);
-    assert.deepEqual(l.addresses.get('mx1.corp.example.'), early);
+    assert.deepEqual(l.addresses[4].get('mx1.corp.example.'), early);
   });
 });

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { summarize } from '../../src/mxsim/report.js';
-import type { Tally } from '../../src/mxsim/simulate.js';
+import { emptyTally, type Tally } from '../../src/mxsim/simulate.js';
 import { renderSvg } from '../../src/mxsim/svg.js';
 
 const t: Tally = {
+  ...emptyTally(),
   preferences: new Map([['mx1.corp.example.', 10], ['mx2.corp.example.', 10], ['backup-mx.corp.example.', 50]]),
   connections: new Map([
     ['mx1.corp.example.', new Map([['192.0.2.11', 300], ['192.0.2.12', 200]])],
     ['mx2.corp.example.', new Map([['192.0.2.21', 400]])],
     ['backup-mx.corp.example.', new Map([['198.51.100.25', 100]])],
   ]),
-  refused: new Map(), undelivered: 0, lookups: 0, toFirstUp: 0, firstUp: new Map(), serverFirst: new Map(), queries: { mx: 0, a: 0 },
 };
-const svg = renderSvg(summarize(t, { domain: 'corp.example.', messages: 1000, down: new Set(), sent: 0 }), 'Title <&>', ['sub', 'second line']);
+const svg = renderSvg(summarize(t, { domain: 'corp.example.', family: 'ipv4', messages: 1000, down: new Set(), sent: 0 }), 'Title <&>', ['sub', 'second line']);
 
 describe('renderSvg', () => {
   it('is one svg element with a title, both axis labels and an escaped title', () => {

@@ -7,7 +7,7 @@ import { AggregatorRegistry } from 'prom-client';
 import { RRType } from '../../src/wire/types.js';
 import { parseExposition, valueOf } from './exposition.js';
 import { RRL_DEFAULTS } from '../../src/query/rrl.js';
-import { makeQuery } from '../e2e/raw.js';
+import { connectFrom, makeQuery, sendFromPortZero, untilClosed } from '../e2e/raw.js';
 import { observedServer, TCP6, UDP4 } from './fixture.js';
 
 const ZONE = 'corp.example.';
@@ -78,6 +78,49 @@ describe('metrics', () => {
     assert.equal(valueOf(m, 'rotor_rrl_actions_total', { action: 'slip' }), 4);
     ask('corp.example', RRType.MX, TCP6);
     assert.equal(valueOf(parseExposition(await metrics.registry.metrics()), 'rotor_rrl_actions_total', { action: 'drop' }), 5, 'TCP is never limited');
+  });
+
+  it('count what was survived: datagrams from port 0, bugs met while answering, TCP connections refused and evicted', async () => {
+    const { ask, metrics, server } = await observedServer({
+      listen: [{ host: '127.0.0.1', port: 0, family: 4 }],
+      // The table half full at most, so that no idle timeout shrinks under pressure and closes one meanwhile.
+      tcpMaxConnections: 4, tcpMaxConnectionsPerNetblock: 2, tcpMaxConnectionsPerClient: 2, tcpIdleTimeoutMs: 60_000,
+    });
+    const scrape = async () => parseExposition(await metrics.registry.metrics());
+    const [bound] = await server.listen();
+    const sockets = [];
+    try {
+      const before = await scrape();
+      for (const kind of ['port_zero', 'udp_send', 'internal']) assert.equal(valueOf(before, 'rotor_faults_total', { kind }), 0, kind);
+      assert.equal(before.get('rotor_tcp_connections_refused_total')?.type, 'counter');
+
+      // Dropped unread: nothing to wait for but the count itself.
+      assert.equal(await sendFromPortZero(bound!, makeQuery('corp.example', RRType.SOA), 3), 3);
+      for (let waited = 0; server.faults.portZero < 3 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      server.observers.push(() => { throw new Error('a planted bug'); });
+      assert.equal(ask('corp.example', RRType.MX).readUInt16BE(2) & 0xf, 2, 'SERVFAIL');
+      server.observers.pop();
+
+      // Two from 127.0.0.1 fill its share and its /24's; a third from it is refused,
+      // and one from 127.0.0.2 takes the place of the one idle the longest there.
+      const first = await connectFrom(bound!);
+      const firstClosed = untilClosed(first);
+      sockets.push(first, await connectFrom(bound!));
+      await untilClosed(await connectFrom(bound!));
+      sockets.push(await connectFrom(bound!, '127.0.0.2'));
+      await firstClosed;
+
+      const m = await scrape();
+      assert.equal(valueOf(m, 'rotor_faults_total', { kind: 'port_zero' }), 3);
+      assert.equal(valueOf(m, 'rotor_faults_total', { kind: 'internal' }), 1);
+      assert.equal(valueOf(m, 'rotor_faults_total', { kind: 'udp_send' }), 0);
+      assert.equal(valueOf(m, 'rotor_tcp_connections_refused_total'), 1);
+      assert.equal(valueOf(m, 'rotor_tcp_connections_evicted_total'), 1);
+      assert.equal(valueOf(m, 'rotor_tcp_connections'), 2);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await server.close(0);
+    }
   });
 
   it('add up across workers through AggregatorRegistry', async () => {

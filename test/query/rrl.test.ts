@@ -9,7 +9,7 @@ import { classify, RateLimiter, RRL_DEFAULTS, truncatedReply, type RrlSettings }
 import { createLogger } from '../../src/log.js';
 import { DEFAULTS } from '../../src/config.js';
 import { DnsServer } from '../../src/server/server.js';
-import { FIXTURE } from '../e2e/answers/table.js';
+import { FIXTURE } from '../e2e/harness.js';
 import { decode, makeQuery, Packet } from '../e2e/raw.js';
 import { fuzzPipeline, outcomeOf } from '../fuzz/property.js';
 import { checkReply, signRequest } from '../wire/tsig-client.js';

@@ -4,7 +4,8 @@
 // time replacing every record; after a full garbage collection the memory
 // kept must be about one version's, not one more per rewrite. Measured in
 // process after gc(), because a spawned server's RSS follows when V8 chose
-// to collect more than what it keeps.
+// to collect more than what it keeps (test/e2e/journal-memory.test.ts bounds
+// that RSS over more rewrites of a smaller zone).
 import assert from 'node:assert/strict';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,19 +17,13 @@ import { createLogger } from '../../src/log.js';
 import { ZoneFiles } from '../../src/lifecycle/zones.js';
 import { defaultTransferSettings, journalBytesFor } from '../../src/transfer/settings.js';
 import { tempDir } from '../e2e/harness.js';
+import { rewrittenZone } from './rewritten-zone.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 const RECORDS = 100_000;
 const REWRITES = 6;
-
-/** Every record's data changes with the version, so each reload replaces the whole zone. */
-function zoneText(version: number): string {
-  const lines = ['$ORIGIN big.test.', '$TTL 300', `@ SOA ns1 hostmaster ${version} 3600 600 86400 300`, '@ NS ns1', 'ns1 A 192.0.2.1'];
-  for (let i = 0; i < RECORDS; i++) lines.push(`r${i} TXT "version-${version}-record-${i}"`);
-  return lines.join('\n') + '\n';
-}
 
 /** Heap and buffers in use after a full collection, in MB. */
 function keptMb(): number {
@@ -47,7 +42,7 @@ describe('IXFR journal memory', () => {
     const zones = new ZoneFiles(catalog, dir, { defaultTtl: 3600 }, createLogger('silent'), { journalBytes: (origin) => journalBytesFor(transfer, origin) });
     const load = async (version: number) => {
       // Written aside and renamed, as an editor or a deploy would.
-      await writeFile(join(dir, 'next.tmp'), zoneText(version));
+      await writeFile(join(dir, 'next.tmp'), rewrittenZone(version, RECORDS));
       await rename(join(dir, 'next.tmp'), file);
       await zones.reload(file);
       assert.equal(catalog.get('big.test.')?.serial, version);
