@@ -23,7 +23,6 @@ import { DEFAULTS } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { observeServer } from '../src/observe/monitor.js';
 import { queryLogger } from '../src/observe/querylog.js';
-import { rotationResolver } from '../src/authority/rotation.js';
 import { DnsServer } from '../src/server/server.js';
 import type { RequestContext } from '../src/net/context.js';
 import { typeFromName } from '../src/wire/types.js';
@@ -84,7 +83,7 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 /** Nanoseconds of CPU per DnsServer.handle() on the query mix: plain, with the metrics, with the query log (to /dev/null). */
 async function inProcess(zonesDir: string): Promise<Map<string, number>> {
   const server = new DnsServer({ ...DEFAULTS, listen: [], zonesDir, logger: createLogger('silent') });
-  const { metrics, status } = observeServer(server, rotationResolver(DEFAULTS.rotation));
+  const { metrics, status } = observeServer(server);
   status.close();
   await server.loadZones();
   const log = queryLogger(pino({ base: undefined }, pino.destination({ dest: '/dev/null', sync: true })), 1);

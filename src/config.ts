@@ -13,7 +13,7 @@ import { AclError, LOOPBACK, parseAcl, type Acl } from './net/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './query/rrl.js';
 import { TCP_DEFAULTS } from './net/tcp.js';
 import { UDP_RECEIVE_BUFFER } from './net/udp.js';
-import { ANSWER_CACHE_BYTES } from './query/fastpath.js';
+import { ANSWER_CACHE_BYTES } from './query/memo.js';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/settings.js';
 import type { ForwardConfig } from './resolver/resolver.js';
 import { SOURCE_DEFAULTS, type SourceLimits } from './zone/source.js';

@@ -1,8 +1,9 @@
 // The order in which an RRset's records go out. Rotation is the point of rotor:
 // every multi-record RRset turns one step each time it is written, so that the
 // effect (or lack of it) on senders and resolvers can be watched.
-import type { RData } from '../wire/rdata.js';
-import type { RRset, Zone } from '../zone/zone.js';
+import type { Name } from '../wire/name.js';
+import type { RRsetOut } from '../message/response.js';
+import type { Zone } from '../zone/zone.js';
 
 export type RotationPolicy = 'cyclic' | 'random' | 'fixed';
 
@@ -20,52 +21,6 @@ export function shuffle<T>(items: readonly T[], random: () => number = Math.rand
   return out;
 }
 
-/**
- * A uniformly random order of 0..n-1 drawn from the front, one position at a
- * time (Fisher–Yates the other way round), so that a writer which stops after k
- * records — a large RRset truncated — pays k steps, not n. Positions moved so far
- * live in two typed arrays stamped with the draw they belong to: nothing is
- * cleared or allocated per draw. One draw at a time: start() forgets the last.
- */
-export class LazyShuffle {
-  private value = new Uint32Array(0);
-  private stamp = new Uint32Array(0);
-  private draw = 0;
-  private n = 0;
-  private i = 0;
-
-  constructor(private readonly random: () => number = Math.random) {}
-
-  start(n: number): void {
-    if (n > this.stamp.length) {
-      this.value = new Uint32Array(n);
-      this.stamp = new Uint32Array(n);
-      this.draw = 0;
-    }
-    if (++this.draw === 0xffffffff) {
-      this.stamp.fill(0);
-      this.draw = 1;
-    }
-    this.n = n;
-    this.i = 0;
-  }
-
-  /** The next position of the order; at most n calls after start(n). */
-  next(): number {
-    const i = this.i++;
-    const j = i + Math.floor(this.random() * (this.n - i));
-    const picked = this.at(j);
-    // Position i is never read again: only j needs to remember what was there.
-    this.value[j] = this.at(i);
-    this.stamp[j] = this.draw;
-    return picked;
-  }
-
-  private at(k: number): number {
-    return this.stamp[k] === this.draw ? this.value[k]! : k;
-  }
-}
-
 /** The records rotated left by `steps`: the base order, started at record `steps mod n`. */
 export function rotateLeft<T>(items: readonly T[], steps: number): T[] {
   const n = items.length;
@@ -73,30 +28,111 @@ export function rotateLeft<T>(items: readonly T[], steps: number): T[] {
   return k === 0 ? items.slice() : [...items.slice(k), ...items.slice(0, k)];
 }
 
+/** What rotation needs of an RRset: its owner and type (for the policy) and its records. */
+export interface Rotatable {
+  owner: Name;
+  type: number;
+  rdata: readonly unknown[];
+}
+
+/** An RRset as an answer placed it (owner and TTL as written there), with the RRset whose counter turns. */
+export interface Placed {
+  owner: Name;
+  type: number;
+  ttl: number;
+  rdata: RRsetOut['rdata'];
+  set: Rotatable;
+}
+
+export interface Sections<T> {
+  answer: readonly T[];
+  authority: readonly T[];
+  additional: readonly T[];
+}
+
+/** The sections ready to encode, and how far the answer section's first rotating RRset turned. */
+export interface Rotated extends Sections<RRsetOut> {
+  /** Cyclic: its counter mod its size; fixed: 0; random or none: undefined. For the query log. */
+  rotation: number | undefined;
+}
+
+/** How many times an RRset has been written: kept by the stage, one cell per RRset. */
+export interface Counter {
+  n: number;
+}
+
+/** Which policy an RRset follows; the zone is undefined for forwarded answers. */
+export type PolicyOf = (zone: Zone | undefined, set: Rotatable) => RotationPolicy;
+
 /**
- * How far this write of an RRset of two or more records turns its base order
- * (cyclic: its counter mod its size; fixed: 0), or undefined when the order is
- * random; advances its counter either way.
+ * The rotation stage, after the answer: every RRset of two or more records
+ * turns one step each time it is written. Its counters are kept here, by the
+ * RRset object, not in the zone: a zone version is never written to, and a
+ * reloaded zone (new RRsets) starts again from 0. Used by local answers, the
+ * answer memo, the forwarded-answer cache and the status page alike.
  */
-export function nextTurn(set: Pick<RRset, 'rdata' | 'served'>, policy: RotationPolicy): number | undefined {
-  const step = set.served++;
-  switch (policy) {
-    case 'fixed': return 0;
-    case 'random': return undefined;
-    case 'cyclic': return step % set.rdata.length;
+export class Rotation {
+  /** A cell per RRset: one lookup per write, the count kept in the cell. */
+  private readonly counts = new WeakMap<object, Counter>();
+
+  constructor(readonly policyOf: PolicyOf) {}
+
+  /** Times the RRset has been written so far. */
+  served(set: object): number {
+    return this.counts.get(set)?.n ?? 0;
   }
-}
 
-/** The records in the order a turn gives (undefined: a fresh random order). */
-export function orderForTurn(set: Pick<RRset, 'rdata'>, turn: number | undefined): readonly RData[] {
-  if (turn === undefined) return shuffle(set.rdata);
-  return turn === 0 ? set.rdata : rotateLeft(set.rdata, turn);
-}
+  /**
+   * How far this write of an RRset of two or more records turns its base order
+   * (cyclic: its counter mod its size; fixed: 0), or undefined when the order is
+   * random; advances its counter either way.
+   */
+  turn(zone: Zone | undefined, set: Rotatable): number | undefined {
+    return this.turnWith(zone, set, this.counter(set));
+  }
 
-/** The order for this write of the RRset; advances its counter. */
-export function orderFor(set: Pick<RRset, 'rdata' | 'served'>, policy: RotationPolicy): readonly RData[] {
-  if (set.rdata.length < 2) return set.rdata;
-  return orderForTurn(set, nextTurn(set, policy));
+  /** The RRset's counter, made at its first write; a caller that writes it again and again may hold on to it. */
+  counter(set: Rotatable): Counter {
+    let cell = this.counts.get(set);
+    if (!cell) this.counts.set(set, (cell = { n: 0 }));
+    return cell;
+  }
+
+  /** turn(), with the RRset's counter already in hand. */
+  turnWith(zone: Zone | undefined, set: Rotatable, cell: Counter): number | undefined {
+    const step = cell.n++;
+    switch (this.policyOf(zone, set)) {
+      case 'fixed': return 0;
+      case 'random': return undefined;
+      case 'cyclic': return step % set.rdata.length;
+    }
+  }
+
+  /** The order the next write will use, without turning it (random: the base order). */
+  upcoming<T>(zone: Zone | undefined, set: Rotatable & { rdata: readonly T[] }): readonly T[] {
+    return this.policyOf(zone, set) === 'cyclic' ? rotateLeft(set.rdata, this.served(set)) : set.rdata;
+  }
+
+  /**
+   * The sections as they go out: each multi-record RRset with the turn of this
+   * write, counters advanced in the order written (answer, authority, additional).
+   * Turned as it is encoded: a set of 65,535 records is not copied to send the few that fit.
+   */
+  rotate(zone: Zone | undefined, sections: Sections<Placed>): Rotated {
+    let rotation: number | undefined;
+    let first = true;
+    const turned = (list: readonly Placed[], answers: boolean): RRsetOut[] => list.map((p) => {
+      if (p.rdata.length < 2) return { owner: p.owner, type: p.type, ttl: p.ttl, rdata: p.rdata };
+      const turn = this.turn(zone, p.set);
+      if (answers && first) {
+        rotation = turn;
+        first = false;
+      }
+      return { owner: p.owner, type: p.type, ttl: p.ttl, rdata: p.rdata, turn: turn ?? 'random' };
+    });
+    const answer = turned(sections.answer, true);
+    return { answer, authority: turned(sections.authority, false), additional: turned(sections.additional, false), rotation };
+  }
 }
 
 /** One override: an owner name, optionally one type at it. */
@@ -119,10 +155,10 @@ export interface RotationSettings {
  * Which policy an RRset follows: the most specific setting wins — name and
  * type, then name, then zone, then the global default.
  */
-export function rotationResolver(settings: RotationSettings): (zone: Zone, set: RRset) => RotationPolicy {
+export function rotationResolver(settings: RotationSettings): PolicyOf {
   if (settings.zones.size === 0 && settings.overrides.length === 0) return () => settings.policy;
   const byName = new Map<string, RotationPolicy>();
   for (const o of settings.overrides) byName.set(o.type === undefined ? o.name : `${o.name}/${o.type}`, o.policy);
   return (zone, set) =>
-    byName.get(`${set.owner.key}/${set.type}`) ?? byName.get(set.owner.key) ?? settings.zones.get(zone.origin.key) ?? settings.policy;
+    byName.get(`${set.owner.key}/${set.type}`) ?? byName.get(set.owner.key) ?? (zone && settings.zones.get(zone.origin.key)) ?? settings.policy;
 }

@@ -2,7 +2,6 @@ import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { rotationResolver } from '../authority/rotation.js';
 import { ConfigError, DEFAULTS, loadConfig, parseListenList, parseLogFormat, parseLogLevel, parseMetricsAddress, parseQueryLog, parseWorkers, type Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { observeForPrimary, startClusterMonitor } from '../observe/cluster.js';
@@ -71,9 +70,8 @@ export async function serve(argv: string[]): Promise<number> {
   const server = new DnsServer({ ...config, logger, sendNotify: sendsNotify() });
   logger.info({ zones: config.zonesDir }, 'rotor starting');
   if (config.queryLog > 0) server.observers.push(queryLogger(logger, config.queryLog));
-  const policy = rotationResolver(config.rotation);
   // With workers, the primary serves what they count.
-  const monitor = !config.metrics ? undefined : cluster.isWorker ? observeForPrimary(server, policy) : await startMonitor(server, config.metrics, policy, logger, config.monitor);
+  const monitor = !config.metrics ? undefined : cluster.isWorker ? observeForPrimary(server) : await startMonitor(server, config.metrics, logger, config.monitor);
   await server.loadZones();
   server.watchZones();
   await server.listen();

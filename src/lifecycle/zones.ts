@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import type { Catalog } from '../authority/catalog.js';
+import type { Catalog } from './catalog.js';
 import type { Logger } from '../log.js';
 import { loadOne, zoneFilesIn, type FileResult } from '../zone/directory.js';
 import { ZoneLoaderThread } from '../zone/load-thread.js';

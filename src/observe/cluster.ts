@@ -6,11 +6,9 @@
 // depends on which worker the kernel hands the query to.
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import type { RotationPolicy } from '../authority/rotation.js';
 import type { Logger } from '../log.js';
 import type { ListenAddress } from '../net/address.js';
 import type { DnsServer } from '../server/server.js';
-import type { RRset, Zone } from '../zone/zone.js';
 import { observeServer, serveMonitor, type Monitor } from './monitor.js';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './settings.js';
 import type { QueryRates, Rate, StatusDocument } from './status.js';
@@ -26,8 +24,8 @@ interface Reply {
 }
 
 /** In a worker: counts `server` and answers the primary's requests for metrics and status. */
-export function observeForPrimary(server: DnsServer, policy: (zone: Zone, set: RRset) => RotationPolicy): { close(): void } {
-  const { metrics, status } = observeServer(server, policy);
+export function observeForPrimary(server: DnsServer): { close(): void } {
+  const { metrics, status } = observeServer(server);
   AggregatorRegistry.setRegistries(metrics.registry);
   // Constructing one is what makes a worker answer the primary's metrics requests.
   new AggregatorRegistry();

@@ -6,11 +6,12 @@
 // call: about 1.5 µs per query for these four series, against 0.03 µs here.)
 import { createRequire } from 'node:module';
 import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
-import type { Catalog } from '../authority/catalog.js';
+import type { Rotation } from '../authority/rotation.js';
+import type { Catalog } from '../lifecycle/catalog.js';
 import type { RequestContext } from '../net/context.js';
 import type { ConnectionTable } from '../net/tcp.js';
 import type { UdpCounts } from '../net/udp.js';
-import type { Outcome } from '../query/pipeline.js';
+import type { Outcome } from '../query/outcome.js';
 import type { RateLimiter } from '../query/rrl.js';
 import { rcodeName, RRType, typeName } from '../wire/types.js';
 import type { ZoneHistory } from './zones.js';
@@ -144,7 +145,10 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly zones = new Map<string, ZoneSeries>();
 
-  constructor(private readonly catalog: Catalog, history: ZoneHistory, rrl?: Pick<RateLimiter, 'counts' | 'settings'>, guards?: Guards) {
+  constructor(
+    private readonly catalog: Catalog, history: ZoneHistory, private readonly rotation: Pick<Rotation, 'served'>,
+    rrl?: Pick<RateLimiter, 'counts' | 'settings'>, guards?: Guards,
+  ) {
     registerDefaultMetrics(this.registry);
     const each = <T>(pick: (z: ZoneSeries) => Iterable<T>): T[] => [...this.zones.values()].flatMap((z) => [...pick(z)]);
     this.collected('rotor_dns_requests_total', 'DNS requests answered, by zone, transport, address family (1 IPv4, 2 IPv6) and query type.', 'counter', () => each((z) => z.requests.values()));
@@ -220,8 +224,9 @@ export class Metrics {
     const out: Sample[] = [];
     for (const zone of this.catalog.all()) {
       for (const set of zone.rrsets()) {
-        if (set.rdata.length > 1 && set.served > 0) {
-          out.push({ labels: { zone: zone.origin.key, name: set.owner.key, type: typeName(set.type) }, value: set.served });
+        const served = this.rotation.served(set);
+        if (set.rdata.length > 1 && served > 0) {
+          out.push({ labels: { zone: zone.origin.key, name: set.owner.key, type: typeName(set.type) }, value: served });
         }
       }
     }

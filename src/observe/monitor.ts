@@ -5,11 +5,9 @@ import { MONITOR_DEFAULTS, type MonitorSettings } from './settings.js';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { RotationPolicy } from '../authority/rotation.js';
 import { EventLog, type Logger } from '../log.js';
 import { formatHostPort, type ListenAddress } from '../net/address.js';
 import type { DnsServer } from '../server/server.js';
-import type { RRset, Zone } from '../zone/zone.js';
 import { Metrics } from './metrics.js';
 import { Status, type StatusDocument } from './status.js';
 import { ZoneHistory } from './zones.js';
@@ -164,11 +162,11 @@ function send(res: http.ServerResponse, code: number, type: string, body: string
  * Starts counting on `server`: metrics, zone history and the status document.
  * Call before loading zones so that the first loads are recorded.
  */
-export function observeServer(server: DnsServer, policy: (zone: Zone, set: RRset) => RotationPolicy): { metrics: Metrics; status: Status } {
+export function observeServer(server: DnsServer): { metrics: Metrics; status: Status } {
   const history = new ZoneHistory(server.events);
-  const metrics = new Metrics(server.catalog, history, server.rrl, { faults: server.faults, connections: server.tcp.connections });
+  const metrics = new Metrics(server.catalog, history, server.rotation, server.rrl, { faults: server.faults, connections: server.tcp.connections });
   server.observers.push(metrics.observe);
-  return { metrics, status: new Status({ catalog: server.catalog, history, metrics, policy, bound: () => server.bound }) };
+  return { metrics, status: new Status({ catalog: server.catalog, history, metrics, rotation: server.rotation, bound: () => server.bound }) };
 }
 
 /** Serves `source` on `address`: the metrics, the health checks and the status page. */
@@ -247,9 +245,9 @@ export async function serveMonitor(address: ListenAddress, source: MonitorSource
 
 /** One process: counts `server` and serves it on `address`. */
 export function startMonitor(
-  server: DnsServer, address: ListenAddress, policy: (zone: Zone, set: RRset) => RotationPolicy, logger: Logger, settings: MonitorSettings = MONITOR_DEFAULTS,
+  server: DnsServer, address: ListenAddress, logger: Logger, settings: MonitorSettings = MONITOR_DEFAULTS,
 ): Promise<Monitor> {
-  const { metrics, status } = observeServer(server, policy);
+  const { metrics, status } = observeServer(server);
   return serveMonitor(address, {
     metrics: async () => ({ type: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     document: async () => status.document(),

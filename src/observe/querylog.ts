@@ -3,11 +3,8 @@
 // far the answer's rotating RRset had turned.
 import type { Logger } from '../log.js';
 import type { RequestContext } from '../net/context.js';
-import type { Outcome } from '../query/pipeline.js';
+import type { Outcome } from '../query/outcome.js';
 import { rcodeName, typeName } from '../wire/types.js';
-
-/** ANCOUNT, read back from the response. */
-const ANCOUNT_OFFSET = 6;
 
 /** A server observer that logs `rate` of the queries (1: every one), chosen at random. */
 export function queryLogger(logger: Logger, rate: number): (o: Outcome, ctx: RequestContext, startedNs: bigint) => void {
@@ -21,7 +18,7 @@ export function queryLogger(logger: Logger, rate: number): (o: Outcome, ctx: Req
       qname: o.question?.name.toString(),
       qtype: o.question ? typeName(o.question.type) : undefined,
       rcode: rcodeName(o.rcode),
-      answers: o.response.length >= ANCOUNT_OFFSET + 2 ? o.response.readUInt16BE(ANCOUNT_OFFSET) : 0,
+      answers: o.answers,
       size: o.response.length,
       durationUs: Math.round(Number(process.hrtime.bigint() - startedNs) / 100) / 10,
       rotation: o.rotation,

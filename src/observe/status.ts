@@ -2,10 +2,11 @@
 // load, query rates over the last minute, and for each mail zone (MX at the
 // apex) the MX set and the gateways' addresses in the order the next answer
 // will use them.
-import type { Catalog } from '../authority/catalog.js';
-import { rotateLeft, type RotationPolicy } from '../authority/rotation.js';
+import type { Catalog } from '../lifecycle/catalog.js';
+import type { Rotation, RotationPolicy } from '../authority/rotation.js';
 import type { ListenAddress } from '../net/address.js';
-import type { RData } from '../wire/rdata.js';
+import { presentation } from '../rrtypes/registry.js';
+import { mxData } from '../rrtypes/mx.js';
 import { RRType, typeName } from '../wire/types.js';
 import { formatDiagnostic } from '../zone/errors.js';
 import type { RRset, Zone } from '../zone/zone.js';
@@ -78,21 +79,13 @@ export interface StatusSources {
   catalog: Catalog;
   history: ZoneHistory;
   metrics: Metrics;
-  policy: (zone: Zone, set: RRset) => RotationPolicy;
+  /** The rotation stage of local answers: policies, counters and the next order. */
+  rotation: Rotation;
   /** The DNS addresses bound so far: none until the server listens. */
   bound: () => readonly ListenAddress[];
 }
 
 const WINDOW_SECONDS = 60;
-
-/** The order the next write of the RRset will use, without turning it. */
-function upcoming(set: RRset, policy: RotationPolicy): readonly RData[] {
-  return policy === 'cyclic' ? rotateLeft(set.rdata, set.served) : set.rdata;
-}
-
-function addressOf(rd: RData): string {
-  return rd.kind === 'A' || rd.kind === 'AAAA' ? rd.address : '';
-}
 
 function rates(now: Map<string, number>, then: Map<string, number> | undefined, seconds: number): Rate[] {
   const out: Rate[] = [];
@@ -178,9 +171,9 @@ export class Status {
     };
   }
 
-  private ordered<T>(zone: Zone, set: RRset, show: (rd: RData) => T[]): { type: string; policy: RotationPolicy; served: number; next: T[] } {
-    const policy = this.src.policy(zone, set);
-    return { type: typeName(set.type), policy, served: set.served, next: upcoming(set, policy).flatMap(show) };
+  private ordered<T>(zone: Zone, set: RRset, show: (rd: Buffer) => T[]): { type: string; policy: RotationPolicy; served: number; next: T[] } {
+    const { rotation } = this.src;
+    return { type: typeName(set.type), policy: rotation.policyOf(zone, set), served: rotation.served(set), next: rotation.upcoming(zone, set).flatMap(show) };
   }
 
   private mail(): MailZone[] {
@@ -189,13 +182,13 @@ export class Status {
       const mx = zone.apex.rrsets.get(RRType.MX);
       if (!mx) continue;
       const order = this.ordered(zone, mx, (rd): MailExchange[] => {
-        if (rd.kind !== 'MX') return [];
-        const node = rd.exchange.isSubdomainOf(zone.origin) ? zone.nodes.get(rd.exchange.key) : undefined;
+        const { preference, exchange } = mxData(rd);
+        const node = exchange.isSubdomainOf(zone.origin) ? zone.nodes.get(exchange.key) : undefined;
         const addresses = [RRType.A, RRType.AAAA].flatMap((t) => {
           const set = node?.rrsets.get(t);
-          return set ? [this.ordered(zone, set, (a) => [addressOf(a)])] : [];
+          return set ? [this.ordered(zone, set, (a) => [presentation(t, a)])] : [];
         });
-        return [{ preference: rd.preference, exchange: rd.exchange.toString(), addresses }];
+        return [{ preference, exchange: exchange.toString(), addresses }];
       });
       out.push({ zone: zone.origin.key, mx: order });
     }

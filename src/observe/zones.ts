@@ -3,7 +3,7 @@
 // succeeded or failed. The status page, /readyz and the reload counter read it.
 import type { EventEmitter } from 'node:events';
 import { basename } from 'node:path';
-import type { Catalog } from '../authority/catalog.js';
+import type { Catalog } from '../lifecycle/catalog.js';
 import type { ZoneEvents } from '../lifecycle/zones.js';
 import type { Diagnostic } from '../zone/errors.js';
 import { zoneNameOf } from '../zone/load.js';

@@ -1,41 +1,19 @@
 // One request in, at most one response out: the checks every query goes
 // through before the answer algorithm sees it, shared by UDP and TCP.
-import { answer, type AnswerOptions } from '../authority/answer.js';
-import type { Catalog } from '../authority/catalog.js';
+import { answer, type AnswerInput } from '../authority/answer.js';
+import type { Rotation } from '../authority/rotation.js';
+import type { Catalog } from '../lifecycle/catalog.js';
 import { udpLimit } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
-import { encodeResponse, type ResponseSpec } from '../wire/response.js';
-import type { Name } from '../wire/name.js';
+import { encodeResponse, recordCount, type ResponseSpec } from '../message/response.js';
 import { parseQuery, QueryError, readQuestion, type Query, type Question } from '../wire/query.js';
 import { Opcode, Rcode, RRClass, RRType } from '../wire/types.js';
 import type { Zone } from '../zone/zone.js';
 import type { RequestContext } from '../net/context.js';
-import type { FastPath } from './fastpath.js';
+import { QUERY_FLAGS, type AnswerMemo } from './memo.js';
+import type { Outcome } from './outcome.js';
 import type { Transfers } from '../transfer/transfers.js';
 import { appendTsigError, ResponseSigner, sign, timeOther, TsigError, tsigSize, verifyRequest, type Keyring } from '../wire/tsig.js';
-
-export interface Outcome {
-  response: Buffer;
-  rcode: number;
-  zone?: Zone;
-  question?: Question;
-  /** Answer.rotation: how far the answer's rotating RRset was turned. */
-  rotation?: number;
-  /** Answer.wildcard: the wildcard the answer was synthesised from, which RRL counts it against. */
-  wildcard?: Name;
-  /** A zone transfer's messages, `response` being the first. */
-  messages?: Buffer[];
-  /** For questions forwarded to the upstreams: where the answer came from. */
-  recursion?: 'cache' | 'upstream' | 'failed' | 'loop';
-  /**
-   * The request was signed and verified: whatever goes out for it (the answer,
-   * a transfer's messages, RRL's truncated reply) is signed in the server's
-   * final step (DnsServer.reply), after every other step has chosen the bytes.
-   */
-  signer?: ResponseSigner;
-  /** A bug met while answering a verified request: answered SERVFAIL (and signed), logged by the server. */
-  error?: unknown;
-}
 
 /** The forwarder (src/resolver/), for names outside every local zone. */
 export interface Recursion {
@@ -43,14 +21,17 @@ export interface Recursion {
   resolve(query: Query, ctx: RequestContext, limit: number): Promise<Outcome>;
 }
 
+export type { Outcome } from './outcome.js';
+
 export interface PipelineOptions {
   catalog: Catalog;
-  policy: AnswerOptions['policy'];
+  /** The stage after the answer: turns its multi-record RRsets. */
+  rotation: Rotation;
   recursion?: Recursion;
   /** Zone transfers, NOTIFY and the TSIG keyring (src/transfer/). */
   transfers?: Transfers;
-  /** Prepared answers for plain queries (fastpath.ts): the same bytes as the steps below, at a fraction of the cost. */
-  fast?: FastPath;
+  /** The answer memo (memo.ts): answers already made, consulted at the answer step. */
+  memo?: AnswerMemo;
   /** allow-query: whether a client may query a zone; others are REFUSED. Unset, everyone may. */
   allowQuery?: (zone: Zone, client: string) => boolean;
 }
@@ -69,7 +50,7 @@ function reply(query: Pick<Query, 'header' | 'edns'> & { question?: Question }, 
     answer: [], authority: [], additional: [],
     edns: query.edns ? { dnssecOk: query.edns.dnssecOk } : undefined,
   };
-  return { response: encodeResponse(spec, limit), rcode, question: query.question };
+  return { response: encodeResponse(spec, limit), rcode, aa, answers: 0, question: query.question };
 }
 
 /** A question, if one can be read, for error responses that should echo it. */
@@ -88,10 +69,10 @@ function questionIfAny(msg: Buffer): Question | undefined {
  */
 export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOptions): Outcome | Promise<Outcome> | undefined {
   const { transport } = ctx;
-  // Plain queries for names in our zones; everything else comes back undefined
-  // and goes on below. A check that depends on who asks must come before this.
-  const prepared = opts.allowQuery ? undefined : opts.fast?.answer(msg, transport === 'tcp');
-  if (prepared) return prepared;
+  // The common query is read without making its name (memo.ts); it takes the
+  // same steps as any other from there. Anything unusual is parsed in full.
+  const plain = opts.memo?.read(msg);
+  if (plain) return respond(plain, ctx, opts, transport === 'tcp' ? TCP_LIMIT : udpLimit(plain.edns));
   if (msg.length < HEADER_LENGTH) return undefined;
   const flags = msg.readUInt16BE(2);
   if (flags & Flag.QR) return undefined;
@@ -164,31 +145,41 @@ function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit
       const zone = opts.catalog.find(question.name);
       const result = opts.transfers.transfer(query, zone, ctx, query.tsig ? opts.transfers.keyring.get(query.tsig.keyName.key) : undefined);
       if (result.messages.length === 0) return reply(query, result.rcode, limit);
-      return { response: result.messages[0]!, messages: result.messages, rcode: result.rcode, zone, question };
+      return { response: result.messages[0]!, messages: result.messages, rcode: result.rcode, aa: true, answers: result.answers, zone, question };
     }
   }
 
-  if (opts.allowQuery) {
-    const zone = opts.catalog.find(question.name);
-    if (zone && !opts.allowQuery(zone, ctx.client.address)) return reply(query, Rcode.REFUSED, limit);
-  }
-  const result = answer(opts.catalog, question.name, question.type, { fullAny: transport === 'tcp', policy: opts.policy });
-  if (!result) {
+  // The zone: the memo knows it for an input it has met, while that zone version is served.
+  const wanted = QUERY_FLAGS[transport][query.edns?.dnssecOk ? 1 : 0];
+  const memoized = opts.memo?.recall(query, wanted);
+  const zone = memoized ? memoized.zone : opts.catalog.find(question.name);
+  if (!zone) {
     // Local zones are never forwarded; other names only for clients that ask for recursion and may.
     if (opts.recursion && flags & Flag.RD && opts.recursion.allows(ctx.client.address)) return opts.recursion.resolve(query, ctx, limit);
     return reply(query, Rcode.REFUSED, limit);
   }
+  if (opts.allowQuery && !opts.allowQuery(zone, ctx.client.address)) return reply(query, Rcode.REFUSED, limit);
+  if (memoized) return opts.memo!.replay(memoized, query, limit);
+
+  // The answer, then the rotation stage, then the encoding.
+  const input: AnswerInput = { zone, qname: question.name, qtype: question.type, ...wanted };
+  const result = answer(input);
+  opts.memo?.keep(query, input, result);
+  const sections = opts.rotation.rotate(zone, result);
   const response = encodeResponse({
     id: query.header.id,
     queryFlags: flags,
     aa: result.aa,
     rcode: result.rcode,
     question,
-    answer: result.answer,
-    authority: result.authority,
-    additional: result.additional,
+    answer: sections.answer,
+    authority: sections.authority,
+    additional: sections.additional,
     edns: query.edns ? { dnssecOk: query.edns.dnssecOk } : undefined,
     glueRequired: result.referral,
   }, limit);
-  return { response, rcode: result.rcode, zone: result.zone, question, rotation: result.rotation, wildcard: result.wildcard };
+  return {
+    response, rcode: result.rcode, aa: result.aa, answers: recordCount(result.answer), kind: result.kind,
+    zone, question, rotation: sections.rotation, wildcard: result.wildcard,
+  };
 }

@@ -9,7 +9,7 @@ import { readQuestion } from '../wire/query.js';
 import { Rcode } from '../wire/types.js';
 import { LOOPBACK, parseAcl, type Acl } from '../net/acl.js';
 import { netblock } from '../net/address.js';
-import type { Outcome } from './pipeline.js';
+import type { Outcome } from './outcome.js';
 
 export interface RrlSettings {
   /** Answers a second for one name and type, the same answer again and again. */
@@ -70,16 +70,16 @@ interface Bucket {
  * Which budget an answer draws from, and the name that budget is kept for.
  * Answers synthesised from a wildcard are kept for the wildcard, as BIND keeps
  * them for its parent: otherwise every random name under it has a budget of
- * its own and the wildcard reflects without limit. The counts and AA are read
- * from the bytes sent, which forwarded answers have too.
+ * its own and the wildcard reflects without limit. The answer count and AA
+ * are the outcome's, which forwarded answers and transfers report too.
  */
 export function classify(outcome: Outcome): { cls: AnswerClass; name: string } {
-  const { response, rcode, question, zone, wildcard } = outcome;
+  const { rcode, question, zone, wildcard } = outcome;
   const qname = wildcard?.key ?? question?.name.key ?? '';
   if (rcode === Rcode.NXDOMAIN) return { cls: 'nxdomain', name: zone?.origin.key ?? qname };
   if (rcode !== Rcode.NOERROR) return { cls: 'error', name: '' };
-  if (response.readUInt16BE(6) > 0) return { cls: 'answer', name: `${qname}/${question?.type ?? 0}` };
-  if (response.readUInt16BE(2) & Flag.AA) return { cls: 'nodata', name: qname };
+  if (outcome.answers > 0) return { cls: 'answer', name: `${qname}/${question?.type ?? 0}` };
+  if (outcome.aa) return { cls: 'nodata', name: qname };
   return { cls: 'referral', name: zone?.origin.key ?? qname };
 }
 

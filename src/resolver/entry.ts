@@ -6,14 +6,13 @@
 // DNAMEs leading to it, the SOA that proves a negative answer, the addresses
 // of the answer's MX, SRV and NS targets — so that an upstream (or someone
 // forging its answers) cannot plant data for other names.
-import { orderFor, type RotationPolicy } from '../authority/rotation.js';
-import type { RRsetOut } from '../wire/response.js';
+import type { Placed, Rotated, Rotation } from '../authority/rotation.js';
 import type { Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
-import { encodeRData, type RData } from '../wire/rdata.js';
-import type { Message, WireRecord } from '../wire/message.js';
+import type { Message, WireRecord } from '../message/message.js';
 import { Rcode, RRClass, RRType } from '../wire/types.js';
-import { targetOf } from '../zone/records.js';
+import { additionalName, hasAdditional, targetOf } from '../rrtypes/registry.js';
+import { soaMinimum } from '../rrtypes/soa.js';
 import type { Expiring } from './cache.js';
 
 export interface CacheLimits {
@@ -34,9 +33,7 @@ const DNAME = 39;
 export interface CachedSet {
   owner: Name;
   type: number;
-  rdata: RData[];
-  /** Drives rotation, as in a zone's RRsets. */
-  served: number;
+  rdata: Buffer[];
   /** Milliseconds: TTLs are counted down from it. */
   expiresAt: number;
 }
@@ -56,7 +53,7 @@ interface Grouped {
   owner: Name;
   type: number;
   ttl: number;
-  rdata: RData[];
+  rdata: Buffer[];
 }
 
 /** Records of one section grouped into RRsets; an RRset's TTL is its smallest (RFC 2181 §5.2). */
@@ -94,7 +91,7 @@ function followChain(sets: readonly Grouped[], question: Question): { kept: Grou
     const dname = sets.find((s) => s.type === DNAME && here.isSubdomainOf(s.owner) && !here.equals(s.owner));
     if (dname) keep(dname);
     const cname = sets.find((s) => s.type === RRType.CNAME && s.owner.equals(here));
-    const target = cname?.rdata[0]?.kind === 'CNAME' ? cname.rdata[0].target : undefined;
+    const target = cname?.rdata[0] ? targetOf(RRType.CNAME, cname.rdata[0]) : undefined;
     if (!cname || !target) break;
     keep(cname);
     name = target;
@@ -112,7 +109,7 @@ function entryBytes(sets: readonly CachedSet[]): number {
   let bytes = ENTRY_OVERHEAD;
   for (const s of sets) {
     bytes += SET_OVERHEAD + s.owner.wireLength;
-    for (const rd of s.rdata) bytes += RDATA_OVERHEAD + encodeRData(rd).length;
+    for (const rd of s.rdata) bytes += RDATA_OVERHEAD + rd.length;
   }
   return bytes;
 }
@@ -123,7 +120,7 @@ const clamp = (ttl: number, min: number, max: number) => Math.min(Math.max(ttl, 
 export function entryFrom(msg: Message, question: Question, limits: CacheLimits, now: number): Entry {
   const rcode = msg.header.flags & 0xf;
   const { kept, end, found } = followChain(group(msg.answer), question);
-  const toCached = (s: Grouped, ttl: number): CachedSet => ({ owner: s.owner, type: s.type, rdata: s.rdata, served: 0, expiresAt: now + ttl * 1000 });
+  const toCached = (s: Grouped, ttl: number): CachedSet => ({ owner: s.owner, type: s.type, rdata: s.rdata, expiresAt: now + ttl * 1000 });
   const answer = kept.map((s) => toCached(s, clamp(s.ttl, limits.minTtl, limits.maxTtl)));
 
   const authority: CachedSet[] = [];
@@ -131,15 +128,15 @@ export function entryFrom(msg: Message, question: Question, limits: CacheLimits,
     // RFC 2308 §5: the negative answer lives as long as the SOA's TTL or MINIMUM, whichever is less.
     const soa = group(msg.authority).find((s) => s.type === RRType.SOA && end.isSubdomainOf(s.owner));
     const rd = soa?.rdata[0];
-    if (soa && rd?.kind === 'SOA') {
-      authority.push(toCached({ ...soa, rdata: [rd] }, clamp(Math.min(soa.ttl, rd.minimum), limits.minTtl, Math.min(limits.maxTtl, MAX_NEGATIVE_TTL))));
+    if (soa && rd) {
+      authority.push(toCached({ ...soa, rdata: [rd] }, clamp(Math.min(soa.ttl, soaMinimum(rd)), limits.minTtl, Math.min(limits.maxTtl, MAX_NEGATIVE_TTL))));
     }
   }
 
   const targets = new Set<string>();
   for (const s of kept) {
-    if (s.type !== RRType.MX && s.type !== RRType.SRV && s.type !== RRType.NS) continue;
-    for (const rd of s.rdata) targets.add(targetOf(rd)!.key);
+    if (!hasAdditional(s.type)) continue;
+    for (const rd of s.rdata) targets.add(additionalName(s.type, rd)!.key);
   }
   const additional = group(msg.additional)
     .filter((s) => (s.type === RRType.A || s.type === RRType.AAAA) && targets.has(s.owner.key))
@@ -161,15 +158,16 @@ export function entryFrom(msg: Message, question: Question, limits: CacheLimits,
   };
 }
 
-/** The entry's RRsets as they go out at `now`: TTLs counted down, multi-record sets rotated. */
-export function renderEntry(entry: Entry, now: number, policy: RotationPolicy): { answer: RRsetOut[]; authority: RRsetOut[]; additional: RRsetOut[] } {
-  const out = (s: CachedSet): RRsetOut => ({
+/** The entry's RRsets as they go out at `now`: TTLs counted down, multi-record sets turned by the rotation stage. */
+export function renderEntry(entry: Entry, now: number, rotation: Rotation): Rotated {
+  const placed = (s: CachedSet): Placed => ({
     owner: s.owner,
     type: s.type,
     // Whole seconds elapsed are taken off, as BIND counts down: an answer
     // rendered a millisecond after it was cached still carries the full TTL.
     ttl: Math.max(0, Math.ceil((s.expiresAt - now) / 1000)),
-    rdata: orderFor(s, policy),
+    rdata: s.rdata,
+    set: s,
   });
-  return { answer: entry.answer.map(out), authority: entry.authority.map(out), additional: entry.additional.map(out) };
+  return rotation.rotate(undefined, { answer: entry.answer.map(placed), authority: entry.authority.map(placed), additional: entry.additional.map(placed) });
 }

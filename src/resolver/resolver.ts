@@ -3,15 +3,16 @@
 // Identical questions in flight share one upstream exchange; a question that
 // comes back to us while it is in flight (it carries our loop mark) is a
 // forwarding loop and gets SERVFAIL at once instead of circling until timeouts.
-import type { RotationPolicy } from '../authority/rotation.js';
+import { Rotation, type RotationPolicy } from '../authority/rotation.js';
 import type { Acl } from '../net/acl.js';
 import type { ListenAddress } from '../net/address.js';
 import type { CacheLimits } from './entry.js';
 import { EventLog, type Logger } from '../log.js';
 import { formatHostPort } from '../net/address.js';
 import type { RequestContext } from '../net/context.js';
-import type { Outcome, Recursion } from '../query/pipeline.js';
-import { encodeResponse } from '../wire/response.js';
+import type { Outcome } from '../query/outcome.js';
+import type { Recursion } from '../query/pipeline.js';
+import { encodeResponse, recordCount } from '../message/response.js';
 import type { Query, Question } from '../wire/query.js';
 import { Rcode, rcodeName, typeName } from '../wire/types.js';
 import { LruCache } from './cache.js';
@@ -68,8 +69,11 @@ export class Resolver implements Recursion {
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly events: EventLog;
+  /** The rotation stage for cached answers: its counters are those of the cache's RRsets. */
+  private readonly rotation: Rotation;
 
   constructor(private readonly opts: ResolverOptions) {
+    this.rotation = new Rotation(() => opts.rotation);
     this.now = opts.now ?? Date.now;
     this.upstreams = new UpstreamSet(opts.forward.upstreams, opts.forward.timeoutMs, this.now);
     this.cache = new LruCache(opts.forward.cache.maxEntries, opts.forward.cache.maxBytes);
@@ -154,7 +158,7 @@ export class Resolver implements Recursion {
 
   private respond(query: Query, limit: number, rcode: number, source: Outcome['recursion'], entry?: Entry): Outcome {
     if (rcode === Rcode.SERVFAIL) this.stats.servfails++;
-    const sections = entry ? renderEntry(entry, this.now(), this.opts.rotation) : { answer: [], authority: [], additional: [] };
+    const { answer, authority, additional } = entry ? renderEntry(entry, this.now(), this.rotation) : { answer: [], authority: [], additional: [] };
     const response = encodeResponse({
       id: query.header.id,
       queryFlags: query.header.flags,
@@ -162,9 +166,11 @@ export class Resolver implements Recursion {
       ra: true,
       rcode,
       question: query.question,
-      ...sections,
+      answer,
+      authority,
+      additional,
       edns: query.edns ? { dnssecOk: query.edns.dnssecOk } : undefined,
     }, limit);
-    return { response, rcode, question: query.question, recursion: source };
+    return { response, rcode, aa: false, answers: recordCount(answer), question: query.question, recursion: source };
   }
 }

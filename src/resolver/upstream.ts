@@ -13,7 +13,7 @@ import { formatHostPort, type ListenAddress } from '../net/address.js';
 import { SERVER_UDP_SIZE } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
 import type { Name } from '../wire/name.js';
-import { parseMessage, type Message } from '../wire/message.js';
+import { parseMessage, type Message } from '../message/message.js';
 import { Opcode, RRClass, RRType } from '../wire/types.js';
 import { MessageWriter } from '../wire/writer.js';
 

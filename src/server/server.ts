@@ -1,15 +1,15 @@
 // The server process: zones loaded from a directory into a Catalog, and the
 // UDP and TCP listeners that feed every message through the pipeline.
 import type dgram from 'node:dgram';
-import { Catalog } from '../authority/catalog.js';
-import { rotationResolver, type RotationSettings } from '../authority/rotation.js';
+import { Catalog } from '../lifecycle/catalog.js';
+import { Rotation, rotationResolver, type RotationSettings } from '../authority/rotation.js';
 import { EventLog, type Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
 import { Rcode } from '../wire/types.js';
 import type { ResponseSigner } from '../wire/tsig.js';
 import { formatHostPort, type ListenAddress } from '../net/address.js';
 import type { Reply, RequestContext, Response } from '../net/context.js';
-import { FastPath } from '../query/fastpath.js';
+import { AnswerMemo } from '../query/memo.js';
 import { handleMessage, type Outcome, type PipelineOptions } from '../query/pipeline.js';
 import type { ForwardConfig } from '../resolver/resolver.js';
 import { Resolver } from '../resolver/resolver.js';
@@ -39,7 +39,7 @@ export interface ServerOptions {
   udpReceiveBuffer?: number;
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
-  /** The prepared-answer memo's cap in bytes (fastpath.ts); 0 turns it off. */
+  /** The answer memo's cap in bytes (memo.ts); 0 turns it off. */
   answerCacheBytes?: number;
   rotation: RotationSettings;
   /** Forwarding of names outside every local zone; off when undefined. */
@@ -53,11 +53,8 @@ export interface ServerOptions {
   logger: Logger;
 }
 
-/**
- * The last step of every reply, whatever built it: a verified request's reply is
- * signed here and nowhere else (RFC 8945 §5.3), so no path can send it unsigned.
- */
-function reply(response: Response, signer: ResponseSigner | undefined): Response {
+/** A verified request's reply, signed (RFC 8945 §5.3); any other as it is. */
+function signed(response: Response, signer: ResponseSigner | undefined): Response {
   if (!signer) return response;
   return Array.isArray(response) ? response.map((m) => signer.sign(m)) : signer.sign(response);
 }
@@ -68,12 +65,13 @@ export class DnsServer {
   private readonly listeners: TcpListener[] = [];
   readonly bound: ListenAddress[] = [];
 
-  private readonly policy: ReturnType<typeof rotationResolver>;
+  /** The rotation stage of local answers: its counters are read by the metrics and the status page. */
+  readonly rotation: Rotation;
   /** The forwarder, when `forward` is configured. */
   readonly resolver: Resolver | undefined;
 
   constructor(private readonly opts: ServerOptions) {
-    this.policy = rotationResolver(opts.rotation);
+    this.rotation = new Rotation(rotationResolver(opts.rotation));
     this.eventLog = new EventLog(opts.logger);
     this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger, events: this.eventLog });
     const transfer = opts.transfer ?? defaultTransferSettings();
@@ -84,8 +82,8 @@ export class DnsServer {
     this.transfers = new Transfers(transfer, opts.logger, this.eventLog);
     this.notifier = new Notifier(transfer, opts.logger, this.eventLog);
     if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
-    const fast = opts.answerCacheBytes === 0 ? undefined : new FastPath(this.catalog, this.policy, opts.answerCacheBytes);
-    this.pipeline = { catalog: this.catalog, policy: this.policy, recursion: this.resolver, transfers: this.transfers, fast };
+    const memo = opts.answerCacheBytes === 0 ? undefined : new AnswerMemo(this.catalog, this.rotation, opts.answerCacheBytes);
+    this.pipeline = { catalog: this.catalog, rotation: this.rotation, recursion: this.resolver, transfers: this.transfers, memo };
     // allow-query at the top level or for any zone; a zone's own list wins.
     if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
       this.pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
@@ -139,23 +137,36 @@ export class DnsServer {
       if (!outcome) return undefined;
       if (outcome instanceof Promise) {
         // An observer that throws is a bug met while answering, as a failed resolution is.
-        const later = outcome.then((o) => this.observed(o, ctx, started)).catch((e: unknown) => this.failed(msg, e));
+        const later = outcome.then((o) => this.observed(o, ctx, started)).catch((e: unknown) => this.failed(msg, ctx, e));
         this.inFlight.add(later);
         void later.finally(() => this.inFlight.delete(later));
         return later;
       }
       return this.observed(outcome, ctx, started);
     } catch (e) {
-      return this.failed(msg, e);
+      return this.failed(msg, ctx, e);
     }
   }
 
   private observed(outcome: Outcome, ctx: RequestContext, started: bigint): Response | undefined {
     if (outcome.error !== undefined) this.logFault(outcome.error);
+    return this.reply(outcome, ctx, started);
+  }
+
+  /**
+   * The last step of every reply, whatever built it (a local answer, the memo,
+   * the forwarder, a transfer, an error): RRL chooses whether it goes out, whole
+   * or truncated, from the outcome; then a verified request's reply is signed
+   * here and nowhere else, so no path can send it unsigned. Sizes were fitted
+   * when the bytes were encoded, to the limit the pipeline set (TSIG's room
+   * taken off). Observers see only what goes out, when `started` says when it
+   * came in (a reply without it is not observed).
+   */
+  private reply(outcome: Outcome, ctx: RequestContext, started?: bigint): Response | undefined {
     const verdict = this.rrl && ctx.transport === 'udp' ? this.rrl.check(outcome, ctx.client.address) : 'send';
     if (verdict === 'drop') return undefined;
-    for (const observe of this.observers) observe(outcome, ctx, started);
-    return reply(verdict === 'slip' ? truncatedReply(outcome.response) : outcome.messages ?? outcome.response, outcome.signer);
+    if (started !== undefined) for (const observe of this.observers) observe(outcome, ctx, started);
+    return signed(verdict === 'slip' ? truncatedReply(outcome.response) : outcome.messages ?? outcome.response, outcome.signer);
   }
 
   private logFault(e: unknown): void {
@@ -163,14 +174,18 @@ export class DnsServer {
     this.eventLog.log('error', 'internal error', { err: e, errors: this.faults.internalErrors }, 'internal error while answering');
   }
 
-  /** A bug met before the request's signature was verified (or in an observer): an unsigned SERVFAIL, as for any unverified request. */
-  private failed(msg: Buffer, e: unknown): Buffer | undefined {
+  /**
+   * A bug met before the request's signature was verified (or in an observer):
+   * an unsigned SERVFAIL, as for any unverified request, through the final step
+   * (RRL) but not the observers, which may be what failed.
+   */
+  private failed(msg: Buffer, ctx: RequestContext, e: unknown): Response | undefined {
     this.logFault(e);
     if (msg.length < HEADER_LENGTH) return undefined;
     const out = Buffer.alloc(HEADER_LENGTH);
     out.writeUInt16BE(msg.readUInt16BE(0), 0);
     out.writeUInt16BE(0x8000 | (msg.readUInt16BE(2) & 0x7900) | Rcode.SERVFAIL, 2);
-    return out;
+    return this.reply({ response: out, rcode: Rcode.SERVFAIL, aa: false, answers: 0 }, ctx);
   }
 
   /**

@@ -7,9 +7,9 @@
 // bytes, the oldest changes dropped first; a secondary further behind gets a
 // full transfer.
 import { readName } from '../wire/name.js';
-import { writeRecord } from '../wire/response.js';
-import { encodeRData } from '../wire/rdata.js';
-import { readRData } from '../wire/message.js';
+import { writeRecord } from '../message/response.js';
+import { readRData } from '../rrtypes/registry.js';
+import { soaSerial } from '../rrtypes/soa.js';
 import { RRType } from '../wire/types.js';
 import { MessageWriter, WriterOverflow } from '../wire/writer.js';
 import { Slices } from '../zone/slices.js';
@@ -22,7 +22,7 @@ export const DEFAULT_JOURNAL_BYTES = 16 * 1024 * 1024;
 const CHANGE_OVERHEAD = 512;
 
 function keyOf(r: ZoneRecord): string {
-  return `${r.owner.key} ${r.type} ${r.ttl} ${encodeRData(r.rdata).toString('hex')}`;
+  return `${r.owner.key} ${r.type} ${r.ttl} ${r.rdata.toString('hex')}`;
 }
 
 /**
@@ -99,7 +99,7 @@ export async function recordChange(previous: Zone, next: Zone, maxBytes: number)
   next.changes = newestWithin([...previous.changes, change], maxBytes);
 }
 
-const serialOf = (r: ZoneRecord) => (r.rdata.kind === 'SOA' ? r.rdata.serial : -1);
+const serialOf = (r: ZoneRecord) => (r.type === RRType.SOA ? soaSerial(r.rdata) : -1);
 
 /** The unbroken chain of changes from `serial` to the zone's current one, if the journal has it. */
 export function changesSince(zone: Zone, serial: number): ZoneChange[] | undefined {

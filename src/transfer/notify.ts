@@ -8,7 +8,9 @@ import { EventLog, type Logger } from '../log.js';
 import type { ListenAddress } from '../net/address.js';
 import { formatHostPort } from '../net/address.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
-import { writeRecord } from '../wire/response.js';
+import { writeRecord } from '../message/response.js';
+import { presentation, targetOf } from '../rrtypes/registry.js';
+import { soaMname } from '../rrtypes/soa.js';
 import { sign } from '../wire/tsig.js';
 import { Opcode, Rcode, rcodeName, RRClass, RRType } from '../wire/types.js';
 import { MessageWriter } from '../wire/writer.js';
@@ -51,13 +53,14 @@ export class Notifier {
     const out = [...s.alsoNotify];
     if (s.notify === 'ns') {
       const ns = zone.apex.rrsets.get(RRType.NS);
-      const mname = zone.soa.rdata[0]?.kind === 'SOA' ? zone.soa.rdata[0].mname.key : '';
+      const mname = soaMname(zone.soa.rdata[0]!).key;
       for (const rd of ns?.rdata ?? []) {
+        const target = targetOf(RRType.NS, rd)!;
         // The primary named in the SOA is us (RFC 1996 §3.6).
-        if (rd.kind !== 'NS' || rd.target.key === mname) continue;
-        const node = zone.nodes.get(rd.target.key);
-        for (const a of node?.rrsets.get(RRType.A)?.rdata ?? []) if (a.kind === 'A') out.push({ host: a.address, port: 53, family: 4 });
-        for (const a of node?.rrsets.get(RRType.AAAA)?.rdata ?? []) if (a.kind === 'AAAA') out.push({ host: a.address, port: 53, family: 6 });
+        if (target.key === mname) continue;
+        const node = zone.nodes.get(target.key);
+        for (const a of node?.rrsets.get(RRType.A)?.rdata ?? []) out.push({ host: presentation(RRType.A, a), port: 53, family: 4 });
+        for (const a of node?.rrsets.get(RRType.AAAA)?.rdata ?? []) out.push({ host: presentation(RRType.AAAA, a), port: 53, family: 6 });
       }
     }
     return out;

@@ -14,6 +14,8 @@ export interface TransferResult {
   rcode: number;
   /** The response messages, in order; empty when the pipeline should answer the rcode itself. */
   messages: Buffer[];
+  /** Records in the first message's answer section. */
+  answers: number;
 }
 
 export class Transfers {
@@ -46,25 +48,26 @@ export class Transfers {
     const client = `${ctx.client.address}#${ctx.client.port}`;
     if (!zone || !zone.origin.equals(question.name)) {
       this.events.log('warn', 'transfer refused: zone', { zone: question.name.toString(), client, kind }, 'transfer refused: not a zone served here');
-      return { rcode: Rcode.NOTAUTH, messages: [] };
+      return { rcode: Rcode.NOTAUTH, messages: [], answers: 0 };
     }
     // AXFR needs TCP (RFC 5936 §4.2); BIND answers it over UDP with FORMERR, as we do.
-    if (kind === 'AXFR' && ctx.transport === 'udp') return { rcode: Rcode.FORMERR, messages: [] };
+    if (kind === 'AXFR' && ctx.transport === 'udp') return { rcode: Rcode.FORMERR, messages: [], answers: 0 };
     const refused = this.refusal(zone, ctx, key);
     if (refused) {
       this.events.log('warn', refused.kind, { zone: zone.origin.toString(), client, kind, key: key?.name.toString() }, `transfer refused: ${refused.why}`);
-      return { rcode: Rcode.REFUSED, messages: [] };
+      return { rcode: Rcode.REFUSED, messages: [], answers: 0 };
     }
     const plan = planTransfer(zone, question.type, kind === 'IXFR' ? query.soaSerial : undefined);
     // Over UDP an IXFR gets only our SOA: the client then retries over TCP (RFC 1995 §2).
     const records = ctx.transport === 'udp' ? [zone.soaRecord] : plan.records;
     const messages = packMessages(records, query.header.id, query.header.flags, question);
-    const count = messages.reduce((n, m) => n + m.readUInt16BE(6), 0);
+    const counts = messages.map((m) => m.readUInt16BE(6));
+    const count = counts.reduce((n, c) => n + c, 0);
     this.logger.info({
       zone: zone.origin.toString(), client, kind: ctx.transport === 'udp' ? `${kind} over UDP (SOA only)` : plan.kind,
       serial: zone.serial, from: query.soaSerial, messages: messages.length, records: count, key: key?.name.toString(),
     }, 'transfer');
-    return { rcode: Rcode.NOERROR, messages };
+    return { rcode: Rcode.NOERROR, messages, answers: counts[0] ?? 0 };
   }
 
   tsigFailed(query: Query, ctx: RequestContext, error: number): void {

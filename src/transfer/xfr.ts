@@ -1,7 +1,7 @@
 // AXFR (RFC 5936) and IXFR (RFC 1995) responses: the zone's records, never
 // rotated, packed into as many messages as they need (each under 64 KiB).
 import { Flag, HEADER_LENGTH } from '../wire/header.js';
-import { writeRecord } from '../wire/response.js';
+import { writeRecord } from '../message/response.js';
 import type { Question } from '../wire/query.js';
 import { MessageWriter, WriterOverflow } from '../wire/writer.js';
 import { serialGreater, type Zone, type ZoneRecord } from '../zone/zone.js';

@@ -1,5 +1,5 @@
 // Builds a DNS message in one Buffer, compressing names (RFC 1035 §4.1.4).
-import type { Name } from './name.js';
+import { plainNameKey, readName, type Name } from './name.js';
 
 export class WriterOverflow extends Error {}
 
@@ -50,6 +50,16 @@ export class MessageWriter {
     this.pos += b.length;
   }
 
+  /** src[start, end), without making a view of it (the hot path copies record data this way). */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.room(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = start; i < end; i++) buf[pos++] = src[i]!;
+    this.pos = pos;
+  }
+
   /** One <character-string>: a length octet, then up to 255 octets. */
   characterString(b: Uint8Array): void {
     this.u8(b.length);
@@ -77,6 +87,40 @@ export class MessageWriter {
       this.bytes(label);
     }
     this.u8(0);
+  }
+
+  /**
+   * Writes the uncompressed name at src[offset] (record data) as name() writes a
+   * Name, and returns the offset after it in src.
+   */
+  wireName(src: Buffer, offset: number, compress: boolean): number {
+    const key = plainNameKey(src, offset);
+    if (key === undefined) {
+      const { name, end } = readName(src, offset);
+      this.name(name, compress);
+      return end;
+    }
+    let at = offset;
+    for (let len = src[at]!; len !== 0; len = src[at]!) {
+      const suffix = at === offset ? key : key.slice(at - offset);
+      if (compress && this.compression) {
+        const target = this.targets.get(suffix);
+        if (target !== undefined) {
+          this.u16(0xc000 | target);
+          return this.skipName(src, at);
+        }
+      }
+      if (this.pos < 0x4000 && !this.targets.has(suffix)) this.targets.set(suffix, this.pos);
+      this.copy(src, at, at + len + 1);
+      at += len + 1;
+    }
+    this.u8(0);
+    return at + 1;
+  }
+
+  private skipName(src: Buffer, at: number): number {
+    while (src[at] !== 0) at += src[at]! + 1;
+    return at + 1;
   }
 
   /** Registers a name already present in the buffer (the copied question) as a target. */

@@ -19,7 +19,8 @@ import { readName, type Name } from '../wire/name.js';
 import { RRClass, RRType, typeName } from '../wire/types.js';
 import { compareKeys, hasUpper, MAX_KEY, nameWire, relativeKey } from './canonical.js';
 import { bytes } from './columns.js';
-import { soaSerial, type VersionRecord, type ZoneVersion } from './version.js';
+import { soaSerial } from '../rrtypes/soa.js';
+import type { VersionRecord, ZoneVersion } from './version.js';
 import { VersionWriter } from './version-writer.js';
 
 export interface SoaState {

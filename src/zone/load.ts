@@ -1,7 +1,9 @@
 // Reads one zone file (the format follows from its extension) into a Zone.
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { withSoaSerial } from '../rrtypes/soa.js';
 import { Name } from '../wire/name.js';
+import { RRType } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import { parseMasterFile } from './masterfile.js';
@@ -81,7 +83,7 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
   // every saved edit and stays put across restarts.
   const serial = Math.floor(mtimeMs / 1000) >>> 0;
   if (parsed.autoSerial) {
-    for (const r of parsed.records) if (r.rdata.kind === 'SOA') r.rdata.serial = serial;
+    for (const r of parsed.records) if (r.type === RRType.SOA) r.rdata = withSoaSerial(r.rdata, serial);
   }
   const built = buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl });
   built.zone.autoSerial = parsed.autoSerial;

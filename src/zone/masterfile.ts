@@ -3,13 +3,14 @@
 // generic form. Every error becomes a diagnostic at the file:line:col of the
 // token it is about; nothing throws out of the parser.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { invalidData, parseText, readRData, rrType } from '../rrtypes/registry.js';
+import type { TextArgs } from '../rrtypes/rrtype.js';
+import { soaMinimum } from '../rrtypes/soa.js';
+import { checkUint, parseDomainName, ValueError } from '../rrtypes/values.js';
 import { Name, WireError } from '../wire/name.js';
-import { readRData } from '../wire/message.js';
-import { encodeRData } from '../wire/rdata.js';
-import { typeFromName, typeName } from '../wire/types.js';
+import { RRType, typeFromName, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
-import type { ParsedRecord, RData, SourcePos } from './records.js';
-import { checkUint, parseDomainName, parseIPv4, parseIPv6, ValueError } from './values.js';
+import type { ParsedRecord, SourcePos } from './records.js';
 import type { ParsedZoneText } from './yaml.js';
 
 /** Reads an $INCLUDEd file; throws (any error) when it cannot. */
@@ -276,10 +277,6 @@ function characterString(tok: Token): Buffer {
   return octets;
 }
 
-interface FieldContext {
-  name(tok: Token): Name;
-}
-
 /** parse(token text, ...args), its ValueError placed at the token. */
 function located<A extends unknown[], T>(tok: Token, parse: (text: string, ...args: A) => T, ...args: A): T {
   try {
@@ -290,11 +287,6 @@ function located<A extends unknown[], T>(tok: Token, parse: (text: string, ...ar
   }
 }
 
-function caaTag(tag: string): string {
-  if (!/^[A-Za-z0-9]{1,255}$/.test(tag)) throw new ValueError(`CAA tag "${tag}" must be letters and digits (RFC 8659)`);
-  return tag;
-}
-
 const uint = (tok: Token, bits: 8 | 16 | 32, what: string): number => located(tok, checkUint, bits, what);
 
 function timer(tok: Token, what: string): number {
@@ -303,61 +295,35 @@ function timer(tok: Token, what: string): number {
   return v;
 }
 
-/** A type's RDATA fields in presentation order; `strings` takes one or more character-strings instead. */
-interface RDataSyntax {
-  fields: readonly string[];
-  strings?: true;
-  parse(args: Token[], ctx: FieldContext): RData;
+/** The tokens after a record's type, offered to its type module (one object, reused for every record). */
+class TokenArgs implements TextArgs {
+  tokens: Token[] = [];
+  constructor(private readonly names: (tok: Token) => Name) {}
+  get count(): number {
+    return this.tokens.length;
+  }
+  name(i: number): Name {
+    return this.names(this.tokens[i]!);
+  }
+  uint(i: number, bits: 8 | 16 | 32, what: string): number {
+    return uint(this.tokens[i]!, bits, what);
+  }
+  duration(i: number, what: string): number {
+    return timer(this.tokens[i]!, what);
+  }
+  text<T>(i: number, parse: (text: string) => T): T {
+    return located(this.tokens[i]!, parse);
+  }
+  characterString(i: number): Buffer {
+    return characterString(this.tokens[i]!);
+  }
+  octets(i: number): Buffer {
+    return octetsOf(this.tokens[i]!);
+  }
+  fail(i: number, message: string): never {
+    throw new LocatedError(this.tokens[i]!, message);
+  }
 }
-
-const txtSyntax = (kind: 'TXT' | 'SPF'): RDataSyntax => ({
-  fields: ['text'],
-  strings: true,
-  parse: (args) => ({ kind, strings: args.map(characterString) }),
-});
-
-const SYNTAX: Record<string, RDataSyntax> = {
-  A: { fields: ['address'], parse: ([a]) => ({ kind: 'A', ...located(a!, parseIPv4) }) },
-  AAAA: { fields: ['address'], parse: ([a]) => ({ kind: 'AAAA', ...located(a!, parseIPv6) }) },
-  NS: { fields: ['target'], parse: ([t], c) => ({ kind: 'NS', target: c.name(t!) }) },
-  CNAME: { fields: ['target'], parse: ([t], c) => ({ kind: 'CNAME', target: c.name(t!) }) },
-  PTR: { fields: ['target'], parse: ([t], c) => ({ kind: 'PTR', target: c.name(t!) }) },
-  MX: {
-    fields: ['preference', 'exchange'],
-    parse: ([p, x], c) => ({ kind: 'MX', preference: uint(p!, 16, 'MX preference'), exchange: c.name(x!) }),
-  },
-  SRV: {
-    fields: ['priority', 'weight', 'port', 'target'],
-    parse: ([p, w, port, t], c) => ({
-      kind: 'SRV',
-      priority: uint(p!, 16, 'SRV priority'),
-      weight: uint(w!, 16, 'SRV weight'),
-      port: uint(port!, 16, 'SRV port'),
-      target: c.name(t!),
-    }),
-  },
-  TXT: txtSyntax('TXT'),
-  SPF: txtSyntax('SPF'),
-  CAA: {
-    fields: ['flags', 'tag', 'value'],
-    parse: ([f, t, v]) => {
-      return { kind: 'CAA', flags: uint(f!, 8, 'CAA flags'), tag: located(t!, caaTag), value: octetsOf(v!) };
-    },
-  },
-  SOA: {
-    fields: ['mname', 'rname', 'serial', 'refresh', 'retry', 'expire', 'minimum'],
-    parse: ([m, r, serial, refresh, retry, expire, minimum], c) => ({
-      kind: 'SOA',
-      mname: c.name(m!),
-      rname: c.name(r!),
-      serial: uint(serial!, 32, 'SOA serial'),
-      refresh: timer(refresh!, 'SOA refresh'),
-      retry: timer(retry!, 'SOA retry'),
-      expire: timer(expire!, 'SOA expire'),
-      minimum: timer(minimum!, 'SOA minimum'),
-    }),
-  },
-};
 
 /** RFC 3597 §5: "\# LENGTH HEX...", the hex possibly split into several words. */
 function genericData(args: Token[], typeText: string): Buffer {
@@ -379,26 +345,26 @@ function genericData(args: Token[], typeText: string): Buffer {
 
 /**
  * RFC 3597 §5: data in generic form for a type with its own syntax means the same
- * record, so it is decoded into that type's RData (the answer code relies on it:
- * an SOA's MINIMUM, a CNAME's target). Throws ValueError when the octets are not
- * valid data of that type.
+ * record, so it must be valid data of that type (the answer code relies on it:
+ * an SOA's MINIMUM, a CNAME's target). Throws ValueError when it is not.
  */
-function rdataFromWire(type: string, data: Buffer): RData {
-  let rd: RData;
+function rdataFromWire(type: number, data: Buffer): Buffer {
+  let rd: Buffer;
   try {
-    rd = readRData(data, 0, data.length, typeFromName(type)!);
+    rd = readRData(data, 0, data.length, type);
   } catch (e) {
     if (e instanceof WireError) throw new ValueError(e.message);
     throw e;
   }
-  if (rd.kind === 'CAA') caaTag(rd.tag);
+  const problem = invalidData(type, rd);
+  if (problem) throw new ValueError(problem);
   // Catches what decoding alone lets through, such as a compressed name.
-  if (!encodeRData(rd).equals(data)) throw new ValueError(`the data is not ${type} data in uncompressed wire form`);
+  if (!rd.equals(data)) throw new ValueError(`the data is not ${typeName(type)} data in uncompressed wire form`);
   return rd;
 }
 
 /** Parser state that lives across $INCLUDEs: TTL defaults carry on, origin and owner do not. */
-class MasterFileParser implements FieldContext {
+class MasterFileParser {
   readonly records: ParsedRecord[] = [];
   readonly diagnostics: Diagnostic[] = [];
   autoSerial = true;
@@ -414,6 +380,7 @@ class MasterFileParser implements FieldContext {
   // so a zone of unique names costs little more than without it.
   private readonly names = new Map<string, Name>();
   private namesOrigin: Name;
+  private readonly args = new TokenArgs((tok) => this.name(tok));
 
   constructor(origin: Name, private readonly defaultTtl: number, private readonly readInclude: IncludeReader | undefined) {
     this.origin = origin;
@@ -573,28 +540,30 @@ class MasterFileParser implements FieldContext {
     const typeText = typeName(type);
     if (isMetaType(type)) throw new LocatedError(typeTok, `${typeText} is a query or meta type, not a record type`);
     const args = tokens.slice(i + 1);
-    const syntax = SYNTAX[typeText];
-    let rdata: RData;
+    const mod = rrType(type);
+    let rdata: Buffer;
     if (args[0] && !args[0].quoted && args[0].text === '\\#') {
       const data = genericData(args, typeText);
-      rdata = syntax ? located(args[0], () => rdataFromWire(typeText, data)) : { kind: 'GENERIC', type, data };
-    } else if (syntax) {
-      const n = syntax.fields.length;
-      if (args.length < n) throw new LocatedError(typeTok, `${typeText} record is missing its ${syntax.fields.slice(args.length).join(', ')}`);
-      if (args.length > n && !syntax.strings) throw new LocatedError(args[n]!, `unexpected "${args[n]!.text}" after the ${typeText} data`);
-      rdata = syntax.parse(args, this);
+      rdata = mod.generic ? data : located(args[0], () => rdataFromWire(type, data));
+    } else if (!mod.generic) {
+      const fields = mod.fields;
+      const n = fields.length;
+      if (args.length < n) throw new LocatedError(typeTok, `${typeText} record is missing its ${fields.slice(args.length).map((f) => f.label).join(', ')}`);
+      if (args.length > n && !fields.some((f) => f.kind === 'strings')) throw new LocatedError(args[n]!, `unexpected "${args[n]!.text}" after the ${typeText} data`);
+      this.args.tokens = args;
+      rdata = parseText(type, this.args);
     } else {
       throw new LocatedError(typeTok, `record type ${typeText} has no presentation syntax in rotor; write it in RFC 3597 form (${typeText} \\# LENGTH HEX)`);
     }
 
-    if (rdata.kind === 'SOA') this.autoSerial = false;
+    if (type === RRType.SOA) this.autoSerial = false;
     // Without $TTL a record takes the last TTL written (RFC 1035 §5.1), and an SOA
     // with none takes its MINIMUM, which then serves as $TTL: both as BIND does.
     // Where BIND would reject the zone for want of any TTL, the server's default is used.
     if (ttl !== undefined) this.lastTtl = ttl;
     else if (this.dollarTtl !== undefined) ttl = this.dollarTtl;
     else if (this.lastTtl !== undefined) ttl = this.lastTtl;
-    else if (rdata.kind === 'SOA') ttl = this.dollarTtl = Math.min(rdata.minimum, MAX_TTL);
+    else if (type === RRType.SOA) ttl = this.dollarTtl = Math.min(soaMinimum(rdata), MAX_TTL);
     else ttl = this.defaultTtl;
     this.records.push({ owner, type, ttl, rdata, pos });
   }

@@ -1,8 +1,5 @@
 // Records as the zone loaders produce them, with where each was written.
 import type { Name } from '../wire/name.js';
-import type { RData } from '../wire/rdata.js';
-
-export type { RData };
 
 /** Where a record came from, for messages that point at it. */
 export interface SourcePos {
@@ -15,15 +12,7 @@ export interface ParsedRecord {
   owner: Name;
   type: number;
   ttl: number;
-  rdata: RData;
+  /** In uncompressed wire form (src/rrtypes), names in the case they were written. */
+  rdata: Buffer;
   pos: SourcePos;
-}
-
-/** The name inside record data that a resolver would look up next, if any. */
-export function targetOf(rd: RData): Name | undefined {
-  switch (rd.kind) {
-    case 'NS': case 'CNAME': case 'PTR': case 'SRV': return rd.target;
-    case 'MX': return rd.exchange;
-    default: return undefined;
-  }
 }

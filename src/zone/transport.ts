@@ -2,21 +2,19 @@
 // objects do not survive structured cloning (Names and Buffers lose their
 // classes), and one message holding a large zone would be deserialized in one
 // go on the serving thread, which is the stall this exists to avoid. So the
-// loader sends the zone as plain data (names as presentation text, octets as
-// latin1 strings) in chunks of a few thousand records, and the serving thread
+// loader sends the zone as plain data (names as presentation text, record data
+// as latin1 strings) in chunks of a few thousand records, and the serving thread
 // turns each chunk back into nodes between queries.
 import { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
-import type { RData, SourcePos } from './records.js';
+import type { SourcePos } from './records.js';
 import { Zone, type RRset } from './zone.js';
-
-/** RData with every Name as its presentation form and every Buffer as a latin1 string. */
-export type PackedRData = Record<string, string | number | string[]>;
 
 export interface PackedSet {
   type: number;
   ttl: number;
-  rdata: PackedRData[];
+  /** Each record's data, its octets as a latin1 string. */
+  rdata: string[];
   /** Index into ZoneHead.files, line, column. */
   pos: [number, number, number];
 }
@@ -38,21 +36,6 @@ export interface ZoneHead {
   file: string;
   autoSerial: boolean;
   digest: string;
-}
-
-const NAME_FIELDS: Partial<Record<RData['kind'], readonly string[]>> = {
-  NS: ['target'], CNAME: ['target'], PTR: ['target'], MX: ['exchange'], SRV: ['target'], SOA: ['mname', 'rname'],
-};
-
-function packRData(rd: RData): PackedRData {
-  const out: PackedRData = {};
-  for (const [key, value] of Object.entries(rd) as [string, unknown][]) {
-    if (value instanceof Name) out[key] = value.toString();
-    else if (Buffer.isBuffer(value)) out[key] = value.toString('latin1');
-    else if (Array.isArray(value)) out[key] = (value as Buffer[]).map((b) => b.toString('latin1'));
-    else out[key] = value as string | number;
-  }
-  return out;
 }
 
 export function zoneHead(zone: Zone): ZoneHead {
@@ -80,7 +63,7 @@ export function* packNodes(zone: Zone, recordsPerChunk: number): Generator<Packe
   for (const [key, node] of zone.nodes) {
     const sets: PackedSet[] = [];
     for (const set of node.rrsets.values()) {
-      sets.push({ type: set.type, ttl: set.ttl, rdata: set.rdata.map(packRData), pos: [indexOf(set.pos), set.pos.line, set.pos.col] });
+      sets.push({ type: set.type, ttl: set.ttl, rdata: set.rdata.map((rd) => rd.toString('latin1')), pos: [indexOf(set.pos), set.pos.line, set.pos.col] });
       records += set.rdata.length;
     }
     chunk.nodes.push({ owner: node.name.toString(), sets });
@@ -97,38 +80,12 @@ export function* packNodes(zone: Zone, recordsPerChunk: number): Generator<Packe
 /** Rebuilds, node by node, the Zone that packNodes took apart. */
 export class ZoneAssembler {
   readonly zone: Zone;
-  // Names written again and again (MX exchanges, NS targets) become one Name
-  // each, as the parser makes them; bounded like the parser's.
-  private readonly names = new Map<string, Name>();
   private readonly files: string[] = [];
 
   constructor(head: ZoneHead) {
     this.zone = new Zone(Name.parse(head.origin), head.file);
     this.zone.autoSerial = head.autoSerial;
     this.zone.knownDigest(head.digest);
-  }
-
-  private name(text: string): Name {
-    let n = this.names.get(text);
-    if (n === undefined) {
-      if (this.names.size >= 4096) this.names.clear();
-      n = Name.parse(text);
-      this.names.set(text, n);
-    }
-    return n;
-  }
-
-  private unpackRData(p: PackedRData): RData {
-    const kind = p.kind as RData['kind'];
-    const nameFields = NAME_FIELDS[kind];
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(p)) {
-      if (nameFields?.includes(key)) out[key] = this.name(value as string);
-      else if (Array.isArray(value)) out[key] = value.map((s) => Buffer.from(s, 'latin1'));
-      else if (key === 'bytes' || key === 'value' || key === 'data') out[key] = Buffer.from(value as string, 'latin1');
-      else out[key] = value;
-    }
-    return out as RData;
   }
 
   addFiles(files: readonly string[]): void {
@@ -141,7 +98,7 @@ export class ZoneAssembler {
     const node = { name, rrsets: new Map<number, RRset>() };
     for (const s of p.sets) {
       const pos = { file: this.files[s.pos[0]]!, line: s.pos[1], col: s.pos[2] };
-      node.rrsets.set(s.type, { owner: name, type: s.type, ttl: s.ttl, rdata: s.rdata.map((r) => this.unpackRData(r)), pos, served: 0 });
+      node.rrsets.set(s.type, { owner: name, type: s.type, ttl: s.ttl, rdata: s.rdata.map((r) => Buffer.from(r, 'latin1')), pos });
       zone.recordCount += s.rdata.length;
     }
     zone.nodes.set(name.key, node);

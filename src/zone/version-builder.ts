@@ -8,6 +8,8 @@
 // version (RecordPositions), for the checks and nothing else.
 import type { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
+import { targetOf } from '../rrtypes/registry.js';
+import { soaData } from '../rrtypes/soa.js';
 import { compareKeys, hasUpper, keyWire, MAX_KEY, nameOf, nameWire, wireKey } from './canonical.js';
 import { bytes, u16s, u32s } from './columns.js';
 import type { Diagnostic } from './errors.js';
@@ -303,14 +305,10 @@ export class VersionBuilder {
   }
 
   /** MNAME the first apex NS (or the apex), RNAME hostmaster.<zone>, the timers decisions.md lists. */
-  private synthesizedSoa(firstNs: number): Uint8Array {
-    const originWire = Buffer.alloc(nameWire(this.origin, wire) + 1);
-    originWire.set(wire.subarray(0, originWire.length - 1));
-    const mname = firstNs >= 0 ? this.data.data.slice(this.dataStart.data[firstNs]!, this.dataStart.data[firstNs + 1]!) : originWire;
-    const rname = Buffer.concat([Buffer.from([10]), Buffer.from('hostmaster', 'latin1'), originWire]);
-    const timers = Buffer.alloc(20);
-    [this.soaDefaults.serial >>> 0, 3600, 600, 1209600, 300].forEach((v, i) => timers.writeUInt32BE(v, i * 4));
-    return Buffer.concat([mname, rname, timers]);
+  private synthesizedSoa(firstNs: number): Buffer {
+    const ns = firstNs >= 0 ? Buffer.from(this.data.data.buffer, this.dataStart.data[firstNs]!, this.dataStart.data[firstNs + 1]! - this.dataStart.data[firstNs]!) : undefined;
+    const mname = ns ? targetOf(RRType.NS, ns)! : this.origin;
+    return soaData(mname, this.origin.prepend('hostmaster'), this.soaDefaults.serial >>> 0, 3600, 600, 1209600, 300);
   }
 
   /** Positions in the version's record order; the synthesized SOA (staged index 2^32 - 1) at line 1 of the file. */

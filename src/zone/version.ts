@@ -13,6 +13,7 @@
 // (none yet: the slot is there for a signer).
 import { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
+import { soaSerial } from '../rrtypes/soa.js';
 import { compareKeys, keyWire, MAX_KEY, nameOf, relativeKey } from './canonical.js';
 
 export const NodeFlag = {
@@ -277,14 +278,4 @@ export class ZoneVersion {
   static receive(message: VersionHandOver['message']): ZoneVersion {
     return new ZoneVersion(Name.parse(message.origin), message.columns);
   }
-}
-
-/** The serial of SOA RDATA in wire form (names uncompressed). */
-export function soaSerial(rdata: Uint8Array): number {
-  let p = 0;
-  for (let names = 0; names < 2; names++) {
-    while (rdata[p] !== 0) p += rdata[p]! + 1;
-    p++;
-  }
-  return ((rdata[p]! << 24) | (rdata[p + 1]! << 16) | (rdata[p + 2]! << 8) | rdata[p + 3]!) >>> 0;
 }

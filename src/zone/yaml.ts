@@ -2,11 +2,14 @@
 // owner names relative to the zone, each holding one record or a list of them.
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { Name } from '../wire/name.js';
-import { RRType, typeFromName } from '../wire/types.js';
+import { RRType, typeFromName, typeName } from '../wire/types.js';
+import { fromYaml, rrType } from '../rrtypes/registry.js';
+import type { YamlValue } from '../rrtypes/rrtype.js';
+import { isAutoSerial } from '../rrtypes/soa.js';
+import { checkUint, parseDomainName, ValueError } from '../rrtypes/values.js';
 import type { Diagnostic } from './errors.js';
-import type { ParsedRecord, RData, SourcePos } from './records.js';
+import type { ParsedRecord, SourcePos } from './records.js';
 import { readPlainYaml } from './yaml-reader.js';
-import { checkUint, parseDomainName, parseIPv4, parseIPv6, splitCharacterStrings, ValueError } from './values.js';
 
 export interface ParsedZoneText {
   records: ParsedRecord[];
@@ -164,7 +167,8 @@ export function parseYamlZone(text: string, file: string, origin: Name, defaultT
     const typeText = typeNode.value.toUpperCase();
     const type = typeFromName(typeText);
     if (type === undefined) throw new LocatedError(typeNode, `unknown record type "${typeNode.value}"`);
-    if (!VALUE_PARSERS[typeText]) throw new LocatedError(typeNode, `record type ${typeText} is not supported in YAML zones`);
+    // Types spelled by their mnemonic only (TYPE1 is not A here), and not RFC 3597 data.
+    if (rrType(type).generic || typeName(type) !== typeText) throw new LocatedError(typeNode, `record type ${typeText} is not supported in YAML zones`);
 
     let ttl = defaultTtl;
     const ttlNode = get('ttl');
@@ -196,8 +200,9 @@ export function parseYamlZone(text: string, file: string, origin: Name, defaultT
     let serialAuto: boolean | undefined;
     const out: ParsedRecord[] = valueNodes.map((vn) => {
       try {
-        const rdata = VALUE_PARSERS[typeText]!(vn, origin);
-        if (rdata.kind === 'SOA') serialAuto = isAutoSerial(vn);
+        const value = new NodeValue(vn, origin);
+        const rdata = fromYaml(type, value);
+        if (type === RRType.SOA) serialAuto = isAutoSerial(value);
         return { owner, type, ttl, rdata, pos: posOf(vn) };
       } catch (e) {
         if (e instanceof ValueError) throw new LocatedError(e instanceof FieldError ? e.node : vn, e.message);
@@ -254,81 +259,35 @@ function nameField(node: unknown, key: string, what: string, origin: Name): Name
   }
 }
 
-/** octoDNS escapes ";" in TXT values as "\;". */
-function txtOctets(text: string): Buffer {
-  return Buffer.from(text.replace(/\\;/g, ';'), 'utf8');
-}
-
-function txtRData(kind: 'TXT' | 'SPF') {
-  return (node: unknown): RData => {
-    if (isSeq(node)) {
-      const strings = node.items.flatMap((s) => splitCharacterStrings(txtOctets(scalarText(s, kind))));
-      return { kind, strings };
-    }
-    return { kind, strings: splitCharacterStrings(txtOctets(scalarText(node, kind))) };
-  };
-}
-
-function isAutoSerial(node: unknown): boolean {
-  const v = isMap(node) ? node.get('serial', true) : undefined;
-  return v === undefined || (isScalar(v) && v.value === 'auto');
-}
-
-/** An RNAME may be written as a mail address: hostmaster@corp.example. */
-function mailboxName(node: unknown, origin: Name): Name {
-  const text = scalarText(field(node, 'rname', 'SOA'), 'SOA rname');
-  const at = text.indexOf('@');
-  // The domain after "@" is absolute, as in any mail address.
-  const domain = text.slice(at + 1);
-  const asName = at < 0 ? text : `${text.slice(0, at).replace(/\./g, '\\.')}.${domain}${domain.endsWith('.') ? '' : '.'}`;
-  try {
-    return parseDomainName(asName, origin);
-  } catch (e) {
-    throw new FieldError(field(node, 'rname', 'SOA'), (e as Error).message);
+/** One value node as the type modules read it (src/rrtypes/rrtype.ts). */
+class NodeValue implements YamlValue {
+  constructor(private readonly node: unknown, readonly origin: Name) {}
+  text(what: string): string {
+    return scalarText(this.node, what);
+  }
+  items(): YamlValue[] | undefined {
+    return isSeq(this.node) ? this.node.items.map((n) => new NodeValue(n, this.origin)) : undefined;
+  }
+  isMap(): boolean {
+    return isMap(this.node);
+  }
+  has(key: string): boolean {
+    return isMap(this.node) && this.node.has(key);
+  }
+  peek(key: string): unknown {
+    const v = isMap(this.node) ? this.node.get(key, true) : undefined;
+    return isScalar(v) ? v.value : v;
+  }
+  field(key: string, what: string): YamlValue {
+    return new NodeValue(field(this.node, key, what), this.origin);
+  }
+  uint(key: string, bits: 8 | 16 | 32, what: string): number {
+    return uintField(this.node, key, bits, what);
+  }
+  name(key: string, what: string): Name {
+    return nameField(this.node, key, what, this.origin);
+  }
+  fail(message: string): never {
+    throw new FieldError(this.node, message);
   }
 }
-
-const VALUE_PARSERS: Record<string, (node: unknown, origin: Name) => RData> = {
-  A: (n) => ({ kind: 'A', ...parseIPv4(scalarText(n, 'A value')) }),
-  AAAA: (n) => ({ kind: 'AAAA', ...parseIPv6(scalarText(n, 'AAAA value')) }),
-  NS: (n, o) => ({ kind: 'NS', target: parseDomainName(scalarText(n, 'NS value'), o) }),
-  CNAME: (n, o) => ({ kind: 'CNAME', target: parseDomainName(scalarText(n, 'CNAME value'), o) }),
-  PTR: (n, o) => ({ kind: 'PTR', target: parseDomainName(scalarText(n, 'PTR value'), o) }),
-  MX: (n, o) => {
-    // octoDNS's older spelling: {priority, value}.
-    const legacy = isMap(n) && !n.has('exchange') && n.has('value');
-    return {
-      kind: 'MX',
-      preference: uintField(n, legacy ? 'priority' : 'preference', 16, 'MX'),
-      exchange: nameField(n, legacy ? 'value' : 'exchange', 'MX', o),
-    };
-  },
-  SRV: (n, o) => ({
-    kind: 'SRV',
-    priority: uintField(n, 'priority', 16, 'SRV'),
-    weight: uintField(n, 'weight', 16, 'SRV'),
-    port: uintField(n, 'port', 16, 'SRV'),
-    target: nameField(n, 'target', 'SRV', o),
-  }),
-  CAA: (n) => {
-    const flags = isMap(n) && n.has('flags') ? uintField(n, 'flags', 8, 'CAA') : 0;
-    const tag = scalarText(field(n, 'tag', 'CAA'), 'CAA tag');
-    if (!/^[A-Za-z0-9]{1,255}$/.test(tag)) throw new FieldError(field(n, 'tag', 'CAA'), `CAA tag "${tag}" must be letters and digits (RFC 8659)`);
-    return { kind: 'CAA', flags, tag, value: Buffer.from(scalarText(field(n, 'value', 'CAA'), 'CAA value'), 'utf8') };
-  },
-  TXT: txtRData('TXT'),
-  SPF: txtRData('SPF'),
-  SOA: (n, o) => {
-    const auto = isAutoSerial(n);
-    return {
-      kind: 'SOA',
-      mname: nameField(n, 'mname', 'SOA', o),
-      rname: mailboxName(n, o),
-      serial: auto ? 0 : uintField(n, 'serial', 32, 'SOA'),
-      refresh: uintField(n, 'refresh', 32, 'SOA'),
-      retry: uintField(n, 'retry', 32, 'SOA'),
-      expire: uintField(n, 'expire', 32, 'SOA'),
-      minimum: uintField(n, 'minimum', 32, 'SOA'),
-    };
-  },
-};

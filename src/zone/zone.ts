@@ -1,25 +1,25 @@
 // The in-memory zone: RRsets grouped by owner, the set of names that exist
 // (including empty non-terminals) and the delegation points. Built once per load
-// from the records a loader produced; never mutated afterwards except for the
-// rotation counters, so a reload swaps whole Zone objects.
+// from the records a loader produced; never mutated afterwards (the rotation
+// counters live in the rotation stage), so a reload swaps whole Zone objects.
 import { createHash } from 'node:crypto';
 import { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
-import type { ParsedRecord, RData, SourcePos } from './records.js';
-import { encodeRData } from '../wire/rdata.js';
+import type { ParsedRecord, SourcePos } from './records.js';
+import { targetOf } from '../rrtypes/registry.js';
+import { setSoaSerial, soaData, soaSerial, withSoaSerial } from '../rrtypes/soa.js';
 import { checkZone } from './check.js';
 
 export interface RRset {
   owner: Name;
   type: number;
   ttl: number;
-  rdata: RData[];
+  /** Each record's data in uncompressed wire form. */
+  rdata: Buffer[];
   /** Where the first record of the set was written. */
   pos: SourcePos;
-  /** How many times this RRset has been written into a response: drives rotation. */
-  served: number;
 }
 
 /** One record, as transfers list them. */
@@ -27,7 +27,7 @@ export interface ZoneRecord {
   owner: Name;
   type: number;
   ttl: number;
-  rdata: RData;
+  rdata: Buffer;
 }
 
 /** What one reload changed (RFC 1995's difference sequence), for IXFR. */
@@ -80,13 +80,11 @@ export class Zone {
   private contentDigest: string | undefined;
 
   get serial(): number {
-    const rd = this.soa.rdata[0]!;
-    return rd.kind === 'SOA' ? rd.serial : 0;
+    return soaSerial(this.soa.rdata[0]!);
   }
 
   set serial(value: number) {
-    const rd = this.soa.rdata[0]!;
-    if (rd.kind === 'SOA') rd.serial = value >>> 0;
+    setSoaSerial(this.soa.rdata[0]!, value);
   }
 
   /**
@@ -99,7 +97,7 @@ export class Zone {
       for (const set of this.rrsets()) {
         for (const rd of set.rdata) {
           hash.update(`${set.owner.key} ${set.type} ${set.ttl} `);
-          hash.update(rd.kind === 'SOA' ? encodeRData({ ...rd, serial: 0 }) : encodeRData(rd));
+          hash.update(set.type === RRType.SOA ? withSoaSerial(rd, 0) : rd);
           hash.update('\n');
         }
       }
@@ -174,17 +172,17 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
     }
     let set = node.rrsets.get(rec.type);
     if (!set) {
-      set = { owner: rec.owner, type: rec.type, ttl: rec.ttl, rdata: [rec.rdata], pos: rec.pos, served: 0 };
+      set = { owner: rec.owner, type: rec.type, ttl: rec.ttl, rdata: [rec.rdata], pos: rec.pos };
       node.rrsets.set(rec.type, set);
       zone.recordCount++;
       continue;
     }
     let seen = wireOf.get(set);
     if (!seen) {
-      seen = new Set([encodeRData(set.rdata[0]!).toString('hex')]);
+      seen = new Set([set.rdata[0]!.toString('hex')]);
       wireOf.set(set, seen);
     }
-    const wire = encodeRData(rec.rdata).toString('hex');
+    const wire = rec.rdata.toString('hex');
     if (seen.has(wire)) {
       warn(rec.pos, `duplicate ${typeName(rec.type)} record at ${rec.owner}: ignored`);
       continue;
@@ -228,14 +226,9 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
   if (!apex.rrsets.has(RRType.NS)) warn(apexPos, `no NS records at the apex of ${origin}`);
   if (!apex.rrsets.has(RRType.SOA)) {
     const firstNs = apex.rrsets.get(RRType.NS)?.rdata[0];
-    const soa: RData = {
-      kind: 'SOA',
-      mname: firstNs?.kind === 'NS' ? firstNs.target : origin,
-      rname: origin.prepend('hostmaster'),
-      serial: soaDefaults.serial >>> 0,
-      refresh: 3600, retry: 600, expire: 1209600, minimum: 300,
-    };
-    apex.rrsets.set(RRType.SOA, { owner: origin, type: RRType.SOA, ttl: soaDefaults.ttl, rdata: [soa], pos: apexPos, served: 0 });
+    const mname = firstNs ? targetOf(RRType.NS, firstNs)! : origin;
+    const soa = soaData(mname, origin.prepend('hostmaster'), soaDefaults.serial >>> 0, 3600, 600, 1209600, 300);
+    apex.rrsets.set(RRType.SOA, { owner: origin, type: RRType.SOA, ttl: soaDefaults.ttl, rdata: [soa], pos: apexPos });
     zone.recordCount++;
   }
   // Keep the apex first so that transfers and exports start with it.

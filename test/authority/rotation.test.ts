@@ -1,36 +1,83 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LazyShuffle, orderFor, rotateLeft, rotationResolver, shuffle } from '../../src/authority/rotation.js';
+import { rotateLeft, Rotation, rotationResolver, shuffle, type RotationPolicy } from '../../src/authority/rotation.js';
+import { LazyShuffle } from '../../src/wire/shuffle.js';
 import { ConfigError, parseRotationSettings } from '../../src/config.js';
 import { seededRandom } from '../../src/mxsim/prng.js';
 import { Name } from '../../src/wire/name.js';
-import type { RData } from '../../src/wire/rdata.js';
 import { RRType } from '../../src/wire/types.js';
 import type { RRset, Zone } from '../../src/zone/zone.js';
 
 const set = (owner: string, type: number, n: number): RRset => ({
-  owner: Name.parse(owner), type, ttl: 60, pos: { file: 'f', line: 1, col: 1 }, served: 0,
-  rdata: Array.from({ length: n }, (_, i) => ({ kind: 'TXT' as const, strings: [Buffer.from(String(i))] })),
+  owner: Name.parse(owner), type, ttl: 60, pos: { file: 'f', line: 1, col: 1 },
+  rdata: Array.from({ length: n }, (_, i) => Buffer.from(String(i))),
 });
-const labels = (rs: readonly RData[]) => rs.map((r) => (r.kind === 'TXT' ? r.strings[0]!.toString() : '?')).join('');
+const labels = (rs: readonly Buffer[]) => rs.map((r) => r.toString()).join('');
 
-describe('rotation policies', () => {
+/** The records of one RRset in the order this write of it by `stage` sends them, as the encoder applies a turn. */
+function write(stage: Rotation, s: RRset): string {
+  const out = stage.rotate(undefined, { answer: [{ owner: s.owner, type: s.type, ttl: s.ttl, rdata: s.rdata, set: s }], authority: [], additional: [] }).answer[0]!;
+  const turn = out.turn;
+  if (turn === 'random') throw new Error('a random order has no turn to apply');
+  return labels(turn === undefined ? out.rdata : rotateLeft(out.rdata, turn));
+}
+
+describe('the rotation stage', () => {
+  const stage = (policy: RotationPolicy) => new Rotation(() => policy);
+
   it('cyclic turns one step per write, per RRset', () => {
+    const cyclic = stage('cyclic');
     const a = set('a.test.', RRType.TXT, 4);
     const b = set('b.test.', RRType.TXT, 2);
-    assert.deepEqual([1, 2, 3, 4, 5].map(() => labels(orderFor(a, 'cyclic'))), ['0123', '1230', '2301', '3012', '0123']);
-    assert.deepEqual([1, 2].map(() => labels(orderFor(b, 'cyclic'))), ['01', '10']);
+    assert.deepEqual([1, 2, 3, 4, 5].map(() => write(cyclic, a)), ['0123', '1230', '2301', '3012', '0123']);
+    assert.deepEqual([1, 2].map(() => write(cyclic, b)), ['01', '10']);
+    assert.equal(cyclic.served(a), 5);
+    assert.deepEqual(cyclic.upcoming(undefined, a).map((r) => labels([r])).join(''), '1230', 'the next order, shown without turning');
+    assert.equal(cyclic.served(a), 5);
+  });
+
+  it('keeps its counters to itself: the RRset is not written to, and another stage starts from 0', () => {
+    const a = set('a.test.', RRType.TXT, 3);
+    const frozen = Object.freeze(a);
+    const one = stage('cyclic');
+    write(one, frozen);
+    write(one, frozen);
+    assert.equal(write(stage('cyclic'), frozen), '012');
+    assert.equal(write(one, frozen), '201');
   });
 
   it('fixed keeps the order written in the zone', () => {
+    const fixed = stage('fixed');
     const a = set('a.test.', RRType.TXT, 3);
-    assert.deepEqual([1, 2, 3].map(() => labels(orderFor(a, 'fixed'))), ['012', '012', '012']);
+    assert.deepEqual([1, 2, 3].map(() => write(fixed, a)), ['012', '012', '012']);
+    assert.equal(fixed.served(a), 3);
+  });
+
+  it('random asks the encoder for a fresh order each time, and counts the writes', () => {
+    const random = stage('random');
+    const a = set('a.test.', RRType.TXT, 3);
+    const out = random.rotate(undefined, { answer: [{ ...a, set: a }], authority: [], additional: [] });
+    assert.equal(out.answer[0]!.turn, 'random');
+    assert.equal(out.rotation, undefined);
+    assert.equal(random.served(a), 1);
   });
 
   it('a single record is never rotated', () => {
+    const cyclic = stage('cyclic');
     const one = set('a.test.', RRType.SOA, 1);
-    orderFor(one, 'cyclic');
-    assert.equal(one.served, 0);
+    assert.equal(write(cyclic, one), '0');
+    assert.equal(cyclic.served(one), 0);
+  });
+
+  it("turns the sections in the order written and reports the answer's first turn", () => {
+    const cyclic = stage('cyclic');
+    const [a, ns, glue] = [set('a.test.', RRType.TXT, 2), set('a.test.', RRType.NS, 3), set('ns.a.test.', RRType.A, 2)];
+    const placed = (s: RRset) => ({ owner: s.owner, type: s.type, ttl: s.ttl, rdata: s.rdata, set: s });
+    write(cyclic, ns);
+    const out = cyclic.rotate(undefined, { answer: [placed(a)], authority: [placed(ns)], additional: [placed(glue)] });
+    assert.deepEqual([out.answer[0]!.turn, out.authority[0]!.turn, out.additional[0]!.turn, out.rotation], [0, 1, 0, 0]);
+    const again = cyclic.rotate(undefined, { answer: [placed(a)], authority: [], additional: [] });
+    assert.equal(again.rotation, 1);
   });
 
   // The shuffle that makes a copy, and the one the encoder draws from as it writes.

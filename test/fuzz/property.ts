@@ -2,9 +2,10 @@
 // regression cases and `npm run fuzz`: handleMessage does not throw, and what it
 // returns over UDP and over TCP passes the oracle.
 import { join } from 'node:path';
-import { Catalog } from '../../src/authority/catalog.js';
+import { Catalog } from '../../src/lifecycle/catalog.js';
 import type { Transport } from '../../src/net/context.js';
-import { FastPath } from '../../src/query/fastpath.js';
+import { AnswerMemo } from '../../src/query/memo.js';
+import { Rotation } from '../../src/authority/rotation.js';
 import { handleMessage, type Outcome, type PipelineOptions } from '../../src/query/pipeline.js';
 import { createLogger } from '../../src/log.js';
 import { defaultTransferSettings, parseKeys } from '../../src/transfer/settings.js';
@@ -16,7 +17,7 @@ import { TSIG_KEY } from './seeds.js';
 
 /**
  * The example mail domain and the answer fixture (referrals, wildcards, CNAME
- * loops, a big TXT), served as DnsServer serves them: through the fast path,
+ * loops, a big TXT), served as DnsServer serves them: with the answer memo,
  * with NOTIFY, transfers and TSIG handled: the signed seeds' key is known, but
  * nothing may be transferred.
  */
@@ -29,8 +30,8 @@ export async function fuzzPipeline(): Promise<PipelineOptions> {
       catalog.set(r.zone);
     }
   }
-  const policy = () => 'cyclic' as const;
-  return { catalog, policy, fast: new FastPath(catalog, policy), transfers: new Transfers({ ...defaultTransferSettings(), keys: parseKeys(TSIG_KEY, '.') }, createLogger('silent')) };
+  const rotation = new Rotation(() => 'cyclic');
+  return { catalog, rotation, memo: new AnswerMemo(catalog, rotation), transfers: new Transfers({ ...defaultTransferSettings(), keys: parseKeys(TSIG_KEY, '.') }, createLogger('silent')) };
 }
 
 /** handleMessage for a client at 192.0.2.1, which nothing here answers later. */
@@ -44,13 +45,13 @@ const TRANSPORTS: Transport[] = ['udp', 'tcp'];
 
 /**
  * Why the pipeline mishandles `msg`, or undefined when it does not: with the
- * fast path, without it, or (when `fast` is not given) both.
+ * answer memo, without it, or (when `memo` is not given) both.
  */
-export function pipelineProblem(opts: PipelineOptions, msg: Buffer, fast?: boolean): string | undefined {
-  const without = { ...opts, fast: undefined };
-  for (const pipeline of fast === undefined ? [opts, without] : [fast ? opts : without]) {
+export function pipelineProblem(opts: PipelineOptions, msg: Buffer, memo?: boolean): string | undefined {
+  const without = { ...opts, memo: undefined };
+  for (const pipeline of memo === undefined ? [opts, without] : [memo ? opts : without]) {
     for (const transport of TRANSPORTS) {
-      const path = `${transport}${pipeline.fast ? '' : ' without the fast path'}`;
+      const path = `${transport}${pipeline.memo ? '' : ' without the answer memo'}`;
       let reply: Buffer | undefined;
       try {
         reply = outcomeOf(pipeline, msg, transport)?.response;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Catalog } from '../../src/authority/catalog.js';
+import { Catalog } from '../../src/lifecycle/catalog.js';
 import { createLogger } from '../../src/log.js';
 import { ZoneFiles } from '../../src/lifecycle/zones.js';
 import { tempDir } from '../e2e/harness.js';

@@ -16,7 +16,7 @@ export const TCP6: RequestContext = { transport: 'tcp', client: { address: '::1'
 export async function observedServer(options: Partial<ServerOptions> = {}) {
   const server = new DnsServer({ ...DEFAULTS, listen: [], zonesDir: join(REPO, 'zones'), logger: createLogger('silent'), ...options });
   const history = new ZoneHistory(server.events);
-  const metrics = new Metrics(server.catalog, history, server.rrl, { faults: server.faults, connections: server.tcp.connections });
+  const metrics = new Metrics(server.catalog, history, server.rotation, server.rrl, { faults: server.faults, connections: server.tcp.connections });
   server.observers.push(metrics.observe);
   await server.loadZones();
   /** Answers one query; returns the response's bytes. */

@@ -5,8 +5,6 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it, mock } from 'node:test';
-import { rotationResolver } from '../../src/authority/rotation.js';
-import { DEFAULTS } from '../../src/config.js';
 import { Status } from '../../src/observe/status.js';
 import type { ListenAddress } from '../../src/net/address.js';
 import { RRType } from '../../src/wire/types.js';
@@ -19,7 +17,7 @@ const BAD = "'':\n  type: NS\n  value: ns1.bad.test.\nwww:\n  type: A\n  value: 
 
 async function statusOf(zonesDir?: string, bound: ListenAddress[] = [{ host: '127.0.0.1', port: 53, family: 4 }]) {
   const s = await observedServer(zonesDir ? { zonesDir } : {});
-  const status = new Status({ catalog: s.server.catalog, history: s.history, metrics: s.metrics, policy: rotationResolver(DEFAULTS.rotation), bound: () => bound });
+  const status = new Status({ catalog: s.server.catalog, history: s.history, metrics: s.metrics, rotation: s.server.rotation, bound: () => bound });
   return { ...s, status };
 }
 

@@ -45,9 +45,9 @@ describe('response rate limiting', () => {
     assert.deepEqual(classify(answers.error!), { cls: 'error', name: '' });
   });
 
-  it('counts answers synthesised from a wildcard against the wildcard, on the fast path, its memo and the full pipeline', () => {
+  it('counts answers synthesised from a wildcard against the wildcard, first answered, memoized and without the memo', () => {
     const rrl = limiter({ slip: 0 });
-    const slow = { ...opts, fast: undefined };
+    const slow = { ...opts, memo: undefined };
     const names = Array.from({ length: 100 }, (_, i) => `r${i}x${Math.random().toString(36).slice(2, 8)}.wild.example.test`);
     const outcomes = names.flatMap((name) => [opts, opts, slow].map((o) => outcomeOf(o, makeQuery(name, Packet.TYPE.A, 7), 'udp')!));
     assert.ok(outcomes.every((o) => decode(o.response).answers[0]?.address === '192.0.2.99'), 'every one a wildcard answer');
@@ -61,6 +61,18 @@ describe('response rate limiting', () => {
     assert.deepEqual(classify(outcomeOf(opts, makeQuery('explicit.wild.example.test', Packet.TYPE.TXT, 7), 'udp')!), { cls: 'answer', name: 'explicit.wild.example.test./16' });
     // A CNAME synthesised from a wildcard is counted against that wildcard, whatever its target.
     assert.deepEqual(classify(outcomeOf(opts, makeQuery('q1.cnamewild.example.test', Packet.TYPE.A, 7), 'udp')!), { cls: 'answer', name: '*.cnamewild.example.test./1' });
+  });
+
+  it('reads the outcome (answer count, AA, rcode), never the bytes of the response', () => {
+    // A header of zeros: ANCOUNT 0, AA off. The class must not change.
+    const blank = Buffer.alloc(12);
+    for (const k of ['answer', 'nxdomain', 'nodata', 'referral', 'error']) {
+      assert.deepEqual(classify({ ...answers[k]!, response: blank }), classify(answers[k]!), k);
+    }
+    assert.deepEqual(['answer', 'nxdomain', 'nodata', 'referral'].map((k) => answers[k]!.kind), ['answer', 'nxdomain', 'nodata', 'referral']);
+    assert.deepEqual([answers.answer!.answers, answers.referral!.answers, answers.referral!.aa, answers.nodata!.aa], [1, 0, false, true]);
+    // What the outcome says decides it: the same bytes with another answer count are another class.
+    assert.deepEqual(classify({ ...answers.nodata!, answers: 1 }), { cls: 'answer', name: 'www.example.test./15' });
   });
 
   it('groups clients by /24 and /56', () => {

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Rotation } from '../../src/authority/rotation.js';
 import { entryFrom, renderEntry, type CacheLimits } from '../../src/resolver/entry.js';
 import { Name } from '../../src/wire/name.js';
 import type { Question } from '../../src/wire/query.js';
-import type { RData } from '../../src/wire/rdata.js';
-import type { Message, WireRecord } from '../../src/wire/message.js';
+import { presentation } from '../../src/rrtypes/registry.js';
+import { rd } from '../rrtypes/rdata.js';
+import type { Message, WireRecord } from '../../src/message/message.js';
 import { Rcode, RRType } from '../../src/wire/types.js';
 
 const n = (text: string) => Name.parse(text);
-const a = (address: string): RData => ({ kind: 'A', address, bytes: Buffer.from(address.split('.').map(Number)) });
-const rr = (owner: string, type: number, ttl: number, rdata: RData): WireRecord => ({ owner: n(owner), type, class: 1, ttl, rdata });
-const soa = (owner: string, ttl: number, minimum: number) => rr(owner, RRType.SOA, ttl, {
-  kind: 'SOA', mname: n(`ns.${owner}`), rname: n(`h.${owner}`), serial: 1, refresh: 2, retry: 3, expire: 4, minimum,
-});
+const a = (address: string): Buffer => rd('A', address);
+const rr = (owner: string, type: number, ttl: number, rdata: Buffer): WireRecord => ({ owner: n(owner), type, class: 1, ttl, rdata });
+const soa = (owner: string, ttl: number, minimum: number) => rr(owner, RRType.SOA, ttl, rd('SOA', `ns.${owner}. h.${owner}. 1 2 3 4 ${minimum}`));
 const question = (name: string, type: number): Question => ({ name: n(name), type, class: 1, raw: Buffer.alloc(0) });
 const message = (rcode: number, sections: Partial<Pick<Message, 'answer' | 'authority' | 'additional'>>): Message => ({
   header: { id: 1, flags: 0x8180 | rcode, qdcount: 1, ancount: 0, nscount: 0, arcount: 0 },
@@ -25,11 +25,11 @@ describe('cache entries from upstream answers', () => {
   it('keeps the chain from the question and drops records for other names', () => {
     const e = entryFrom(message(Rcode.NOERROR, {
       answer: [
-        rr('www.example.com', RRType.CNAME, 300, { kind: 'CNAME', target: n('web.example.net') }),
+        rr('www.example.com', RRType.CNAME, 300, rd('CNAME', 'web.example.net.')),
         rr('web.example.net', RRType.A, 60, a('192.0.2.1')),
         rr('bank.example', RRType.A, 86400, a('203.0.113.66')), // not asked for: planted
       ],
-      authority: [rr('example.com', RRType.NS, 86400, { kind: 'NS', target: n('ns.evil.example') })],
+      authority: [rr('example.com', RRType.NS, 86400, rd('NS', 'ns.evil.example.'))],
       additional: [rr('ns.evil.example', RRType.A, 86400, a('203.0.113.53'))],
     }), question('www.example.com', RRType.A), LIMITS, NOW);
     assert.deepEqual(e.answer.map((s) => `${s.owner.key} ${s.type}`), ['www.example.com. 5', 'web.example.net. 1']);
@@ -41,8 +41,8 @@ describe('cache entries from upstream answers', () => {
   it('keeps the addresses of MX targets in additional, and only those', () => {
     const e = entryFrom(message(Rcode.NOERROR, {
       answer: [
-        rr('example.com', RRType.MX, 300, { kind: 'MX', preference: 10, exchange: n('mx1.example.com') }),
-        rr('example.com', RRType.MX, 300, { kind: 'MX', preference: 10, exchange: n('mx2.example.com') }),
+        rr('example.com', RRType.MX, 300, rd('MX', '10 mx1.example.com.')),
+        rr('example.com', RRType.MX, 300, rd('MX', '10 mx2.example.com.')),
       ],
       additional: [rr('mx1.example.com', RRType.A, 300, a('192.0.2.11')), rr('www.example.com', RRType.A, 300, a('192.0.2.80'))],
     }), question('example.com', RRType.MX), LIMITS, NOW);
@@ -78,8 +78,8 @@ describe('cache entries from upstream answers', () => {
   it('stops at CNAME loops', () => {
     const e = entryFrom(message(0, {
       answer: [
-        rr('a.example', RRType.CNAME, 60, { kind: 'CNAME', target: n('b.example') }),
-        rr('b.example', RRType.CNAME, 60, { kind: 'CNAME', target: n('a.example') }),
+        rr('a.example', RRType.CNAME, 60, rd('CNAME', 'b.example.')),
+        rr('b.example', RRType.CNAME, 60, rd('CNAME', 'a.example.')),
       ],
     }), question('a.example', RRType.A), LIMITS, NOW);
     assert.equal(e.answer.length, 2);
@@ -89,14 +89,17 @@ describe('cache entries from upstream answers', () => {
     const e = entryFrom(message(0, {
       answer: ['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((x) => rr('www.example.com', RRType.A, 300, a(x))),
     }), question('www.example.com', RRType.A), LIMITS, NOW);
-    const first = renderEntry(e, NOW, 'cyclic').answer[0]!;
-    const later = renderEntry(e, NOW + 100_500, 'cyclic').answer[0]!;
+    // The rotation stage turns the cached set: the encoder writes rdata from record `turn` on.
+    const cyclic = new Rotation(() => 'cyclic');
+    const first = renderEntry(e, NOW, cyclic).answer[0]!;
+    const later = renderEntry(e, NOW + 100_500, cyclic).answer[0]!;
     // Whole seconds elapsed come off: a millisecond after it was cached the TTL is still whole.
-    const atOnce = renderEntry(e, NOW + 1, 'cyclic').answer[0]!;
+    const atOnce = renderEntry(e, NOW + 1, cyclic).answer[0]!;
     assert.deepEqual([first.ttl, atOnce.ttl, later.ttl], [300, 300, 200]);
-    const addresses = (rd: readonly RData[]) => rd.map((x) => (x.kind === 'A' ? x.address : ''));
-    assert.deepEqual(addresses(first.rdata), ['192.0.2.1', '192.0.2.2', '192.0.2.3'], 'the upstream\'s order first');
-    assert.deepEqual(addresses(later.rdata), ['192.0.2.2', '192.0.2.3', '192.0.2.1']);
-    assert.deepEqual(addresses(renderEntry(e, NOW, 'fixed').answer[0]!.rdata), ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    assert.deepEqual([first.turn, later.turn, atOnce.turn], [0, 1, 2], 'the upstream\'s order first, then a step per write');
+    assert.equal(cyclic.served(e.answer[0]!), 3);
+    const addresses = (data: readonly Buffer[]) => data.map((x) => presentation(RRType.A, x));
+    assert.deepEqual(addresses(first.rdata), ['192.0.2.1', '192.0.2.2', '192.0.2.3'], 'the records stay in the upstream\'s order');
+    assert.deepEqual(renderEntry(e, NOW, new Rotation(() => 'fixed')).answer[0]!.turn, 0);
   });
 });

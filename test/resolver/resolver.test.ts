@@ -33,6 +33,8 @@ describe('Resolver', () => {
     const first = await ask(r, 'www.example.com');
     const second = await ask(r, 'WWW.example.com');
     assert.deepEqual([first.recursion, second.recursion], ['upstream', 'cache']);
+    // What the final step, RRL and the query log read: the outcome, which says it as the bytes do.
+    assert.deepEqual([first.aa, first.answers, second.aa, second.answers], [false, 2, false, 2]);
     const reply = decode(second.response);
     assert.deepEqual([reply.header.ra, reply.header.aa, reply.questions[0]!.name], [1, 0, 'WWW.example.com']);
     assert.deepEqual(reply.answers.map((a) => a.address), ['192.0.2.2', '192.0.2.1'], 'rotated one step');

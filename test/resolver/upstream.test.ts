@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exchange, ExchangeError } from '../../src/resolver/upstream.js';
+import { presentation } from '../../src/rrtypes/registry.js';
 import { Name } from '../../src/wire/name.js';
 import { RRType } from '../../src/wire/types.js';
 import { freePort } from '../e2e/daemons.js';
 import { answerWith, fakeUpstreams } from './fake-upstream.js';
 
 const WWW = Name.parse('www.example.com.');
-const addresses = (m: Awaited<ReturnType<typeof exchange>>['message']) => m.answer.map((r) => (r.rdata.kind === 'A' ? r.rdata.address : ''));
+const addresses = (m: Awaited<ReturnType<typeof exchange>>['message']) => m.answer.map((r) => presentation(r.type, r.rdata));
 
 describe('exchange with one upstream', () => {
   const start = fakeUpstreams();

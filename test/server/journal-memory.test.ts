@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { Catalog } from '../../src/authority/catalog.js';
+import { Catalog } from '../../src/lifecycle/catalog.js';
 import { createLogger } from '../../src/log.js';
 import { ZoneFiles } from '../../src/lifecycle/zones.js';
 import { defaultTransferSettings, journalBytesFor } from '../../src/transfer/settings.js';

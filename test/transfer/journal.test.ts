@@ -3,9 +3,10 @@ import { before, describe, it } from 'node:test';
 import { changeBytes, changesSince, decodeRecords, DEFAULT_JOURNAL_BYTES, recordChange } from '../../src/transfer/journal.js';
 import { planTransfer } from '../../src/transfer/xfr.js';
 import { Name } from '../../src/wire/name.js';
-import { RRType } from '../../src/wire/types.js';
+import { presentation } from '../../src/rrtypes/registry.js';
+import { RRType, typeName } from '../../src/wire/types.js';
 import { parseYamlZone } from '../../src/zone/yaml.js';
-import type { RData } from '../../src/wire/rdata.js';
+import { soaSerial } from '../../src/rrtypes/soa.js';
 import { buildZone, type Zone, type ZoneRecord } from '../../src/zone/zone.js';
 
 const origin = Name.parse('corp.example.');
@@ -13,8 +14,8 @@ function zone(serial: number, addresses: string[]): Zone {
   const text = `'':\n  - type: SOA\n    value: {mname: ns1, rname: h, serial: ${serial}, refresh: 3600, retry: 600, expire: 1209600, minimum: 300}\n  - type: NS\n    value: ns1\nns1:\n  type: A\n  value: 192.0.2.1\nwww:\n  type: A\n  values: [${addresses.join(', ')}]\n`;
   return buildZone(origin, 'z.yaml', parseYamlZone(text, 'z.yaml', origin, 3600).records, { serial, ttl: 3600 }).zone;
 }
-const detail = (rd: RData) => (rd.kind === 'A' ? ` ${rd.address}` : rd.kind === 'SOA' ? ` ${rd.serial}` : '');
-const show = (rs: Iterable<ZoneRecord>) => [...rs].map((r) => `${r.owner.relativeTo(origin) || '@'} ${r.rdata.kind}${detail(r.rdata)}`);
+const detail = (r: ZoneRecord) => (r.type === RRType.A ? ` ${presentation(r.type, r.rdata)}` : r.type === RRType.SOA ? ` ${soaSerial(r.rdata)}` : '');
+const show = (rs: Iterable<ZoneRecord>) => [...rs].map((r) => `${r.owner.relativeTo(origin) || '@'} ${typeName(r.type)}${detail(r)}`);
 
 describe('IXFR journal', () => {
   const v1 = zone(1, ['192.0.2.10', '192.0.2.11']);
@@ -75,7 +76,7 @@ describe('IXFR journal', () => {
   it('keeps the newest changes that fit in the byte cap, dropping the oldest first', async () => {
     const one = changeBytes(v2.changes[0]!);
     const latest = await history(30, 5 * one + 10);
-    assert.deepEqual(latest.changes.map((c) => c.from.rdata.kind === 'SOA' && c.from.rdata.serial), [124, 125, 126, 127, 128]);
+    assert.deepEqual(latest.changes.map((c) => soaSerial(c.from.rdata)), [124, 125, 126, 127, 128]);
     assert.equal(planTransfer(latest, RRType.IXFR, 124).kind, 'IXFR', 'the oldest change kept');
     assert.deepEqual(show(decodeRecords(latest.changes[0]!.added)), ['www A 192.0.2.125']);
     assert.equal(planTransfer(latest, RRType.IXFR, 123).kind, 'IXFR-as-AXFR', 'a dropped serial: a full transfer');

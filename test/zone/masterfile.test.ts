@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Name } from '../../src/wire/name.js';
 import { typeName } from '../../src/wire/types.js';
 import { formatDiagnostic } from '../../src/zone/errors.js';
-import { presentation } from '../../src/zone/export.js';
+import { presentation } from '../../src/rrtypes/registry.js';
 import { parseMasterFile, parseTtl } from '../../src/zone/masterfile.js';
 
 const origin = Name.parse('ex.test.');
@@ -27,7 +27,7 @@ function parse(text: string, files: Record<string, string> = {}) {
 function recordsOf(text: string, files: Record<string, string> = {}): string[] {
   const parsed = parse(text, files);
   assert.deepEqual(parsed.diagnostics.map(formatDiagnostic), []);
-  return parsed.records.map((r) => `${r.owner} ${r.ttl} ${typeName(r.type)} ${presentation(r.rdata)}`);
+  return parsed.records.map((r) => `${r.owner} ${r.ttl} ${typeName(r.type)} ${presentation(r.type, r.rdata)}`);
 }
 
 function errorsOf(text: string, files: Record<string, string> = {}): string[] {

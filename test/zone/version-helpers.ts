@@ -1,6 +1,5 @@
 // Building zone versions from master-file text, for the version tests.
 import { Name } from '../../src/wire/name.js';
-import { encodeRData } from '../../src/wire/rdata.js';
 import { parseMasterFile } from '../../src/zone/masterfile.js';
 import type { ParsedRecord } from '../../src/zone/records.js';
 import { VersionBuilder, type Built } from '../../src/zone/version-builder.js';
@@ -17,7 +16,7 @@ export function parse(text: string, origin: Name): ParsedRecord[] {
 
 export function buildRecords(records: ParsedRecord[], origin: Name): Built {
   const b = new VersionBuilder(origin, FILE, { serial: 7, ttl: 3600 });
-  for (const r of records) b.add({ owner: r.owner, type: r.type, ttl: r.ttl, rdata: encodeRData(r.rdata) }, r.pos);
+  for (const r of records) b.add({ owner: r.owner, type: r.type, ttl: r.ttl, rdata: r.rdata }, r.pos);
   return b.finish();
 }
 

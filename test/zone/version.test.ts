@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Name } from '../../src/wire/name.js';
-import { encodeRData } from '../../src/wire/rdata.js';
 import { RRType } from '../../src/wire/types.js';
 import { ZoneLoadError, type Diagnostic } from '../../src/zone/errors.js';
-import { soaSerial, NodeFlag, ZoneVersion } from '../../src/zone/version.js';
+import { soaSerial } from '../../src/rrtypes/soa.js';
+import { NodeFlag, ZoneVersion } from '../../src/zone/version.js';
 import { buildZone } from '../../src/zone/zone.js';
 import { build, buildRecords, FILE, lines, owners, parse } from './version-helpers.js';
 
@@ -146,7 +146,7 @@ describe('the builder applies buildZone\'s rules', () => {
       const { version } = buildRecords(records, origin);
       const sets = (recs: Iterable<{ owner: Name; type: number; ttl: number; rdata: Buffer }>) =>
         [...recs].map((r) => `${r.owner.key} ${r.type} ${r.ttl} ${r.rdata.toString('hex')}`).sort();
-      assert.deepEqual(sets(version.records()), sets([...zone.records()].map((r) => ({ ...r, rdata: encodeRData(r.rdata) }))));
+      assert.deepEqual(sets(version.records()), sets(zone.records()));
       assert.equal(version.recordCount, zone.recordCount);
     });
   }

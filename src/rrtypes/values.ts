@@ -30,7 +30,7 @@ function plainIPv6(text: string): Buffer | undefined {
 }
 
 /** RFC 5952 text: lowercase, no leading zeros, the first longest run of two or more zero groups as "::". */
-function ipv6Text(bytes: Buffer): string {
+export function ipv6Text(bytes: Buffer): string {
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
   let best = -1;

@@ -1,7 +1,8 @@
-// The prepared-answer path against the full pipeline: two catalogs loaded from
-// the same files, one answered with FastPath and one without, must send the
+// The answer memo against the pipeline without it: two catalogs loaded from
+// the same files, one answered with the memo and one without, must send the
 // same bytes for every query, in every order, and leave the same rotation
-// counters behind.
+// counters behind. Then what the memo keeps: per zone version, per answer
+// input (DO included), within its byte cap.
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,10 +10,10 @@ import { describe, it } from 'node:test';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
-import { Catalog } from '../../src/authority/catalog.js';
-import type { RotationPolicy } from '../../src/authority/rotation.js';
+import { Catalog } from '../../src/lifecycle/catalog.js';
+import { Rotation, type RotationPolicy } from '../../src/authority/rotation.js';
 import type { RequestContext } from '../../src/net/context.js';
-import { FastPath } from '../../src/query/fastpath.js';
+import { AnswerMemo } from '../../src/query/memo.js';
 import { handleMessage, type Outcome, type PipelineOptions } from '../../src/query/pipeline.js';
 import { RRType } from '../../src/wire/types.js';
 import { loadZoneFile } from '../../src/zone/load.js';
@@ -79,10 +80,18 @@ const EDNS: (QueryShape['edns'] | undefined)[] = [
 ];
 
 function pair(policy: RotationPolicy, plain: Catalog, prepared: Catalog, capBytes?: number) {
-  const choose = () => policy;
-  const slow: PipelineOptions = { catalog: plain, policy: choose };
-  const fast: PipelineOptions = { catalog: prepared, policy: choose, fast: new FastPath(prepared, choose, capBytes) };
-  return { slow, fast };
+  const slow: PipelineOptions = { catalog: plain, rotation: new Rotation(() => policy) };
+  const rotation = new Rotation(() => policy);
+  const memo = new AnswerMemo(prepared, rotation, capBytes);
+  const fast: PipelineOptions = { catalog: prepared, rotation, memo };
+  return { slow, fast, memo };
+}
+
+/** A pipeline with the memo, on its own. */
+function memoized(catalog: Catalog, capBytes?: number) {
+  const rotation = new Rotation(() => 'cyclic');
+  const memo = new AnswerMemo(catalog, rotation, capBytes);
+  return { opts: { catalog, rotation, memo } satisfies PipelineOptions, memo };
 }
 
 function run(msg: Buffer, tcp: boolean, opts: PipelineOptions): Outcome | undefined {
@@ -107,16 +116,18 @@ function same(msg: Buffer, tcp: boolean, p: ReturnType<typeof pair>, what: strin
   return b;
 }
 
-function counters(c: Catalog): string[] {
-  return [...c.all()].flatMap((z) => [...z.rrsets()].map((s) => `${s.owner.key} ${s.type} ${s.served}`));
+function counters(c: Catalog, rotation: Rotation): string[] {
+  return [...c.all()].flatMap((z) => [...z.rrsets()].map((s) => `${s.owner.key} ${s.type} ${rotation.served(s)}`));
 }
 
-/** Answers made from what was kept are PreparedOutcome objects; a first answer is a plain one. */
-function fromMemory(out: Outcome | undefined): boolean {
-  return out !== undefined && Object.getPrototypeOf(out) !== Object.prototype;
+/** Runs `msg` through `opts` and tells whether the memo answered it from an entry. */
+function recalled(opts: PipelineOptions, msg: Buffer, tcp = false): { out: Outcome | undefined; hit: boolean } {
+  const before = opts.memo!.hits;
+  const out = run(msg, tcp, opts);
+  return { out, hit: opts.memo!.hits > before };
 }
 
-describe('prepared answers', () => {
+describe('the answer memo', () => {
   // The default cap, and one of 4 KiB under which entries are evicted all the time.
   for (const [policy, capBytes] of [['cyclic', undefined], ['fixed', undefined], ['cyclic', 4096]] as const) {
     it(`send the bytes the full pipeline sends, for every name, type, EDNS and transport (${policy}${capBytes ? `, ${capBytes}-byte cap` : ''})`, async () => {
@@ -134,7 +145,7 @@ describe('prepared answers', () => {
           }
         }
       }
-      assert.deepEqual(counters(prepared), counters(plain));
+      assert.deepEqual(counters(prepared, p.fast.rotation), counters(plain, p.slow.rotation));
     });
   }
 
@@ -153,7 +164,7 @@ describe('prepared answers', () => {
     });
     fc.assert(fc.property(fc.array(shape, { minLength: 1, maxLength: 40 }), (queries) => {
       for (const q of queries) same(message(q), q.tcp, p, JSON.stringify(q));
-      assert.deepEqual(counters(prepared), counters(plain));
+      assert.deepEqual(counters(prepared, p.fast.rotation), counters(plain, p.slow.rotation));
     }), { numRuns: 200 });
   });
 
@@ -171,11 +182,11 @@ describe('prepared answers', () => {
       seen.add(b.response.subarray(-4).toString('hex'));
     }
     assert.equal(seen.size, 3, 'each of the three addresses comes first some of the time');
-    assert.deepEqual(counters(prepared), counters(plain));
+    assert.deepEqual(counters(prepared, p.fast.rotation), counters(plain, p.slow.rotation));
   });
 
   it('tell apart two names whose keys hash alike', async () => {
-    // FNV-1a over the lowercased wire name and type, as fastpath.ts keys its cache.
+    // FNV-1a over the lowercased wire name and type, as memo.ts keys its entries (before the flag octet, which is the same for both).
     const hash = (name: string) => {
       let h = 0x811c9dc5;
       for (const c of [...encodeName(name), 0, RRType.A]) h = Math.imul(h ^ c, 0x01000193);
@@ -202,55 +213,114 @@ describe('prepared answers', () => {
     assert.equal(run(message({ name: twins[1], type: RRType.A }), false, p.fast)!.rcode, 3);
   });
 
-  it('answer from the new zone as soon as the catalog changes', async () => {
+  it('answer from the new zone version as soon as it is served, and from the parent when a zone goes', async () => {
     const prepared = await catalog();
-    const fast = new FastPath(prepared, () => 'cyclic');
-    const ask = () => fast.answer(message({ name: 'www.example.test', type: RRType.A }), false)!.response.subarray(-4).toString('hex');
+    const { opts } = memoized(prepared);
+    const ask = () => run(message({ name: 'www.example.test', type: RRType.A }), false, opts)!.response.subarray(-4).toString('hex');
     assert.equal(ask(), 'c0000250'); // 192.0.2.80
     assert.equal(ask(), 'c0000250');
     const zone = (await loadZoneFile(FILES[0]!, { defaultTtl: 3600 })).zone;
     const www = zone.nodes.get('www.example.test.')!.rrsets.get(RRType.A)!;
-    www.rdata = [{ kind: 'A', address: '192.0.2.81', bytes: Buffer.from([192, 0, 2, 81]) }];
+    www.rdata = [Buffer.from([192, 0, 2, 81])];
     prepared.set(zone);
     assert.equal(ask(), 'c0000251');
     prepared.delete('example.test.');
-    assert.equal(fast.answer(message({ name: 'www.example.test', type: RRType.A }), false), undefined, 'not ours any more: left to the pipeline');
+    assert.equal(run(message({ name: 'www.example.test', type: RRType.A }), false, opts)!.rcode, 5, 'not ours any more: REFUSED');
   });
 
-  it('stay within their byte cap, least recently used out first', async () => {
+  it('keep the entries of other zones when one zone is edited', async () => {
+    const prepared = await catalog();
+    const { opts } = memoized(prepared);
+    const corp = message({ name: 'www.corp.example', type: RRType.A });
+    const test = message({ name: 'www.example.test', type: RRType.A });
+    for (const msg of [corp, test]) recalled(opts, msg);
+    assert.ok(recalled(opts, corp).hit && recalled(opts, test).hit);
+    prepared.set((await loadZoneFile(FILES[0]!, { defaultTtl: 3600 })).zone); // a new version of example.test
+    assert.ok(recalled(opts, corp).hit, 'corp.example was not edited: still answered from its entry');
+    assert.ok(!recalled(opts, test).hit, 'example.test was: its entry is not used');
+    assert.ok(recalled(opts, test).hit, 'and is made again from the new version');
+  });
+
+  it('start over when a zone is added under a new origin, which may take names from another', async () => {
+    const prepared = await catalog();
+    const { opts } = memoized(prepared);
+    const host = message({ name: 'host.sub.example.test', type: RRType.A });
+    recalled(opts, host);
+    assert.equal(recalled(opts, host).out!.answers, 0, 'a referral from example.test');
+    const dir = await tempDir({ 'sub.example.test.zone': '$TTL 300\n@ SOA ns1 hostmaster 1 7200 900 1209600 600\n@ NS ns1\nns1 A 192.0.2.1\nhost A 192.0.2.7\n' });
+    prepared.set((await loadZoneFile(join(dir, 'sub.example.test.zone'), { defaultTtl: 300 })).zone);
+    await rm(dir, { recursive: true });
+    const after = recalled(opts, host);
+    assert.ok(!after.hit);
+    assert.deepEqual([after.out!.zone?.origin.key, after.out!.answers, after.out!.kind], ['sub.example.test.', 1, 'answer']);
+  });
+
+  it('check allow-query per zone: a zone closed to a client leaves another memoized', async () => {
+    const prepared = await catalog();
+    const { opts } = memoized(prepared);
+    const closed: PipelineOptions = { ...opts, allowQuery: (zone) => zone.origin.key !== 'example.test.' };
+    const corp = message({ name: 'www.corp.example', type: RRType.A });
+    const test = message({ name: 'www.example.test', type: RRType.A });
+    // Memoized while open, then closed: the entry must not answer a client the zone refuses.
+    recalled(opts, test);
+    assert.ok(recalled(opts, test).hit);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(recalled(closed, test).out!.rcode, 5, 'REFUSED, entry or not');
+      recalled(closed, corp);
+    }
+    assert.ok(recalled(closed, corp).hit, 'corp.example answered from its entry all along');
+  });
+
+  it('key the DO bit: a query with DO and one without have entries of their own', async () => {
+    const { opts, memo } = memoized(await catalog());
+    const plain = message({ name: 'www.example.test', type: RRType.A, edns: { size: 1232 } });
+    const dnssec = message({ name: 'www.example.test', type: RRType.A, edns: { size: 1232, dnssecOk: true } });
+    recalled(opts, plain);
+    assert.ok(!recalled(opts, dnssec).hit, 'the DO query is another answer input');
+    assert.equal(memo.size, 2);
+    const [a, b] = [recalled(opts, plain), recalled(opts, dnssec)];
+    assert.ok(a.hit && b.hit);
+    // The OPT record's DO bit (top bit of the flags, 4 octets from the end) as asked.
+    const doBit = (r: Buffer) => (r[r.length - 4]! & 0x80) !== 0;
+    assert.deepEqual([doBit(a.out!.response), doBit(b.out!.response)], [false, true]);
+  });
+
+  it('stay within their byte cap under a random-name flood, least recently used out first', async () => {
     const cap = 32 * 1024;
     const p = pair('cyclic', await catalog(), await catalog(), cap);
-    const fast = p.fast.fast!;
+    const memo = p.memo;
     const hot = message({ name: 'www.example.test', type: RRType.A });
     const flood = (i: number) => message({ name: `n${i}.wild.example.test`, type: RRType.MX, id: i });
     for (let i = 0; i < 2000; i++) {
       // Over TCP and twice, so that the sections are kept too; every answer still as the pipeline sends it.
       same(flood(i), true, p, `n${i}`);
       same(flood(i), true, p, `n${i} again`);
-      assert.ok(fromMemory(same(hot, false, p, 'www')) || i === 0, `the name asked all along was dropped after ${i} others`);
-      assert.ok(fast.bytes <= cap, `${fast.bytes} bytes kept after ${i + 1} names`);
+      const hits = memo.hits;
+      same(hot, false, p, 'www');
+      assert.ok(memo.hits > hits || i === 0, `the name asked all along was dropped after ${i} others`);
+      assert.ok(memo.bytes <= cap, `${memo.bytes} bytes kept after ${i + 1} names`);
     }
-    assert.ok(fast.size > 10 && fast.size < 2000, `${fast.size} names kept`);
-    assert.ok(fromMemory(run(flood(1999), true, p.fast)), 'so is the last of the flood');
-    assert.ok(!fromMemory(run(flood(0), true, p.fast)), 'the first of the flood is gone');
+    assert.ok(memo.size > 10 && memo.size < 2000, `${memo.size} names kept`);
+    assert.ok(recalled(p.fast, flood(1999), true).hit, 'so is the last of the flood');
+    assert.ok(!recalled(p.fast, flood(0), true).hit, 'the first of the flood is gone');
   });
 
   it('keep nothing of an answer that goes out truncated', async () => {
     const p = pair('cyclic', await catalog(), await catalog());
-    const fast = p.fast.fast!;
+    const memo = p.memo;
     // big.example.test TXT does not fit in 512 octets: over UDP every answer is truncated.
     const big = (id: number) => message({ name: 'big.example.test', type: RRType.TXT, id });
     same(big(0), false, p, 'first');
-    const entry = fast.bytes;
+    const entry = memo.bytes;
     for (let i = 1; i < 40; i++) same(big(i), false, p, `UDP ${i}`);
-    assert.equal(fast.bytes, entry, 'UDP clients got truncated answers: no sections kept');
+    assert.equal(memo.bytes, entry, 'UDP clients got truncated answers: no sections kept');
     for (let i = 0; i < 40; i++) same(big(i), true, p, `TCP ${i}`);
-    assert.ok(fast.bytes > entry + 1000, 'over TCP the whole answer goes out, and is kept');
-    assert.ok(fromMemory(run(big(99), true, p.fast)));
+    assert.ok(memo.bytes > entry + 1000, 'over TCP the whole answer goes out, and is kept');
+    assert.ok(recalled(p.fast, big(99), true).hit);
   });
 });
 
-describe('the byte estimate of prepared answers', () => {
+describe('the byte estimate of memo entries', () => {
   it('is not below what they cost the heap', async (t) => {
     v8.setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
@@ -266,13 +336,13 @@ describe('the byte estimate of prepared answers', () => {
     const prepared = new Catalog();
     prepared.set((await loadZoneFile(join(dir, 'flood.test.zone'), { defaultTtl: 300 })).zone);
     await rm(dir, { recursive: true });
-    const fast = new FastPath(prepared, () => 'cyclic', 1 << 30);
+    const { opts, memo: fast } = memoized(prepared, 1 << 30);
     // Each name twice over TCP: an entry and one answer kept whole.
     const queries = Array.from({ length: 5000 }, (_, i) => message({ name: `name-${i}.w.flood.test`, type: RRType.TXT, id: i }));
     const before = heap();
     for (const q of queries) {
-      fast.answer(q, true);
-      fast.answer(q, true);
+      run(q, true, opts);
+      run(q, true, opts);
     }
     const grown = heap() - before;
     assert.ok(fast.size > 4900, `${fast.size} names kept`);

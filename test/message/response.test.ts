@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import dns2 from 'dns2';
-import { encodeResponse, type RRsetOut } from '../../src/wire/response.js';
+import { encodeResponse, type RRsetOut } from '../../src/message/response.js';
 import { Name } from '../../src/wire/name.js';
 import { readQuestion } from '../../src/wire/query.js';
 import { RRType } from '../../src/wire/types.js';
-import { parseIPv4 } from '../../src/zone/values.js';
+import { rd } from '../rrtypes/rdata.js';
 
 const { Packet } = dns2;
 
@@ -17,13 +17,13 @@ function question(name: string, type: number) {
 }
 
 const a = (owner: string, ...addrs: string[]): RRsetOut => ({
-  owner: Name.parse(owner), type: RRType.A, ttl: 60, rdata: addrs.map((x) => ({ kind: 'A' as const, ...parseIPv4(x) })),
+  owner: Name.parse(owner), type: RRType.A, ttl: 60, rdata: addrs.map((x) => rd('A', x)),
 });
 
 describe('encodeResponse', () => {
   const mx: RRsetOut = {
     owner: Name.parse('corp.example.'), type: RRType.MX, ttl: 300,
-    rdata: [1, 2, 3].map((i) => ({ kind: 'MX' as const, preference: 10, exchange: Name.parse(`mx${i}.corp.example.`) })),
+    rdata: [1, 2, 3].map((i) => rd('MX', `10 mx${i}.corp.example.`)),
   };
 
   it('writes what dns2 reads back, with compressed names', () => {
@@ -82,7 +82,7 @@ describe('encodeResponse', () => {
   it('never writes past 65535 octets: an oversized answer over TCP is truncated', () => {
     const txt: RRsetOut = {
       owner: Name.parse('huge.corp.example.'), type: RRType.TXT, ttl: 1,
-      rdata: Array.from({ length: 300 }, (_, i) => ({ kind: 'TXT' as const, strings: [Buffer.alloc(255, 97 + (i % 26))] })),
+      rdata: Array.from({ length: 300 }, (_, i) => Buffer.concat([Buffer.of(255), Buffer.alloc(255, 97 + (i % 26))])),
     };
     const buf = encodeResponse({ id: 1, queryFlags: 0, aa: true, rcode: 0, question: question('huge.corp.example', RRType.TXT), answer: [txt], authority: [], additional: [] }, 65535);
     assert.ok(buf.length <= 65535);

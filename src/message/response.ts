@@ -1,13 +1,13 @@
 // Encoding of responses: header, the echoed question, three sections of RRsets
 // and the OPT record, fitted into the size the transport allows.
-import { LazyShuffle } from '../authority/rotation.js';
-import { DO_BIT, SERVER_UDP_SIZE } from './edns.js';
-import { Flag, HEADER_LENGTH } from './header.js';
-import type { Name } from './name.js';
-import { writeRData, type RData } from './rdata.js';
-import type { Question } from './query.js';
-import { RRClass, RRType } from './types.js';
-import { MessageWriter, WriterOverflow } from './writer.js';
+import { writeRData } from '../rrtypes/registry.js';
+import { DO_BIT, SERVER_UDP_SIZE } from '../wire/edns.js';
+import { Flag, HEADER_LENGTH } from '../wire/header.js';
+import type { Name } from '../wire/name.js';
+import type { Question } from '../wire/query.js';
+import { RRClass, RRType } from '../wire/types.js';
+import { LazyShuffle } from '../wire/shuffle.js';
+import { MessageWriter, WriterOverflow } from '../wire/writer.js';
 
 /** One RRset as it goes out. */
 export interface RRsetOut {
@@ -15,7 +15,8 @@ export interface RRsetOut {
   type: number;
   ttl: number;
   /** The records, in the order to send unless `turn` is set. */
-  rdata: readonly RData[];
+  /** Each record's data in uncompressed wire form. */
+  rdata: readonly Buffer[];
   /**
    * Rotation applied while writing, so that no reordered copy of a large set is
    * made and only the records that fit are visited: k sends rdata[k] first and
@@ -46,14 +47,14 @@ export interface ResponseSpec {
 export const COPIED_FLAGS = 0x7800 /* opcode */ | Flag.RD | Flag.CD;
 
 /** One resource record of class IN. */
-export function writeRecord(w: MessageWriter, owner: Name, type: number, ttl: number, rd: RData): void {
+export function writeRecord(w: MessageWriter, owner: Name, type: number, ttl: number, rd: Buffer): void {
   w.name(owner, true);
   w.u16(type);
   w.u16(RRClass.IN);
   w.u32(ttl);
   const lengthAt = w.pos;
   w.u16(0);
-  writeRData(w, rd);
+  writeRData(w, type, rd);
   w.buf.writeUInt16BE(w.pos - lengthAt - 2, lengthAt);
 }
 
@@ -76,7 +77,8 @@ function writeRRset(w: MessageWriter, set: RRsetOut): number {
 /** The fewest octets a record can take: a one-octet owner (the root), type, class, TTL, RDLENGTH, no data. */
 const MIN_RECORD = 11;
 
-function recordCount(sets: readonly RRsetOut[]): number {
+/** Records in a section: the sum of its RRsets' sizes. */
+export function recordCount(sets: readonly { rdata: { length: number } }[]): number {
   let n = 0;
   for (const set of sets) n += set.rdata.length;
   return n;

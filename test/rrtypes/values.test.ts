@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Address4, Address6 } from 'ip-address';
 import fc from 'fast-check';
-import { parseIPv4, parseIPv6, ValueError } from '../../src/zone/values.js';
+import { parseIPv4, parseIPv6, ValueError } from '../../src/rrtypes/values.js';
 
 // parseIPv4/parseIPv6 read the usual forms themselves and leave the rest to
 // ip-address: whatever the path, the result must be what ip-address gives, and

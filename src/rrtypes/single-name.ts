@@ -1,0 +1,25 @@
+// The types whose data is one domain name (NS, CNAME, PTR: RFC 1035 §3.3), all
+// compressible, lowercased in canonical form, written in YAML as the name alone.
+import { readName } from '../wire/name.js';
+import { encodeFields } from './fields.js';
+import type { Field, RRTypeModule } from './rrtype.js';
+import { parseDomainName } from './values.js';
+
+const fields: readonly Field[] = [{ kind: 'name', label: 'target' }];
+
+export function singleName(code: number, mnemonic: string, additional: boolean): RRTypeModule {
+  return {
+    code,
+    mnemonic,
+    fields,
+    compress: true,
+    decompress: true,
+    canonicalLower: true,
+    target: 0,
+    ...(additional ? { additional: 0 } : {}),
+    yaml: {
+      parse: (v) => encodeFields(fields, [parseDomainName(v.text(`${mnemonic} value`), v.origin)]),
+      print: (rdata) => ({ value: readName(rdata, 0).name.toString() }),
+    },
+  };
+}
