@@ -4,7 +4,7 @@
 // records are staged in arrival order, owners are sorted once by their
 // canonical keys, records are bucketed by owner in one counting pass, and the
 // version is written node by node. Diagnostics come out in the order of the
-// records that caused them. Where each record was written is kept beside the
+// records that caused them, then check.ts's warnings. Where each record was written is kept beside the
 // version (RecordPositions), for the checks and nothing else.
 import type { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
@@ -17,6 +17,7 @@ import { ZoneLoadError } from './errors.js';
 import type { SourcePos } from './records.js';
 import type { ZoneVersion } from './version.js';
 import { VersionWriter } from './version-writer.js';
+import { checkVersion } from './version-check.js';
 
 /** One record as a loader gives it: RDATA in uncompressed wire form. */
 export interface BuildRecord {
@@ -183,6 +184,7 @@ export class VersionBuilder {
     for (let r = 0; r < records; r++) byNode[fill[nodeOfStage[this.recStage.data[r]!]!]!++] = r;
 
     // Sizes as known now: duplicates and errors make them smaller, empty non-terminals and a synthesized SOA larger.
+    const versionNode = new Uint32Array(nodes);
     const writer = new VersionWriter(this.origin, {
       nodes: nodes + (nodes >> 3) + 16, sets: records + 1, records: records + 1,
       keyBytes: this.stageKeys.length + (this.stageKeys.length >> 3) + 16, caseBytes: this.stageCases.length,
@@ -267,13 +269,18 @@ export class VersionBuilder {
         if (n === 0 && types[t] === RRType.SOA) continue;
         this.writeSet(writer, types[t]!, setTtl[t]!, accepted, setStart[t]!, setStart[t + 1]!, outRecords);
       }
+      versionNode[n] = writer.current;
     }
     // Errors about names come after those about records, in the order the names were first written.
     nodeErrors.sort((a, b) => a.at - b.at);
     const diagnostics = [...this.found.sort((a, b) => a.at - b.at), ...nodeErrors].map((f) => f.d).concat(apexDiagnostics);
     if (diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(diagnostics);
     const version = writer.finish();
-    return { version, diagnostics, positions: this.positions(outRecords.finish()) };
+    const positions = this.positions(outRecords.finish());
+    // The checks visit names as buildZone's did: the apex, then in the order first written.
+    const written = Array.from({ length: nodes - 1 }, (_, i) => i + 1).sort((a, b) => nodeStage.data[a]! - nodeStage.data[b]!);
+    diagnostics.push(...checkVersion(version, positions, [0, ...written].map((n) => versionNode[n]!)));
+    return { version, diagnostics, positions };
   }
 
   /** The SOA first, written or synthesized; the apex rules. */

@@ -78,12 +78,17 @@ export class VersionWriter {
   set(type: number, ttl: number): void {
     if (this.pendingLength >= 0) this.writeNode();
     this.closeSet();
-    const node = this.flags.length - 1;
+    const node = this.current;
     if (type === RRType.NS && node > 0) this.flags.data[node]! |= NodeFlag.DELEGATION;
     this.setType.push(type);
     this.setTtl.push(ttl);
     this.recStart.push(this.dataStart.length - 1);
     this.openSet = true;
+  }
+
+  /** The index the current node has in the version. */
+  get current(): number {
+    return this.flags.length - 1;
   }
 
   /** Adds a record (RDATA in wire form) to the current RRset. */

@@ -7,6 +7,10 @@ import { RRType } from '../../src/wire/types.js';
 import { ZoneLoadError, type Diagnostic } from '../../src/zone/errors.js';
 import { soaSerial } from '../../src/rrtypes/soa.js';
 import { NodeFlag, ZoneVersion } from '../../src/zone/version.js';
+import { VersionBuilder } from '../../src/zone/version-builder.js';
+import { parseZoneText } from '../../src/zone/load.js';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { buildZone } from '../../src/zone/zone.js';
 import { build, buildRecords, FILE, lines, owners, parse } from './version-helpers.js';
 
@@ -129,6 +133,8 @@ describe('the builder applies buildZone\'s rules', () => {
     ['no SOA and no NS', 'www A 192.0.2.1\n'],
     ['no SOA: one is made from the first NS', '@ NS ns2.elsewhere.\n@ NS ns1\nns1 A 192.0.2.1\n'],
     ['interleaved owners', SOA + 'a A 192.0.2.1\nb A 192.0.2.2\na A 192.0.2.3\na TXT "x"\nb A 192.0.2.2\n'],
+    ['targets without addresses, behind CNAMEs and below cuts, written out of order', SOA +
+      'z MX 10 nowhere\nsub NS ns.sub\nsub NS ns2.sub\nns.sub A 192.0.2.9\nhost.sub TXT "occluded"\nalias CNAME ns1\nb SRV 0 0 1 alias\nsub2 NS ns.sub\n'],
   ];
   for (const [what, text] of cases) {
     it(what, () => {
@@ -148,6 +154,20 @@ describe('the builder applies buildZone\'s rules', () => {
         [...recs].map((r) => `${r.owner.key} ${r.type} ${r.ttl} ${r.rdata.toString('hex')}`).sort();
       assert.deepEqual(sets(version.records()), sets(zone.records()));
       assert.equal(version.recordCount, zone.recordCount);
+    });
+  }
+
+  const REPO = join(import.meta.dirname, '..', '..');
+  for (const file of ['zones/corp.example.yaml', 'test/fixtures/masterfile/legacy.example.zone', 'test/fixtures/check/lint.test.yaml']) {
+    it(`gives check.ts's warnings for ${file} as buildZone does, in the same order`, () => {
+      const path = join(REPO, file);
+      const origin = Name.parse(basename(file).replace(/\.(yaml|zone)$/, '.'));
+      const parsed = parseZoneText(readFileSync(path, 'utf8'), path, origin, { defaultTtl: 3600 });
+      const b = new VersionBuilder(origin, path, { serial: 7, ttl: 3600 });
+      for (const r of parsed.records) b.add(r, r.pos);
+      const expected = buildZone(origin, path, parsed.records, { serial: 7, ttl: 3600 }).diagnostics;
+      assert.deepEqual(b.finish().diagnostics, expected);
+      if (file.includes('lint')) assert.ok(expected.length >= 8, 'the lint fixture is full of warnings');
     });
   }
 

@@ -1,0 +1,39 @@
+// The checks of check.ts read from a ZoneVersion and the positions its builder
+// kept, names in the order they were first written, as buildZone's are.
+import type { Name } from '../wire/name.js';
+import { RRType } from '../wire/types.js';
+import { check, type CheckedSet, type CheckSubject } from './check.js';
+import type { Diagnostic } from './errors.js';
+import type { RecordPositions } from './version-builder.js';
+import type { ZoneVersion } from './version.js';
+
+/** The warnings of check.ts for `version`, its nodes visited in `order`. */
+export function checkVersion(version: ZoneVersion, positions: RecordPositions, order: readonly number[]): Diagnostic[] {
+  const setOf = (s: number): CheckedSet => {
+    const [r0, r1] = version.recordsOf(s);
+    const rdata: Buffer[] = [];
+    for (let r = r0; r < r1; r++) rdata.push(version.rdata(r));
+    return { type: version.setType(s), rdata, pos: (i) => positions.at(r0 + i) };
+  };
+  const subject: CheckSubject = {
+    origin: version.origin,
+    *owners() {
+      for (const n of order) {
+        const [s0, s1] = version.setsOf(n);
+        const sets: CheckedSet[] = [];
+        for (let s = s0; s < s1; s++) sets.push(setOf(s));
+        yield { name: version.ownerName(n), sets };
+      }
+    },
+    has: (name: Name, type: number) => {
+      const n = version.find(name);
+      return n >= 0 && version.rrset(n, type) >= 0;
+    },
+    cutAbove: (name: Name) => {
+      const cut = version.lookup(name).cut;
+      return cut < 0 ? undefined : { key: version.ownerName(cut).key, ns: setOf(version.rrset(cut, RRType.NS)).rdata };
+    },
+    soa: setOf(version.soaSet),
+  };
+  return check(subject);
+}
