@@ -4,9 +4,10 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS } from '../config.js';
-import { zoneFilesIn, loadOne } from '../zone/directory.js';
+import { zoneFilesIn, loadWith } from '../zone/directory.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
 import { SOURCE_DEFAULTS } from '../zone/source.js';
+import { loadZoneVersion } from '../zone/load.js';
 
 export const usage = `rotor check [--strict] [--default-ttl N] [--include-dir DIR]... FILE|DIR...
 
@@ -50,7 +51,7 @@ export async function check(argv: string[]): Promise<number> {
   let warnings = 0;
   const files = await expand(positionals);
   for (const file of files) {
-    const result = await loadOne(file, { defaultTtl, sources });
+    const result = await loadWith(loadZoneVersion, file, { defaultTtl, sources });
     const found: Diagnostic[] = result.diagnostics
       .map((d): Diagnostic => (values.strict && d.severity === 'warning' ? { ...d, severity: 'error' } : d))
       .sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);

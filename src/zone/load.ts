@@ -1,4 +1,4 @@
-// Reads one zone file (the format follows from its extension) into a Zone.
+// Reads one zone file (the format follows from its extension) into a Zone or a ZoneVersion.
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { withSoaSerial } from '../rrtypes/soa.js';
@@ -8,6 +8,8 @@ import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import { parseMasterFile } from './masterfile.js';
 import { buildZone, type Zone } from './zone.js';
+import { VersionBuilder } from './version-builder.js';
+import type { ZoneVersion } from './version.js';
 import { parseYamlZone, type ParsedZoneText } from './yaml.js';
 import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type SourceLimits } from './source.js';
 
@@ -60,7 +62,15 @@ function originOf(file: string): Name {
   }
 }
 
-export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
+/** A zone file read and parsed, the SOA's serial set when the file leaves it to us. */
+interface ReadZone {
+  origin: Name;
+  parsed: ParsedZoneText;
+  /** The serial of an automatic or synthesized SOA. */
+  serial: number;
+}
+
+function readZoneFile(file: string, opts: LoadOptions): ReadZone {
   const origin = opts.origin ?? originOf(file);
   const sources = opts.sources ?? SOURCE_DEFAULTS;
   const budget = readBudget(sources);
@@ -85,7 +95,23 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
   if (parsed.autoSerial) {
     for (const r of parsed.records) if (r.type === RRType.SOA) r.rdata = withSoaSerial(r.rdata, serial);
   }
+  return { origin, parsed, serial };
+}
+
+export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
+  const { origin, parsed, serial } = readZoneFile(file, opts);
   const built = buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl });
   built.zone.autoSerial = parsed.autoSerial;
   return { zone: built.zone, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
+}
+
+/** The same file as a ZoneVersion (what `rotor check` reads, for the memory it saves). */
+export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<{ zone: ZoneVersion; diagnostics: Diagnostic[] }> {
+  const { origin, parsed, serial } = readZoneFile(file, opts);
+  const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl });
+  for (const r of parsed.records) builder.add(r, r.pos);
+  // The builder keeps no record objects: let the parsed ones go before it sorts and writes.
+  parsed.records.length = 0;
+  const built = builder.finish();
+  return { zone: built.version, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
 }
