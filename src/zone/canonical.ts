@@ -7,7 +7,6 @@
 // of its ancestors, so existence, enclosers and cuts are prefix questions.
 // Keys inside a zone leave the zone's own labels out: the apex's key is empty.
 import { Name } from '../wire/name.js';
-import type { Column } from './columns.js';
 
 /** Longest key: every octet of a 255-octet name escaped. */
 export const MAX_KEY = 512;
@@ -84,12 +83,6 @@ export function wireKey(wire: Uint8Array, length: number, count: number, out: Ui
 export function relativeKey(name: Name, originLabels: number, out: Uint8Array): number {
   const length = nameWire(name);
   return wireKey(wireScratch, length, name.labelCount - originLabels, out);
-}
-
-/** Appends the key of `name` below an origin of `originLabels` labels to a column. */
-export function appendRelativeKey(name: Name, originLabels: number, out: Column<Uint8Array>): void {
-  out.reserve(MAX_KEY);
-  out.length = relativeKey(name, originLabels, out.data.subarray(out.length)) + out.length;
 }
 
 /**
