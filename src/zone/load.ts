@@ -108,7 +108,7 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
 /** The same file as a ZoneVersion (what `rotor check` reads, for the memory it saves). */
 export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<{ zone: ZoneVersion; diagnostics: Diagnostic[] }> {
   const { origin, parsed, serial } = readZoneFile(file, opts);
-  const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl });
+  const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, parsed.records.length);
   for (const r of parsed.records) builder.add(r, r.pos);
   // The builder keeps no record objects: let the parsed ones go before it sorts and writes.
   parsed.records.length = 0;

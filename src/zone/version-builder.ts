@@ -11,7 +11,7 @@ import { RRType, typeName } from '../wire/types.js';
 import { targetOf } from '../rrtypes/registry.js';
 import { soaData } from '../rrtypes/soa.js';
 import { compareKeys, hasUpper, keyWire, MAX_KEY, nameOf, nameWire, wireKey } from './canonical.js';
-import { bytes, u16s, u32s } from './columns.js';
+import { bytes, u16s, u32s, type Column } from './columns.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import type { SourcePos } from './records.js';
@@ -61,28 +61,40 @@ const wire = new Uint8Array(256);
 export class VersionBuilder {
   private readonly originLabels: number;
   // Owners, one entry per run of records with the same owner.
-  private readonly stageKeys = bytes(1 << 16);
-  private readonly stageKeyStart = u32s();
+  private readonly stageKeys: Column<Uint8Array>;
+  private readonly stageKeyStart: Column<Uint32Array>;
   private readonly stageCases = bytes();
-  private readonly stageCaseStart = u32s();
+  private readonly stageCaseStart: Column<Uint32Array>;
   private lastOwner: Name | undefined;
   private lastOwnerText = '';
   // Records, in arrival order.
-  private readonly recStage = u32s();
-  private readonly recType = u16s();
-  private readonly recTtl = u32s();
-  private readonly data = bytes(1 << 16);
-  private readonly dataStart = u32s();
-  private readonly posFile = u16s();
-  private readonly posLine = u32s();
-  private readonly posCol = u32s();
+  private readonly recStage: Column<Uint32Array>;
+  private readonly recType: Column<Uint16Array>;
+  private readonly recTtl: Column<Uint32Array>;
+  private readonly data: Column<Uint8Array>;
+  private readonly dataStart: Column<Uint32Array>;
+  private readonly posFile: Column<Uint16Array>;
+  private readonly posLine: Column<Uint32Array>;
+  private readonly posCol: Column<Uint32Array>;
   private readonly files: string[] = [];
   private readonly fileIndex = new Map<string, number>();
   /** Diagnostics with the index of the staged record they come before or belong to. */
   private readonly found: { at: number; d: Diagnostic }[] = [];
 
-  constructor(private readonly origin: Name, private readonly file: string, private readonly soaDefaults: SoaDefaults) {
+  /** `expected`: about how many records will come, when the caller knows (the columns then rarely grow). */
+  constructor(private readonly origin: Name, private readonly file: string, private readonly soaDefaults: SoaDefaults, expected = 1024) {
     this.originLabels = origin.labelCount;
+    this.stageKeys = bytes(expected * 8);
+    this.stageKeyStart = u32s(expected + 1);
+    this.stageCaseStart = u32s(expected + 1);
+    this.recStage = u32s(expected);
+    this.recType = u16s(expected);
+    this.recTtl = u32s(expected);
+    this.data = bytes(expected * 16);
+    this.dataStart = u32s(expected + 1);
+    this.posFile = u16s(expected);
+    this.posLine = u32s(expected);
+    this.posCol = u32s(expected);
     this.stageKeyStart.push(0);
     this.stageCaseStart.push(0);
     this.dataStart.push(0);

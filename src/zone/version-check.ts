@@ -5,7 +5,7 @@ import { RRType } from '../wire/types.js';
 import { check, type CheckedSet, type CheckSubject } from './check.js';
 import type { Diagnostic } from './errors.js';
 import type { RecordPositions } from './version-builder.js';
-import type { ZoneVersion } from './version.js';
+import { NodeFlag, type ZoneVersion } from './version.js';
 
 /** The warnings of check.ts for `version`, its nodes visited in `order`. */
 export function checkVersion(version: ZoneVersion, positions: RecordPositions, order: readonly number[]): Diagnostic[] {
@@ -15,6 +15,9 @@ export function checkVersion(version: ZoneVersion, positions: RecordPositions, o
     for (let r = r0; r < r1; r++) rdata.push(version.rdata(r));
     return { type: version.setType(s), rdata, pos: (i) => positions.at(r0 + i) };
   };
+  // The node owners() is at: most cutAbove() questions are about it, and its flags answer them.
+  let current = -1;
+  let currentName: Name | undefined;
   const subject: CheckSubject = {
     origin: version.origin,
     *owners() {
@@ -22,7 +25,9 @@ export function checkVersion(version: ZoneVersion, positions: RecordPositions, o
         const [s0, s1] = version.setsOf(n);
         const sets: CheckedSet[] = [];
         for (let s = s0; s < s1; s++) sets.push(setOf(s));
-        yield { name: version.ownerName(n), sets };
+        current = n;
+        currentName = version.ownerName(n);
+        yield { name: currentName, sets };
       }
     },
     has: (name: Name, type: number) => {
@@ -30,6 +35,7 @@ export function checkVersion(version: ZoneVersion, positions: RecordPositions, o
       return n >= 0 && version.rrset(n, type) >= 0;
     },
     cutAbove: (name: Name) => {
+      if (name === currentName && (version.flags(current) & (NodeFlag.DELEGATION | NodeFlag.OCCLUDED)) === 0) return undefined;
       const cut = version.lookup(name).cut;
       return cut < 0 ? undefined : { key: version.ownerName(cut).key, ns: setOf(version.rrset(cut, RRType.NS)).rdata };
     },
