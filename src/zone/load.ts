@@ -11,7 +11,8 @@ import { buildZone, type Zone } from './zone.js';
 import { VersionBuilder } from './version-builder.js';
 import type { ZoneVersion } from './version.js';
 import { parseYamlZone, type ParsedZoneText } from './yaml.js';
-import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type SourceLimits } from './source.js';
+import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type ReadBudget, type SourceLimits } from './source.js';
+import type { ParsedRecord } from './records.js';
 
 export interface LoadOptions {
   defaultTtl: number;
@@ -43,12 +44,13 @@ export interface LoadedZone {
 
 /**
  * Parses a zone file's text. $INCLUDEs are read from the zone file's directory
- * and `sources.includeDirs` only, regular files only, within the octets `budget` has left.
+ * and `sources.includeDirs` only, regular files only, within the octets `budget`
+ * has left. A master file's records go to `sink` when one is given.
  */
-export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS)): ParsedZoneText {
+export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS), sink?: (r: ParsedRecord) => void): ParsedZoneText {
   if (isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
   const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
-  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget));
+  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget), sink);
 }
 
 function originOf(file: string): Name {
@@ -62,15 +64,15 @@ function originOf(file: string): Name {
   }
 }
 
-/** A zone file read and parsed, the SOA's serial set when the file leaves it to us. */
-interface ReadZone {
+/** A zone file's text, read within the limits, and the serial an automatic SOA gets. */
+interface ZoneText {
   origin: Name;
-  parsed: ParsedZoneText;
-  /** The serial of an automatic or synthesized SOA. */
+  text: string;
+  budget: ReadBudget;
   serial: number;
 }
 
-function readZoneFile(file: string, opts: LoadOptions): ReadZone {
+function readZoneText(file: string, opts: LoadOptions): ZoneText {
   const origin = opts.origin ?? originOf(file);
   const sources = opts.sources ?? SOURCE_DEFAULTS;
   const budget = readBudget(sources);
@@ -87,30 +89,43 @@ function readZoneFile(file: string, opts: LoadOptions): ReadZone {
   // An editor that truncates before writing leaves an empty file for a moment:
   // never take that for a zone with no records.
   if (text.trim() === '') throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: 'zone file is empty' }]);
-  const parsed = parseZoneText(text, file, origin, opts, budget);
-  if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(parsed.diagnostics);
   // An automatic serial follows the file's modification time: it increases with
   // every saved edit and stays put across restarts.
-  const serial = Math.floor(mtimeMs / 1000) >>> 0;
+  return { origin, text, budget, serial: Math.floor(mtimeMs / 1000) >>> 0 };
+}
+
+/** Throws the parser's errors; sets the serial of an SOA written as `serial: auto`. */
+function parsedOrThrow(parsed: ParsedZoneText, serial: number): ParsedZoneText {
+  if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(parsed.diagnostics);
   if (parsed.autoSerial) {
     for (const r of parsed.records) if (r.type === RRType.SOA) r.rdata = withSoaSerial(r.rdata, serial);
   }
-  return { origin, parsed, serial };
+  return parsed;
 }
 
 export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
-  const { origin, parsed, serial } = readZoneFile(file, opts);
+  const { origin, text, budget, serial } = readZoneText(file, opts);
+  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget), serial);
   const built = buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl });
   built.zone.autoSerial = parsed.autoSerial;
   return { zone: built.zone, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
 }
 
-/** The same file as a ZoneVersion (what `rotor check` reads, for the memory it saves). */
+/**
+ * The same file as a ZoneVersion (what `rotor check` reads, for the memory it
+ * saves). A master file's records go into the builder as they are read, never
+ * into an array; a YAML file's are parsed whole first, since its SOA's `serial:
+ * auto` is only known as such once read.
+ */
 export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<{ zone: ZoneVersion; diagnostics: Diagnostic[] }> {
-  const { origin, parsed, serial } = readZoneFile(file, opts);
-  const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, parsed.records.length);
-  for (const r of parsed.records) builder.add(r, r.pos);
-  // The builder keeps no record objects: let the parsed ones go before it sorts and writes.
+  const { origin, text, budget, serial } = readZoneText(file, opts);
+  // About 30 octets of master file a record: the builder's columns rarely grow.
+  const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, text.length >> 5);
+  const add = (r: ParsedRecord) => builder.add(r, r.pos);
+  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, isYamlFile(file) ? undefined : add), serial);
+  // A master file's records went to the builder already: in one, an SOA that is written is
+  // never automatic, and one made up takes `serial`. YAML's go now, then leave.
+  for (const r of parsed.records) add(r);
   parsed.records.length = 0;
   const built = builder.finish();
   return { zone: built.version, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
