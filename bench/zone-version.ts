@@ -1,5 +1,6 @@
 // Zone files loaded into ZoneVersions the way the loader thread will do it —
-// parsed and built on a worker thread, handed over as transferred buffers, the
+// read, parsed and built on a worker thread (loadZoneVersion: a master file's
+// records streamed into the builder), handed over as transferred buffers, the
 // worker ended — beside named-checkzone on the same master file, in one run
 // (issue 13: RSS growth at most 0.75 × named-checkzone's maximum RSS, load
 // time at most named-checkzone's, YAML at most twice that):
@@ -27,38 +28,28 @@ const rss = () => {
   return process.memoryUsage().rss;
 };
 
-// What the loader thread does, short of diagnostics: read, parse, build, hand over.
+// What the loader thread will do: read, parse and build (loadZoneVersion, as rotor check does), hand over.
 const WORKER = `
 const tsx = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))});
 tsx.register();
 const { parentPort, workerData } = await import('node:worker_threads');
-const { readFileSync } = await import('node:fs');
-const { Name } = await import(${JSON.stringify(new URL('../src/wire/name.ts', import.meta.url).href)});
-const { parseZoneText } = await import(${JSON.stringify(new URL('../src/zone/load.ts', import.meta.url).href)});
-const { VersionBuilder } = await import(${JSON.stringify(new URL('../src/zone/version-builder.ts', import.meta.url).href)});
-const origin = Name.parse(workerData.origin);
-const started = performance.now();
-const parsed = parseZoneText(readFileSync(workerData.file, 'utf8'), workerData.file, origin, { defaultTtl: 3600 });
-const parseMs = performance.now() - started;
-const builder = new VersionBuilder(origin, workerData.file, { serial: 1, ttl: 3600 });
-for (const r of parsed.records) builder.add({ owner: r.owner, type: r.type, ttl: r.ttl, rdata: r.rdata }, r.pos);
-parsed.records.length = 0;
-const { version } = builder.finish();
-const { message, transfer } = version.handOver();
-parentPort.postMessage({ message, parseMs, buildMs: performance.now() - started - parseMs }, transfer);
+const { loadZoneVersion } = await import(${JSON.stringify(new URL('../src/zone/load.ts', import.meta.url).href)});
+const { zone } = await loadZoneVersion(workerData.file, { defaultTtl: 3600 });
+const { message, transfer } = zone.handOver();
+parentPort.postMessage(message, transfer);
 `;
 
-async function load(file: string): Promise<{ version: ZoneVersion; ms: number; parseMs: number; buildMs: number }> {
+async function load(file: string): Promise<{ version: ZoneVersion; ms: number }> {
   const started = performance.now();
-  const w = new Worker(WORKER, { eval: true, workerData: { file, origin: origin.toString() } });
-  const reply = await new Promise<{ message: VersionHandOver['message']; parseMs: number; buildMs: number }>((resolve, reject) => {
+  const w = new Worker(WORKER, { eval: true, workerData: { file } });
+  const reply = await new Promise<VersionHandOver['message']>((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);
   });
-  const version = ZoneVersion.receive(reply.message);
+  const version = ZoneVersion.receive(reply);
   const ms = performance.now() - started;
   await w.terminate();
-  return { version, ms, parseMs: reply.parseMs, buildMs: reply.buildMs };
+  return { version, ms };
 }
 
 const zoneFile = join(dir, `${originText}.zone`);
@@ -109,8 +100,8 @@ const mb = (b: number) => `${(b / MB).toFixed(0)} MB`;
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`named-checkzone ${originText} ${zoneFile}: max RSS ${mb(bindRss)}, ${bindSeconds.toFixed(2)} s (exit ${bind.status})`);
 console.log(`version: ${version.recordCount} records, ${version.nodeCount} nodes, ${mb(version.byteLength)} of columns (${(version.byteLength / version.recordCount).toFixed(0)} bytes a record)`);
-console.log(`master file: ${sec(master.ms)} to a version on this thread (${(master.ms / 1000 / bindSeconds).toFixed(2)} × named-checkzone; parse ${sec(master.parseMs)}, build ${sec(master.buildMs)})`);
+console.log(`master file: ${sec(master.ms)} to a version on this thread (${(master.ms / 1000 / bindSeconds).toFixed(2)} × named-checkzone)`);
 console.log(`RSS growth once the loader thread ended: ${mb(settled - base)} (${((settled - base) / bindRss).toFixed(2)} × named-checkzone's maximum); peak while loading ${mb(peak - base)}`);
-console.log(`YAML: ${sec(yaml.ms)} (${(yaml.ms / 1000 / bindSeconds).toFixed(2)} × named-checkzone; parse ${sec(yaml.parseMs)}, build ${sec(yaml.buildMs)}), ${same ? 'the same version' : 'A DIFFERENT VERSION'}`);
+console.log(`YAML: ${sec(yaml.ms)} (${(yaml.ms / 1000 / bindSeconds).toFixed(2)} × named-checkzone), ${same ? 'the same version' : 'A DIFFERENT VERSION'}`);
 console.log(`lookup(): ${lookupNs.toFixed(0)} ns a name (${found} of ${probes.length} found)`);
 console.log(`diff against 1 % of the addresses changed: ${diffMs.toFixed(0)} ms (${change.removed.length + change.added.length} octets); apply: ${applyMs.toFixed(0)} ms`);
