@@ -202,7 +202,7 @@ export class VersionBuilder {
       keyBytes: this.stageKeys.length + (this.stageKeys.length >> 3) + 16, caseBytes: this.stageCases.length,
       dataBytes: this.data.length + 512,
     });
-    const outRecords = u32s();
+    const outRecords = u32s(records + 1);
     const types: number[] = [];
     const setTtl: number[] = [];
     const setStart: number[] = [];
