@@ -11,6 +11,7 @@ import type { ParsedRecord, SourcePos } from './records.js';
 import { targetOf } from '../rrtypes/registry.js';
 import { setSoaSerial, soaData, soaSerial, withSoaSerial } from '../rrtypes/soa.js';
 import { checkZone } from './check.js';
+import type { Changeset } from './changeset.js';
 
 export interface RRset {
   owner: Name;
@@ -28,15 +29,6 @@ export interface ZoneRecord {
   type: number;
   ttl: number;
   rdata: Buffer;
-}
-
-/** What one reload changed (RFC 1995's difference sequence), for IXFR. */
-export interface ZoneChange {
-  from: ZoneRecord;
-  to: ZoneRecord;
-  /** The records that went and came, in wire form (src/transfer/journal.ts). */
-  deleted: Buffer;
-  added: Buffer;
 }
 
 export interface ZoneNode {
@@ -74,7 +66,7 @@ export class Zone {
   }
 
   /** The differences that led to this version, oldest first, newest ending at this serial. */
-  changes: readonly ZoneChange[] = [];
+  changes: readonly Changeset[] = [];
   /** The serial was not written in the file (`serial: auto`, or no SOA): the server picks it. */
   autoSerial = false;
   private contentDigest: string | undefined;
