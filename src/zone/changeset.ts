@@ -251,13 +251,13 @@ export function apply(version: ZoneVersion, cs: Changeset): ZoneVersion {
       g = end;
       continue;
     }
-    if (n === 0) {
-      w.set(RRType.SOA, cs.to.ttl);
-      w.record(cs.to.rdata);
-    }
     const [s0, s1] = version.setsOf(n);
     for (let s = s0; s < s1; s++) {
-      if (n === 0 && version.setType(s) === RRType.SOA) continue;
+      if (n === 0 && version.setType(s) === RRType.SOA) {
+        w.set(RRType.SOA, cs.to.ttl);
+        w.record(cs.to.rdata);
+        continue;
+      }
       w.set(version.setType(s), version.setTtl(s));
       const [r0, r1] = version.recordsOf(s);
       for (let r = r0; r < r1; r++) w.record(data, dataStart[r]!, dataStart[r + 1]!);
@@ -276,7 +276,6 @@ function groupEnd(changes: Change[], g: number): number {
 /** Writes node n of `version` (-1: a new name) with `changes` made to it. */
 function mergeNode(version: ZoneVersion, n: number, changes: Change[], w: VersionWriter, cs: Changeset): void {
   const types: number[] = [];
-  if (n === 0) types.push(RRType.SOA);
   if (n >= 0) {
     const [s0, s1] = version.setsOf(n);
     for (let s = s0; s < s1; s++) if (!types.includes(version.setType(s))) types.push(version.setType(s));

@@ -276,11 +276,8 @@ export class VersionBuilder {
       const cs = this.stageCaseStart.data[s]!;
       const ce = this.stageCaseStart.data[s + 1]!;
       writer.node(keys, ks[s]!, ks[s + 1]!, ce > cs ? this.stageCases.data.subarray(cs, ce) : undefined);
-      if (n === 0) this.writeApex(writer, types, setTtl, setStart, accepted, outRecords, apexDiagnostics);
-      for (let t = 0; t < types.length; t++) {
-        if (n === 0 && types[t] === RRType.SOA) continue;
-        this.writeSet(writer, types[t]!, setTtl[t]!, accepted, setStart[t]!, setStart[t + 1]!, outRecords);
-      }
+      for (let t = 0; t < types.length; t++) this.writeSet(writer, types[t]!, setTtl[t]!, accepted, setStart[t]!, setStart[t + 1]!, outRecords);
+      if (n === 0) this.apex(writer, types, setStart, accepted, outRecords, apexDiagnostics);
       versionNode[n] = writer.current;
     }
     // Errors about names come after those about records, in the order the names were first written.
@@ -295,18 +292,14 @@ export class VersionBuilder {
     return { version, diagnostics, positions };
   }
 
-  /** The SOA first, written or synthesized; the apex rules. */
-  private writeApex(writer: VersionWriter, types: number[], setTtl: number[], setStart: number[], accepted: number[], out: { push(v: number): void }, found: Diagnostic[]): void {
+  /** The apex rules, and the SOA made up when none was written (after the apex's other RRsets, as buildZone put it). */
+  private apex(writer: VersionWriter, types: number[], setStart: number[], accepted: number[], out: { push(v: number): void }, found: Diagnostic[]): void {
     const apexPos: SourcePos = { file: this.file, line: 1, col: 1 };
     const cname = types.indexOf(RRType.CNAME);
     if (cname >= 0) found.push({ pos: this.pos(accepted[setStart[cname]!]!), severity: 'error', message: `CNAME at the zone apex ${this.origin}` });
     const ns = types.indexOf(RRType.NS);
     if (ns < 0) found.push({ pos: apexPos, severity: 'warning', message: `no NS records at the apex of ${this.origin}` });
-    const soa = types.indexOf(RRType.SOA);
-    if (soa >= 0) {
-      this.writeSet(writer, RRType.SOA, setTtl[soa]!, accepted, setStart[soa]!, setStart[soa + 1]!, out);
-      return;
-    }
+    if (types.includes(RRType.SOA)) return;
     writer.set(RRType.SOA, this.soaDefaults.ttl);
     writer.record(this.synthesizedSoa(ns >= 0 ? accepted[setStart[ns]!]! : -1));
     out.push(-1 >>> 0);

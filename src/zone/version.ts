@@ -8,7 +8,7 @@
 //
 // A node is a name that exists: an owner of records or an empty non-terminal
 // (RFC 8020) between one and the apex. Node 0 is the apex. A node's RRsets are
-// in the order their types were first written (the SOA first at the apex);
+// in the order their types were first written (a made-up SOA last at the apex);
 // an RRset's records in the order written, then the signatures that cover it
 // (none yet: the slot is there for a signer).
 import { Name } from '../wire/name.js';

@@ -54,9 +54,13 @@ describe('lookups and node flags', () => {
   const find = (s: string) => version.find(Name.parse(s + '.example.'));
   const flags = (s: string) => version.flags(find(s));
 
-  it('has the apex first, with its SOA first', () => {
+  it('has the apex first, its RRsets in the order written', () => {
     assert.equal(version.flags(0) & NodeFlag.APEX, NodeFlag.APEX);
     assert.equal(version.setType(version.setsOf(0)[0]), RRType.SOA);
+    assert.equal(version.setType(version.setsOf(0)[0] + 1), RRType.NS);
+    // A made-up SOA comes after the RRsets written, as buildZone put it.
+    const made = build('@ NS ns1\n@ MX 10 mx\n').version;
+    assert.deepEqual([0, 1, 2].map((i) => made.setType(made.setsOf(0)[0] + i)), [RRType.NS, RRType.MX, RRType.SOA]);
     assert.equal(version.serial, 1);
     assert.equal(version.find(Name.parse('example.')), 0);
   });
@@ -148,7 +152,7 @@ describe('the builder applies buildZone\'s rules', () => {
       } catch {
         return;
       }
-      // The same records, RRset by RRset; the version in canonical order with the SOA first.
+      // The same records, RRset by RRset.
       const { version } = buildRecords(records, origin);
       const sets = (recs: Iterable<{ owner: Name; type: number; ttl: number; rdata: Buffer }>) =>
         [...recs].map((r) => `${r.owner.key} ${r.type} ${r.ttl} ${r.rdata.toString('hex')}`).sort();
