@@ -62,7 +62,7 @@ export async function check(argv: string[]): Promise<number> {
     warnings += w;
     const counts = `${plural(e, 'error')}, ${plural(w, 'warning')}`;
     if (result.ok && e === 0) {
-      console.log(`${file}: zone ${result.zone.origin} OK: ${result.zone.recordCount} records, serial ${result.zone.serial} (${counts})`);
+      console.log(`${file}: zone ${result.zone.version.origin} OK: ${result.zone.version.recordCount} records, serial ${result.zone.version.serial} (${counts})`);
     } else {
       console.log(`${file}: ${result.ok ? 'zone would load, but fails --strict' : 'zone would not load'} (${counts})`);
     }

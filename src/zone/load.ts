@@ -8,7 +8,7 @@ import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import { parseMasterFile } from './masterfile.js';
 import { buildZone, type Zone } from './zone.js';
-import { VersionBuilder } from './version-builder.js';
+import { VersionBuilder, type RecordPositions } from './version-builder.js';
 import type { ZoneVersion } from './version.js';
 import { parseYamlZone, type ParsedZoneText } from './yaml.js';
 import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type ReadBudget, type SourceLimits } from './source.js';
@@ -117,7 +117,15 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
  * into an array; a YAML file's are parsed whole first, since its SOA's `serial:
  * auto` is only known as such once read.
  */
-export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<{ zone: ZoneVersion; diagnostics: Diagnostic[] }> {
+export interface LoadedVersion {
+  version: ZoneVersion;
+  positions: RecordPositions;
+  written: Uint32Array;
+  /** The serial was not written in the file (`serial: auto`, or no SOA): the server picks it. */
+  autoSerial: boolean;
+}
+
+export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<{ zone: LoadedVersion; diagnostics: Diagnostic[] }> {
   const { origin, text, budget, serial } = readZoneText(file, opts);
   // About 30 octets of master file a record: the builder's columns rarely grow.
   const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, text.length >> 5);
@@ -127,6 +135,6 @@ export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<
   // never automatic, and one made up takes `serial`. YAML's go now, then leave.
   for (const r of parsed.records) add(r);
   parsed.records.length = 0;
-  const built = builder.finish();
-  return { zone: built.version, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
+  const { version, positions, written, diagnostics } = builder.finish();
+  return { zone: { version, positions, written, autoSerial: parsed.autoSerial }, diagnostics: [...parsed.diagnostics, ...diagnostics] };
 }

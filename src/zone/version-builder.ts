@@ -36,10 +36,10 @@ export interface SoaDefaults {
 /** Where each record of a version was written, by record index. */
 export class RecordPositions {
   constructor(
-    private readonly files: readonly string[],
-    private readonly file: Uint16Array,
-    private readonly line: Uint32Array,
-    private readonly col: Uint32Array,
+    readonly files: readonly string[],
+    readonly file: Uint16Array,
+    readonly line: Uint32Array,
+    readonly col: Uint32Array,
   ) {}
 
   at(record: number): SourcePos {
@@ -51,6 +51,8 @@ export interface Built {
   version: ZoneVersion;
   diagnostics: Diagnostic[];
   positions: RecordPositions;
+  /** The nodes with records, the apex first, then in the order their names were first written. */
+  written: Uint32Array;
 }
 
 /** An RRset with more records than this finds duplicates through a Set rather than by comparing with each. */
@@ -287,9 +289,10 @@ export class VersionBuilder {
     const version = writer.finish();
     const positions = this.positions(outRecords.finish());
     // The checks visit names as buildZone's did: the apex, then in the order first written.
-    const written = Array.from({ length: nodes - 1 }, (_, i) => i + 1).sort((a, b) => nodeStage.data[a]! - nodeStage.data[b]!);
-    diagnostics.push(...checkVersion(version, positions, [0, ...written].map((n) => versionNode[n]!)));
-    return { version, diagnostics, positions };
+    const byStage = Array.from({ length: nodes - 1 }, (_, i) => i + 1).sort((a, b) => nodeStage.data[a]! - nodeStage.data[b]!);
+    const written = Uint32Array.from([0, ...byStage], (n) => versionNode[n]!);
+    diagnostics.push(...checkVersion(version, positions, written));
+    return { version, diagnostics, positions, written };
   }
 
   /** The apex rules, and the SOA made up when none was written (after the apex's other RRsets, as buildZone put it). */

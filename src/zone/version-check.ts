@@ -8,7 +8,7 @@ import type { RecordPositions } from './version-builder.js';
 import { NodeFlag, type ZoneVersion } from './version.js';
 
 /** The warnings of check.ts for `version`, its nodes visited in `order`. */
-export function checkVersion(version: ZoneVersion, positions: RecordPositions, order: readonly number[]): Diagnostic[] {
+export function checkVersion(version: ZoneVersion, positions: RecordPositions, order: Iterable<number>): Diagnostic[] {
   const setOf = (s: number): CheckedSet => {
     const [r0, r1] = version.recordsOf(s);
     const rdata: Buffer[] = [];
