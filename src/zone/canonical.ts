@@ -6,7 +6,7 @@
 // says) and the key stays injective. A name's key starts with the key of each
 // of its ancestors, so existence, enclosers and cuts are prefix questions.
 // Keys inside a zone leave the zone's own labels out: the apex's key is empty.
-import { Name } from '../wire/name.js';
+import { isPlain, Name } from '../wire/name.js';
 
 /** Longest key: every octet of a 255-octet name escaped. */
 export const MAX_KEY = 512;
@@ -116,9 +116,25 @@ export function compareKeys(a: Uint8Array, as: number, ae: number, b: Uint8Array
   return ae - as - (be - bs);
 }
 
-/** A Name from wire labels (no root octet) followed by an origin's labels. */
+/**
+ * A Name from wire labels (no root octet) followed by an origin's labels. The
+ * usual name, all plain octets, is made from its text, as the loaders make
+ * theirs: a Name made from labels keeps a Buffer per label.
+ */
 export function nameOf(wire: Uint8Array, start: number, end: number, origin: Name): Name {
   if (start === end) return origin;
+  let text = '';
+  for (let p = start; p < end; p += wire[p]! + 1) {
+    for (let i = p + 1; i <= p + wire[p]!; i++) {
+      if (!isPlain(wire[i]!)) return fromLabels(wire, start, end, origin);
+      text += String.fromCharCode(wire[i]!);
+    }
+    text += '.';
+  }
+  return Name.parse(origin.labelCount === 0 ? text : text + origin.toString());
+}
+
+function fromLabels(wire: Uint8Array, start: number, end: number, origin: Name): Name {
   const labels: Buffer[] = [];
   for (let p = start; p < end; p += wire[p]! + 1) labels.push(Buffer.from(wire.subarray(p + 1, p + 1 + wire[p]!)));
   return Name.fromLabels([...labels, ...origin.labels]);
