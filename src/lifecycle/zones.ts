@@ -7,8 +7,8 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Catalog } from './catalog.js';
 import type { Logger } from '../log.js';
-import { zoneFilesIn, type FileResult } from '../zone/directory.js';
-import { loadHere, ZoneLoaderThread } from '../zone/load-thread.js';
+import { loadOne, zoneFilesIn, type FileResult } from '../zone/directory.js';
+import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
 import type { LoadOptions } from '../zone/load.js';
 import { recordChange } from '../transfer/journal.js';
@@ -120,7 +120,7 @@ export class ZoneFiles {
       do {
         this.again.delete(file);
         if (await access(file).then(() => true, () => false)) {
-          await this.apply(await (where === 'here' ? loadHere(file, this.loadOptions) : this.loader.load(file, this.loadOptions)));
+          await this.apply(await (where === 'here' ? loadOne(file, this.loadOptions) : this.loader.load(file, this.loadOptions)));
         }
         else if (await readable(this.dir)) this.remove(file);
         else this.directoryUnreadable(undefined);

@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ZoneLoadError, type Diagnostic } from './errors.js';
-import { zoneNameOf, type LoadOptions } from './load.js';
+import { loadZoneFile, zoneNameOf, type LoadOptions } from './load.js';
 import type { Zone } from './zone.js';
 
 export type FileResult<Z = Zone> =
@@ -16,6 +16,11 @@ export async function zoneFilesIn(dir: string): Promise<string[]> {
     .filter((e) => (e.isFile() || e.isSymbolicLink()) && zoneNameOf(e.name) !== undefined)
     .map((e) => join(dir, e.name))
     .sort();
+}
+
+/** Loads one file into a Zone, turning a rejected zone into diagnostics instead of an exception. */
+export function loadOne(file: string, opts: LoadOptions): Promise<FileResult> {
+  return loadWith(loadZoneFile, file, opts);
 }
 
 /** Loads one file with `load`, turning a rejected zone into diagnostics instead of an exception. */

@@ -10,9 +10,7 @@ import type { FileResult } from './directory.js';
 import type { LoadOptions } from './load.js';
 import type { LoaderReply, LoaderRequest } from './load-worker.js';
 import { Slices } from './slices.js';
-import { handOverZone, ZoneAssembler } from './transport.js';
-import { loadWith } from './directory.js';
-import { loadZoneVersion } from './load.js';
+import { ZoneAssembler } from './transport.js';
 
 /** The loader thread's heap: a load that needs more fails as a load, not as the server. */
 const LOADER_HEAP_MB = 1536;
@@ -125,16 +123,4 @@ export class ZoneLoaderThread {
       w.unref();
     }
   }
-}
-
-/**
- * The same load on this thread, rebuilt in one go: for the first load, before
- * the server listens, when nobody waits for answers.
- */
-export async function loadHere(file: string, options: LoadOptions): Promise<FileResult> {
-  const r = await loadWith(loadZoneVersion, file, options);
-  if (!r.ok) return r;
-  const assembler = new ZoneAssembler(handOverZone(r.zone, file, false).message);
-  for (let i = 0; i < assembler.size; i++) assembler.add(i);
-  return { file, ok: true, zone: assembler.zone, diagnostics: r.diagnostics };
 }

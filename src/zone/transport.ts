@@ -17,8 +17,7 @@ import { Zone, type RRset } from './zone.js';
 export interface ZoneHandOver {
   file: string;
   autoSerial: boolean;
-  /** Zone.digest, when the sender computed it (reloads compare it; a first load does not need it). */
-  digest: string | undefined;
+  digest: string;
   version: VersionHandOver['message'];
   positions: { files: readonly string[]; file: Uint16Array; line: Uint32Array; col: Uint32Array };
   written: Uint32Array;
@@ -48,9 +47,9 @@ function digestOf({ version, written }: LoadedVersion): string {
 }
 
 /** The message and transfer list that move a loaded version; it is unusable here afterwards. */
-export function handOverZone(loaded: LoadedVersion, file: string, withDigest = true): { message: ZoneHandOver; transfer: ArrayBuffer[] } {
+export function handOverZone(loaded: LoadedVersion, file: string): { message: ZoneHandOver; transfer: ArrayBuffer[] } {
   const { version, positions, written } = loaded;
-  const digest = withDigest ? digestOf(loaded) : undefined;
+  const digest = digestOf(loaded);
   const { message, transfer } = version.handOver();
   const { files, file: fileIndex, line, col } = positions;
   return {
@@ -72,7 +71,7 @@ export class ZoneAssembler {
     this.written = m.written;
     this.zone = new Zone(this.version.origin, m.file);
     this.zone.autoSerial = m.autoSerial;
-    if (m.digest !== undefined) this.zone.knownDigest(m.digest);
+    this.zone.knownDigest(m.digest);
   }
 
   /** Nodes to add, in the order they were first written. */

@@ -10,8 +10,7 @@ import { handleMessage, type Outcome, type PipelineOptions } from '../../src/que
 import { createLogger } from '../../src/log.js';
 import { defaultTransferSettings, parseKeys } from '../../src/transfer/settings.js';
 import { Transfers } from '../../src/transfer/transfers.js';
-import { zoneFilesIn } from '../../src/zone/directory.js';
-import { loadHere } from '../../src/zone/load-thread.js';
+import { loadOne, zoneFilesIn } from '../../src/zone/directory.js';
 import { FIXTURE, REPO } from '../e2e/harness.js';
 import { problemWith } from './oracle.js';
 import { TSIG_KEY } from './seeds.js';
@@ -26,7 +25,7 @@ export async function fuzzPipeline(): Promise<PipelineOptions> {
   const catalog = new Catalog();
   for (const dir of [join(REPO, 'zones'), FIXTURE]) {
     for (const file of await zoneFilesIn(dir)) {
-      const r = await loadHere(file, { defaultTtl: 3600 });
+      const r = await loadOne(file, { defaultTtl: 3600 });
       if (!r.ok) throw new Error(`fuzz zone ${file} did not load`);
       catalog.set(r.zone);
     }

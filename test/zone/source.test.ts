@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadHere } from '../../src/zone/load-thread.js';
+import { loadOne } from '../../src/zone/directory.js';
 import { formatDiagnostic } from '../../src/zone/errors.js';
 import { SOURCE_DEFAULTS, type SourceLimits } from '../../src/zone/source.js';
 
@@ -36,7 +36,7 @@ describe('reading zone files and their $INCLUDEs', () => {
     const file = join(zones, `${name}.zone`);
     await writeFile(file, HEAD + body);
     const started = Date.now();
-    const r = await loadHere(file, { defaultTtl: 3600, sources });
+    const r = await loadOne(file, { defaultTtl: 3600, sources });
     return { ok: r.ok, ms: Date.now() - started, errors: r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) };
   }
 
@@ -76,7 +76,7 @@ describe('reading zone files and their $INCLUDEs', () => {
     assert.match(r.errors[0]!, /link\.test\.zone:5:10: error: .*secret\.inc is outside the zone directory/);
     await writeFile(join(outside, 'away.test.zone'), HEAD);
     await symlink(join(outside, 'away.test.zone'), join(zones, 'away.test.zone'));
-    const top = await loadHere(join(zones, 'away.test.zone'), { defaultTtl: 3600 });
+    const top = await loadOne(join(zones, 'away.test.zone'), { defaultTtl: 3600 });
     assert.equal(top.ok, false);
     assert.match(formatDiagnostic(top.diagnostics[0]!), /away\.test\.zone:1:1: error: cannot read: .* is outside the zone directory/);
   });
