@@ -4,13 +4,16 @@
 // docs/decisions.md, Performance); `npm start` passes the same flag.
 import cluster from 'node:cluster';
 import { ConfigError } from './config.js';
-import { serve, usage as serveUsage } from './cli/serve.js';
+import { explainListenError, serve, usage as serveUsage } from './cli/serve.js';
 import { mxsim, usage as mxsimUsage } from './cli/mxsim.js';
 import { convert, usage as convertUsage } from './cli/convert.js';
 import { check, usage as checkUsage } from './cli/check.js';
 import { gateway, usage as gatewayUsage } from './cli/gateway.js';
+import { ctl, usage as ctlUsage } from './cli/ctl.js';
+import { VERSION } from './version.js';
+import { closest } from './suggest.js';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim, gateway };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim, gateway, ctl };
 
 const usage = `usage: rotor <command> [options]
 
@@ -20,8 +23,9 @@ ${checkUsage.split('\n')[0]}
 ${convertUsage.split('\n')[0]}
 ${mxsimUsage.split('\n')[0]}
 ${gatewayUsage.split('\n')[0]}
+${ctlUsage.split('\n')[0]}
 
-rotor <command> --help shows a command's options.`;
+rotor <command> --help shows a command's options; rotor --version the version.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -29,9 +33,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(`rotor ${VERSION} (Node.js ${process.versions.node})`);
+    return 0;
+  }
   const command = commands[name];
   if (!command) {
-    console.error(`rotor: unknown command "${name}"\n${usage}`);
+    const near = closest(name, Object.keys(commands));
+    console.error(`rotor: unknown command "${name}"${near ? `; did you mean "${near}"?` : ''}\n${usage}`);
     return 2;
   }
   return command(rest);
@@ -45,7 +54,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof ConfigError || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       console.error(`rotor: ${err.message}`);
     } else if (err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES') {
-      console.error(`rotor: cannot listen: ${err.message}`);
+      console.error(`rotor: cannot listen: ${explainListenError(err)}`);
     } else {
       console.error(`rotor: ${err.stack ?? err.message}`);
       process.exitCode = 1;

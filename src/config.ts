@@ -1,10 +1,11 @@
 // rotor.yaml: the server's settings. Every key is known and checked; anything
 // else is a one-line ConfigError that the CLI turns into exit code 2.
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ROTATION_POLICIES, type RotationPolicy, type RotationSettings } from './authority/rotation.js';
+import { suggestion } from './suggest.js';
 import { Name } from './wire/name.js';
 import { typeFromName } from './wire/types.js';
 import { AddressError, parseHostPort, type ListenAddress } from './net/address.js';
@@ -13,12 +14,16 @@ import { AclError, LOOPBACK, parseAcl, type Acl } from './net/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './query/rrl.js';
 import { TCP_DEFAULTS } from './net/tcp.js';
 import { UDP_RECEIVE_BUFFER } from './net/udp.js';
+import type { Identity } from './query/identity.js';
 import { ANSWER_CACHE_BYTES } from './query/memo.js';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/settings.js';
 import type { ForwardConfig } from './resolver/resolver.js';
 import { SOURCE_DEFAULTS, type SourceLimits } from './zone/source.js';
+import { ZONE_FORMATS, type ZoneFormat } from './zone/load.js';
+import type { ZoneEntry } from './lifecycle/zones.js';
+import { VERSION } from './version.js';
 import {
-  applyDefault, checkKeyReferences, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
+  applyDefault, checkKeyReferences, KEY_FIELDS, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
 } from './transfer/settings.js';
 
 export class ConfigError extends Error {}
@@ -28,7 +33,8 @@ export interface Config {
   zonesDir: string;
   defaultTtl: number;
   logLevel: string;
-  logFormat: LogFormat;
+  /** Pretty lines when stdout is a terminal and JSON otherwise, unless set. */
+  logFormat?: LogFormat;
   /** Share of queries written to the log: 0 (off) to 1 (all). */
   queryLog: number;
   /** Where /metrics, the health checks and the status page are served; off when undefined. */
@@ -61,6 +67,15 @@ export interface Config {
   transfer: TransferSettings;
   /** Where $INCLUDE may read (include-dirs) and how large a zone's files may be (max-zone-file-size). */
   zoneSources: SourceLimits;
+  /** Zones listed in rotor.yaml (`zone:`), served beside the zone directory's. */
+  zoneList: ZoneEntry[];
+  /** The Unix socket `rotor ctl` talks to; none when undefined. */
+  controlSocket?: string;
+  /** The user and group to run as once the sockets are bound (names or numeric ids). */
+  user?: string;
+  group?: string;
+  /** What CH TXT version.bind, id.server and hostname.bind, and NSID (RFC 5001), say. */
+  identity: Identity;
 }
 
 
@@ -69,7 +84,6 @@ export const DEFAULTS: Config = {
   zonesDir: 'zones',
   defaultTtl: 3600,
   logLevel: 'info',
-  logFormat: 'json',
   queryLog: 0,
   monitor: MONITOR_DEFAULTS,
   tcpIdleTimeoutMs: 10_000,
@@ -86,6 +100,9 @@ export const DEFAULTS: Config = {
   rotation: { policy: 'cyclic', zones: new Map(), overrides: [] },
   transfer: defaultTransferSettings(),
   zoneSources: SOURCE_DEFAULTS,
+  zoneList: [],
+  // As Knot: the version and the host name are told, NSID only when set.
+  identity: { version: `rotor ${VERSION}`, hostname: hostname() },
 };
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -124,7 +141,7 @@ export function parseRotation(key: string, v: unknown): RotationPolicy {
 function mapping(key: string, v: unknown, allowed?: string[]): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key}: expected a mapping`);
   for (const k of Object.keys(v)) {
-    if (allowed && !allowed.includes(k)) throw new ConfigError(`${key}: unknown key "${k}" (known: ${allowed.join(', ')})`);
+    if (allowed && !allowed.includes(k)) throw new ConfigError(`${key}: unknown key "${k}"${suggestion(k, allowed)}`);
   }
   return v as Record<string, unknown>;
 }
@@ -138,6 +155,8 @@ function absoluteName(key: string, v: unknown): Name {
   }
 }
 
+const ROTATION_KEYS = ['policy', 'zones', 'names'];
+
 /**
  * rotation: cyclic — or, to set it per zone and per name:
  *   rotation:
@@ -148,7 +167,7 @@ function absoluteName(key: string, v: unknown): Name {
  */
 export function parseRotationSettings(v: unknown): RotationSettings {
   if (typeof v === 'string') return { policy: parseRotation('rotation', v), zones: new Map(), overrides: [] };
-  const m = mapping('rotation', v, ['policy', 'zones', 'names']);
+  const m = mapping('rotation', v, ROTATION_KEYS);
   const settings: RotationSettings = { policy: m.policy === undefined ? 'cyclic' : parseRotation('rotation.policy', m.policy), zones: new Map(), overrides: [] };
   if (m.zones !== undefined) {
     for (const [zone, policy] of Object.entries(mapping('rotation.zones', m.zones))) {
@@ -217,9 +236,12 @@ export function parseMetricsHosts(key: string, v: unknown): string[] {
   return v.map((host) => absoluteName(key, host).toString().toLowerCase().replace(/\.$/, ''));
 }
 
+const FORWARD_KEYS = ['upstreams', 'allow-recursion', 'timeout-ms', 'cache'];
+const FORWARD_CACHE_KEYS = ['max-entries', 'max-bytes', 'max-ttl', 'min-ttl'];
+
 /** forward: { upstreams, allow-recursion, timeout-ms, cache: { max-entries, max-bytes, max-ttl, min-ttl } } */
 export function parseForward(v: unknown): ForwardConfig {
-  const m = mapping('forward', v, ['upstreams', 'allow-recursion', 'timeout-ms', 'cache']);
+  const m = mapping('forward', v, FORWARD_KEYS);
   if (m.upstreams === undefined) throw new ConfigError('forward.upstreams: at least one ADDR:PORT is needed');
   let allowRecursion: Acl;
   try {
@@ -229,7 +251,7 @@ export function parseForward(v: unknown): ForwardConfig {
     if (e instanceof AclError) throw new ConfigError(`forward.allow-recursion: ${e.message}`);
     throw e;
   }
-  const c = m.cache === undefined ? {} : mapping('forward.cache', m.cache, ['max-entries', 'max-bytes', 'max-ttl', 'min-ttl']);
+  const c = m.cache === undefined ? {} : mapping('forward.cache', m.cache, FORWARD_CACHE_KEYS);
   const setting = (key: string, fallback: number, min: number, max: number) => c[key] === undefined ? fallback : integer(`forward.cache.${key}`, c[key], min, max);
   const cache = {
     maxEntries: setting('max-entries', 10_000, 1, 10_000_000),
@@ -292,6 +314,72 @@ export function parseRrl(v: unknown): RrlSettings | undefined {
   };
 }
 
+/** What a CH TXT query tells: a string (a TXT character-string holds 255 octets), or hidden. */
+function identityText(key: string, v: unknown): string | undefined {
+  if (v === false || v === 'hidden') return undefined;
+  if (typeof v === 'number') v = String(v);
+  if (typeof v !== 'string' || v === '' || Buffer.byteLength(v) > 255) throw new ConfigError(`${key}: expected a string of 1 to 255 octets or hidden, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** nsid: a string, 0x and hex digits for octets, hostname for this host's name, or off (RFC 5001 leaves the payload to the operator). */
+export function parseNsid(v: unknown): Buffer | undefined {
+  if (v === false || v === 'off') return undefined;
+  if (v === 'hostname') return Buffer.from(hostname());
+  if (typeof v === 'number') v = String(v);
+  if (typeof v === 'string' && /^0x([0-9a-f]{2})+$/i.test(v)) return Buffer.from(v.slice(2), 'hex');
+  if (typeof v !== 'string' || v === '' || Buffer.byteLength(v) > 512) throw new ConfigError(`nsid: expected a string, 0x and hex digits, hostname or off, got ${JSON.stringify(v)}`);
+  return Buffer.from(v);
+}
+
+/** A user or group: a name, or a numeric id. */
+function account(key: string, v: unknown): string {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return String(v);
+  if (typeof v !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/.test(v)) throw new ConfigError(`${key}: expected a name or a numeric id, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Settings for the same zone from zone-settings and from a zone: entry: the later key wins, field by field. */
+function mergeZoneSettings(old: TransferSettings['zones'], added: TransferSettings['zones']): TransferSettings['zones'] {
+  const merged = new Map(old);
+  for (const [zone, s] of added) merged.set(zone, { ...merged.get(zone), ...s });
+  return merged;
+}
+
+const ZONE_ENTRY_KEYS = ['name', 'file', 'format', ...TRANSFER_SETTINGS];
+
+/**
+ * zone:                       # as Knot's zone: list; beside the zone directory
+ *   - name: example.com
+ *     file: /etc/bind/db.example.com   # relative to rotor.yaml
+ *     format: zone                     # yaml | zone; else from the extension (.yaml, .yml: yaml)
+ *     allow-transfer: [192.0.2.2]      # any zone-settings key
+ */
+function parseZoneList(c: Config, v: unknown, base: string): ZoneEntry[] {
+  if (!Array.isArray(v)) throw new ConfigError('zone: expected a list of {name, file, format?} entries');
+  const seen = new Set<string>();
+  return v.map((item, i): ZoneEntry => {
+    const at = `zone[${i}]`;
+    const { name, file, format, ...settings } = mapping(at, item, ZONE_ENTRY_KEYS);
+    const origin = absoluteName(`${at}.name`, name);
+    if (seen.has(origin.key)) throw new ConfigError(`${at}.name: zone ${origin} is listed twice`);
+    seen.add(origin.key);
+    if (typeof file !== 'string' || file === '') throw new ConfigError(`${at}.file: expected the zone file's path`);
+    if (format !== undefined && !(ZONE_FORMATS as readonly unknown[]).includes(format)) {
+      throw new ConfigError(`${at}.format: expected one of ${ZONE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+    }
+    if (Object.keys(settings).length > 0) {
+      try {
+        c.transfer = { ...c.transfer, zones: mergeZoneSettings(c.transfer.zones, parseZoneSettings({ [origin.toString()]: settings })) };
+      } catch (e) {
+        // Its messages name zone-settings.ZONE; here the place is the list entry.
+        throw new ConfigError((e as Error).message.replace(/^zone-settings\.[^:]*?(\.[a-z-]+)?:/, (_, k: string | undefined) => `${at}${k ?? ''}:`));
+      }
+    }
+    return { origin, file: resolve(base, file), format: format as ZoneFormat | undefined };
+  });
+}
+
 const SETTERS: Record<string, Setter> = {
   listen: (c, v) => { c.listen = parseListenList('listen', v); },
   zones: (c, v, base) => {
@@ -328,14 +416,126 @@ const SETTERS: Record<string, Setter> = {
     // A zone is read as one string, and parsed it takes several times its size in memory.
     c.zoneSources = { ...c.zoneSources, maxBytes: integer('max-zone-file-size', v, 1024, 256 * 2 ** 20) };
   },
-  'zone-settings': (c, v) => { c.transfer = { ...c.transfer, zones: parseZoneSettings(v) }; },
+  'zone-settings': (c, v) => { c.transfer = { ...c.transfer, zones: mergeZoneSettings(c.transfer.zones, parseZoneSettings(v)) }; },
+  zone: (c, v, base) => { c.zoneList = parseZoneList(c, v, base); },
+  'control-socket': (c, v, base) => {
+    if (v === false || v === 'off') c.controlSocket = undefined;
+    else if (typeof v === 'string' && v !== '') c.controlSocket = resolve(base, v);
+    else throw new ConfigError(`control-socket: expected a file path or off, got ${JSON.stringify(v)}`);
+  },
+  user: (c, v) => { c.user = account('user', v); },
+  'server-version': (c, v) => { c.identity = { ...c.identity, version: identityText('server-version', v) }; },
+  'server-hostname': (c, v) => { c.identity = { ...c.identity, hostname: identityText('server-hostname', v) }; },
+  nsid: (c, v) => { c.identity = { ...c.identity, nsid: parseNsid(v) }; },
+  group: (c, v) => { c.group = account('group', v); },
   ...Object.fromEntries(TRANSFER_SETTINGS.map((key): [string, Setter] => [key, (c, v) => {
     c.transfer = { ...c.transfer, defaults: { ...c.transfer.defaults } };
     applyDefault(c.transfer, key, v);
   }])),
 };
 
-/** Reads rotor.yaml; relative paths in it are relative to the file. */
+/** Where in the file a message's key path (`rrl.slip`, `rotation.names[0].policy`, `zone-settings.corp.example`) is written. */
+function locate(root: Node | null, message: string): number | undefined {
+  const prefix = /^([^\s:"]+): /.exec(message)?.[1];
+  const segments = (prefix ?? '').split('.').flatMap((s) => s.split(/(?=\[\d+\])/)).filter((s) => s !== '');
+  let node: Node | null = root;
+  let at: Node | null = root;
+  for (let i = 0; i < segments.length && node;) {
+    const index = /^\[(\d+)\]$/.exec(segments[i]!);
+    if (index && isSeq(node)) {
+      node = at = (node.items[Number(index[1])] as Node | undefined) ?? null;
+      i++;
+      continue;
+    }
+    const map: unknown = node;
+    if (!isMap(map)) break;
+    // Zone and key names hold dots: the longest run of segments that is a key.
+    let next: number | undefined;
+    for (let j = segments.length; j > i && next === undefined; j--) {
+      const want = segments.slice(i, j).join('.');
+      const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === want);
+      if (pair) {
+        at = (pair.value as Node | null) ?? (pair.key as Node);
+        node = pair.value as Node | null;
+        next = j;
+      }
+    }
+    if (next === undefined) break;
+    i = next;
+  }
+  // An unknown key is shown where it is written, not where its value is.
+  const unknown = /unknown (?:key|setting) "([^"]+)"/.exec(message)?.[1];
+  const last: unknown = node;
+  if (unknown !== undefined && isMap(last)) {
+    const pair = last.items.find((p) => isScalar(p.key) && String(p.key.value) === unknown);
+    if (pair) at = pair.key as Node;
+  }
+  return at?.range?.[0];
+}
+
+/**
+ * The settings a running server keeps until it restarts, with the fields they
+ * set: sockets are bound once, the processes are started once, and the limits
+ * of the listeners are taken when they start. Every other setting changes live.
+ */
+const RESTART_SETTINGS: Record<string, string[]> = {
+  listen: ['listen'],
+  zones: ['zonesDir'],
+  workers: ['workers'],
+  metrics: ['metrics'],
+  'metrics-hosts': ['monitor.hosts'],
+  'metrics-max-live-clients': ['monitor.maxLiveClients'],
+  'metrics-live-client-buffer': ['monitor.liveClientBuffer'],
+  'tcp-idle-timeout': ['tcpIdleTimeoutMs'],
+  'tcp-query-timeout': ['tcpQueryTimeoutMs'],
+  'tcp-max-queries': ['tcpMaxQueries'],
+  'tcp-max-connections': ['tcpMaxConnections'],
+  'tcp-max-connections-per-client': ['tcpMaxConnectionsPerClient'],
+  'tcp-max-connections-per-netblock': ['tcpMaxConnectionsPerNetblock'],
+  'tcp-max-unsent-bytes': ['tcpMaxUnsentBytes'],
+  'udp-receive-buffer': ['udpReceiveBuffer'],
+  'answer-cache-bytes': ['answerCacheBytes'],
+  'control-socket': ['controlSocket'],
+  user: ['user'],
+  group: ['group'],
+  'log-format': ['logFormat'],
+};
+
+/** Whether `key` changes on a configuration reload, or only with a restart. */
+export function reloadsLive(key: string): boolean {
+  return !(key in RESTART_SETTINGS);
+}
+
+/**
+ * A reload from `running` to `next`: the configuration to run with (next's
+ * live settings, running's others) and the settings that changed but wait for
+ * a restart.
+ */
+export function reloadedConfig(running: Config, next: Config): { config: Config; needRestart: string[] } {
+  const field = (c: Config, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], c);
+  const needRestart = Object.keys(RESTART_SETTINGS).filter((key) => RESTART_SETTINGS[key]!.some((f) => JSON.stringify(field(running, f)) !== JSON.stringify(field(next, f))));
+  // What waits for a restart keeps running as it is: whole fields (monitor holds three settings).
+  const kept = new Set(Object.values(RESTART_SETTINGS).flat().map((f) => f.split('.')[0] as keyof Config));
+  const config = { ...next };
+  for (const f of kept) (config as unknown as Record<string, unknown>)[f] = running[f];
+  return { config, needRestart };
+}
+
+/** Every key rotor.yaml may hold, nested ones as `parent.child` (`zone-settings.ZONE.allow-query`): the reference page must list each. */
+export function configKeys(): string[] {
+  return [
+    ...Object.keys(SETTERS),
+    ...ROTATION_KEYS.map((k) => `rotation.${k}`),
+    ...FORWARD_KEYS.map((k) => `forward.${k}`),
+    ...FORWARD_CACHE_KEYS.map((k) => `forward.cache.${k}`),
+    ...RRL_KEYS.map((k) => `rrl.${k}`),
+    ...KEY_FIELDS.map((k) => `keys.NAME.${k}`),
+    ...TRANSFER_SETTINGS.map((k) => `zone-settings.ZONE.${k}`),
+    ...ZONE_ENTRY_KEYS.map((k) => `zone[].${k}`),
+  ];
+}
+
+/** Reads rotor.yaml; relative paths in it are relative to the file. Errors are `file:line:col: message`. */
 export async function loadConfig(file: string): Promise<Config> {
   let text: string;
   try {
@@ -343,28 +543,35 @@ export async function loadConfig(file: string): Promise<Config> {
   } catch (e) {
     throw new ConfigError(`${file}: cannot read: ${(e as Error).message}`);
   }
-  let doc: unknown;
-  try {
-    doc = parse(text) ?? {};
-  } catch (e) {
-    throw new ConfigError(`${file}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${file}: expected a mapping of settings`);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const where = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  const syntax = doc.errors[0];
+  if (syntax) throw new ConfigError(`${where(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`);
+  const fail = (message: string): ConfigError => {
+    const at = locate(doc.contents as Node | null, message);
+    return new ConfigError(`${at === undefined ? file : where(at)}: ${message}`);
+  };
+  const settings: unknown = doc.toJS() ?? {};
+  if (typeof settings !== 'object' || Array.isArray(settings)) throw new ConfigError(`${where(0)}: expected a mapping of settings`);
   const config: Config = { ...DEFAULTS };
-  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(settings as Record<string, unknown>)) {
     const set = SETTERS[key];
-    if (!set) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${Object.keys(SETTERS).join(', ')})`);
+    if (!set) throw fail(`unknown setting "${key}"${suggestion(key, Object.keys(SETTERS))}`);
     try {
       set(config, value, dirname(file));
     } catch (e) {
-      if (e instanceof ConfigError || e instanceof SettingsError) throw new ConfigError(`${file}: ${e.message}`);
+      if (e instanceof ConfigError || e instanceof SettingsError) throw fail(e.message);
       throw e;
     }
   }
   try {
     checkKeyReferences(config.transfer);
   } catch (e) {
-    throw new ConfigError(`${file}: ${(e as Error).message}`);
+    throw fail((e as Error).message);
   }
   return config;
 }

@@ -6,11 +6,16 @@ export type { Logger };
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+/** The format when none is set: pretty for someone at a terminal, JSON lines for a journal, a file or a pipe. */
+function defaultLogFormat(): LogFormat {
+  return process.stdout.isTTY === true ? 'pretty' : 'json';
+}
+
 /**
  * JSON lines for machines; 'pretty' formats in-process (not in a transport
  * worker) so that lines appear in order with nothing left unflushed at exit.
  */
-export function createLogger(level = 'info', format: LogFormat = 'json'): Logger {
+export function createLogger(level = 'info', format: LogFormat = defaultLogFormat()): Logger {
   const options = { level, base: undefined };
   if (format === 'json') return pino(options);
   return pino(options, pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', singleLine: true, sync: true }));

@@ -4,29 +4,41 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS } from '../config.js';
-import { zoneFilesIn, loadWith } from '../zone/directory.js';
+import { loadWith, scanZoneDirectory, type SkippedFile } from '../zone/directory.js';
+import { Name } from '../wire/name.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
 import { SOURCE_DEFAULTS } from '../zone/source.js';
-import { loadZoneVersion } from '../zone/load.js';
+import { loadZoneVersion, ZONE_FORMATS, type ZoneFormat } from '../zone/load.js';
 
-export const usage = `rotor check [--strict] [--default-ttl N] [--include-dir DIR]... FILE|DIR...
+export const usage = `rotor check [--strict] [--default-ttl N] [--include-dir DIR]... [--origin NAME [--format yaml|zone]] FILE|DIR...
 
 Checks zone files (<zone>.yaml, <zone>.zone) as rotor serve would load them.
 Prints file:line:col: error|warning: message lines and a summary per file.
-Exit code 0 when there are no errors, 1 when there are.
+Files in a directory that serve no zone are listed with the reason.
+Exit code 0 when there are no errors, 1 when there are or no zone was found.
+  --origin NAME     the zone's name, for one file not named <zone>.yaml or
+                    <zone>.zone (db.example.com, example.com.db)
+  --format F        yaml or zone, for that file (default: from its extension)
   --strict          warnings count as errors
   --default-ttl N   TTL for records without one (default ${DEFAULTS.defaultTtl})
   --include-dir DIR a directory $INCLUDE may read besides the zone file's own,
                     repeatable (rotor.yaml's include-dirs)`;
 
-async function expand(paths: string[]): Promise<string[]> {
+async function expand(paths: string[]): Promise<{ files: string[]; skipped: SkippedFile[] }> {
   const files: string[] = [];
+  const skipped: SkippedFile[] = [];
   for (const p of paths) {
     const info = await stat(p).catch(() => undefined);
     if (!info) throw new ConfigError(`${p}: no such file or directory`);
-    files.push(...(info.isDirectory() ? await zoneFilesIn(p) : [p]));
+    if (!info.isDirectory()) {
+      files.push(p);
+      continue;
+    }
+    const found = await scanZoneDirectory(p);
+    files.push(...found.files);
+    skipped.push(...found.skipped);
   }
-  return files;
+  return { files, skipped };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -34,7 +46,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { strict: { type: 'boolean' }, 'default-ttl': { type: 'string' }, 'include-dir': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      strict: { type: 'boolean' }, 'default-ttl': { type: 'string' }, 'include-dir': { type: 'string', multiple: true },
+      origin: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   });
   if (values.help) {
@@ -47,11 +62,23 @@ export async function check(argv: string[]): Promise<number> {
   if (!Number.isInteger(defaultTtl) || defaultTtl < 0 || defaultTtl > 0x7fffffff) throw new ConfigError(`--default-ttl: "${ttlText}" is not a TTL`);
 
   const sources = { ...SOURCE_DEFAULTS, includeDirs: (values['include-dir'] ?? []).map((d) => resolve(d)) };
+  const format = values.format;
+  if (format !== undefined && !(ZONE_FORMATS as readonly string[]).includes(format)) throw new ConfigError(`--format: expected yaml or zone, got "${format}"`);
+  let origin: Name | undefined;
+  if (values.origin !== undefined) {
+    if (positionals.length !== 1) throw new ConfigError('--origin names the zone of one file: give exactly one');
+    try {
+      origin = Name.parse(values.origin.endsWith('.') ? values.origin : `${values.origin}.`);
+    } catch (e) {
+      throw new ConfigError(`--origin: ${(e as Error).message}`);
+    }
+  }
   let errors = 0;
   let warnings = 0;
-  const files = await expand(positionals);
+  const { files, skipped } = await expand(positionals);
+  for (const { file, reason } of skipped) console.log(`${file}: not checked, not a zone file: ${reason}`);
   for (const file of files) {
-    const result = await loadWith(loadZoneVersion, file, { defaultTtl, sources });
+    const result = await loadWith(loadZoneVersion, file, { defaultTtl, sources, origin, format: format as ZoneFormat | undefined, everyFinding: true });
     const found: Diagnostic[] = result.diagnostics
       .map((d): Diagnostic => (values.strict && d.severity === 'warning' ? { ...d, severity: 'error' } : d))
       .sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
@@ -67,7 +94,11 @@ export async function check(argv: string[]): Promise<number> {
       console.log(`${file}: ${result.ok ? 'zone would load, but fails --strict' : 'zone would not load'} (${counts})`);
     }
   }
-  if (files.length === 0) console.log('no zone files found');
   if (files.length > 1) console.log(`${files.length} files: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  if (files.length === 0) {
+    // Nothing checked is not a pass: rotor serve would answer REFUSED to everything.
+    console.log(`error: no zone file found in ${positionals.join(', ')} (a zone file is <zone>.yaml, <zone>.yml or <zone>.zone; give --origin NAME for one named otherwise)`);
+    return 1;
+  }
   return errors > 0 ? 1 : 0;
 }

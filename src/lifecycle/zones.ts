@@ -7,10 +7,11 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Catalog } from './catalog.js';
 import type { Logger } from '../log.js';
-import { loadOne, zoneFilesIn, type FileResult } from '../zone/directory.js';
+import { loadOne, scanZoneDirectory, type FileResult, type SkippedFile } from '../zone/directory.js';
 import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
-import type { LoadOptions } from '../zone/load.js';
+import type { LoadOptions, ZoneFormat } from '../zone/load.js';
+import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';
 import { serialGreater, type Zone } from '../zone/zone.js';
 
@@ -35,6 +36,14 @@ export const RETRY_DEFAULTS: RetrySettings = { firstMs: 30_000, maxMs: 600_000 }
  */
 export type LoadWhere = 'thread' | 'here';
 
+/** A zone listed in rotor.yaml: its file need not follow <zone>.yaml or <zone>.zone, nor be in the zone directory. */
+export interface ZoneEntry {
+  origin: Name;
+  file: string;
+  /** From the extension when unset (.yaml and .yml are YAML, the rest master files). */
+  format?: ZoneFormat;
+}
+
 export interface ZoneFilesOptions {
   /** Bytes of IXFR journal to keep for a zone (journalBytesFor); none unless given. */
   journalBytes?: (origin: string) => number;
@@ -44,7 +53,8 @@ export interface ZoneFilesOptions {
 export interface ZoneEvents {
   /** `previous` is the version it replaced, if any. */
   loaded: [zone: Zone, file: string, previous: Zone | undefined];
-  rejected: [file: string, diagnostics: Diagnostic[]];
+  /** `origin` when the file's name does not give it (a zone listed in rotor.yaml). */
+  rejected: [file: string, diagnostics: Diagnostic[], origin?: string];
   removed: [origin: string, file: string];
 }
 
@@ -66,13 +76,46 @@ export class ZoneFiles {
   private readonly retries = new Map<string, { delayMs: number; timer: NodeJS.Timeout }>();
   private readonly loader = new ZoneLoaderThread();
 
+  /** Zones listed in rotor.yaml, by file. */
+  private listed = new Map<string, ZoneEntry>();
+  /** Files in the directory that serve no zone, reported once each. */
+  private readonly skipped = new Set<string>();
+
   constructor(
     private readonly catalog: Catalog,
     private readonly dir: string,
-    private readonly loadOptions: LoadOptions,
+    private loadOptions: LoadOptions,
     private readonly logger: Logger,
     private readonly options: ZoneFilesOptions = {},
-  ) {}
+    listed: ZoneEntry[] = [],
+  ) {
+    this.configure(loadOptions, listed);
+  }
+
+  /** New settings from a configuration reload; they apply from the next load (loadAll loads every zone). */
+  configure(loadOptions: LoadOptions, listed: ZoneEntry[] = []): void {
+    this.loadOptions = loadOptions;
+    this.listed = new Map(listed.map((z) => [z.file, z]));
+  }
+
+  /** How `file` is read: a listed zone's name and format come from rotor.yaml, the others' from the file name. */
+  private optionsFor(file: string): LoadOptions {
+    const entry = this.listed.get(file);
+    return entry ? { ...this.loadOptions, origin: entry.origin, format: entry.format } : this.loadOptions;
+  }
+
+  /** The file serving `origin` (a key, lowercase with the final dot), or whose last load of that zone failed. */
+  fileOf(origin: string): string | undefined {
+    for (const [file, o] of this.served) if (o === origin) return file;
+    for (const [file, z] of this.listed) if (z.origin.key === origin) return file;
+    return undefined;
+  }
+
+  /** Every file loaded or tried: the zone it serves, if any, and whether its last load failed. */
+  files(): { file: string; origin?: string; failing?: Diagnostic[] }[] {
+    const all = new Set([...this.served.keys(), ...this.failing.keys()]);
+    return [...all].sort().map((file) => ({ file, origin: this.served.get(file), failing: this.failing.get(file) }));
+  }
 
   /** Stops the retries and the loader thread. */
   async close(): Promise<void> {
@@ -90,7 +133,9 @@ export class ZoneFiles {
   async loadAll(where: LoadWhere = 'thread'): Promise<void> {
     let files: string[];
     try {
-      files = await zoneFilesIn(this.dir);
+      const found = await scanZoneDirectory(this.dir);
+      this.reportSkipped(found.skipped);
+      files = [...new Set([...found.files.filter((f) => !this.listed.has(f)), ...this.listed.keys()])];
     } catch (e) {
       this.directoryUnreadable(e);
       return;
@@ -120,7 +165,8 @@ export class ZoneFiles {
       do {
         this.again.delete(file);
         if (await access(file).then(() => true, () => false)) {
-          await this.apply(await (where === 'here' ? loadOne(file, this.loadOptions) : this.loader.load(file, this.loadOptions)));
+          const options = this.optionsFor(file);
+          await this.apply(await (where === 'here' ? loadOne(file, options) : this.loader.load(file, options)));
         }
         else if (await readable(this.dir)) this.remove(file);
         else this.directoryUnreadable(undefined);
@@ -130,6 +176,15 @@ export class ZoneFiles {
       .finally(() => this.running.delete(file));
     this.running.set(file, run);
     return run;
+  }
+
+  /** A file an admin may have meant as a zone (db.example.com, example.com.db) is named once, with why it is not served. */
+  private reportSkipped(skipped: SkippedFile[]): void {
+    for (const { file, reason, expected } of skipped) {
+      if (this.skipped.has(file) || this.listed.has(file)) continue;
+      this.skipped.add(file);
+      this.logger[expected ? 'info' : 'warn']({ file, reason }, `not a zone file, not served: ${file}: ${reason}`);
+    }
   }
 
   private directoryUnreadable(e: unknown): void {
@@ -174,7 +229,7 @@ export class ZoneFiles {
     const retryInS = this.retryLater(file) / 1000;
     this.logger.error({ file, errors, retryInS }, `zone rejected: ${errors[0] ?? 'unknown error'}${keeping}`);
     this.failing.set(file, diagnostics);
-    this.events.emit('rejected', file, diagnostics);
+    this.events.emit('rejected', file, diagnostics, this.listed.get(file)?.origin.key);
   }
 
   private async apply(r: FileResult): Promise<void> {

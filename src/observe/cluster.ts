@@ -5,7 +5,7 @@
 // has them, and each worker's rotation shown on its own, since the next answer
 // depends on which worker the kernel hands the query to.
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, Registry } from 'prom-client';
 import type { Logger } from '../log.js';
 import type { ListenAddress } from '../net/address.js';
 import type { DnsServer } from '../server/server.js';
@@ -15,6 +15,8 @@ import type { QueryRates, Rate, StatusDocument } from './status.js';
 
 const STATUS_REQUEST = 'rotor:status-request';
 const STATUS_REPLY = 'rotor:status';
+const METRICS_REQUEST = 'rotor:metrics-request';
+const METRICS_REPLY = 'rotor:metrics';
 /** A worker that has not answered by then is reported as not answering. */
 const REPLY_TIMEOUT_MS = 1000;
 
@@ -31,6 +33,7 @@ export function observeForPrimary(server: DnsServer): { close(): void } {
   new AggregatorRegistry();
   const onMessage = (m: { type?: string; id?: number } | undefined) => {
     if (m?.type === STATUS_REQUEST) process.send!({ type: STATUS_REPLY, id: m.id, doc: status.document() });
+    if (m?.type === METRICS_REQUEST) void metrics.registry.getMetricsAsJSON().then((json) => process.send!({ type: METRICS_REPLY, id: m.id, metrics: json }));
   };
   process.on('message', onMessage);
   return {
@@ -80,20 +83,66 @@ export function mergeDocuments(replies: Reply[], expected: number, startedAt: nu
   };
 }
 
+type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/**
+ * The counts of workers that are gone. Summing only the workers alive would
+ * make every counter drop when one is replaced, which Prometheus takes for a
+ * restart of the whole server; so what a worker had counted at the last scrape
+ * before it exited is kept here and added to every later scrape. (What it
+ * counted after that scrape is lost: a counter may miss counts, never go down.)
+ */
+export class RetiredCounts {
+  private readonly sums = new Map<string, { metric: MetricsJson[number]; values: Map<string, MetricsJson[number]['values'][number]> }>();
+
+  /** Adds a worker's last counters and histograms; gauges describe the living only. */
+  add(metrics: MetricsJson): void {
+    for (const m of metrics) {
+      if (String(m.type) !== 'counter' && String(m.type) !== 'histogram') continue;
+      let sum = this.sums.get(m.name);
+      if (!sum) this.sums.set(m.name, (sum = { metric: m, values: new Map() }));
+      for (const v of m.values) {
+        const key = `${(v as { metricName?: string }).metricName ?? ''} ${JSON.stringify(v.labels)}`;
+        const old = sum.values.get(key);
+        sum.values.set(key, old ? { ...old, value: old.value + v.value } : { ...v });
+      }
+    }
+  }
+
+  /** As one more worker's metrics, for AggregatorRegistry.aggregate. */
+  asWorker(): MetricsJson {
+    return [...this.sums.values()].map(({ metric, values }) => ({ ...metric, values: [...values.values()] }));
+  }
+
+  get empty(): boolean {
+    return this.sums.size === 0;
+  }
+}
+
 /** In the primary: serves the sum of the workers on `address`. */
 export function startClusterMonitor(address: ListenAddress, workers: number, logger: Logger, settings: MonitorSettings = MONITOR_DEFAULTS): Promise<Monitor> {
-  const aggregator = new AggregatorRegistry();
   const startedAt = Date.now();
-  const pending = new Map<number, (worker: Worker, doc: StatusDocument) => void>();
+  const { contentType } = new Registry();
+  const pending = new Map<number, (worker: Worker, reply: unknown) => void>();
   let nextId = 0;
-  const onMessage = (worker: Worker, m: { type?: string; id?: number; doc?: StatusDocument } | undefined) => {
+  const onMessage = (worker: Worker, m: { type?: string; id?: number; doc?: StatusDocument; metrics?: MetricsJson } | undefined) => {
     if (m?.type === STATUS_REPLY && m.doc) pending.get(m.id!)?.(worker, m.doc);
+    if (m?.type === METRICS_REPLY && m.metrics) pending.get(m.id!)?.(worker, m.metrics);
   };
   cluster.on('message', onMessage);
+  // Each worker's metrics as last scraped, kept for when it exits.
+  const lastMetrics = new Map<number, MetricsJson>();
+  const retired = new RetiredCounts();
+  const onExit = (worker: Worker) => {
+    const last = lastMetrics.get(worker.id);
+    lastMetrics.delete(worker.id);
+    if (last) retired.add(last);
+  };
+  cluster.on('exit', onExit);
 
-  const ask = () => new Promise<Reply[]>((resolve) => {
+  const ask = <T>(type: string) => new Promise<{ worker: number; reply: T }[]>((resolve) => {
     const asked = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w?.isConnected() === true);
-    const replies: Reply[] = [];
+    const replies: { worker: number; reply: T }[] = [];
     const id = nextId++;
     const finish = () => {
       clearTimeout(timer);
@@ -101,17 +150,28 @@ export function startClusterMonitor(address: ListenAddress, workers: number, log
       resolve(replies);
     };
     const timer = setTimeout(finish, REPLY_TIMEOUT_MS);
-    pending.set(id, (worker, doc) => {
-      replies.push({ worker: worker.id, doc });
+    pending.set(id, (worker, reply) => {
+      replies.push({ worker: worker.id, reply: reply as T });
       if (replies.length === asked.length) finish();
     });
     if (asked.length === 0) return finish();
-    for (const w of asked) w.send({ type: STATUS_REQUEST, id });
+    for (const w of asked) w.send({ type, id });
   });
 
+  const metrics = async () => {
+    const replies = await ask<MetricsJson>(METRICS_REQUEST);
+    for (const { worker, reply } of replies) if (cluster.workers?.[worker]) lastMetrics.set(worker, reply);
+    const all = replies.map((r) => r.reply);
+    if (!retired.empty) all.push(retired.asWorker());
+    return AggregatorRegistry.aggregate(all).metrics();
+  };
+
   return serveMonitor(address, {
-    metrics: async () => ({ type: aggregator.contentType, text: await aggregator.clusterMetrics() }),
-    document: async () => mergeDocuments(await ask(), workers, startedAt),
-    close: () => { cluster.off('message', onMessage); },
+    metrics: async () => ({ type: contentType, text: await metrics() }),
+    document: async () => mergeDocuments((await ask<StatusDocument>(STATUS_REQUEST)).map(({ worker, reply }) => ({ worker, doc: reply })), workers, startedAt),
+    close: () => {
+      cluster.off('message', onMessage);
+      cluster.off('exit', onExit);
+    },
   }, logger, settings);
 }

@@ -15,6 +15,7 @@ import type { Outcome } from '../query/outcome.js';
 import type { RateLimiter } from '../query/rrl.js';
 import { rcodeName, RRType, typeName } from '../wire/types.js';
 import type { ZoneHistory } from './zones.js';
+import { VERSION } from '../version.js';
 
 type Labels = Record<string, string>;
 
@@ -167,6 +168,10 @@ export class Metrics {
         { labels: { zone, result: 'success' }, value: t.success },
         { labels: { zone, result: 'failure' }, value: t.failure },
       ]));
+    this.collected('rotor_zone_last_load_failed', 'Whether the last load of each zone file failed (1; the previous version, if any, is still served) or succeeded (0).', 'gauge',
+      () => history.states().map((z) => ({ labels: { zone: z.zone, file: z.file }, value: z.error ? 1 : 0 })), 'first');
+    this.collected('rotor_build_info', 'The rotor version running, and the Node.js version it runs on; always 1.', 'gauge',
+      () => [{ labels: { version: VERSION, nodejs: process.versions.node }, value: 1 }], 'first');
     this.collected('rotor_rotation_answers_total', 'Times each multi-record RRset was written into a response, turning it one step; restarts from 0 when its zone is reloaded.', 'counter',
       () => this.rotations());
     if (rrl) {

@@ -116,9 +116,11 @@ export class Status {
     clearInterval(this.timer);
   }
 
-  /** Reasons the server is not ready to answer: not listening yet, or zones never loaded. */
+  /** Reasons the server is not ready to answer: not listening yet, no zone at all, or zones never loaded. */
   private waiting(): string[] {
     const reasons = this.src.bound().length === 0 ? ['not listening yet'] : [];
+    // Every query would be REFUSED: a supervisor should not send traffic here.
+    if (this.src.catalog.size === 0 && this.src.history.states().length === 0) reasons.push('no zone to serve: the zone directory holds no zone file and rotor.yaml lists none');
     for (const s of this.src.history.unserved(this.src.catalog)) {
       reasons.push(s.error ? `${s.zone} not loaded: ${formatDiagnostic(s.error.diagnostic)}` : `${s.zone} not loaded`);
     }

@@ -35,8 +35,8 @@ export class ZoneHistory {
       this.files.set(file, state);
       this.tally(state.zone).success++;
     });
-    events.on('rejected', (file, diagnostics) => {
-      const state = this.files.get(file) ?? { zone: zoneOfFile(file), file };
+    events.on('rejected', (file, diagnostics, origin) => {
+      const state = this.files.get(file) ?? { zone: origin ?? zoneOfFile(file), file };
       const errors = diagnostics.filter((d) => d.severity === 'error');
       const diagnostic = errors[0] ?? diagnostics[0] ?? { pos: { file, line: 1, col: 1 }, severity: 'error', message: 'zone rejected' };
       state.error = { at: Date.now(), diagnostic, count: errors.length };

@@ -259,7 +259,7 @@ export class AnswerMemo {
       const opt = readOpt(msg, end + 3);
       if (opt.version !== 0 || end + OPT_LENGTH + msg.readUInt16BE(end + 9) !== length) return undefined;
       try {
-        checkOptions(msg, end + OPT_LENGTH, length);
+        if (checkOptions(msg, end + OPT_LENGTH, length)) opt.nsid = true;
       } catch (e) {
         if (e instanceof WireError) return undefined;
         throw e;

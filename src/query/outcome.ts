@@ -6,6 +6,7 @@ import type { Name } from '../wire/name.js';
 import type { Question } from '../wire/query.js';
 import type { ResponseSigner } from '../wire/tsig.js';
 import type { Zone } from '../zone/zone.js';
+import type { ExtendedError } from './ednsopts.js';
 
 export interface Outcome {
   response: Buffer;
@@ -20,7 +21,7 @@ export interface Outcome {
   question?: Question;
   /** How far the answer's first rotating RRset was turned (rotation.ts), for the query log. */
   rotation?: number;
-  /** Answer.wildcard: the wildcard the answer was synthesised from, which RRL counts it against. */
+  /** Answer.wildcard: the wildcard or DNAME the answer was synthesised from, which RRL counts it against. */
   wildcard?: Name;
   /** A zone transfer's messages, `response` being the first. */
   messages?: Buffer[];
@@ -34,4 +35,6 @@ export interface Outcome {
   signer?: ResponseSigner;
   /** A bug met while answering a verified request: answered SERVFAIL (and signed), logged by the server. */
   error?: unknown;
+  /** Why a query was REFUSED or SERVFAILed (RFC 8914): sent to EDNS clients, and logged. */
+  ede?: ExtendedError;
 }

@@ -13,6 +13,8 @@ import type { RequestContext } from '../net/context.js';
 import { QUERY_FLAGS, type AnswerMemo } from './memo.js';
 import type { Outcome } from './outcome.js';
 import type { Transfers } from '../transfer/transfers.js';
+import { addEdnsOptions, EdeCode, type ExtendedError } from './ednsopts.js';
+import { chaosAnswer, type Identity } from './identity.js';
 import { appendTsigError, ResponseSigner, sign, timeOther, TsigError, tsigSize, verifyRequest, type Keyring } from '../wire/tsig.js';
 
 /** The forwarder (src/resolver/), for names outside every local zone. */
@@ -34,6 +36,8 @@ export interface PipelineOptions {
   memo?: AnswerMemo;
   /** allow-query: whether a client may query a zone; others are REFUSED. Unset, everyone may. */
   allowQuery?: (zone: Zone, client: string) => boolean;
+  /** CH TXT version.bind and friends, and the NSID; all hidden when unset. */
+  identity?: Identity;
 }
 
 const NO_KEYS: Keyring = new Map();
@@ -51,6 +55,37 @@ function reply(query: Pick<Query, 'header' | 'edns'> & { question?: Question }, 
     edns: query.edns ? { dnssecOk: query.edns.dnssecOk } : undefined,
   };
   return { response: encodeResponse(spec, limit), rcode, aa, answers: 0, question: query.question };
+}
+
+/** REFUSED, with the reason for the client (an extended error) and the log. */
+function refused(query: Query, limit: number, code: number, text: string): Outcome {
+  return { ...reply(query, Rcode.REFUSED, limit), ede: { code, text } };
+}
+
+/** A SERVFAIL's reason, when the outcome does not carry one: the forwarder's failures. */
+function servfailReason(o: Outcome): ExtendedError | undefined {
+  if (o.recursion === 'failed') return { code: EdeCode.NO_REACHABLE_AUTHORITY, text: 'no upstream answered' };
+  if (o.recursion === 'loop') return { code: EdeCode.OTHER, text: 'forwarding loop' };
+  if (o.error !== undefined) return { code: EdeCode.OTHER, text: 'internal error' };
+  return undefined;
+}
+
+/**
+ * The EDNS options a response is owed, added once its bytes are made: the
+ * NSID to a client that asked, the extended error to a REFUSED or SERVFAIL.
+ */
+function finish(outcome: Outcome, query: Query, opts: PipelineOptions, limit: number): Outcome {
+  if (outcome.rcode === Rcode.SERVFAIL) outcome.ede ??= servfailReason(outcome);
+  if (!query.edns || outcome.messages) return outcome;
+  const nsid = query.edns.nsid ? opts.identity?.nsid : undefined;
+  if (nsid || outcome.ede) outcome.response = addEdnsOptions(outcome.response, nsid, outcome.ede, limit);
+  return outcome;
+}
+
+/** respond(), then finish(), for an answer now or later. */
+function respondFinished(query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
+  const outcome = respond(query, ctx, opts, limit);
+  return outcome instanceof Promise ? outcome.then((o) => finish(o, query, opts, limit)) : finish(outcome, query, opts, limit);
 }
 
 /** A question, if one can be read, for error responses that should echo it. */
@@ -72,7 +107,7 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
   // The common query is read without making its name (memo.ts); it takes the
   // same steps as any other from there. Anything unusual is parsed in full.
   const plain = opts.memo?.read(msg);
-  if (plain) return respond(plain, ctx, opts, transport === 'tcp' ? TCP_LIMIT : udpLimit(plain.edns));
+  if (plain) return respondFinished(plain, ctx, opts, transport === 'tcp' ? TCP_LIMIT : udpLimit(plain.edns));
   if (msg.length < HEADER_LENGTH) return undefined;
   const flags = msg.readUInt16BE(2);
   if (flags & Flag.QR) return undefined;
@@ -109,11 +144,11 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
     signer = new ResponseSigner(check.key, check.tsig);
     limit -= tsigSize(check.key);
   }
-  if (!signer) return respond(query, ctx, opts, limit);
+  if (!signer) return respondFinished(query, ctx, opts, limit);
   // From here on every reply is owed a signature: a bug becomes a SERVFAIL that carries one.
-  const failed = (e: unknown): Outcome => ({ ...reply(query, Rcode.SERVFAIL, limit), error: e, signer });
+  const failed = (e: unknown): Outcome => ({ ...finish({ ...reply(query, Rcode.SERVFAIL, limit), error: e }, query, opts, limit), signer });
   try {
-    const outcome = respond(query, ctx, opts, limit);
+    const outcome = respondFinished(query, ctx, opts, limit);
     if (outcome instanceof Promise) return outcome.then((o) => Object.assign(o, { signer }), failed);
     outcome.signer = signer;
     return outcome;
@@ -122,12 +157,26 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
   }
 }
 
+/**
+ * The served zone that answers a question: the closest enclosing one, except
+ * that a DS at a zone's apex belongs to the parent side of the cut (RFC 4035
+ * §3.1.4.1), so it goes to the closest served zone above, when there is one.
+ */
+function zoneFor(catalog: Catalog, question: Question): Zone | undefined {
+  const zone = catalog.find(question.name);
+  if (!zone || question.type !== RRType.DS || zone.origin.labelCount === 0 || !zone.origin.equals(question.name)) return zone;
+  return catalog.find(zone.origin.parent()) ?? zone;
+}
+
 function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
   const { question } = query;
   const { flags } = query.header;
   const { transport } = ctx;
   if (query.edns && query.edns.version > 0) return reply(query, Rcode.BADVERS, limit);
-  if (question.class !== RRClass.IN) return reply(query, Rcode.REFUSED, limit);
+  if (question.class === RRClass.CH && opcodeOf(flags) === Opcode.QUERY) {
+    return chaosAnswer(query, opts.identity, (code, text) => refused(query, limit, code, text));
+  }
+  if (question.class !== RRClass.IN) return refused(query, limit, EdeCode.NOT_SUPPORTED, `class ${question.class} is not served`);
   if (opcodeOf(flags) === Opcode.NOTIFY) {
     const rcode = opts.transfers!.notified(query, opts.catalog.find(question.name), ctx);
     return reply(query, rcode, limit, rcode === Rcode.NOERROR);
@@ -141,9 +190,10 @@ function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit
     case RRType.AXFR:
     case RRType.IXFR: {
       // Nothing is transferable until transfers are configured.
-      if (!opts.transfers) return reply(query, Rcode.REFUSED, limit);
+      if (!opts.transfers) return refused(query, limit, EdeCode.PROHIBITED, 'zone transfers are not configured');
       const zone = opts.catalog.find(question.name);
       const result = opts.transfers.transfer(query, zone, ctx, query.tsig ? opts.transfers.keyring.get(query.tsig.keyName.key) : undefined);
+      if (result.rcode === Rcode.REFUSED) return refused(query, limit, EdeCode.PROHIBITED, 'transfer not allowed');
       if (result.messages.length === 0) return reply(query, result.rcode, limit);
       return { response: result.messages[0]!, messages: result.messages, rcode: result.rcode, aa: true, answers: result.answers, zone, question };
     }
@@ -152,13 +202,16 @@ function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit
   // The zone: the memo knows it for an input it has met, while that zone version is served.
   const wanted = QUERY_FLAGS[transport][query.edns?.dnssecOk ? 1 : 0];
   const memoized = opts.memo?.recall(query, wanted);
-  const zone = memoized ? memoized.zone : opts.catalog.find(question.name);
+  const zone = memoized ? memoized.zone : zoneFor(opts.catalog, question);
   if (!zone) {
     // Local zones are never forwarded; other names only for clients that ask for recursion and may.
     if (opts.recursion && flags & Flag.RD && opts.recursion.allows(ctx.client.address)) return opts.recursion.resolve(query, ctx, limit);
-    return reply(query, Rcode.REFUSED, limit);
+    // REFUSED all three ways; the reason tells an admin which.
+    if (!opts.recursion) return refused(query, limit, EdeCode.NOT_AUTHORITATIVE, 'not authoritative for this name, and recursion is not configured');
+    if (!(flags & Flag.RD)) return refused(query, limit, EdeCode.NOT_AUTHORITATIVE, 'not authoritative for this name, and recursion was not asked for (RD)');
+    return refused(query, limit, EdeCode.PROHIBITED, 'recursion is not allowed for this client (forward.allow-recursion)');
   }
-  if (opts.allowQuery && !opts.allowQuery(zone, ctx.client.address)) return reply(query, Rcode.REFUSED, limit);
+  if (opts.allowQuery && !opts.allowQuery(zone, ctx.client.address)) return refused(query, limit, EdeCode.PROHIBITED, `allow-query of ${zone.origin} does not list this client`);
   if (memoized) return opts.memo!.replay(memoized, query, limit);
 
   // The answer, then the rotation stage, then the encoding.

@@ -70,7 +70,8 @@ interface Bucket {
  * Which budget an answer draws from, and the name that budget is kept for.
  * Answers synthesised from a wildcard are kept for the wildcard, as BIND keeps
  * them for its parent: otherwise every random name under it has a budget of
- * its own and the wildcard reflects without limit. The answer count and AA
+ * its own and the wildcard reflects without limit. The same holds below a
+ * DNAME, whose answers are kept for its owner. The answer count and AA
  * are the outcome's, which forwarded answers and transfers report too.
  */
 export function classify(outcome: Outcome): { cls: AnswerClass; name: string } {

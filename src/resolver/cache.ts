@@ -55,6 +55,13 @@ export class LruCache<V extends Expiring> {
     this.bytes -= cost(key, old);
   }
 
+  /** Drops the entries whose key passes `test`; returns how many. */
+  deleteWhere(test: (key: string) => boolean): number {
+    const keys = [...this.entries.keys()].filter(test);
+    for (const key of keys) this.delete(key);
+    return keys.length;
+  }
+
   clear(): void {
     this.entries.clear();
     this.bytes = 0;

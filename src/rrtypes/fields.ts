@@ -4,7 +4,8 @@
 import { readName, WireError, type Name } from '../wire/name.js';
 import { MessageWriter } from '../wire/writer.js';
 import type { Field, FieldValue, TextArgs } from './rrtype.js';
-import { ipv6Text, parseIPv4, parseIPv6 } from './values.js';
+import { typeFromName, typeName } from '../wire/types.js';
+import { checkUint, ipv6Text, parseIPv4, parseIPv6, ValueError } from './values.js';
 
 const scratch = new MessageWriter(65535, false);
 
@@ -18,7 +19,7 @@ export function encodeFields(fields: readonly Field[], values: readonly FieldVal
       case 'u8': w.u8(v as number); break;
       case 'u16': w.u16(v as number); break;
       case 'u32': w.u32(v as number); break;
-      case 'ipv4': case 'ipv6': case 'octets': w.bytes(v as Buffer); break;
+      case 'ipv4': case 'ipv6': case 'octets': case 'hex': case 'base64': case 'types': w.bytes(v as Buffer); break;
       case 'name': w.name(v as Name, false); break;
       case 'string': w.characterString(v as Buffer); break;
       case 'strings': for (const s of v as Buffer[]) w.characterString(s); break;
@@ -60,7 +61,13 @@ export function walkFields(
       case 'u32': v = take(4).readUInt32BE(0); break;
       case 'ipv4': v = take(4); break;
       case 'ipv6': v = take(16); break;
-      case 'octets': v = take(end - at); break;
+      case 'octets': case 'hex': case 'base64': v = take(end - at); break;
+      case 'types': {
+        v = take(end - at);
+        const problem = bitmapProblem(v);
+        if (problem) throw new WireError(`${what} ${problem}`);
+        break;
+      }
       case 'string': v = string(); break;
       case 'strings': {
         const strings: Buffer[] = [];
@@ -123,9 +130,12 @@ export function printFields(fields: readonly Field[], values: readonly FieldValu
       case 'ipv6': return ipv6Text(v as Buffer);
       case 'name': return name(v as Name);
       case 'string': case 'octets': return quoted(v as Buffer);
+      case 'hex': return chunks((v as Buffer).toString('hex').toUpperCase());
+      case 'base64': return chunks((v as Buffer).toString('base64'));
+      case 'types': return bitmapText(v as Buffer);
       case 'strings': return (v as Buffer[]).map(quoted).join(' ');
     }
-  }).join(' ');
+  }).filter((text) => text !== '').join(' '); // an empty type bitmap is no text at all
 }
 
 /** Field values from master-file tokens (a `strings` field takes every token from its own on). */
@@ -138,9 +148,13 @@ export function parseFieldsText(fields: readonly Field[], mnemonic: string, args
   });
 }
 
-function parseFieldText(f: Field, i: number, what: string, args: TextArgs): FieldValue {
+/** One field's value from master-file tokens, starting at token i. */
+export function parseFieldText(f: Field, i: number, what: string, args: TextArgs): FieldValue {
     switch (f.kind) {
-      case 'u8': return args.uint(i, 8, what);
+      case 'u8': {
+        const named = f.named;
+        return named ? args.text(i, (t) => named(t) ?? checkUint(t, 8, what)) : args.uint(i, 8, what);
+      }
       case 'u16': return args.uint(i, 16, what);
       case 'u32': return f.duration ? args.duration(i, what) : args.uint(i, 32, what);
       case 'name': return args.name(i);
@@ -151,6 +165,9 @@ function parseFieldText(f: Field, i: number, what: string, args: TextArgs): Fiel
         for (let j = i; j < args.count; j++) out.push(args.characterString(j));
         return out;
       }
+      case 'hex': return rest(args, i, parseHex);
+      case 'base64': return rest(args, i, parseBase64);
+      case 'types': return rest(args, i, (t) => t).length ? typeBitmap(args, i) : Buffer.alloc(0);
       case 'ipv4': return args.text(i, (t) => parseIPv4(t).bytes);
       case 'ipv6': return args.text(i, (t) => parseIPv6(t).bytes);
     }
@@ -167,7 +184,7 @@ export function lowerNames(fields: readonly Field[], what: string, rdata: Buffer
       case 'u16': at += 2; break;
       case 'u32': case 'ipv4': at += 4; break;
       case 'ipv6': at += 16; break;
-      case 'octets': at = out.length; break;
+      case 'octets': case 'hex': case 'base64': case 'types': at = out.length; break;
       case 'string': skipString(); break;
       case 'strings': while (at < out.length) skipString(); break;
       case 'name':
@@ -182,4 +199,96 @@ export function lowerNames(fields: readonly Field[], what: string, rdata: Buffer
   }
   if (at !== out.length) throw new WireError(`${what} data does not match its layout`);
   return out;
+}
+
+/** Whether a field takes every token left in text (so a record may have more tokens than fields). */
+export function takesRest(f: Field): boolean {
+  return f.kind === 'strings' || f.kind === 'hex' || f.kind === 'base64' || f.kind === 'types';
+}
+
+/** Tokens i.. joined (BIND lets hex and base64 be split by blanks), parsed at token i. */
+function rest<T>(args: TextArgs, i: number, parse: (text: string) => T): T {
+  // No tokens at all: only an optional field (a type bitmap, IPSECKEY's key) gets here.
+  if (i >= args.count) return parse('');
+  let text = '';
+  for (let j = i; j < args.count; j++) text += args.text(j, (t) => t);
+  return args.text(i, () => parse(text));
+}
+
+/** Hex or base64 as BIND prints it: in groups of 56 characters. */
+export function chunks(text: string): string {
+  return text.length <= 56 ? text : (text.match(/.{1,56}/g) as string[]).join(' ');
+}
+
+export function parseHex(text: string): Buffer {
+  if (!/^([0-9A-Fa-f]{2})*$/.test(text)) throw new ValueError(`"${clipped(text)}" is not hexadecimal octets (an even number of digits 0-9 a-f)`);
+  return Buffer.from(text, 'hex');
+}
+
+export function parseBase64(text: string): Buffer {
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new ValueError(`"${clipped(text)}" is not base64`);
+  return Buffer.from(text, 'base64');
+}
+
+function clipped(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
+
+/** The type bitmap of RFC 4034 §4.1.2 from type names at tokens i.. */
+function typeBitmap(args: TextArgs, i: number): Buffer {
+  const types = new Set<number>();
+  for (let j = i; j < args.count; j++) {
+    const t = args.text(j, (text) => typeFromName(text));
+    if (t === undefined) args.fail(j, `unknown record type "${args.text(j, (text) => text)}" in the type list`);
+    types.add(t);
+  }
+  return encodeBitmap([...types]);
+}
+
+export function encodeBitmap(types: number[]): Buffer {
+  const windows = new Map<number, Buffer>();
+  for (const t of types) {
+    const w = t >> 8;
+    let bits = windows.get(w);
+    if (!bits) windows.set(w, (bits = Buffer.alloc(32)));
+    bits[(t & 0xff) >> 3]! |= 0x80 >> (t & 7);
+  }
+  const parts: Buffer[] = [];
+  for (const w of [...windows.keys()].sort((a, b) => a - b)) {
+    const bits = windows.get(w)!;
+    let len = 32;
+    while (bits[len - 1] === 0) len--;
+    parts.push(Buffer.of(w, len), bits.subarray(0, len));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Why octets are not a type bitmap (windows in order, 1 to 32 octets each), or undefined. */
+function bitmapProblem(b: Buffer): string | undefined {
+  let last = -1;
+  for (let at = 0; at < b.length;) {
+    if (at + 2 > b.length) return 'type bitmap ends early';
+    const w = b[at]!;
+    const len = b[at + 1]!;
+    if (w <= last) return 'type bitmap windows are out of order';
+    if (len < 1 || len > 32 || at + 2 + len > b.length) return 'type bitmap has a window of a bad length';
+    last = w;
+    at += 2 + len;
+  }
+  return undefined;
+}
+
+export function bitmapTypes(b: Buffer): number[] {
+  const out: number[] = [];
+  for (let at = 0; at < b.length; at += 2 + b[at + 1]!) {
+    const w = b[at]!;
+    for (let i = 0; i < b[at + 1]!; i++) {
+      for (let bit = 0; bit < 8; bit++) if (b[at + 2 + i]! & (0x80 >> bit)) out.push(w * 256 + i * 8 + bit);
+    }
+  }
+  return out;
+}
+
+function bitmapText(b: Buffer): string {
+  return bitmapTypes(b).map(typeName).join(' ');
 }

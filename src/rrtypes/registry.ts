@@ -8,8 +8,25 @@ import type { MessageWriter } from '../wire/writer.js';
 import { A } from './a.js';
 import { AAAA } from './aaaa.js';
 import { CAA } from './caa.js';
+import { AFSDB } from './afsdb.js';
+import { CERT } from './cert.js';
 import { CNAME } from './cname.js';
+import { CSYNC } from './csync.js';
+import { CDS, DS, SMIMEA, SSHFP, TLSA, ZONEMD } from './digests.js';
+import { DNAME } from './dname.js';
+import { CDNSKEY, DNSKEY } from './dnskey.js';
+import { EUI48, EUI64 } from './eui.js';
+import { HINFO } from './hinfo.js';
+import { IPSECKEY } from './ipseckey.js';
+import { NAPTR } from './naptr.js';
+import { NSEC } from './nsec.js';
+import { NSEC3, NSEC3PARAM } from './nsec3.js';
+import { OPENPGPKEY } from './openpgpkey.js';
+import { RP } from './rp.js';
+import { RRSIG } from './rrsig.js';
+import { URI } from './uri.js';
 import { decodeFields, encodeFields, expandFields, lowerNames, parseFieldsText, printFields, walkFields } from './fields.js';
+import { LOC } from './loc.js';
 import { MX } from './mx.js';
 import { NS } from './ns.js';
 import { PTR } from './ptr.js';
@@ -18,9 +35,14 @@ import type { Field, RRTypeModule, TextArgs, YamlOut, YamlValue } from './rrtype
 import { SOA } from './soa.js';
 import { SPF } from './spf.js';
 import { SRV } from './srv.js';
+import { HTTPS, SVCB } from './svcb.js';
 import { TXT } from './txt.js';
 
-const TYPES: readonly RRTypeModule[] = [A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, SPF, CAA];
+const TYPES: readonly RRTypeModule[] = [
+  A, NS, CNAME, SOA, PTR, HINFO, MX, TXT, RP, AFSDB, AAAA, LOC, SRV, NAPTR, CERT, DNAME, DS, SSHFP, IPSECKEY,
+  RRSIG, NSEC, DNSKEY, NSEC3, NSEC3PARAM, TLSA, SMIMEA, CDS, CDNSKEY, OPENPGPKEY, CSYNC, ZONEMD, SVCB, HTTPS, SPF,
+  EUI48, EUI64, URI, CAA,
+];
 
 /** A module with what the hot path needs worked out once. */
 interface Entry {

@@ -20,6 +20,11 @@ const NAME_LAYOUTS: Record<number, readonly Field[]> = {
 
 const OPAQUE: readonly Field[] = [rest];
 
+/** RFC 3597 §5 text of any data; "\\# 0" is how empty data is written. */
+export function genericText(rdata: Buffer): string {
+  return rdata.length ? `\\# ${rdata.length} ${rdata.toString('hex').toUpperCase()}` : '\\# 0';
+}
+
 /** The RFC 3597 form of type `code`; `mnemonic` is how dig spells it. */
 export function genericType(code: number, mnemonic: string): RRTypeModule {
   const layout = NAME_LAYOUTS[code];
@@ -32,8 +37,7 @@ export function genericType(code: number, mnemonic: string): RRTypeModule {
     decompress: layout !== undefined,
     // All of these are in RFC 4034 §6.2's list.
     canonicalLower: layout !== undefined,
-    // RFC 3597 §5; "\# 0" is how empty data is written.
-    printText: (rdata) => (rdata.length ? `\\# ${rdata.length} ${rdata.toString('hex').toUpperCase()}` : '\\# 0'),
+    printText: genericText,
     yaml: {
       parse: (v) => v.fail('YAML zones have no syntax for RFC 3597 data'),
       print: () => ({ reason: 'YAML zones have no syntax for RFC 3597 data' }),

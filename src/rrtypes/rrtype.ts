@@ -14,7 +14,13 @@ export type Field = {
   /** Why a value read from text or RFC 3597 data is not valid (CAA tag), or undefined. */
   validate?(value: FieldValue): string | undefined;
 } & (
-  | { kind: 'u8' | 'u16' | 'u32'; /** Presentation form may be a duration such as 1h30m (SOA timers). */ duration?: true }
+  | {
+    kind: 'u8' | 'u16' | 'u32';
+    /** Presentation form may be a duration such as 1h30m (SOA timers). */
+    duration?: true;
+    /** Presentation form may be a mnemonic (a DNSSEC algorithm: RSASHA256); the number of one, or undefined. */
+    named?: (text: string) => number | undefined;
+  }
   | { kind: 'ipv4' | 'ipv6' }
   | { kind: 'name' }
   /** One <character-string>: a length octet and up to 255 octets. */
@@ -23,6 +29,13 @@ export type Field = {
   | { kind: 'strings' }
   /** The octets up to the end, written as one quoted string (CAA value). */
   | { kind: 'octets' }
+  /**
+   * The octets up to the end, written in hexadecimal (DS digest) or base64 (DNSKEY
+   * key): in text every token left, joined; printed as BIND does, in groups of 56.
+   */
+  | { kind: 'hex' | 'base64' }
+  /** A type bitmap up to the end (RFC 4034 §4.1.2): in text, every token left is a type. */
+  | { kind: 'types' }
 );
 
 /** A decoded field: numbers, addresses as their bytes, names, octets. */
@@ -58,6 +71,8 @@ export interface YamlValue {
   /** The items when the value is a sequence. */
   items(): YamlValue[] | undefined;
   isMap(): boolean;
+  /** The keys when the value is a mapping. */
+  keys(): string[] | undefined;
   has(key: string): boolean;
   /**
    * A field without judging it: undefined when the value is no mapping or has no
@@ -72,6 +87,8 @@ export interface YamlValue {
   name(key: string, what: string): Name;
   /** The zone's origin, which relative names are under. */
   readonly origin: Name;
+  /** The value as a scalar holding the type's master-file text (the shape of the types octoDNS lacks). */
+  fromText(mnemonic: string): Buffer;
   /** Throws an error placed at this node. */
   fail(message: string): never;
 }
@@ -103,6 +120,11 @@ export interface RRTypeModule {
    * and the fields (if any) only say where names are for decompression.
    */
   readonly generic?: true;
+  /**
+   * `parseText` checks the number of tokens itself (optional parts: SVCB params,
+   * LOC minutes); otherwise the master-file parser asks one token a field.
+   */
+  readonly ownTokenCount?: true;
   /** For a type whose text is not its fields one token each (LOC, SVCB): parses the tokens. */
   parseText?(args: TextArgs): Buffer;
   /** For such a type: prints the data, names through `name`. */

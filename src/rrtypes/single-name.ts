@@ -1,11 +1,16 @@
 // The types whose data is one domain name (NS, CNAME, PTR: RFC 1035 §3.3), all
 // compressible, lowercased in canonical form, written in YAML as the name alone.
-import { readName } from '../wire/name.js';
+import { readName, type Name } from '../wire/name.js';
 import { encodeFields } from './fields.js';
 import type { Field, RRTypeModule } from './rrtype.js';
 import { parseDomainName } from './values.js';
 
 const fields: readonly Field[] = [{ kind: 'name', label: 'target' }];
+
+/** The data of a record of one of these types pointing at `target`. */
+export function singleNameData(target: Name): Buffer {
+  return encodeFields(fields, [target]);
+}
 
 export function singleName(code: number, mnemonic: string, additional: boolean): RRTypeModule {
   return {

@@ -76,6 +76,8 @@ export function parseIPv6(text: string): { address: string; bytes: Buffer } {
 }
 
 export function parseDomainName(text: string, origin: Name): Name {
+  // '@' is the origin, as in master files (RFC 1035 §5.1).
+  if (text === '@') return origin;
   try {
     return Name.parse(text, origin);
   } catch (e) {

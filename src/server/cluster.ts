@@ -35,7 +35,7 @@ export function sendsNotify(): boolean {
   return !cluster.isWorker || process.env[WORKER_SLOT] === '0';
 }
 
-export function superviseWorkers(count: number, logger: Logger): Promise<number> {
+export function superviseWorkers(count: number, logger: Logger, whenReady?: () => void): Promise<number> {
   const ready = new Set<number>();
   let allReady = false;
   let stopping = false;
@@ -63,6 +63,13 @@ export function superviseWorkers(count: number, logger: Logger): Promise<number>
       } else if (ready.size === count) {
         allReady = true;
         logger.info({ workers: count, pids: alive().map((w) => w.process.pid) }, 'workers ready');
+        // The primary holds the shared sockets: once every worker has them, user: and group: take effect here.
+        try {
+          whenReady?.();
+        } catch (e) {
+          logger.error({ err: e }, `${(e as Error).message}: stopping`);
+          stop(2);
+        }
       }
     });
   };

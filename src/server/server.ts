@@ -5,7 +5,7 @@ import { Catalog } from '../lifecycle/catalog.js';
 import { Rotation, rotationResolver, type RotationSettings } from '../authority/rotation.js';
 import { EventLog, type Logger } from '../log.js';
 import { HEADER_LENGTH } from '../wire/header.js';
-import { Rcode } from '../wire/types.js';
+import { Rcode, typeName } from '../wire/types.js';
 import type { ResponseSigner } from '../wire/tsig.js';
 import { formatHostPort, type ListenAddress } from '../net/address.js';
 import type { Reply, RequestContext, Response } from '../net/context.js';
@@ -17,7 +17,8 @@ import { RateLimiter, truncatedReply, type RrlSettings } from '../query/rrl.js';
 import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptions } from '../net/tcp.js';
 import { bindUdp, type UdpCounts } from '../net/udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from '../lifecycle/watch.js';
-import { ZoneFiles } from '../lifecycle/zones.js';
+import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
+import type { Identity } from '../query/identity.js';
 import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
 import { defaultTransferSettings, journalBytesFor, type TransferSettings } from '../transfer/settings.js';
@@ -48,6 +49,10 @@ export interface ServerOptions {
   transfer?: TransferSettings;
   /** $INCLUDE directories and the size limit of zone files; SOURCE_DEFAULTS when unset. */
   zoneSources?: SourceLimits;
+  /** CH TXT version.bind and friends, and the NSID (query/identity.ts); hidden when unset. */
+  identity?: Identity;
+  /** Zones listed in rotor.yaml, beside the directory's. */
+  zoneList?: ZoneEntry[];
   /** Whether this process sends NOTIFY (with workers, one of them does). */
   sendNotify?: boolean;
   logger: Logger;
@@ -65,30 +70,24 @@ export class DnsServer {
   private readonly listeners: TcpListener[] = [];
   readonly bound: ListenAddress[] = [];
 
-  /** The rotation stage of local answers: its counters are read by the metrics and the status page. */
-  readonly rotation: Rotation;
+  /**
+   * The rotation stage of local answers: its counters are read by the metrics
+   * and the status page, and outlive a configuration reload, which changes the
+   * policy it asks (policyOf).
+   */
+  readonly rotation = new Rotation((zone, set) => this.policyOf(zone, set));
+  private policyOf!: ReturnType<typeof rotationResolver>;
   /** The forwarder, when `forward` is configured. */
-  readonly resolver: Resolver | undefined;
+  resolver: Resolver | undefined;
 
-  constructor(private readonly opts: ServerOptions) {
-    this.rotation = new Rotation(rotationResolver(opts.rotation));
+  constructor(private opts: ServerOptions) {
     this.eventLog = new EventLog(opts.logger);
-    this.resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger, events: this.eventLog });
-    const transfer = opts.transfer ?? defaultTransferSettings();
-    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, { defaultTtl: opts.defaultTtl, sources: opts.zoneSources }, opts.logger, {
-      journalBytes: (origin) => journalBytesFor(transfer, origin),
-    });
+    this.zones = new ZoneFiles(this.catalog, opts.zonesDir, this.loadOptions(opts), opts.logger, {
+      journalBytes: (origin) => journalBytesFor(this.opts.transfer ?? defaultTransferSettings(), origin),
+    }, opts.zoneList);
     this.events = this.zones.events;
-    this.transfers = new Transfers(transfer, opts.logger, this.eventLog);
-    this.notifier = new Notifier(transfer, opts.logger, this.eventLog);
     if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
-    const memo = opts.answerCacheBytes === 0 ? undefined : new AnswerMemo(this.catalog, this.rotation, opts.answerCacheBytes);
-    this.pipeline = { catalog: this.catalog, rotation: this.rotation, recursion: this.resolver, transfers: this.transfers, memo };
-    // allow-query at the top level or for any zone; a zone's own list wins.
-    if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
-      this.pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
-    }
-    this.rrl = opts.rrl && new RateLimiter(opts.rrl, opts.logger);
+    this.configure(opts);
     this.tcp = {
       idleTimeoutMs: opts.tcpIdleTimeoutMs,
       queryTimeoutMs: opts.tcpQueryTimeoutMs ?? TCP_DEFAULTS.queryTimeoutMs,
@@ -102,22 +101,57 @@ export class DnsServer {
     };
   }
 
+  private loadOptions(opts: ServerOptions) {
+    return { defaultTtl: opts.defaultTtl, sources: opts.zoneSources };
+  }
+
+  /**
+   * What a configuration reload may change while the server runs: rotation,
+   * forwarding, RRL, keys, transfer and query policies, and how zone files are
+   * read. Each is built whole and then put in place in one synchronous step,
+   * so a query is answered under the old settings or the new ones, never a mix.
+   * The listeners, the TCP limits and the memo's size keep what they started with.
+   */
+  private configure(opts: ServerOptions): void {
+    const policyOf = rotationResolver(opts.rotation);
+    const resolver = opts.forward && new Resolver({ forward: opts.forward, rotation: opts.rotation.policy, logger: opts.logger, events: this.eventLog });
+    const transfer = opts.transfer ?? defaultTransferSettings();
+    const transfers = new Transfers(transfer, opts.logger, this.eventLog);
+    const notifier = new Notifier(transfer, opts.logger, this.eventLog);
+    // A new memo: the answers it holds were rotated under the old policy.
+    const memo = opts.answerCacheBytes === 0 ? undefined : new AnswerMemo(this.catalog, this.rotation, opts.answerCacheBytes);
+    const pipeline: PipelineOptions = { catalog: this.catalog, rotation: this.rotation, recursion: resolver, transfers, memo, identity: opts.identity };
+    // allow-query at the top level or for any zone; a zone's own list wins.
+    if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
+      pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
+    }
+    const rrl = opts.rrl && new RateLimiter(opts.rrl, opts.logger);
+    this.notifier?.close();
+    Object.assign(this, { opts, policyOf, resolver, notifier, pipeline, rrl });
+    this.zones.configure(this.loadOptions(opts), opts.zoneList);
+  }
+
+  /** A configuration reload: the live settings of `opts` take effect at once (see configure), then every zone is loaded again. */
+  reconfigure(opts: ServerOptions): Promise<void> {
+    this.configure({ ...opts, logger: this.opts.logger });
+    return this.reloadZones();
+  }
+
   /** Lines for what anyone can cause, a line a second per kind at most. */
   readonly eventLog: EventLog;
   /** What went wrong and was survived: datagrams dropped unread, replies not sent, bugs met while answering. */
   readonly faults: UdpCounts & { internalErrors: number } = { portZero: 0, sendFailures: 0, internalErrors: 0 };
 
   /** Response rate limiting, when configured: UDP only, TCP being the way around it for real clients. */
-  readonly rrl: RateLimiter | undefined;
+  rrl: RateLimiter | undefined;
   readonly tcp: TcpOptions;
   private closing = false;
   /** Answers that come later (forwarded), which a shutdown waits for. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  private readonly transfers: Transfers;
-  private readonly notifier: Notifier;
-  /** Made once: an object per query is garbage for the collector to chase. */
-  private readonly pipeline: PipelineOptions;
+  private notifier!: Notifier;
+  /** Made once per configuration: an object per query is garbage for the collector to chase. */
+  private pipeline!: PipelineOptions;
 
   /** The zone files behind the catalog; `events` reports their lifecycle. */
   readonly zones: ZoneFiles;
@@ -166,7 +200,17 @@ export class DnsServer {
     const verdict = this.rrl && ctx.transport === 'udp' ? this.rrl.check(outcome, ctx.client.address) : 'send';
     if (verdict === 'drop') return undefined;
     if (started !== undefined) for (const observe of this.observers) observe(outcome, ctx, started);
+    if (outcome.ede) this.logRefusal(outcome, ctx);
     return signed(verdict === 'slip' ? truncatedReply(outcome.response) : outcome.messages ?? outcome.response, outcome.signer);
+  }
+
+  /** Why a query was REFUSED or SERVFAILed, as its extended error says: a line a second per kind, anyone can cause these. */
+  private logRefusal(outcome: Outcome, ctx: RequestContext): void {
+    const servfail = outcome.rcode === Rcode.SERVFAIL;
+    const q = outcome.question;
+    this.eventLog.log(servfail ? 'warn' : 'info', servfail ? 'servfail' : 'refused', {
+      client: ctx.client.address, qname: q?.name.toString(), qtype: q ? typeName(q.type) : undefined, ede: outcome.ede!.code,
+    }, `${servfail ? 'SERVFAIL' : 'REFUSED'}: ${outcome.ede!.text}`);
   }
 
   private logFault(e: unknown): void {

@@ -6,6 +6,7 @@ import { Address4, Address6 } from 'ip-address';
 import { resolve } from 'node:path';
 import { parseAcl, type Acl } from '../net/acl.js';
 import { parseHostPort, type ListenAddress } from '../net/address.js';
+import { suggestion } from '../suggest.js';
 import { Name } from '../wire/name.js';
 import { TSIG_ALGORITHMS, type Keyring, type TsigAlgorithm, type TsigKey } from '../wire/tsig.js';
 import { DEFAULT_JOURNAL_BYTES } from './journal.js';
@@ -63,6 +64,8 @@ function record(key: string, v: unknown): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+export const KEY_FIELDS = ['algorithm', 'secret', 'secret-file'];
+
 /**
  * keys:
  *   transfer-key: { algorithm: hmac-sha256, secret: <base64> }   # or secret-file: PATH
@@ -72,7 +75,7 @@ export function parseKeys(v: unknown, base: string): Map<string, TsigKey> {
   for (const [name, spec] of Object.entries(record('keys', v))) {
     const at = `keys.${name}`;
     const s = record(at, spec);
-    for (const k of Object.keys(s)) if (!['algorithm', 'secret', 'secret-file'].includes(k)) throw new SettingsError(`${at}: unknown key "${k}"`);
+    for (const k of Object.keys(s)) if (!KEY_FIELDS.includes(k)) throw new SettingsError(`${at}: unknown key "${k}"${suggestion(k, KEY_FIELDS)}`);
     const algorithm = s.algorithm;
     if (typeof algorithm !== 'string' || !(algorithm in TSIG_ALGORITHMS)) {
       throw new SettingsError(`${at}.algorithm: expected one of ${Object.keys(TSIG_ALGORITHMS).join(', ')}`);
@@ -169,7 +172,7 @@ export function parseZoneSettings(v: unknown): Map<string, Partial<ZoneTransferS
     const s: Partial<ZoneTransferSettings> = {};
     for (const [k, value] of Object.entries(record(at, spec))) {
       const set = ZONE_KEYS[k];
-      if (!set) throw new SettingsError(`${at}: unknown setting "${k}" (known: ${TRANSFER_SETTINGS.join(', ')})`);
+      if (!set) throw new SettingsError(`${at}: unknown setting "${k}"${suggestion(k, TRANSFER_SETTINGS)}`);
       set(s, value, `${at}.${k}`);
     }
     zones.set(origin.key, s);

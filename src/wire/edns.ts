@@ -11,7 +11,12 @@ export interface Edns {
   /** DNSSEC OK (RFC 3225): copied into the response. */
   dnssecOk: boolean;
   extendedRcode: number;
+  /** The client asked for the server's NSID (RFC 5001). */
+  nsid?: boolean;
 }
+
+/** EDNS option codes rotor reads or writes. */
+export const EdnsOption = { NSID: 3, EDE: 15 } as const;
 
 export const DO_BIT = 0x8000;
 
@@ -29,14 +34,18 @@ export function readOpt(buf: Buffer, classOffset: number): Edns {
 /**
  * Checks that the OPT RDATA is a whole number of {code, length, data} options,
  * as BIND and Knot do before honouring it: a lying option length is FORMERR.
+ * Returns whether one of them asks for the NSID.
  */
-export function checkOptions(buf: Buffer, start: number, end: number): void {
+export function checkOptions(buf: Buffer, start: number, end: number): boolean {
   let pos = start;
+  let nsid = false;
   while (pos < end) {
     if (pos + 4 > end) throw new WireError('EDNS option header runs past the OPT record');
+    if (buf.readUInt16BE(pos) === EdnsOption.NSID) nsid = true;
     pos += 4 + buf.readUInt16BE(pos + 2);
     if (pos > end) throw new WireError('EDNS option runs past the OPT record');
   }
+  return nsid;
 }
 
 /** The largest UDP response a client with these EDNS parameters may be sent. */

@@ -78,7 +78,7 @@ export function parseQuery(buf: Buffer): Query {
         if (edns) throw new QueryError('more than one OPT record');
         if (rr.owner.labels.length !== 0) throw new QueryError('OPT record owner is not the root');
         edns = readOpt(buf, rr.classAt);
-        checkOptions(buf, rr.classAt + 8, rr.end);
+        if (checkOptions(buf, rr.classAt + 8, rr.end)) edns.nsid = true;
       }
       pos = rr.end;
     }

@@ -2,7 +2,7 @@
 // named-checkzone runs (check-integrity, check-mx-cname, check-srv-cname, ...).
 // They are warnings: the zone is still served, and `rotor check --strict`
 // turns them into errors.
-import { additionalName, checkRData, hasAdditional } from '../rrtypes/registry.js';
+import { additionalName, checkRData, hasAdditional, targetOf } from '../rrtypes/registry.js';
 import type { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
@@ -26,11 +26,14 @@ export interface CheckedSet {
 export interface CheckSubject {
   readonly origin: Name;
   /** Every name with data and its RRsets, the apex first, then in the order first written. */
-  owners(): Iterable<{ name: Name; sets: Iterable<CheckedSet> }>;
+  owners(): Iterable<{ name: Name; sets: readonly CheckedSet[] }>;
+  /** The owners of DNAME records. */
+  dnames(): Name[];
+  /** Whether `name` has any data. */
+  exists(name: Name): boolean;
   has(name: Name, type: number): boolean;
   /** The topmost delegation at or above `name`: its key and the data of its NS records. */
   cutAbove(name: Name): { key: string; ns: readonly Buffer[] } | undefined;
-  readonly soa: CheckedSet;
 }
 
 function hasAddress(zone: CheckSubject, name: Name): boolean {
@@ -43,9 +46,10 @@ export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
   return check({
     origin: zone.origin,
     owners: () => [...zone.nodes.values()].map((node) => ({ name: node.name, sets: [...node.rrsets.values()].map(checked) })),
+    dnames: () => [...zone.nodes.values()].filter((n) => n.rrsets.has(RRType.DNAME)).map((n) => n.name),
+    exists: (name) => zone.nodes.has(name.key),
     has: (name, type) => zone.nodes.get(name.key)?.rrsets.has(type) ?? false,
     cutAbove: (name) => cut(zone.findCut(name)),
-    soa: { ...checked(zone.soa), pos: () => zone.soa.pos },
   });
 }
 
@@ -53,15 +57,29 @@ export function check(zone: CheckSubject): Diagnostic[] {
   const out: Diagnostic[] = [];
   const warn = (pos: SourcePos, message: string) => out.push({ pos, severity: 'warning', message });
 
+  const dnames = zone.dnames();
   for (const node of zone.owners()) {
     const cut = zone.cutAbove(node.name);
     const atCut = cut?.key === node.name.key;
+    const dname = dnames.find((d) => !d.equals(node.name) && node.name.isSubdomainOf(d));
     for (const set of node.sets) {
+      // RFC 6672 §2.3: nothing below a DNAME is ever served. (A CNAME beside a DNAME
+      // is already an error when the zone is built: a CNAME is alone at its name.)
+      if (dname) warn(set.pos(0), `${typeName(set.type)} at ${node.name} is below the DNAME at ${dname} and is never served (RFC 6672 §2.3)`);
+    }
+    for (const set of node.sets) {
+      set.rdata.forEach((rd, i) => {
+        for (const message of checkRData(set.type, rd)) warn(set.pos(i), message);
+      });
+      if (set.type === RRType.DS && !atCut) {
+        warn(set.pos(0), `DS at ${node.name} is not at a delegation point: a DS set belongs to the parent side of a zone cut, beside its NS set (RFC 4035 §2.4)`);
+      }
       // Below a cut only glue (addresses of the child's name servers) belongs; at the cut, NS and DS.
       if (cut && !(atCut && (set.type === RRType.NS || set.type === RRType.DS))) {
         const glue = (set.type === RRType.A || set.type === RRType.AAAA) && cut.ns.some((rd) => additionalName(RRType.NS, rd)?.key === node.name.key);
         if (!glue) warn(set.pos(0), `${typeName(set.type)} at ${node.name} is below the delegation ${cut.key} and is never served (occluded)`);
       }
+      if (set.type === RRType.CNAME) checkCnameTarget(zone.origin, node.name, targetOf(set.type, set.rdata[0]!), (name) => answered(zone, name), (m) => warn(set.pos(0), m));
       // The names whose addresses the additional section needs (MX, NS, SRV) must have them.
       if (!hasAdditional(set.type)) continue;
       set.rdata.forEach((rd, i) => {
@@ -78,11 +96,39 @@ export function check(zone: CheckSubject): Diagnostic[] {
           warn(pos, `${what} is inside the delegated zone and has no glue (A/AAAA): the delegation cannot be followed`);
           return;
         }
-        if (!targetCut && !hasAddress(zone, target)) warn(pos, `${what} has no A or AAAA record in the zone`);
+        if (!targetCut && !hasAddress(zone, target)) warn(pos, `${what} has no A or AAAA record in the zone${missingDot(target, zone.origin)}`);
       });
     }
   }
-  // The type modules' own checks of the apex SOA (timer sanity).
-  for (const message of checkRData(RRType.SOA, zone.soa.rdata[0]!)) warn(zone.soa.pos(0), message);
   return out;
+}
+
+/**
+ * A name meant absolute but written without its final dot reads as relative
+ * and gets the zone's name twice: mail.corp.example.corp.example. Said, with
+ * the fix, after the warning its absence of data causes.
+ */
+function missingDot(target: Name, origin: Name): string {
+  const t = target.key;
+  const o = origin.key;
+  if (o === '.' || !t.endsWith(o + o)) return '';
+  const written = t.slice(0, -o.length - 1);
+  return `: "${written}" without a final dot is relative to the zone; write "${written}." or "${written.slice(0, -o.length)}"`.replace(/ or ""$/, '');
+}
+
+/** A CNAME pointing inside the zone at a name with no data at all: a typo, or a name written without its final dot. */
+function checkCnameTarget(origin: Name, owner: Name, target: Name | undefined, exists: (name: Name) => boolean, warn: (message: string) => void): void {
+  if (!target || !target.isSubdomainOf(origin) || exists(target)) return;
+  warn(`CNAME target ${target} of ${owner} does not exist in the zone${missingDot(target, origin)}`);
+}
+
+/** Whether the zone has data at `name`, or a wildcard that would answer for it. */
+function answered(zone: CheckSubject, name: Name): boolean {
+  if (zone.exists(name)) return true;
+  // Each enclosing name's wildcard, up to the apex.
+  for (let parent = name; parent.labelCount > zone.origin.labelCount; ) {
+    parent = parent.parent();
+    if (zone.exists(parent.prepend('*'))) return true;
+  }
+  return false;
 }

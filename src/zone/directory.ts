@@ -9,13 +9,44 @@ export type FileResult<Z = Zone> =
   | { file: string; ok: true; zone: Z; diagnostics: Diagnostic[] }
   | { file: string; ok: false; diagnostics: Diagnostic[] };
 
-export async function zoneFilesIn(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
+/** A file in a zone directory that serves no zone, and why. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+  /** A file that belongs there (rotor.yaml): worth a line, not a warning. */
+  expected?: boolean;
+}
+
+/** Why a file name is not taken for a zone, with the way out; BIND's and NSD's habits get their own. */
+function skipReason(name: string): string {
+  const fix = (zone: string) => `rename it to ${zone}.zone (or ${zone}.yaml), or list it under zone: in rotor.yaml with name: ${zone}`;
+  const bind = /^db\.(.+)$/.exec(name) ?? /^(.+)\.(?:db|hosts|zonefile)$/.exec(name);
+  if (bind) return `named as BIND's files are, not <zone>.zone: ${fix(bind[1]!)}`;
+  if (/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(name) && !/\.(txt|md|bak|orig|old|json|conf|yml|yaml|zone)$/i.test(name)) return `no .zone or .yaml extension: ${fix(name)}`;
+  return 'not <zone>.yaml, <zone>.yml or <zone>.zone';
+}
+
+/**
+ * The zone files of a directory, and the other files in it. Hidden files (an
+ * editor's swap files) and subdirectories are neither.
+ */
+export async function scanZoneDirectory(dir: string): Promise<{ files: string[]; skipped: SkippedFile[] }> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const e of entries) {
     // Symlinks too: whether one may be served (where it leads) is checked when it is loaded.
-    .filter((e) => (e.isFile() || e.isSymbolicLink()) && zoneNameOf(e.name) !== undefined)
-    .map((e) => join(dir, e.name))
-    .sort();
+    if (!(e.isFile() || e.isSymbolicLink()) || e.name.startsWith('.')) continue;
+    // rotor.yaml beside the zones (zones: .) is the settings, not a zone "rotor.".
+    if (e.name === 'rotor.yaml') skipped.push({ file: join(dir, e.name), reason: "rotor's settings file", expected: true });
+    else if (zoneNameOf(e.name) !== undefined) files.push(join(dir, e.name));
+    else skipped.push({ file: join(dir, e.name), reason: skipReason(e.name) });
+  }
+  return { files, skipped };
+}
+
+export async function zoneFilesIn(dir: string): Promise<string[]> {
+  return (await scanZoneDirectory(dir)).files;
 }
 
 /** Loads one file into a Zone, turning a rejected zone into diagnostics instead of an exception. */

@@ -103,7 +103,8 @@ export class ZoneLoaderThread {
     const w = (this.worker ??= this.start());
     w.ref();
     try {
-      const reply = await this.ask(w, { type: 'load', file, options });
+      const { origin, ...rest } = options;
+      const reply = await this.ask(w, { type: 'load', file, options: rest, origin: origin?.toString() });
       if (reply.type === 'failed') return { file, ok: false, diagnostics: reply.diagnostics };
       const assembler = new ZoneAssembler(reply.zone);
       const slices = new Slices();

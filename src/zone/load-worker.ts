@@ -4,9 +4,11 @@ import { parentPort } from 'node:worker_threads';
 import type { Diagnostic } from './errors.js';
 import { loadWith } from './directory.js';
 import { loadZoneVersion, type LoadOptions } from './load.js';
+import { Name } from '../wire/name.js';
 import { handOverZone, type ZoneHandOver } from './transport.js';
 
-export type LoaderRequest = { type: 'load'; file: string; options: LoadOptions };
+/** `origin` travels as text: a Name does not survive the structured clone. */
+export type LoaderRequest = { type: 'load'; file: string; options: Omit<LoadOptions, 'origin'>; origin?: string };
 export type LoaderReply =
   | { type: 'failed'; diagnostics: Diagnostic[] }
   | { type: 'zone'; zone: ZoneHandOver; diagnostics: Diagnostic[] };
@@ -30,7 +32,7 @@ const port = parentPort!;
 
 port.on('message', (req: LoaderRequest) => {
   void (async () => {
-    const r = await loadWith(loadZoneVersion, req.file, req.options);
+    const r = await loadWith(loadZoneVersion, req.file, { ...req.options, origin: req.origin === undefined ? undefined : Name.parse(req.origin) });
     if (!r.ok) {
       port.postMessage({ type: 'failed', diagnostics: reported(r.diagnostics) } satisfies LoaderReply);
       return;

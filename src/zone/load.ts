@@ -16,13 +16,20 @@ import type { ParsedRecord } from './records.js';
 
 export interface LoadOptions {
   defaultTtl: number;
-  /** The zone's name when the file's name does not give it (rotor convert --origin). */
+  /** The zone's name when the file's name does not give it (rotor convert --origin, zones listed in rotor.yaml). */
   origin?: Name;
+  /** The file's format when its extension does not give it (zones listed in rotor.yaml). */
+  format?: ZoneFormat;
+  /** rotor check: a file with errors is still built and checked, so that one run reports every finding. */
+  everyFinding?: boolean;
   /** Where $INCLUDE may read besides the zone file's directory, and how much; SOURCE_DEFAULTS where unset. */
   sources?: SourceLimits;
 }
 
 export const ZONE_EXTENSIONS = ['.yaml', '.yml', '.zone'] as const;
+
+export const ZONE_FORMATS = ['yaml', 'zone'] as const;
+export type ZoneFormat = (typeof ZONE_FORMATS)[number];
 
 /** YAML by extension; anything else is read as an RFC 1035 master file. */
 export function isYamlFile(file: string): boolean {
@@ -48,7 +55,7 @@ export interface LoadedZone {
  * has left. A master file's records go to `sink` when one is given.
  */
 export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS), sink?: (r: ParsedRecord) => void): ParsedZoneText {
-  if (isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
+  if (isYaml(file, opts)) return parseYamlZone(text, file, origin, opts.defaultTtl);
   const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
   return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget), sink);
 }
@@ -94,21 +101,49 @@ function readZoneText(file: string, opts: LoadOptions): ZoneText {
   return { origin, text, budget, serial: Math.floor(mtimeMs / 1000) >>> 0 };
 }
 
-/** Throws the parser's errors; sets the serial of an SOA written as `serial: auto`. */
-function parsedOrThrow(parsed: ParsedZoneText, serial: number): ParsedZoneText {
-  if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(parsed.diagnostics);
+/** YAML by `format` where given, else by extension. */
+function isYaml(file: string, opts: LoadOptions): boolean {
+  return opts.format ? opts.format === 'yaml' : isYamlFile(file);
+}
+
+/**
+ * Throws the parser's errors, unless rotor check wants every finding (then
+ * `built` throws them after the zone is built and checked); sets the serial of
+ * an SOA written as `serial: auto`.
+ */
+function parsedOrThrow(parsed: ParsedZoneText, serial: number, opts: LoadOptions): ParsedZoneText {
+  if (parsed.diagnostics.some((d) => d.severity === 'error') && !opts.everyFinding) throw new ZoneLoadError(parsed.diagnostics);
   if (parsed.autoSerial) {
     for (const r of parsed.records) if (r.type === RRType.SOA) r.rdata = withSoaSerial(r.rdata, serial);
   }
   return parsed;
 }
 
+/**
+ * What `build` makes of the parsed records, with the parser's findings before
+ * its own. A file with errors is not served: for rotor check what parsed is
+ * still built and checked, so that every finding comes in one report, not a stage a run.
+ */
+function built<Z>(parsed: ParsedZoneText, build: () => { zone: Z; diagnostics: Diagnostic[] }): { zone: Z; diagnostics: Diagnostic[] } {
+  const failed = parsed.diagnostics.some((d) => d.severity === 'error');
+  let result: { zone: Z; diagnostics: Diagnostic[] };
+  try {
+    result = build();
+  } catch (e) {
+    if (failed && e instanceof ZoneLoadError) throw new ZoneLoadError([...parsed.diagnostics, ...e.diagnostics]);
+    throw e;
+  }
+  const diagnostics = [...parsed.diagnostics, ...result.diagnostics];
+  if (failed) throw new ZoneLoadError(diagnostics);
+  return { zone: result.zone, diagnostics };
+}
+
 export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
   const { origin, text, budget, serial } = readZoneText(file, opts);
-  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget), serial);
-  const built = buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl });
-  built.zone.autoSerial = parsed.autoSerial;
-  return { zone: built.zone, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
+  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget), serial, opts);
+  const { zone, diagnostics } = built(parsed, () => buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl }));
+  zone.autoSerial = parsed.autoSerial;
+  return { zone, diagnostics };
 }
 
 /**
@@ -130,11 +165,13 @@ export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<
   // About 30 octets of master file a record: the builder's columns rarely grow.
   const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, text.length >> 5);
   const add = (r: ParsedRecord) => builder.add(r, r.pos);
-  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, isYamlFile(file) ? undefined : add), serial);
+  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, isYaml(file, opts) ? undefined : add), serial, opts);
   // A master file's records went to the builder already: in one, an SOA that is written is
   // never automatic, and one made up takes `serial`. YAML's go now, then leave.
   for (const r of parsed.records) add(r);
   parsed.records.length = 0;
-  const { version, positions, written, diagnostics } = builder.finish();
-  return { zone: { version, positions, written, autoSerial: parsed.autoSerial }, diagnostics: [...parsed.diagnostics, ...diagnostics] };
+  return built(parsed, () => {
+    const { version, positions, written, diagnostics } = builder.finish();
+    return { zone: { version, positions, written, autoSerial: parsed.autoSerial }, diagnostics };
+  });
 }

@@ -3,6 +3,7 @@
 // generic form. Every error becomes a diagnostic at the file:line:col of the
 // token it is about; nothing throws out of the parser.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { takesRest } from '../rrtypes/fields.js';
 import { invalidData, parseText, readRData, rrType } from '../rrtypes/registry.js';
 import type { TextArgs } from '../rrtypes/rrtype.js';
 import { soaMinimum } from '../rrtypes/soa.js';
@@ -554,8 +555,11 @@ class MasterFileParser {
     } else if (!mod.generic) {
       const fields = mod.fields;
       const n = fields.length;
-      if (args.length < n) throw new LocatedError(typeTok, `${typeText} record is missing its ${fields.slice(args.length).map((f) => f.label).join(', ')}`);
-      if (args.length > n && !fields.some((f) => f.kind === 'strings')) throw new LocatedError(args[n]!, `unexpected "${args[n]!.text}" after the ${typeText} data`);
+      // An empty type bitmap (NSEC of a name with no data) is no tokens at all.
+      const needed = fields[n - 1]?.kind === 'types' ? n - 1 : n;
+      if (mod.ownTokenCount && args.length === 0) throw new LocatedError(typeTok, `${typeText} record has no data`);
+      if (!mod.ownTokenCount && args.length < needed) throw new LocatedError(typeTok, `${typeText} record is missing its ${fields.slice(args.length, needed).map((f) => f.label).join(', ')}`);
+      if (!mod.ownTokenCount && args.length > n && !takesRest(fields[n - 1]!)) throw new LocatedError(args[n]!, `unexpected "${args[n]!.text}" after the ${typeText} data`);
       this.args.tokens = args;
       rdata = parseText(type, this.args);
     } else {

@@ -248,7 +248,12 @@ export class VersionBuilder {
           }
           seen?.add(this.rdataText(r));
           const ttl = setTtl[setTtl.length - 1]!;
-          if (recTtl[r] !== ttl) warn(r, `TTL ${recTtl[r]} differs from ${ttl} of the other ${typeName(type)} records at ${this.stageName(this.recStage.data[r]!)}: ${ttl} is used`);
+          if (recTtl[r] !== ttl) {
+            // RFC 2181 §5.2: such a set is treated as having its lowest TTL, as Knot answers it (BIND keeps the first).
+            const lowest = Math.min(recTtl[r]!, ttl);
+            warn(r, `TTL ${recTtl[r]} differs from ${ttl} of the other ${typeName(type)} records at ${this.stageName(this.recStage.data[r]!)}: ${lowest} is used`);
+            setTtl[setTtl.length - 1] = lowest;
+          }
           if (type === RRType.SOA) {
             error(r, this.pos(r), `more than one SOA record at ${this.origin}`);
             continue;

@@ -30,6 +30,15 @@ export function checkVersion(version: ZoneVersion, positions: RecordPositions, o
         yield { name: currentName, sets };
       }
     },
+    dnames: () => {
+      const owners: Name[] = [];
+      for (let n = 0; n < version.nodeCount; n++) if (version.rrset(n, RRType.DNAME) >= 0) owners.push(version.ownerName(n));
+      return owners;
+    },
+    exists: (name: Name) => {
+      const n = version.find(name);
+      return n >= 0 && (version.flags(n) & NodeFlag.EMPTY) === 0;
+    },
     has: (name: Name, type: number) => {
       const n = version.find(name);
       return n >= 0 && version.rrset(n, type) >= 0;
@@ -39,7 +48,6 @@ export function checkVersion(version: ZoneVersion, positions: RecordPositions, o
       const cut = version.lookup(name).cut;
       return cut < 0 ? undefined : { key: version.ownerName(cut).key, ns: setOf(version.rrset(cut, RRType.NS)).rdata };
     },
-    soa: setOf(version.soaSet),
   };
   return check(subject);
 }

@@ -3,6 +3,7 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { Name } from '../wire/name.js';
 import { RRType, typeFromName, typeName } from '../wire/types.js';
+import { parseMasterFile } from './masterfile.js';
 import { fromYaml, rrType } from '../rrtypes/registry.js';
 import type { YamlValue } from '../rrtypes/rrtype.js';
 import { isAutoSerial } from '../rrtypes/soa.js';
@@ -60,7 +61,33 @@ function lineStarts(text: string): Uint32Array {
   return starts;
 }
 
-export function parseYamlZone(text: string, file: string, origin: Name, defaultTtl: number): ParsedZoneText {
+/**
+ * Top-level owner names written unquoted that YAML cannot read as keys: `*`
+ * starts an alias and `@` is reserved, so `*.apps:` and `@:` are syntax errors
+ * that the parser reports at length, far from the cause. Each is found here,
+ * reported with the fix, and read as if quoted, so that the rest of the file
+ * is still checked in the same run. `quoted` maps each such line (0-based) to
+ * the length of the key, for positions on it.
+ */
+function quoteReservedOwners(text: string): { text: string; quoted: Map<number, number>; keys: { line: number; key: string }[] } {
+  const quoted = new Map<number, number>();
+  const keys: { line: number; key: string }[] = [];
+  let line = 0;
+  const fixed = text.replace(/^([^\n]*)$/gm, (whole) => {
+    const m = /^([*@][^\s:'"#]*)(?=:(?:\s|$))/.exec(whole);
+    if (m) {
+      quoted.set(line, m[1]!.length);
+      keys.push({ line, key: m[1]! });
+    }
+    line++;
+    return m ? `'${m[1]}'${whole.slice(m[1]!.length)}` : whole;
+  });
+  return { text: fixed, quoted, keys };
+}
+
+export function parseYamlZone(source: string, file: string, origin: Name, defaultTtl: number): ParsedZoneText {
+  const reserved = /^[*@]/m.test(source) ? quoteReservedOwners(source) : undefined;
+  const text = reserved?.text ?? source;
   const starts = lineStarts(text);
   let diagnostics: Diagnostic[] = [];
   let records: ParsedRecord[] = [];
@@ -76,13 +103,21 @@ export function parseYamlZone(text: string, file: string, origin: Name, defaultT
       if (starts[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
-    return { file, line: lo + 1, col: at - starts[lo]! + 1 };
+    let col = at - starts[lo]! + 1;
+    // A line whose owner was quoted above: back to the columns of the file as written.
+    const keyLength = reserved?.quoted.get(lo);
+    if (keyLength !== undefined && col > 1) col -= col > keyLength + 2 ? 2 : 1;
+    return { file, line: lo + 1, col };
   };
   const posOf = (node: unknown): SourcePos => posAt((node as Node | null)?.range?.[0] ?? 0);
   const fail = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'error', message });
 
   const ends = pieceEnds(text);
   if (ends.length === 1 || !parsePieces(ends)) parsePieces([text.length]);
+  for (const { line, key } of reserved?.keys ?? []) {
+    const what = key.startsWith('*') ? 'an unquoted * starts a YAML alias' : 'YAML reserves an unquoted @';
+    diagnostics.unshift({ pos: { file, line: line + 1, col: 1 }, severity: 'error', message: `owner ${key} must be quoted, '${key}': (${what}); read as quoted to check the rest` });
+  }
   return { records, diagnostics, autoSerial };
 
   /** Parses text cut at `ends`; false, with nothing kept, when a piece of several does not parse cleanly. */
@@ -130,6 +165,7 @@ export function parseYamlZone(text: string, file: string, origin: Name, defaultT
         : pair.key.value === null ? '' : text.slice(base + range![0], base + range![1]);
       let owner: Name;
       try {
+        // '' and '@' are the apex ('@' as in master files).
         owner = ownerText === '' ? origin : parseDomainName(ownerText, origin);
       } catch (e) {
         fail(keyPos, (e as Error).message);
@@ -271,6 +307,9 @@ class NodeValue implements YamlValue {
   isMap(): boolean {
     return isMap(this.node);
   }
+  keys(): string[] | undefined {
+    return isMap(this.node) ? (this.node.items as Pair<unknown, unknown>[]).map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : undefined;
+  }
   has(key: string): boolean {
     return isMap(this.node) && this.node.has(key);
   }
@@ -286,6 +325,14 @@ class NodeValue implements YamlValue {
   }
   name(key: string, what: string): Name {
     return nameField(this.node, key, what, this.origin);
+  }
+  fromText(mnemonic: string): Buffer {
+    const text = scalarText(this.node, `${mnemonic} value`).replace(/[\r\n]/g, ' ');
+    // The value is the record's master-file text after the type, read by the master-file parser.
+    const parsed = parseMasterFile(`@ 0 IN ${mnemonic} ${text}\n`, 'value', this.origin, 0);
+    const problem = parsed.diagnostics[0];
+    if (problem) throw new FieldError(this.node, `${mnemonic} value: ${problem.message}`);
+    return parsed.records[0]!.rdata;
   }
   fail(message: string): never {
     throw new FieldError(this.node, message);

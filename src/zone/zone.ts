@@ -181,7 +181,10 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
     }
     seen.add(wire);
     if (rec.ttl !== set.ttl) {
-      warn(rec.pos, `TTL ${rec.ttl} differs from ${set.ttl} of the other ${typeName(rec.type)} records at ${rec.owner}: ${set.ttl} is used`);
+      // RFC 2181 §5.2: such a set is treated as having its lowest TTL, as Knot answers it (BIND keeps the first).
+      const lowest = Math.min(rec.ttl, set.ttl);
+      warn(rec.pos, `TTL ${rec.ttl} differs from ${set.ttl} of the other ${typeName(rec.type)} records at ${rec.owner}: ${lowest} is used`);
+      set.ttl = lowest;
     }
     if (rec.type === RRType.SOA && set.rdata.length > 0) {
       error(rec.pos, `more than one SOA record at ${origin}`);

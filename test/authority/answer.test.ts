@@ -146,3 +146,89 @@ describe('answer()', () => {
     assert.deepEqual(show(out.answer), ['www.example.test. A 3']);
   });
 });
+
+const DNAME_ZONE = `
+$TTL 300
+@         SOA   ns1 hostmaster 1 7200 900 1209600 60
+@         NS    ns1
+ns1       A     192.0.2.1
+host.t    A     192.0.2.10
+dn   30   DNAME t
+x.dn      A     192.0.2.66
+out  30   DNAME elsewhere.test.
+up   30   DNAME long-target-name.t
+via       CNAME host.dn
+sub       NS    ns.sub
+sub  30   DNAME t
+deep      NS    ns.sub
+sub.deep  DNAME t
+grow      DNAME sub.grow
+ns.sub    A     192.0.2.53
+`;
+
+describe('answer() with DNAMEs (RFC 6672)', () => {
+  const dzone = zoneOf(DNAME_ZONE);
+  const dask = (qname: string, qtype: number) => answer({ zone: dzone, qname: Name.parse(qname), qtype, dnssecOk: false, any: 'one' });
+  /** Sections as `owner TTL TYPE data`. */
+  const full = (section: Answer['answer']) => section.flatMap((s) => s.rdata.map((r) => `${s.owner.toString()} ${s.ttl} ${typeName(s.type)} ${presentation(s.type, r)}`));
+
+  it('answers below a DNAME with it, a CNAME owned by the query name with the DNAME\'s TTL, and the data it leads to', () => {
+    const out = dask('host.dn.example.test.', RRType.A);
+    assert.equal(out.kind, 'dname');
+    assert.equal(out.rcode, Rcode.NOERROR);
+    assert.deepEqual(full(out.answer), [
+      'dn.example.test. 30 DNAME t.example.test.',
+      'host.dn.example.test. 30 CNAME host.t.example.test.',
+      'host.t.example.test. 300 A 192.0.2.10',
+    ]);
+  });
+
+  it('occludes the data below a DNAME', () => {
+    const out = dask('x.dn.example.test.', RRType.A);
+    assert.equal(out.kind, 'nxdomain');
+    assert.equal(out.rcode, Rcode.NXDOMAIN);
+    assert.deepEqual(full(out.answer), ['dn.example.test. 30 DNAME t.example.test.', 'x.dn.example.test. 30 CNAME x.t.example.test.']);
+  });
+
+  it('follows a CNAME into a DNAME\'s subtree, and leaves an out-of-zone target to the resolver', () => {
+    assert.deepEqual(show(dask('via.example.test.', RRType.A).answer), [
+      'via.example.test. CNAME 1', 'dn.example.test. DNAME 1', 'host.dn.example.test. CNAME 1', 'host.t.example.test. A 1',
+    ]);
+    const out = dask('a.out.example.test.', RRType.A);
+    assert.equal(out.kind, 'dname');
+    assert.deepEqual(full(out.answer), ['out.example.test. 30 DNAME elsewhere.test.', 'a.out.example.test. 30 CNAME a.elsewhere.test.']);
+  });
+
+  it('gives the same answer for every case of the question: only the synthesised CNAME\'s owner keeps it', () => {
+    const out = dask('HoSt.Dn.example.test.', RRType.A);
+    assert.deepEqual(full(out.answer).slice(1, 2), ['HoSt.Dn.example.test. 30 CNAME host.t.example.test.']);
+  });
+
+  it('is YXDOMAIN with the DNAME alone when the new name would pass 255 octets', () => {
+    const label = 'x'.repeat(63);
+    // 255 octets, to which the DNAME adds 16 (long-target-name.t. for up.).
+    const qname = `${label}.${label}.${label}.${'y'.repeat(45)}.up.example.test.`;
+    const out = dask(qname, RRType.A);
+    assert.equal(out.kind, 'dname');
+    assert.equal(out.rcode, Rcode.YXDOMAIN);
+    assert.deepEqual(show(out.answer), ['up.example.test. DNAME 1']);
+    assert.deepEqual(show(out.authority), []);
+    // 16 octets less, the new name is 255 octets: it fits, and is not in the zone.
+    assert.equal(dask(qname.replace('y'.repeat(16), ''), RRType.A).rcode, Rcode.NXDOMAIN);
+  });
+
+  it('writes a DNAME met again once, and stops a chain that grows the name after 16 CNAMEs', () => {
+    const out = dask('a.grow.example.test.', RRType.A);
+    assert.equal(out.rcode, Rcode.NOERROR);
+    const types = out.answer.map((s) => typeName(s.type));
+    assert.deepEqual([types[0], types.filter((t) => t === 'CNAME').length, types.length], ['DNAME', 16, 17]);
+    assert.equal(out.answer.at(-1)!.owner.toString(), `a.${'sub.'.repeat(15)}grow.example.test.`);
+  });
+
+  it('lets the higher of a delegation and a DNAME apply', () => {
+    // sub has both: the cut is the higher (the DNAME there is the child's data).
+    assert.equal(dask('host.sub.example.test.', RRType.A).kind, 'referral');
+    // deep is a cut above the DNAME at sub.deep: a referral.
+    assert.equal(dask('a.sub.deep.example.test.', RRType.A).kind, 'referral');
+  });
+});

@@ -30,6 +30,37 @@ describe('rotor check', () => {
     assert.match(stdout, /zone lint\.test\. OK: 13 records, serial 0 \(0 errors, 13 warnings\)/);
   });
 
+  it('the record-type checks: digest lengths, SVCB params, DS only at a cut, nothing below a DNAME', async () => {
+    const zone = [
+      '$TTL 60',
+      '@ SOA ns hm 1 3600 600 1209600 300',
+      '@ NS ns',
+      'ns A 192.0.2.1',
+      'sub NS ns.elsewhere.test.',
+      'sub DS 1 8 2 ABCD',
+      'host DS 1 8 1 2BB183AF5F22588179A53B0A98631FAD1A292118',
+      'host SSHFP 1 1 ABCD',
+      '_443._tcp TLSA 3 1 2 ABCD',
+      '@ HTTPS 1 . mandatory=port port=443',
+      'dn DNAME elsewhere.test.',
+      'x.dn A 192.0.2.2',
+    ].join('\n');
+    const dir = await tempDir({ 'types.test.zone': `${zone}\n` });
+    const file = join(dir, 'types.test.zone');
+    const { code, stdout } = await check(file);
+    assert.equal(code, 0, stdout);
+    const expected = [
+      '6:1: warning: DS digest is 2 octets; digest type 2 takes 32',
+      '7:1: warning: DS at host.types.test. is not at a delegation point',
+      '8:1: warning: SSHFP digest is 2 octets; digest type 1 takes 20',
+      '9:1: warning: TLSA digest is 2 octets; digest type 2 takes 64',
+      '10:1: warning: HTTPS mandatory lists port, which is automatically mandatory (RFC 9460 §8)',
+      '12:1: warning: A at x.dn.types.test. is below the DNAME at dn.types.test. and is never served (RFC 6672 §2.3)',
+    ];
+    for (const e of expected) assert.ok(stdout.includes(`${file}:${e}`), `missing: ${e}\n${stdout}`);
+    assert.doesNotMatch(stdout, /sub\.types\.test\. is not at a delegation point/);
+  });
+
   it('--strict turns the warnings into errors and exits 1', async () => {
     const { code, stdout } = await check('--strict', LINT);
     assert.equal(code, 1);

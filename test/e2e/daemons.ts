@@ -83,8 +83,11 @@ export async function startDaemon(command: string, args: string[], dir: string, 
   throw new Error(`${command} did not start on port ${port}:\n${output}`);
 }
 
-/** named.conf for a test: on 127.0.0.1 `port` only, no recursion, no control channel; `body` holds the zones. */
-export function namedConfig(dir: string, port: number, body: string): string {
+/**
+ * named.conf for a test: on 127.0.0.1 `port` only, no recursion, no control
+ * channel; `body` holds the zones, `options` more lines for the options block.
+ */
+export function namedConfig(dir: string, port: number, body: string, options = ''): string {
   return `options {
   directory "${dir}";
   listen-on port ${port} { 127.0.0.1; };
@@ -94,20 +97,56 @@ export function namedConfig(dir: string, port: number, body: string): string {
   recursion no;
   dnssec-validation no;
   notify no;
-};
+${options}};
 controls { };
 ${body}
 `;
 }
 
-/** named serving `zones` (origin → master file text) authoritatively, without recursion. */
-export function startNamed(zones: Record<string, string>): Promise<Daemon> {
+/** Writes each zone (origin → master file text) into `dir` as <origin>.zone. */
+async function writeZones(dir: string, zones: Record<string, string>): Promise<void> {
+  for (const [origin, text] of Object.entries(zones)) await writeFile(join(dir, `${origin}.zone`), text);
+}
+
+/** named serving `zones` (origin → master file text) authoritatively, without recursion; `options` as for namedConfig. */
+export function startNamed(zones: Record<string, string>, options = ''): Promise<Daemon> {
   return onFreePorts(1, async ([port]) => {
     const dir = await tempDir();
-    for (const [origin, text] of Object.entries(zones)) await writeFile(join(dir, `${origin}.zone`), text);
-    const conf = namedConfig(dir, port!, Object.keys(zones).map((o) => `zone "${o}" { type primary; file "${join(dir, `${o}.zone`)}"; };`).join('\n'));
+    await writeZones(dir, zones);
+    const conf = namedConfig(dir, port!, Object.keys(zones).map((o) => `zone "${o}" { type primary; file "${join(dir, `${o}.zone`)}"; };`).join('\n'), options);
     await writeFile(join(dir, 'named.conf'), conf);
     return startDaemon('named', ['-g', '-c', join(dir, 'named.conf')], dir, port!, Object.keys(zones)[0]!);
+  });
+}
+
+/** knot.conf for a test: on 127.0.0.1 `port` only, its state in `dir`, logging to stderr; `body` holds the rest (keys, templates, zones). */
+export function knotConfig(dir: string, port: number, body: string): string {
+  return `server:
+    listen: 127.0.0.1@${port}
+    rundir: "${dir}"
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "${dir}"
+${body}`;
+}
+
+/** knotd serving `zones` (origin → master file text) as primary; `template` lines (4-space indented) join its zone template. */
+export function startKnot(zones: Record<string, string>, template = ''): Promise<Daemon> {
+  return onFreePorts(1, async ([port]) => {
+    const dir = await tempDir();
+    await writeZones(dir, zones);
+    // Zone files are read from storage as <origin>.zone, and never written back.
+    await writeFile(join(dir, 'knot.conf'), knotConfig(dir, port!, `template:
+  - id: default
+    storage: "${dir}"
+    zonefile-sync: -1
+    journal-content: none
+${template}zone:
+${Object.keys(zones).map((o) => `  - domain: ${o}`).join('\n')}
+`));
+    return startDaemon('knotd', ['-c', join(dir, 'knot.conf')], dir, port!, Object.keys(zones)[0]!);
   });
 }
 

@@ -21,9 +21,9 @@ import { TSIG_KEY } from './seeds.js';
  * with NOTIFY, transfers and TSIG handled: the signed seeds' key is known, but
  * nothing may be transferred.
  */
-export async function fuzzPipeline(): Promise<PipelineOptions> {
+export async function fuzzPipeline(dirs = [join(REPO, 'zones'), FIXTURE]): Promise<PipelineOptions> {
   const catalog = new Catalog();
-  for (const dir of [join(REPO, 'zones'), FIXTURE]) {
+  for (const dir of dirs) {
     for (const file of await zoneFilesIn(dir)) {
       const r = await loadOne(file, { defaultTtl: 3600 });
       if (!r.ok) throw new Error(`fuzz zone ${file} did not load`);

@@ -6,10 +6,11 @@ import { any } from './answers/any.js';
 import { authoritative } from './answers/authoritative.js';
 import { cname } from './answers/cname.js';
 import { delegation, wideDelegation } from './answers/delegation.js';
+import { dname, dnameZones } from './answers/dname.js';
 import { ent } from './answers/ent.js';
 import { negative } from './answers/negative.js';
 import { answerTable } from './answers/table.js';
 import { wildcard } from './answers/wildcard.js';
 import { zones } from './answers/zones.js';
 
-for (const table of [authoritative, additional, any, cname, delegation, wideDelegation, ent, negative, wildcard, zones]) answerTable(table);
+for (const table of [authoritative, additional, any, cname, delegation, wideDelegation, dname, dnameZones, ent, negative, wildcard, zones]) answerTable(table);

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { DEFAULTS } from '../../src/config.js';
 import { DnsServer } from '../../src/server/server.js';
 import { FIXTURE } from '../e2e/harness.js';
+import { dname } from './answers/dname.js';
 import { decode, makeQuery, Packet } from '../e2e/raw.js';
 import { fuzzPipeline, outcomeOf } from '../fuzz/property.js';
 import { checkReply, signRequest } from '../wire/tsig-client.js';
@@ -61,6 +62,16 @@ describe('response rate limiting', () => {
     assert.deepEqual(classify(outcomeOf(opts, makeQuery('explicit.wild.example.test', Packet.TYPE.TXT, 7), 'udp')!), { cls: 'answer', name: 'explicit.wild.example.test./16' });
     // A CNAME synthesised from a wildcard is counted against that wildcard, whatever its target.
     assert.deepEqual(classify(outcomeOf(opts, makeQuery('q1.cnamewild.example.test', Packet.TYPE.A, 7), 'udp')!), { cls: 'answer', name: '*.cnamewild.example.test./1' });
+  });
+
+  it('counts answers synthesised from a DNAME against its owner, first answered, memoized and without the memo', async () => {
+    const dn = await fuzzPipeline([dname.zonesDir!]);
+    const slow = { ...dn, memo: undefined };
+    const names = Array.from({ length: 3 }, (_, i) => `r${i}x${Math.random().toString(36).slice(2, 8)}.out.dname.test`);
+    const outcomes = names.flatMap((name) => [dn, dn, slow].map((o) => outcomeOf(o, makeQuery(name, Packet.TYPE.A, 7), 'udp')!));
+    for (const o of outcomes) assert.deepEqual([o.kind, classify(o)], ['dname', { cls: 'answer', name: 'out.dname.test./1' }]);
+    // A name reached through a CNAME into a DNAME's subtree is counted as the CNAME's owner.
+    assert.deepEqual(classify(outcomeOf(dn, makeQuery('alias.dname.test', Packet.TYPE.A, 7), 'udp')!), { cls: 'answer', name: 'alias.dname.test./1' });
   });
 
   it('reads the outcome (answer count, AA, rcode), never the bytes of the response', () => {

@@ -23,6 +23,16 @@ const fqdn = (name: string): string => `${name}.`;
 /** A character-string as dig prints it: quoted, with `"` and `\` escaped. */
 const quoted = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
 
+/** DNAME (RFC 6672), which dns2 does not know: it keeps the data as octets. */
+const DNAME = 39;
+
+/** An uncompressed name in wire form (a DNAME's target is never compressed, RFC 6672 §2.5), as dig prints it. */
+function wireName(octets: Buffer): string {
+  const labels: string[] = [];
+  for (let at = 0; octets[at]! !== 0; at += octets[at]! + 1) labels.push(octets.subarray(at + 1, at + 1 + octets[at]!).toString('latin1'));
+  return labels.length ? `${labels.join('.')}.` : '.';
+}
+
 /** RDATA in dig's presentation, for the types the answer fixtures hold. */
 function data(r: Resource): string {
   const x = r as Resource & Record<string, unknown>;
@@ -34,6 +44,7 @@ function data(r: Resource): string {
     case Packet.TYPE.MX: return `${x.priority} ${fqdn(String(x.exchange))}`;
     case Packet.TYPE.SRV: return `${x.priority} ${x.weight} ${x.port} ${fqdn(String(x.target))}`;
     case Packet.TYPE.TXT: return (x.data as string[]).map(quoted).join(' ');
+    case DNAME: return wireName(x.data as Buffer);
     case Packet.TYPE.SOA:
       return `${fqdn(String(x.primary))} ${fqdn(String(x.admin))} ${x.serial} ${x.refresh} ${x.retry} ${x.expiration} ${x.minimum}`;
     default: throw new Error(`no presentation for type ${r.type} (add it to present.ts)`);
@@ -42,7 +53,7 @@ function data(r: Resource): string {
 
 function records(list: Resource[]): Record_[] {
   return list.filter((r) => r.type !== Packet.TYPE.EDNS).map((r) => ({
-    name: fqdn(r.name), ttl: r.ttl, class: 'IN', type: Packet.typeName(r.type), data: data(r),
+    name: fqdn(r.name), ttl: r.ttl, class: 'IN', type: r.type === DNAME ? 'DNAME' : Packet.typeName(r.type), data: data(r),
   }));
 }
 

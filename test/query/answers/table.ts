@@ -42,6 +42,8 @@ export interface Case {
 export interface Table {
   title: string;
   cases: Case[];
+  /** The zone directory the rows are asked of: test/fixtures/answers unless given. */
+  zonesDir?: string;
 }
 
 /** The row of `table` whose title (caseTitle) begins with `query`, such as "host.wide.example.test A +noedns". */
@@ -87,12 +89,12 @@ function ask(c: Case): Ask {
   return { name: name!, type: code, tcp: c.tcp, edns: c.noedns ? false : c.bufsize };
 }
 
-/** One describe block: the table's rows against test/fixtures/answers, in this process. */
-export function answerTable({ title, cases }: Table): void {
+/** One describe block: the table's rows against its zones (test/fixtures/answers unless given), in this process. */
+export function answerTable({ title, cases, zonesDir = FIXTURE }: Table): void {
   describe(title, () => {
     let memo: Handler;
     let full: Handler;
-    before(async () => { [memo, full] = await Promise.all([startHandler(FIXTURE, true), startHandler(FIXTURE, false)]); });
+    before(async () => { [memo, full] = await Promise.all([startHandler(zonesDir, true), startHandler(zonesDir, false)]); });
     after(async () => { await Promise.all([memo.close(), full.close()]); });
     for (const c of cases) {
       it(caseTitle(c), async () => {
