@@ -47,7 +47,23 @@ export function nameWire(name: Name, out: Uint8Array = wireScratch): number {
 }
 
 /** Whether the labels in `wire[start, end)` hold an uppercase letter (differ from their key). */
-export function hasUpper(wire: Uint8Array, start: number, end: number): boolean {
+/** A name's wire form (no root octet) in an array of its own. */
+export function wireOf(name: Name): Uint8Array {
+  const out = new Uint8Array(256);
+  return out.slice(0, nameWire(name, out));
+}
+
+/**
+ * Whether an owner's wire form `wire[0, length)`, whose labels below the apex
+ * end at `end`, is not what its key and the origin give back (those labels
+ * lowercase, then the origin's as written): a version keeps the whole wire form
+ * of such an owner, so that every label keeps the case it was written in.
+ */
+export function needsCase(wire: Uint8Array, end: number, length: number, originWire: Uint8Array): boolean {
+  return hasUpper(wire, 0, end) || compareKeys(wire, end, length, originWire, 0, originWire.length) !== 0;
+}
+
+function hasUpper(wire: Uint8Array, start: number, end: number): boolean {
   for (let at = start; at < end; at += wire[at]! + 1) {
     for (let j = at + 1; j <= at + wire[at]!; j++) if (wire[j]! >= 0x41 && wire[j]! <= 0x5a) return true;
   }

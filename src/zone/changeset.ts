@@ -17,7 +17,7 @@
 // second (bench/zone-version.ts measures it).
 import { readName, type Name } from '../wire/name.js';
 import { RRClass, RRType, typeName } from '../wire/types.js';
-import { compareKeys, hasUpper, MAX_KEY, nameWire, relativeKey } from './canonical.js';
+import { compareKeys, MAX_KEY, nameWire, needsCase, relativeKey, wireOf } from './canonical.js';
 import { bytes } from './columns.js';
 import { soaSerial } from '../rrtypes/soa.js';
 import type { VersionRecord, ZoneVersion } from './version.js';
@@ -114,14 +114,8 @@ function* diffing(a: ZoneVersion, b: ZoneVersion): Generator<void, Changeset> {
   const removed = new RecordList();
   const added = new RecordList();
   const owner = new Uint8Array(256);
-  const originWire = new Uint8Array(256);
-  const originLength = nameWire(a.origin, originWire);
   /** Writes the owner of `node` of `v` into `owner`; returns its length. */
-  const ownerOf = (v: ZoneVersion, node: number): number => {
-    const n = v.ownerWire(node, owner);
-    owner.set(originWire.subarray(0, originLength), n);
-    return n + originLength;
-  };
+  const ownerOf = (v: ZoneVersion, node: number): number => v.ownerWire(node, owner);
   const all = (v: ZoneVersion, node: number, set: number, list: RecordList) => {
     const length = ownerOf(v, node);
     const [start, end] = v.recordsOf(set);
@@ -188,7 +182,7 @@ function diffSet(a: ZoneVersion, s: number, b: ZoneVersion, t: number, found: (v
 interface Change {
   owner: Name;
   key: Buffer;
-  /** The owner's labels in the case written, when not lowercase. */
+  /** The owner's wire form in the case written, when the version keeps it (needsCase). */
   caseWire: Uint8Array | undefined;
   type: number;
   ttl: number;
@@ -201,6 +195,7 @@ const wireScratch = new Uint8Array(256);
 
 function changesOf(version: ZoneVersion, cs: Changeset): Change[] {
   const out: Change[] = [];
+  const originWire = wireOf(version.origin);
   const collect = (buf: Buffer, add: boolean) => {
     for (const r of changeRecords(buf)) {
       if (!r.owner.isSubdomainOf(version.origin)) throw new ChangesetError(`${r.owner} is outside the zone ${version.origin}`);
@@ -210,7 +205,7 @@ function changesOf(version: ZoneVersion, cs: Changeset): Change[] {
       const wireLength = nameWire(r.owner, wireScratch);
       let end = 0;
       for (let l = 0; l < relative; l++) end += wireScratch[end]! + 1;
-      const caseWire = wireLength > 0 && hasUpper(wireScratch, 0, end) ? wireScratch.slice(0, end) : undefined;
+      const caseWire = needsCase(wireScratch, end, wireLength, originWire) ? wireScratch.slice(0, wireLength) : undefined;
       out.push({ owner: r.owner, key, caseWire, type: r.type, ttl: r.ttl, rdata: r.rdata, add });
     }
   };

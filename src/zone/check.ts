@@ -7,9 +7,6 @@ import type { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import type { SourcePos } from './records.js';
-import type { RRset, Zone, ZoneNode } from './zone.js';
-
-export type PositionOf = (set: RRset, index: number) => SourcePos;
 
 /** An RRset as the checks read it. */
 export interface CheckedSet {
@@ -19,10 +16,7 @@ export interface CheckedSet {
   pos(index: number): SourcePos;
 }
 
-/**
- * What the checks read of a zone, whatever holds it (the Map-based Zone or a
- * ZoneVersion), so that both give the same warnings in the same order.
- */
+/** What the checks read of a zone (version-check.ts gives it from a ZoneVersion and its builder's positions). */
 export interface CheckSubject {
   readonly origin: Name;
   /** Every name with data and its RRsets, the apex first, then in the order first written. */
@@ -38,22 +32,6 @@ export interface CheckSubject {
 
 function hasAddress(zone: CheckSubject, name: Name): boolean {
   return zone.has(name, RRType.A) || zone.has(name, RRType.AAAA);
-}
-
-export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
-  const checked = (set: RRset): CheckedSet => ({ type: set.type, rdata: set.rdata, pos: (i) => positionOf(set, i) });
-  const cut = (node: ZoneNode | undefined) => node && { key: node.name.key, ns: node.rrsets.get(RRType.NS)?.rdata ?? [] };
-  return check({
-    origin: zone.origin,
-    // One node's sets at a time: a million nodes' at once cost the server half a gigabyte at its first load.
-    *owners() {
-      for (const node of zone.nodes.values()) yield { name: node.name, sets: [...node.rrsets.values()].map(checked) };
-    },
-    dnames: () => [...zone.nodes.values()].filter((n) => n.rrsets.has(RRType.DNAME)).map((n) => n.name),
-    exists: (name) => zone.nodes.has(name.key),
-    has: (name, type) => zone.nodes.get(name.key)?.rrsets.has(type) ?? false,
-    cutAbove: (name) => cut(zone.findCut(name)),
-  });
 }
 
 export function check(zone: CheckSubject): Diagnostic[] {

@@ -3,14 +3,12 @@
 // silent for that long. Here one worker thread loads one file at a time (a
 // queue, so never more than one parse runs and memory stays bounded) into a
 // ZoneVersion, which comes back as transferred buffers in one message and is
-// rebuilt into nodes a few milliseconds at a time, with the event loop free to
-// answer queries in between.
+// served as it is: nothing is rebuilt on the serving thread.
 import { Worker } from 'node:worker_threads';
 import type { FileResult } from './directory.js';
 import type { LoadOptions } from './load.js';
 import type { LoaderReply, LoaderRequest } from './load-worker.js';
-import { Slices } from './slices.js';
-import { ZoneAssembler } from './transport.js';
+import { receiveZone } from './transport.js';
 
 /** The loader thread's heap: a load that needs more fails as a load, not as the server. */
 const LOADER_HEAP_MB = 1536;
@@ -106,13 +104,7 @@ export class ZoneLoaderThread {
       const { origin, ...rest } = options;
       const reply = await this.ask(w, { type: 'load', file, options: rest, origin: origin?.toString() });
       if (reply.type === 'failed') return { file, ok: false, diagnostics: reply.diagnostics };
-      const assembler = new ZoneAssembler(reply.zone);
-      const slices = new Slices();
-      for (let i = 0; i < assembler.size; i++) {
-        assembler.add(i);
-        if ((i & 63) === 63) await slices.pause();
-      }
-      return { file, ok: true, zone: assembler.zone, diagnostics: reply.diagnostics };
+      return { file, ok: true, zone: receiveZone(reply.zone), diagnostics: reply.diagnostics };
     } catch (e) {
       // The thread died (out of memory, a bug): a failed load; the next load starts a new thread.
       if (this.worker === w) {

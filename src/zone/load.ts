@@ -7,7 +7,7 @@ import { RRType } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import { parseMasterFile } from './masterfile.js';
-import { buildZone, type Zone } from './zone.js';
+import { Zone } from './zone.js';
 import { VersionBuilder, type RecordPositions } from './version-builder.js';
 import type { ZoneVersion } from './version.js';
 import { parseYamlZone, type ParsedZoneText } from './yaml.js';
@@ -138,19 +138,10 @@ function built<Z>(parsed: ParsedZoneText, build: () => { zone: Z; diagnostics: D
   return { zone: result.zone, diagnostics };
 }
 
-export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
-  const { origin, text, budget, serial } = readZoneText(file, opts);
-  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget), serial, opts);
-  const { zone, diagnostics } = built(parsed, () => buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl }));
-  zone.autoSerial = parsed.autoSerial;
-  return { zone, diagnostics };
-}
-
 /**
- * The same file as a ZoneVersion (what `rotor check` reads, for the memory it
- * saves). A master file's records go into the builder as they are read, never
- * into an array; a YAML file's are parsed whole first, since its SOA's `serial:
- * auto` is only known as such once read.
+ * A zone file as a ZoneVersion. A master file's records go into the builder
+ * as they are read, never into an array; a YAML file's are parsed whole first,
+ * since its SOA's `serial: auto` is only known as such once read.
  */
 export interface LoadedVersion {
   version: ZoneVersion;
@@ -174,4 +165,12 @@ export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<
     const { version, positions, written, diagnostics } = builder.finish();
     return { zone: { version, positions, written, autoSerial: parsed.autoSerial }, diagnostics };
   });
+}
+
+/** A zone file as the zone served (rotor serve's first load, rotor convert). */
+export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
+  const { zone: loaded, diagnostics } = await loadZoneVersion(file, opts);
+  const zone = new Zone(loaded.version, file, loaded.positions, loaded.written);
+  zone.autoSerial = loaded.autoSerial;
+  return { zone, diagnostics };
 }

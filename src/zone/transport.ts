@@ -2,16 +2,15 @@
 // loader builds a ZoneVersion (packed columns, no object per record) and sends
 // it as transferred ArrayBuffers, with where each record was written and the
 // order names were first written: one message, moved rather than copied, so
-// the serving thread deserializes nothing per record. There the Map-based
-// Zone the server answers from is rebuilt node by node, a few at a time
-// between queries, its record data views of the version's heap.
+// the serving thread deserializes nothing per record, and serves the version
+// as it arrives.
 import { createHash } from 'node:crypto';
 import { withSoaSerial } from '../rrtypes/soa.js';
 import { RRType } from '../wire/types.js';
 import type { LoadedVersion } from './load.js';
 import { RecordPositions } from './version-builder.js';
-import { NodeFlag, ZoneVersion, type VersionHandOver } from './version.js';
-import { Zone, type RRset } from './zone.js';
+import { ZoneVersion, type VersionHandOver } from './version.js';
+import { Zone } from './zone.js';
 
 /** What crosses the thread boundary. */
 export interface ZoneHandOver {
@@ -58,48 +57,11 @@ export function handOverZone(loaded: LoadedVersion, file: string): { message: Zo
   };
 }
 
-/** Rebuilds, node by node, the Zone that a hand-over carries. */
-export class ZoneAssembler {
-  readonly zone: Zone;
-  private readonly version: ZoneVersion;
-  private readonly positions: RecordPositions;
-  private readonly written: Uint32Array;
-
-  constructor(m: ZoneHandOver) {
-    this.version = ZoneVersion.receive(m.version);
-    this.positions = new RecordPositions(m.positions.files, m.positions.file, m.positions.line, m.positions.col);
-    this.written = m.written;
-    this.zone = new Zone(this.version.origin, m.file);
-    this.zone.autoSerial = m.autoSerial;
-    this.zone.knownDigest(m.digest);
-  }
-
-  /** Nodes to add, in the order they were first written. */
-  get size(): number {
-    return this.written.length;
-  }
-
-  /** Adds the i-th node. */
-  add(i: number): void {
-    const { zone, version } = this;
-    const n = this.written[i]!;
-    const name = version.ownerName(n);
-    const rrsets = new Map<number, RRset>();
-    const [s0, s1] = version.setsOf(n);
-    for (let s = s0; s < s1; s++) {
-      const [r0, r1] = version.recordsOf(s);
-      const rdata: Buffer[] = [];
-      for (let r = r0; r < r1; r++) rdata.push(version.rdata(r));
-      rrsets.set(version.setType(s), { owner: name, type: version.setType(s), ttl: version.setTtl(s), rdata, pos: this.positions.at(r0) });
-      zone.recordCount += r1 - r0;
-    }
-    zone.nodes.set(name.key, { name, rrsets });
-    if ((version.flags(n) & NodeFlag.DELEGATION) !== 0) zone.cuts.add(name.key);
-    // As buildZone does: the name and the empty non-terminals above it.
-    for (let k = 0; k <= name.labelCount - zone.origin.labelCount; k++) {
-      const key = name.suffixKey(k);
-      if (zone.names.has(key)) break;
-      zone.names.add(key);
-    }
-  }
+/** The zone a hand-over carries, served as it arrived. */
+export function receiveZone(m: ZoneHandOver): Zone {
+  const positions = new RecordPositions(m.positions.files, m.positions.file, m.positions.line, m.positions.col);
+  const zone = new Zone(ZoneVersion.receive(m.version), m.file, positions, m.written);
+  zone.autoSerial = m.autoSerial;
+  zone.knownDigest(m.digest);
+  return zone;
 }

@@ -1,16 +1,16 @@
 // Builds a ZoneVersion from a stream of records, applying the rules that make a
 // zone unservable (errors) or suspicious (warnings), as buildZone did for the
-// Map-based zone. Nothing is kept per record but a few numbers in columns: the
+// Map-based zone it replaced. Nothing is kept per record but a few numbers in columns: the
 // records are staged in arrival order, owners are sorted once by their
 // canonical keys, records are bucketed by owner in one counting pass, and the
 // version is written node by node. Diagnostics come out in the order of the
 // records that caused them, then check.ts's warnings. Where each record was written is kept beside the
 // version (RecordPositions), for the checks and nothing else.
-import type { Name } from '../wire/name.js';
+import { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import { targetOf } from '../rrtypes/registry.js';
 import { soaData } from '../rrtypes/soa.js';
-import { compareKeys, hasUpper, keyWire, MAX_KEY, nameOf, nameWire, wireKey } from './canonical.js';
+import { compareKeys, keyWire, MAX_KEY, nameOf, nameWire, needsCase, wireKey, wireOf } from './canonical.js';
 import { bytes, u16s, u32s, type Column } from './columns.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
@@ -62,6 +62,7 @@ const wire = new Uint8Array(256);
 
 export class VersionBuilder {
   private readonly originLabels: number;
+  private readonly originWire: Uint8Array;
   // Owners, one entry per run of records with the same owner.
   private readonly stageKeys: Column<Uint8Array>;
   private readonly stageKeyStart: Column<Uint32Array>;
@@ -86,6 +87,7 @@ export class VersionBuilder {
   /** `expected`: about how many records will come, when the caller knows (the columns then rarely grow). */
   constructor(private readonly origin: Name, private readonly file: string, private readonly soaDefaults: SoaDefaults, expected = 1024) {
     this.originLabels = origin.labelCount;
+    this.originWire = wireOf(origin);
     this.stageKeys = bytes(expected * 8);
     this.stageKeyStart = u32s(expected + 1);
     this.stageCaseStart = u32s(expected + 1);
@@ -138,7 +140,7 @@ export class VersionBuilder {
     this.stageKeys.reserve(MAX_KEY);
     this.stageKeys.length = wireKey(wire, length, labels, this.stageKeys.data, this.stageKeys.length);
     this.stageKeyStart.push(this.stageKeys.length);
-    if (hasUpper(wire, 0, end)) this.stageCases.append(wire, 0, end);
+    if (needsCase(wire, end, length, this.originWire)) this.stageCases.append(wire, 0, length);
     this.stageCaseStart.push(this.stageCases.length);
   }
 
@@ -146,7 +148,7 @@ export class VersionBuilder {
   private stageName(stage: number): Name {
     const cs = this.stageCaseStart.data[stage]!;
     const ce = this.stageCaseStart.data[stage + 1]!;
-    if (ce > cs) return nameOf(this.stageCases.data, cs, ce, this.origin);
+    if (ce > cs) return nameOf(this.stageCases.data, cs, ce, Name.root);
     const end = keyWire(this.stageKeys.data, this.stageKeyStart.data[stage]!, this.stageKeyStart.data[stage + 1]!, wire);
     return nameOf(wire, 0, end, this.origin);
   }

@@ -14,7 +14,7 @@
 import { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
 import { soaSerial } from '../rrtypes/soa.js';
-import { compareKeys, keyWire, MAX_KEY, nameOf, relativeKey } from './canonical.js';
+import { compareKeys, keyWire, MAX_KEY, nameOf, relativeKey, wireOf } from './canonical.js';
 
 export const NodeFlag = {
   APEX: 1,
@@ -33,7 +33,7 @@ export interface VersionColumns {
   /** Node i's key is keys[keyStart[i], keyStart[i + 1]). */
   keys: Uint8Array;
   keyStart: Uint32Array;
-  /** Node i's wire form below the apex in the case written, where that is not lowercase; else empty. */
+  /** Node i's whole wire form (no root octet) in the case written, where that is not its key's labels lowercase and the origin as written (needsCase); else empty. */
   cases: Uint8Array;
   caseStart: Uint32Array;
   flags: Uint8Array;
@@ -80,8 +80,11 @@ const wireScratch = new Uint8Array(256);
 
 export class ZoneVersion {
   private recordTotal = -1;
+  private readonly originWire: Uint8Array;
 
-  constructor(readonly origin: Name, readonly columns: VersionColumns) {}
+  constructor(readonly origin: Name, readonly columns: VersionColumns) {
+    this.originWire = wireOf(origin);
+  }
 
   get nodeCount(): number {
     return this.columns.flags.length;
@@ -122,10 +125,10 @@ export class ZoneVersion {
   /** The node's owner, case as first written. */
   ownerName(node: number): Name {
     const end = this.ownerWire(node, wireScratch);
-    return nameOf(wireScratch, 0, end, this.origin);
+    return nameOf(wireScratch, 0, end, Name.root);
   }
 
-  /** The node's labels below the apex (no root octet), case as written, into `out`; returns the length. */
+  /** The node's owner in wire form (no root octet), case as written, into `out`; returns the length. */
   ownerWire(node: number, out: Uint8Array): number {
     const { cases, caseStart, keys, keyStart } = this.columns;
     const cs = caseStart[node]!;
@@ -134,7 +137,9 @@ export class ZoneVersion {
       out.set(cases.subarray(cs, ce));
       return ce - cs;
     }
-    return keyWire(keys, keyStart[node]!, keyStart[node + 1]!, out);
+    const end = keyWire(keys, keyStart[node]!, keyStart[node + 1]!, out);
+    out.set(this.originWire, end);
+    return end + this.originWire.length;
   }
 
   /** The node of the name after `node` in canonical order that has records and is not occluded (NSEC's next name), wrapping to the apex. */
