@@ -1,5 +1,5 @@
 // The checks of check.ts read from a ZoneVersion and the positions its builder
-// kept, names in the order they were first written, as buildZone's are.
+// kept, names in the order they were first written, as the Map-based zone's were.
 import type { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
 import { check, type CheckedSet, type CheckSubject } from './check.js';

@@ -9,14 +9,11 @@
 import { createHash } from 'node:crypto';
 import type { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
-import type { Diagnostic } from './errors.js';
-import type { ParsedRecord, SourcePos } from './records.js';
+import type { SourcePos } from './records.js';
 import { setSoaSerial, soaSerial, withSoaSerial } from '../rrtypes/soa.js';
 import type { Changeset } from './changeset.js';
-import { VersionBuilder, type RecordPositions, type SoaDefaults } from './version-builder.js';
+import type { RecordPositions } from './version-builder.js';
 import { NodeFlag, type Lookup, type ZoneVersion } from './version.js';
-
-export type { SoaDefaults } from './version-builder.js';
 
 export interface RRset {
   owner: Name;
@@ -174,16 +171,4 @@ export class Zone {
 /** RFC 1982 serial number arithmetic: is `a` later than `b`? */
 export function serialGreater(a: number, b: number): boolean {
   return a !== b && ((a - b) >>> 0) < 0x80000000;
-}
-
-/**
- * Builds a zone from records (src/zone/version-builder.ts), with the rules that
- * make a zone unservable (errors) or suspicious (warnings). Throws
- * ZoneLoadError when there are errors.
- */
-export function buildZone(origin: Name, file: string, records: Iterable<ParsedRecord>, soaDefaults: SoaDefaults): { zone: Zone; diagnostics: Diagnostic[] } {
-  const builder = new VersionBuilder(origin, file, soaDefaults);
-  for (const r of records) builder.add(r, r.pos);
-  const { version, positions, written, diagnostics } = builder.finish();
-  return { zone: new Zone(version, file, positions, written), diagnostics };
 }

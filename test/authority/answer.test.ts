@@ -9,7 +9,8 @@ import { answer, type Answer, type AnswerInput, type AnswerKind } from '../../sr
 import { Name } from '../../src/wire/name.js';
 import { Rcode, RRType, typeName } from '../../src/wire/types.js';
 import { parseMasterFile } from '../../src/zone/masterfile.js';
-import { buildZone, type Zone } from '../../src/zone/zone.js';
+import { type Zone } from '../../src/zone/zone.js';
+import { buildZone } from '../zone/build-zone.js';
 
 const ZONE = `
 $TTL 300

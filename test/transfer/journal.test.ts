@@ -8,7 +8,8 @@ import { presentation } from '../../src/rrtypes/registry.js';
 import { RRType, typeName } from '../../src/wire/types.js';
 import { parseYamlZone } from '../../src/zone/yaml.js';
 import { soaSerial } from '../../src/rrtypes/soa.js';
-import { buildZone, type Zone, type ZoneRecord } from '../../src/zone/zone.js';
+import { type Zone, type ZoneRecord } from '../../src/zone/zone.js';
+import { buildZone } from '../zone/build-zone.js';
 
 const origin = Name.parse('corp.example.');
 function zone(serial: number, addresses: string[]): Zone {

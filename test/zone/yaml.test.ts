@@ -5,7 +5,7 @@ import { presentation, targetOf } from '../../src/rrtypes/registry.js';
 import { RRType, typeName } from '../../src/wire/types.js';
 import { formatDiagnostic, ZoneLoadError } from '../../src/zone/errors.js';
 import { parseYamlZone } from '../../src/zone/yaml.js';
-import { buildZone } from '../../src/zone/zone.js';
+import { buildZone } from './build-zone.js';
 
 const origin = Name.parse('corp.example.');
 const FILE = 'corp.example.yaml';
