@@ -137,9 +137,16 @@ export class Zone {
     return this.version.findCut(name);
   }
 
-  /** Every RRset, apex first, in the order owners were first written. */
+  /**
+   * Every RRset, apex first, in the order owners were first written. Those not
+   * made yet are made for the caller and not kept: a transfer, an export or
+   * a diff of a large zone leaves nothing behind.
+   */
   *rrsets(): Iterable<RRset> {
-    for (const n of this.written) yield* this.rrsetsAt(n);
+    for (const n of this.written) {
+      const [s0, s1] = this.version.setsOf(n);
+      for (let s = s0; s < s1; s++) yield this.made.get(s) ?? this.make(n, s);
+    }
   }
 
   /** Every record, the SOA first, in the base order (never rotated). */
@@ -154,17 +161,19 @@ export class Zone {
     return { owner: soa.owner, type: soa.type, ttl: soa.ttl, rdata: soa.rdata[0]! };
   }
 
+  /** RRset `s` (at `node`), made the first time and kept. */
   private set(node: number, s: number): RRset {
     let set = this.made.get(s);
-    if (!set) {
-      const { version } = this;
-      const [r0, r1] = version.recordsOf(s);
-      const rdata: Buffer[] = [];
-      for (let r = r0; r < r1; r++) rdata.push(version.rdata(r));
-      set = { owner: version.ownerName(node), type: version.setType(s), ttl: version.setTtl(s), rdata, pos: this.positions.at(r0) };
-      this.made.set(s, set);
-    }
+    if (!set) this.made.set(s, (set = this.make(node, s)));
     return set;
+  }
+
+  private make(node: number, s: number): RRset {
+    const { version } = this;
+    const [r0, r1] = version.recordsOf(s);
+    const rdata: Buffer[] = [];
+    for (let r = r0; r < r1; r++) rdata.push(version.rdata(r));
+    return { owner: version.ownerName(node), type: version.setType(s), ttl: version.setTtl(s), rdata, pos: this.positions.at(r0) };
   }
 }
 
