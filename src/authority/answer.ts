@@ -76,7 +76,7 @@ const ADDRESS_TYPES = [RRType.A, RRType.AAAA] as const;
 // changes these and not the algorithm.
 
 /** The node owning data at `name`, if any. */
-function nodeAt(zone: Zone, name: Name): ZoneNode | undefined {
+export function nodeAt(zone: Zone, name: Name): ZoneNode | undefined {
   return zone.nodes.get(name.key);
 }
 
@@ -85,11 +85,11 @@ function exists(zone: Zone, key: string): boolean {
   return zone.names.has(key);
 }
 
-function rrsetAt(node: ZoneNode, type: number): RRset | undefined {
+export function rrsetAt(node: ZoneNode, type: number): RRset | undefined {
   return node.rrsets.get(type);
 }
 
-function rrsetsAt(node: ZoneNode): RRset[] {
+export function rrsetsAt(node: ZoneNode): RRset[] {
   return [...node.rrsets.values()];
 }
 

@@ -99,9 +99,14 @@ export class ZoneFiles {
   }
 
   /** How `file` is read: a listed zone's name and format come from rotor.yaml, the others' from the file name. */
-  private optionsFor(file: string): LoadOptions {
+  optionsFor(file: string): LoadOptions {
     const entry = this.listed.get(file);
     return entry ? { ...this.loadOptions, origin: entry.origin, format: entry.format } : this.loadOptions;
+  }
+
+  /** Resolves once no reload of `file` is running or queued. */
+  async settled(file: string): Promise<void> {
+    while (this.running.has(file)) await this.running.get(file);
   }
 
   /** The file serving `origin` (a key, lowercase with the final dot), or whose last load of that zone failed. */

@@ -21,8 +21,9 @@ import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
 import type { Identity } from '../query/identity.js';
 import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
-import { defaultTransferSettings, journalBytesFor, type TransferSettings } from '../transfer/settings.js';
+import { defaultTransferSettings, journalBytesFor, settingsFor, type TransferSettings } from '../transfer/settings.js';
 import { Transfers } from '../transfer/transfers.js';
+import { Updates } from '../update/updates.js';
 
 export interface ServerOptions {
   listen: ListenAddress[];
@@ -86,6 +87,8 @@ export class DnsServer {
       journalBytes: (origin) => journalBytesFor(this.opts.transfer ?? defaultTransferSettings(), origin),
     }, opts.zoneList);
     this.events = this.zones.events;
+    // One for the server's life: its queues keep one zone's updates in order across configuration reloads.
+    this.updates = new Updates(this.catalog, this.zones, (origin) => settingsFor(this.opts.transfer ?? defaultTransferSettings(), origin).updatePolicy, this.eventLog);
     if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
     this.configure(opts);
     this.tcp = {
@@ -125,6 +128,8 @@ export class DnsServer {
     if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
       pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
     }
+    // UPDATE stays NOTIMP until some zone has an update-policy.
+    if ([transfer.defaults, ...transfer.zones.values()].some((z) => z.updatePolicy?.length)) pipeline.updates = this.updates;
     const rrl = opts.rrl && new RateLimiter(opts.rrl, opts.logger);
     this.notifier?.close();
     Object.assign(this, { opts, policyOf, resolver, notifier, pipeline, rrl });
@@ -155,6 +160,8 @@ export class DnsServer {
 
   /** The zone files behind the catalog; `events` reports their lifecycle. */
   readonly zones: ZoneFiles;
+  /** Dynamic updates, applied to the zone files (src/update/). */
+  private readonly updates: Updates;
   readonly events: ZoneFiles['events'];
   private watcher: DirectoryWatch | undefined;
 

@@ -46,14 +46,20 @@ export interface LoadedZone {
   diagnostics: Diagnostic[];
 }
 
+/** Whether `file` is read as YAML under `opts`. */
+export function isYamlZone(file: string, opts: LoadOptions): boolean {
+  return opts.format ? opts.format === 'yaml' : isYamlFile(file);
+}
+
 /**
  * Parses a zone file's text. $INCLUDEs are read from the zone file's directory
- * and `sources.includeDirs` only, regular files only, within the octets `budget` has left.
+ * and `sources.includeDirs` only, regular files only, within the octets `budget` has left;
+ * `pending` holds the texts of included files about to be written (dynamic updates check them first).
  */
-export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS)): ParsedZoneText {
-  if (opts.format ? opts.format === 'yaml' : isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
+export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS), pending?: ReadonlyMap<string, string>): ParsedZoneText {
+  if (isYamlZone(file, opts)) return parseYamlZone(text, file, origin, opts.defaultTtl);
   const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
-  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget));
+  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => pending?.get(path) ?? readSource(confinedPath(path, roots), budget));
 }
 
 function originOf(file: string): Name {
