@@ -264,7 +264,7 @@ export class DnsServer {
    */
   watchZones(quietMs = 250): void {
     // ZoneFiles.reload logs its own failures: nothing reaches here to catch.
-    this.watcher = watchZoneDirectory(this.opts.zonesDir, quietMs, (file) => void this.zones.reload(file),
+    this.watcher = watchZoneDirectory(this.opts.zonesDir, quietMs, (file) => void this.zones.changed(file),
       this.logFailure('cannot watch the zone directory: edits need SIGHUP'));
   }
 

@@ -186,7 +186,10 @@ export class Updates {
     const originals = new Map<string, string>();
     for (const file of texts.keys()) originals.set(file, await readFile(file, 'utf8'));
     try {
-      for (const [file, text] of texts) await writeAtomically(file, text);
+      for (const [file, text] of texts) {
+        await writeAtomically(file, text);
+        await this.files.wrote(file);
+      }
     } catch (e) {
       for (const [file, text] of originals) await writeAtomically(file, text).catch(() => undefined);
       return this.refuse(client, zone.origin, { rcode: Rcode.SERVFAIL, reason: `cannot write ${source.file}: ${(e as Error).message}` });

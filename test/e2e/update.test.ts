@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { query, startRotor, tempDir, type Rotor } from './harness.js';
+import { knotConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
 
 const SECRET = 'cm90b3ItdGVzdC1rZXktbm90LWEtcmVhbC1zZWNyZXQ=';
 const KEY = `hmac-sha256:up-key:${SECRET}`;
@@ -189,5 +190,72 @@ describe('dynamic updates with nsupdate and knsupdate', { timeout: 180_000 }, ()
       .replace('mail IN A 192.0.2.20   ; mail host\n     IN TXT', 'mail\tIN TXT')
       .replace('$INCLUDE hosts.inc\n', '$INCLUDE hosts.inc\nnew.mf.example. 60 IN MX 10 mail.mf.example.\n'));
     assert.equal(await readFile(join(dir, 'hosts.inc'), 'utf8'), '; hosts\nh2  IN A 192.0.2.32   ; h2\nh2.mf.example. 3600 IN A 192.0.2.33\n');
+  });
+});
+
+describe('a Knot DNS secondary follows updates by NOTIFY and IXFR', { timeout: 180_000 }, () => {
+  let rotor: Rotor;
+  let knot: Daemon;
+
+  before(async () => {
+    const zones = await tempDir({ 'up.example.yaml': YAML_ZONE });
+    const config = join(await tempDir(), 'rotor.yaml');
+    [rotor, knot] = await onFreePorts(1, async ([knotPort]) => {
+      await writeFile(config, [
+        'keys:',
+        `  up-key: { algorithm: hmac-sha256, secret: "${SECRET}" }`,
+        'allow-transfer: [127.0.0.1]',
+        'transfer-key: up-key',
+        `also-notify: [127.0.0.1:${knotPort}]`,
+        'update-policy:',
+        '  - { key: up-key, match: zone }',
+        '',
+      ].join('\n'));
+      const primary = await startRotor(zones, ['--config', config]);
+      const dir = await tempDir();
+      await writeFile(join(dir, 'knot.conf'), knotConfig(dir, knotPort!, `key:
+  - id: up-key
+    algorithm: hmac-sha256
+    secret: ${SECRET}
+remote:
+  - id: rotor
+    address: 127.0.0.1@${primary.port}
+    key: up-key
+acl:
+  - id: notify-from-rotor
+    address: 127.0.0.1
+    key: up-key
+    action: notify
+zone:
+  - domain: up.example
+    storage: "${dir}"
+    master: rotor
+    acl: notify-from-rotor
+`));
+      try {
+        return [primary, await startDaemon('knotd', ['-c', join(dir, 'knot.conf')], dir, knotPort!, 'up.example')] as const;
+      } catch (e) {
+        await primary.stop();
+        throw e;
+      }
+    });
+  });
+  after(async () => Promise.all([knot?.stop(), rotor?.stop()]));
+
+  const serialOn = async (server: { host: string; port: number }) => Number((await query(server, 'up.example', 'SOA')).answer[0]?.data.split(' ')[2] ?? NaN);
+  const waitFor = async (serial: number) => {
+    for (let i = 0; i < 100 && (await serialOn(knot)) !== serial; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await serialOn(knot), serial, knot.output().slice(-2000));
+  };
+
+  it('has each update within seconds, sent as an IXFR', async () => {
+    await waitFor(await serialOn(rotor));
+    const before = rotor.logs.length;
+    const r = await client('nsupdate', KEY, `server 127.0.0.1 ${rotor.port}\nzone up.example\nupdate add knot.up.example. 60 A 192.0.2.44\nupdate delete www.up.example. A 192.0.2.1\nsend\n`);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor(await serialOn(rotor));
+    assert.deepEqual((await query(knot, 'knot.up.example', 'A')).answer.map((a) => a.data), ['192.0.2.44']);
+    assert.deepEqual((await query(knot, 'www.up.example', 'A')).answer.map((a) => a.data), ['192.0.2.2']);
+    await rotor.waitForLog((l) => rotor.logs.indexOf(l) >= before && l.msg === 'transfer' && l.kind === 'IXFR', 5000);
   });
 });
