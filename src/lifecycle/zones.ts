@@ -16,7 +16,7 @@ import { recordChange } from '../transfer/journal.js';
 import { serialGreater, type Zone } from '../zone/zone.js';
 
 /** What tells one version of a file from another: inode, size and modification time; '' when it is gone. */
-async function fileStamp(file: string): Promise<string> {
+export async function fileStamp(file: string): Promise<string> {
   return stat(file).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => '');
 }
 

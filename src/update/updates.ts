@@ -11,7 +11,7 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Catalog } from '../lifecycle/catalog.js';
-import type { ZoneFiles } from '../lifecycle/zones.js';
+import { fileStamp, type ZoneFiles } from '../lifecycle/zones.js';
 import type { EventLog } from '../log.js';
 import { canonicalRData } from '../rrtypes/registry.js';
 import { withSoaSerial } from '../rrtypes/soa.js';
@@ -19,6 +19,7 @@ import type { TsigKey } from '../wire/tsig.js';
 import { Rcode, RRClass, RRType, typeName } from '../wire/types.js';
 import { isYamlZone, parseZoneText, type LoadOptions } from '../zone/load.js';
 import { buildZone, type Zone, type ZoneRecord } from '../zone/zone.js';
+import type { ParsedRecord } from '../zone/records.js';
 import type { Name } from '../wire/name.js';
 import { applyUpdates, checkPrerequisites, prescan, type RRsetChange } from './changes.js';
 import { editMasterFiles } from './edit-master.js';
@@ -78,8 +79,31 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
 }
 
+/** What rotor last wrote for a zone: the files' stamps, the records they hold, and the version that was served from them. */
+interface Written {
+  stamps: Map<string, string>;
+  records: ParsedRecord[];
+  zone: Zone;
+}
+
+async function stampsOf(files: Iterable<string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const f of files) out.set(f, await fileStamp(f));
+  return out;
+}
+
+function sameStamps(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([f, s]) => b.get(f) === s);
+}
+
 export class Updates {
   private readonly queues = new Map<string, Queue>();
+  /**
+   * Per zone, what the last update wrote and served: while no file changed
+   * since, the next update starts from it without reading the files again (a
+   * zone file parsed per update is the cost of an update).
+   */
+  private readonly written = new Map<string, Written>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -144,19 +168,26 @@ export class Updates {
 
   private async apply(request: UpdateRequest, originName: Name, key: TsigKey, grants: readonly Grant[], client: string): Promise<UpdateResult> {
     // The newest version: a reload under way finishes first, and a hand edit not yet loaded is loaded now.
+    await this.files.settled(this.readSource(originName).file);
     let source = this.readSource(originName);
-    await this.files.settled(source.file);
     let zone = this.catalog.get(originName.key);
-    source = this.readSource(originName);
-    let onDisk = this.built(originName, source.file, source.text, source.options);
-    if (!zone || contentOf(onDisk.zone.records()) !== contentOf(zone.records())) {
-      await this.files.reload(source.file);
-      zone = this.catalog.get(originName.key);
-      source = this.readSource(originName);
-      onDisk = this.built(originName, source.file, source.text, source.options);
+    const last = this.written.get(originName.key);
+    this.written.delete(originName.key);
+    let records: ParsedRecord[];
+    if (last && last.zone === zone && sameStamps(last.stamps, await stampsOf(last.stamps.keys()))) {
+      records = last.records;
+    } else {
+      let onDisk = this.built(originName, source.file, source.text, source.options);
+      if (!zone || contentOf(onDisk.zone.records()) !== contentOf(zone.records())) {
+        await this.files.reload(source.file);
+        zone = this.catalog.get(originName.key);
+        source = this.readSource(originName);
+        onDisk = this.built(originName, source.file, source.text, source.options);
+      }
       if (!zone || contentOf(onDisk.zone.records()) !== contentOf(zone.records())) {
         return this.refuse(client, originName, { rcode: Rcode.SERVFAIL, reason: `${source.file} does not load to the zone served (fix the file first)` });
       }
+      records = onDisk.parsed.records;
     }
 
     const pre = checkPrerequisites(zone, request.prerequisites);
@@ -177,7 +208,7 @@ export class Updates {
 
     // The edited texts, checked by loading them before anything is written.
     const expected = changedRecords(zone, changes);
-    const texts = this.edit(zone, source, onDisk.parsed.records, changes, expected);
+    const texts = this.edit(zone, source, records, changes, expected);
     const main = texts.get(source.file) ?? source.text;
     const check = this.built(zone.origin, source.file, main, source.options, texts);
     if (contentOf(check.zone.records()) !== contentOf(expected)) {
@@ -194,13 +225,16 @@ export class Updates {
       for (const [file, text] of originals) await writeAtomically(file, text).catch(() => undefined);
       return this.refuse(client, zone.origin, { rcode: Rcode.SERVFAIL, reason: `cannot write ${source.file}: ${(e as Error).message}` });
     }
-    await this.files.reload(source.file);
+    // On this thread: the edited text was just parsed here to check it, so the loader thread would save no waiting, only add its hand-over.
+    await this.files.reload(source.file, 'change', 'here');
     const served = this.catalog.get(zone.origin.key);
     if (!served || contentOf(served.records()) !== contentOf(expected)) {
       for (const [file, text] of originals) await writeAtomically(file, text).catch(() => undefined);
       await this.files.reload(source.file);
       return this.refuse(client, zone.origin, { rcode: Rcode.SERVFAIL, reason: `${source.file} did not load after the update; the previous text is back` });
     }
+    const files = new Set([source.file, ...check.parsed.records.map((r) => r.pos.file)]);
+    this.written.set(zone.origin.key, { stamps: await stampsOf(files), records: check.parsed.records, zone: served });
     this.events.log('info', 'update applied', { client, zone: zone.origin.toString() },
       `update of ${zone.origin} by key ${key.name}: ${changes.map((c) => `${c.owner} ${typeName(c.type)} ${c.before.length}→${c.after.length}`).join(', ')}; serial ${served.serial}`);
     return { rcode: Rcode.NOERROR, zone: served };
