@@ -7,7 +7,7 @@
 // an owner written as one record that gains a second type) is written anew,
 // that record or owner only. Every other line, comments and blank lines
 // included, stays byte for byte.
-import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, stringify, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import { canonicalRData, toYaml } from '../rrtypes/registry.js';
 import { soaSerial, withSoaSerial } from '../rrtypes/soa.js';
 import type { Name } from '../wire/name.js';
@@ -51,8 +51,6 @@ const AT_END = Number.MAX_SAFE_INTEGER;
 
 /** The new text of a YAML zone after `changes`; `all` gives every RRset the owner will have, for owners written anew. */
 export function editYamlZone(text: string, origin: Name, records: readonly ParsedRecord[], changes: readonly RRsetChange[], all: (owner: Name) => { type: number; ttl: number; rdata: Buffer[] }[]): string {
-  const doc = parseDocument(text, { uniqueKeys: false });
-  if (doc.errors.length > 0 || !isMap(doc.contents)) throw new Error('the zone file does not parse as a YAML mapping');
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   const lineOf = (offset: number): number => {
@@ -78,16 +76,7 @@ export function editYamlZone(text: string, origin: Name, records: readonly Parse
   const drop = (from: number, to: number) => { for (let l = from; l <= to; l++) edits.deleted.add(l); };
   const insert = (after: number, lines: string[]) => edits.inserted.set(after, [...edits.inserted.get(after) ?? [], ...lines]);
 
-  const pairs = new Map<string, Pair<Node, Node>>();
-  for (const pair of doc.contents.items as Pair<Node, Node>[]) {
-    const k = isScalar(pair.key) ? pair.key : undefined;
-    const keyText = k?.value === null || k?.value === undefined ? '' : typeof k.value === 'string' ? k.value : text.slice(k.range![0], k.range![1]);
-    try {
-      pairs.set((keyText === '' ? origin : parseDomainName(keyText, origin)).key, pair);
-    } catch {
-      // A key the loader rejects too: such a file is not served, so it is never edited.
-    }
-  }
+  const pairs = ownerPairs(text, starts, origin, records, new Set(changes.map((c) => c.owner.key)));
 
   const byOwner = new Map<string, RRsetChange[]>();
   for (const c of changes) byOwner.set(c.owner.key, [...byOwner.get(c.owner.key) ?? [], c]);
@@ -168,6 +157,59 @@ function ownerLines(owner: Name, origin: Name, sets: { type: number; ttl: number
   const head = `${ownerKey(owner, origin)}:`;
   if (sets.length === 1) return [head, ...recordLines(sets[0]!.type, sets[0]!.ttl, sets[0]!.rdata, 2, false)];
   return [head, ...sets.flatMap((s) => recordLines(s.type, s.ttl, s.rdata, 4, true))];
+}
+
+/** A top-level key starts its line: not a blank, a comment, a list item or a continuation. */
+function startsKey(text: string, at: number): boolean {
+  const c = text[at];
+  return c !== undefined && !' \t\r\n#-'.includes(c);
+}
+
+/** A pair's owner name, as the loader reads the key (numbers as written). */
+function ownerOfPair(pair: Pair<Node, Node>, text: string, origin: Name): string | undefined {
+  const k = isScalar(pair.key) ? pair.key : undefined;
+  const keyText = k?.value === null || k?.value === undefined ? '' : typeof k.value === 'string' ? k.value : text.slice(k.range![0], k.range![1]);
+  try {
+    return (keyText === '' ? origin : parseDomainName(keyText, origin)).key;
+  } catch {
+    return undefined; // A key the loader rejects too: such a file is not served, so it is never edited.
+  }
+}
+
+/**
+ * The top-level pairs of the owners in `wanted`, node ranges counted in the
+ * whole text. Only the block of each such owner is parsed (from its key line
+ * to the next top-level key, found through the loader's positions of its
+ * records): parsing the whole file for every update made an update's cost
+ * grow with the zone. Files with document markers or directives are parsed whole.
+ */
+function ownerPairs(text: string, starts: number[], origin: Name, records: readonly ParsedRecord[], wanted: Set<string>): Map<string, Pair<Node, Node>> {
+  const pairs = new Map<string, Pair<Node, Node>>();
+  const parse = (from: number, to: number): Pair<Node, Node>[] => {
+    const doc = parseDocument(text.slice(from, to), { uniqueKeys: false });
+    if (doc.errors.length > 0 || !isMap(doc.contents)) throw new Error('the zone file does not parse as a YAML mapping');
+    if (from > 0) visit(doc, { Node: (_, n) => { if (n.range) n.range = [n.range[0] + from, n.range[1] + from, n.range[2] + from]; } });
+    return doc.contents.items as Pair<Node, Node>[];
+  };
+  if (/^(?:---|\.\.\.|%|\{)/m.test(text)) {
+    for (const pair of parse(0, text.length)) {
+      const key = ownerOfPair(pair, text, origin);
+      if (key !== undefined && wanted.has(key)) pairs.set(key, pair);
+    }
+    return pairs;
+  }
+  const keyLines = starts.map((_, i) => i).filter((i) => startsKey(text, starts[i]!));
+  for (const key of wanted) {
+    const rec = records.find((r) => r.owner.key === key);
+    if (!rec) continue;
+    let k = keyLines.length - 1;
+    while (k > 0 && keyLines[k]! > rec.pos.line - 1) k--;
+    const from = starts[keyLines[k]!]!;
+    const to = k + 1 < keyLines.length ? starts[keyLines[k + 1]!]! : text.length;
+    const pair = parse(from, to).find((p) => ownerOfPair(p, text, origin) === key);
+    if (pair) pairs.set(key, pair);
+  }
+  return pairs;
 }
 
 function applyEdits(text: string, e: Edits): string {
