@@ -186,6 +186,16 @@ describe('dynamic updates with nsupdate and knsupdate', { timeout: 400_000 }, ()
     assert.deepEqual(await answers('up.example', 'NS'), ['ns1.up.example.']);
   });
 
+  it('reads prerequisites against a hand edit saved just before, not yet loaded by the watch', async () => {
+    const file = join(dir, 'up.example.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')) + 'hand:   # typed by a person\n  - type: A\n    value: 192.0.2.55\n');
+    const r = await nsupdate('up.example', ['prereq yxrrset hand.up.example. A 192.0.2.55', 'update add hand.up.example. 3600 TXT "after the edit"']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await answers('hand.up.example', 'A'), ['192.0.2.55']);
+    assert.deepEqual(await answers('hand.up.example', 'TXT'), ['"after the edit"']);
+    assert.match(await readFile(file, 'utf8'), /hand: {3}# typed by a person\n/);
+  });
+
   it('applies 1,000 updates from 10 concurrent clients, none lost', async () => {
     const s0 = await serial('up.example');
     const script = (c: number) => server() + Array.from({ length: 100 }, (_, j) => `zone up.example\nupdate add c${c}-${j}.up.example. 60 A 192.0.2.${j}\nsend\n`).join('');
