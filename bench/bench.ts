@@ -12,8 +12,9 @@ import { readProfile, type HotSpot } from './profile.js';
 import { haveDnsperf, INSTALL_HINT, runDnsperf, type PerfResult } from './dnsperf.js';
 import { installedPeers, startEcho, startRotor, type Running } from './servers.js';
 import { queryMix, writeBenchData, writeBigZones, ZONE } from './zone.js';
+import { nativeUdp } from '../src/net/native-udp.js';
 
-const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [--workers N] [--json] [--quick]
+const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [--workers N] [--transport T] [--json] [--quick]
 
   --rounds N        measurement rounds, each server once per round (default 5)
   --seconds S       length of each dnsperf run (default 5)
@@ -22,6 +23,9 @@ const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [-
                     without a zone of --big-records records loaded beside the mail zone
   --big-records N   size of that zone (default 1000000)
   --workers N       run rotor with --workers N
+  --transport T     rotor's UDP transport: native, dgram, or both (default where
+                    the native module is built: rotor on native, and rotor/dgram
+                    beside it, so that both have their CPU time per query)
   --rate Q          offer Q queries a second instead of as many as are answered
   --json            results as JSON on stdout
   --quick           2 rounds of 1 s at 2,000 q/s, no warm-up: checks that everything runs
@@ -37,6 +41,7 @@ interface Options {
   load: boolean;
   bigRecords: number;
   workers?: string;
+  transport: 'native' | 'dgram' | 'both';
   rate?: number;
   warmUp: boolean;
   json: boolean;
@@ -65,6 +70,7 @@ function options(): Options {
         load: { type: 'boolean', default: false },
         'big-records': { type: 'string', default: '1000000' },
         workers: { type: 'string' },
+        transport: { type: 'string' },
         rate: { type: 'string' },
         json: { type: 'boolean', default: false },
         quick: { type: 'boolean', default: false },
@@ -83,7 +89,13 @@ function options(): Options {
     console.log(USAGE);
     process.exit(0);
   }
+  const transport = values.transport ?? ('addon' in nativeUdp() ? 'both' : 'dgram');
+  if (transport !== 'native' && transport !== 'dgram' && transport !== 'both') {
+    console.error(`bench: --transport expects native, dgram or both, got "${transport}"\n${USAGE}`);
+    process.exit(2);
+  }
   return {
+    transport,
     rounds: Math.round(positive('rounds', values.rounds ?? (values.quick ? '2' : '5'))),
     seconds: positive('seconds', values.seconds ?? (values.quick ? '1' : '5')),
     peers: values.peers,
@@ -195,12 +207,14 @@ async function main(): Promise<void> {
 
   try {
     const data = await writeBenchData(dir);
-    const rotorArgs = o.workers ? ['--workers', o.workers] : [];
+    const workerArgs = o.workers ? ['--workers', o.workers] : [];
+    const rotorArgs = [...workerArgs, '--transport', o.transport === 'dgram' ? 'dgram' : 'native'];
     const launch = { dir, cpu: serverCpu };
     running.push(await startEcho(launch));
     const profileDir = join(dir, 'profile');
     const nodeArgs = o.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     running.push(await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, fromSource: o.source, extraArgs: rotorArgs, nodeArgs }));
+    if (o.transport === 'both') running.push(await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, fromSource: o.source, extraArgs: [...workerArgs, '--transport', 'dgram'], label: 'rotor/dgram' }));
     if (o.compare) running.push(await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, cli: o.compare, extraArgs: rotorArgs, label: 'rotor@other' }));
     const skipped: string[] = [];
     if (o.peers) {
@@ -215,7 +229,7 @@ async function main(): Promise<void> {
       }
     }
     log(`rotor bench: ${ZONE}, ${data.records} records; ${queryMix().length}-query mix (MX at the apex, A of gateways, NXDOMAIN, NODATA, wildcard, referral)`);
-    log(`${o.rounds} rounds × ${o.seconds} s per server, A B A B${o.rate ? `, offered ${int(o.rate)} q/s` : ''}; ${pin ? `dnsperf on CPU ${loadCpu}, servers on CPU ${serverCpu}` : 'one CPU: nothing pinned'}${o.workers ? `; rotor --workers ${o.workers}` : ''}`);
+    log(`${o.rounds} rounds × ${o.seconds} s per server, A B A B${o.rate ? `, offered ${int(o.rate)} q/s` : ''}; ${pin ? `dnsperf on CPU ${loadCpu}, servers on CPU ${serverCpu}` : 'one CPU: nothing pinned'}${o.workers ? `; rotor --workers ${o.workers}` : ''}; rotor on ${o.transport === 'dgram' ? 'node:dgram' : 'the native transport'}${o.transport === 'both' ? ', rotor/dgram on node:dgram' : ''}`);
     for (const s of skipped) log(`skipped: ${s}`);
 
     const measure = async (server: Running, round: number, rate?: number): Promise<Run> => {
@@ -243,6 +257,8 @@ async function main(): Promise<void> {
     log('');
     const range = (r: { median: number; min: number; max: number }) => `${r.median.toFixed(2)} (${r.min.toFixed(2)} – ${r.max.toFixed(2)})`;
     log(`rotor ÷ echo, median of ${o.rounds} rounds (min – max): ${range(rotor.ratio!)} by queries/s; ${range(rotor.cpuRatio!)} by CPU time per query`);
+    const dgram = summary.find((s) => s.server === 'rotor/dgram');
+    if (dgram) log(`CPU time per query: ${rotor.cpuUs.toFixed(2)} µs on the native transport, ${dgram.cpuUs.toFixed(2)} µs on node:dgram`);
 
     let load: Record<string, unknown> | undefined;
     if (o.load) {
@@ -292,7 +308,7 @@ async function main(): Promise<void> {
     if (o.json) {
       const result = {
         machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, pinned: pin },
-        settings: { rounds: o.rounds, seconds: o.seconds, rate: o.rate ?? null, workers: o.workers ?? '1', zone: ZONE, records: data.records, queries: queryMix() },
+        settings: { rounds: o.rounds, seconds: o.seconds, rate: o.rate ?? null, workers: o.workers ?? '1', transport: o.transport, zone: ZONE, records: data.records, queries: queryMix() },
         skipped,
         runs,
         summary,

@@ -14,6 +14,7 @@ import { AclError, LOOPBACK, parseAcl, type Acl } from './net/acl.js';
 import { RRL_DEFAULTS, type RrlSettings } from './query/rrl.js';
 import { TCP_DEFAULTS } from './net/tcp.js';
 import { UDP_RECEIVE_BUFFER } from './net/udp.js';
+import { TRANSPORT_SETTINGS, type TransportSetting } from './net/transport.js';
 import type { Identity } from './query/identity.js';
 import { ANSWER_CACHE_BYTES } from './query/memo.js';
 import { MONITOR_DEFAULTS, type MonitorSettings } from './observe/settings.js';
@@ -21,6 +22,7 @@ import type { ForwardConfig } from './resolver/resolver.js';
 import { SOURCE_DEFAULTS, type SourceLimits } from './zone/source.js';
 import { ZONE_FORMATS, type ZoneFormat } from './zone/load.js';
 import type { ZoneEntry } from './lifecycle/zones.js';
+import type { CatalogSettings, MemberProperties, ZonePattern } from './lifecycle/catalog-zone.js';
 import { VERSION } from './version.js';
 import {
   applyDefault, checkKeyReferences, KEY_FIELDS, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
@@ -54,6 +56,8 @@ export interface Config {
   tcpMaxUnsentBytes: number;
   /** SO_RCVBUF asked for each UDP socket (the kernel caps it at net.core.rmem_max). */
   udpReceiveBuffer: number;
+  /** What carries UDP: the native addon (batched, auto where it was built) or node:dgram. */
+  transport: TransportSetting;
   /** Response rate limiting over UDP: on (RRL_DEFAULTS) unless `rrl: off`; off when undefined. */
   rrl?: RrlSettings;
   /** The prepared-answer memo's cap in (estimated) bytes, per process; 0 turns it off. */
@@ -76,6 +80,8 @@ export interface Config {
   group?: string;
   /** What CH TXT version.bind, id.server and hostname.bind, and NSID (RFC 5001), say. */
   identity: Identity;
+  /** The catalog zone (RFC 9432) rotor writes for secondaries; none when undefined. */
+  catalog?: CatalogSettings;
 }
 
 
@@ -94,6 +100,7 @@ export const DEFAULTS: Config = {
   tcpMaxConnectionsPerNetblock: TCP_DEFAULTS.maxConnectionsPerNetblock,
   tcpMaxUnsentBytes: TCP_DEFAULTS.maxUnsentBytes,
   udpReceiveBuffer: UDP_RECEIVE_BUFFER,
+  transport: 'auto',
   rrl: RRL_DEFAULTS,
   answerCacheBytes: ANSWER_CACHE_BYTES,
   workers: 1,
@@ -203,6 +210,13 @@ export function parseWorkers(key: string, v: unknown): number {
 export function parseLogLevel(key: string, v: unknown): string {
   if (typeof v !== 'string' || !LOG_LEVELS.includes(v)) throw new ConfigError(`${key}: expected one of ${LOG_LEVELS.join(', ')}`);
   return v;
+}
+
+export function parseTransport(key: string, v: unknown): TransportSetting {
+  if (typeof v !== 'string' || !(TRANSPORT_SETTINGS as readonly string[]).includes(v)) {
+    throw new ConfigError(`${key}: expected one of ${TRANSPORT_SETTINGS.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as TransportSetting;
 }
 
 export function parseLogFormat(key: string, v: unknown): LogFormat {
@@ -380,6 +394,48 @@ function parseZoneList(c: Config, v: unknown, base: string): ZoneEntry[] {
   });
 }
 
+const CATALOG_KEYS = ['name', 'members', 'properties'];
+const MEMBER_PROPERTY_KEYS = ['group', 'coo'];
+
+/** A zone name, or `*.NAME` for every zone below NAME. */
+function zonePattern(key: string, v: unknown): ZonePattern {
+  if (typeof v === 'string' && v.startsWith('*.')) return `*.${absoluteName(key, v.slice(2)).key}`;
+  return absoluteName(key, v).key;
+}
+
+/**
+ * catalog:
+ *   name: catalog.invalid
+ *   members: all                   # or a list: [corp.example, "*.lab.example"]
+ *   properties:                    # RFC 9432 member properties, by zone or pattern
+ *     "*.lab.example": { group: lab }
+ *     old.example: { coo: other-catalog.invalid }
+ */
+function parseCatalog(v: unknown): CatalogSettings {
+  const m = mapping('catalog', v, CATALOG_KEYS);
+  if (m.name === undefined) throw new ConfigError('catalog.name: the catalog zone\'s name is required (e.g. catalog.invalid)');
+  const name = absoluteName('catalog.name', m.name);
+  let members: ZonePattern[] | undefined;
+  if (m.members !== undefined && m.members !== 'all') {
+    if (!Array.isArray(m.members)) throw new ConfigError(`catalog.members: expected all or a list of zone names and *.NAME patterns, got ${JSON.stringify(m.members)}`);
+    members = m.members.map((p, i) => zonePattern(`catalog.members[${i}]`, p));
+  }
+  const properties = new Map<ZonePattern, MemberProperties>();
+  for (const [pattern, spec] of Object.entries(m.properties === undefined ? {} : mapping('catalog.properties', m.properties))) {
+    const at = `catalog.properties.${pattern}`;
+    const p = mapping(at, spec, MEMBER_PROPERTY_KEYS);
+    const props: MemberProperties = {};
+    if (p.group !== undefined) {
+      // A TXT character-string holds 255 octets.
+      if (typeof p.group !== 'string' || p.group === '' || Buffer.byteLength(p.group) > 255) throw new ConfigError(`${at}.group: expected a string of 1 to 255 octets, got ${JSON.stringify(p.group)}`);
+      props.group = p.group;
+    }
+    if (p.coo !== undefined) props.coo = absoluteName(`${at}.coo`, p.coo);
+    properties.set(zonePattern(at, pattern), props);
+  }
+  return { name, members, properties };
+}
+
 const SETTERS: Record<string, Setter> = {
   listen: (c, v) => { c.listen = parseListenList('listen', v); },
   zones: (c, v, base) => {
@@ -402,6 +458,7 @@ const SETTERS: Record<string, Setter> = {
   'tcp-max-connections-per-netblock': (c, v) => { c.tcpMaxConnectionsPerNetblock = integer('tcp-max-connections-per-netblock', v, 1, 1_000_000); },
   'tcp-max-unsent-bytes': (c, v) => { c.tcpMaxUnsentBytes = integer('tcp-max-unsent-bytes', v, 512, 16 << 20); },
   'udp-receive-buffer': (c, v) => { c.udpReceiveBuffer = integer('udp-receive-buffer', v, 65536, 256 << 20); },
+  transport: (c, v) => { c.transport = parseTransport('transport', v); },
   rrl: (c, v) => { c.rrl = parseRrl(v); },
   'answer-cache-bytes': (c, v) => { c.answerCacheBytes = integer('answer-cache-bytes', v, 0, 2 ** 40); },
   workers: (c, v) => { c.workers = parseWorkers('workers', v); },
@@ -428,6 +485,7 @@ const SETTERS: Record<string, Setter> = {
   'server-hostname': (c, v) => { c.identity = { ...c.identity, hostname: identityText('server-hostname', v) }; },
   nsid: (c, v) => { c.identity = { ...c.identity, nsid: parseNsid(v) }; },
   group: (c, v) => { c.group = account('group', v); },
+  catalog: (c, v) => { c.catalog = parseCatalog(v); },
   ...Object.fromEntries(TRANSFER_SETTINGS.map((key): [string, Setter] => [key, (c, v) => {
     c.transfer = { ...c.transfer, defaults: { ...c.transfer.defaults } };
     applyDefault(c.transfer, key, v);
@@ -494,6 +552,7 @@ const RESTART_SETTINGS: Record<string, string[]> = {
   'tcp-max-connections-per-netblock': ['tcpMaxConnectionsPerNetblock'],
   'tcp-max-unsent-bytes': ['tcpMaxUnsentBytes'],
   'udp-receive-buffer': ['udpReceiveBuffer'],
+  transport: ['transport'],
   'answer-cache-bytes': ['answerCacheBytes'],
   'control-socket': ['controlSocket'],
   user: ['user'],
@@ -532,6 +591,8 @@ export function configKeys(): string[] {
     ...KEY_FIELDS.map((k) => `keys.NAME.${k}`),
     ...TRANSFER_SETTINGS.map((k) => `zone-settings.ZONE.${k}`),
     ...ZONE_ENTRY_KEYS.map((k) => `zone[].${k}`),
+    ...CATALOG_KEYS.map((k) => `catalog.${k}`),
+    ...MEMBER_PROPERTY_KEYS.map((k) => `catalog.properties.ZONE.${k}`),
   ];
 }
 

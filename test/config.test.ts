@@ -130,3 +130,37 @@ describe('udp-receive-buffer', () => {
       e instanceof ConfigError && /udp-receive-buffer: expected an integer from 65536 to 268435456, got 1000$/.test(e.message));
   });
 });
+
+describe('catalog', () => {
+  it('reads the name, the members (all by default) and the properties by zone or pattern', async () => {
+    const all = await load('catalog: { name: catalog.invalid }\n');
+    assert.equal(all.catalog?.name.key, 'catalog.invalid.');
+    assert.equal(all.catalog?.members, undefined);
+    const c = (await load([
+      'catalog:',
+      '  name: Catalog.Invalid.',
+      '  members: [corp.example, "*.Lab.example"]',
+      '  properties:',
+      '    "*.lab.example": { group: lab }',
+      '    old.example: { coo: new-catalog.invalid }',
+      '',
+    ].join('\n'))).catalog!;
+    assert.deepEqual(c.members, ['corp.example.', '*.lab.example.']);
+    assert.deepEqual(c.properties.get('*.lab.example.'), { group: 'lab' });
+    assert.equal(c.properties.get('old.example.')?.coo?.key, 'new-catalog.invalid.');
+    assert.equal((await load('catalog: { name: c.invalid, members: all }\n')).catalog?.members, undefined);
+  });
+
+  const bad: [string, RegExp][] = [
+    ['catalog: { members: all }', /:1:\d+: catalog\.name: the catalog zone's name is required/],
+    ['catalog: { name: c.invalid, members: some }', /:1:\d+: catalog\.members: expected all or a list/],
+    ['catalog: { name: c.invalid, properties: { a.test: { group: "" } } }', /:1:\d+: catalog\.properties\.a\.test\.group: expected a string of 1 to 255 octets/],
+    ['catalog: { name: c.invalid, properties: { a.test: { grup: x } } }', /catalog\.properties\.a\.test: unknown key "grup"; did you mean "group"\?/],
+    ['catalog: { name: "a..b" }', /catalog\.name: empty label/],
+  ];
+  for (const [text, message] of bad) {
+    it(`rejects ${text} in one line`, async () => {
+      await assert.rejects(load(text + '\n'), (e: Error) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
+    });
+  }
+});

@@ -35,10 +35,11 @@ export interface AnswerInput {
  * CNAMEs ('cname', whatever ends the chain), data of a wildcard synthesised for
  * the name ('wildcard'), data reached through a DNAME's synthesised CNAME, or
  * YXDOMAIN where that name would be too long ('dname', RFC 6672), no data of
- * that type ('nodata'), no such name ('nxdomain'), or a delegation to a child
- * zone ('referral').
+ * that type ('nodata'), no such name ('nxdomain'), a delegation to a child
+ * zone ('referral'), or an A/AAAA question at an ALIAS, whose addresses are
+ * the target's and are looked up by query processing ('alias', src/query/alias.ts).
  */
-export type AnswerKind = 'answer' | 'cname' | 'wildcard' | 'dname' | 'nodata' | 'nxdomain' | 'referral';
+export type AnswerKind = 'answer' | 'cname' | 'wildcard' | 'dname' | 'nodata' | 'nxdomain' | 'referral' | 'alias';
 
 /** An RRset as written into an answer (owner and TTL as the answer puts them), with the zone's RRset it came from. */
 export interface AnsweredRRset {
@@ -65,6 +66,12 @@ export interface Answer {
    * such answers against it, not against each of the endless names it answers for.
    */
   wildcard?: Name;
+  /**
+   * For an 'alias' outcome: the ALIAS RRset and the name that owns the
+   * addresses in the answer (the query name, or the end of a CNAME chain, which
+   * is then in `answer` already).
+   */
+  alias?: { set: RRset; owner: Name };
 }
 
 /** Most CNAMEs in one answer: a longer chain inside one zone is cut there. */
@@ -127,6 +134,12 @@ function dnameAbove(zone: Zone, name: Name): RRset | undefined {
   return undefined;
 }
 
+/** RFC 2308 §3: the zone's SOA as a negative answer writes it, the TTL capped by its MINIMUM field. */
+export function negativeSoa(zone: Zone): AnsweredRRset {
+  const soa = zone.soa;
+  return { owner: soa.owner, type: soa.type, ttl: Math.min(soa.ttl, soaMinimum(soa.rdata[0]!)), rdata: soa.rdata, set: soa };
+}
+
 class Responder {
   readonly out: Answer;
   /** Owners whose A/AAAA we may add to the additional section. */
@@ -163,12 +176,11 @@ class Responder {
     this.emit(this.out.answer, cname);
   }
 
-  /** RFC 2308 §3: the zone's SOA, with the TTL capped by its MINIMUM field. */
   putNegative(rcode: number): void {
     this.out.rcode = rcode;
     this.out.kind = rcode === Rcode.NXDOMAIN ? 'nxdomain' : 'nodata';
-    const soa = this.zone.soa;
-    this.emit(this.out.authority, soa, soa.owner, Math.min(soa.ttl, soaMinimum(soa.rdata[0]!)));
+    const soa = negativeSoa(this.zone);
+    this.emit(this.out.authority, soa.set, soa.owner, soa.ttl);
   }
 
   /** A referral: the child's NS in authority, their addresses (glue) in additional, AA off. */
@@ -292,8 +304,13 @@ export function answer(input: AnswerInput): Answer {
       break;
     }
     const set = rrsetAt(node, qtype);
+    const alias = (qtype === RRType.A || qtype === RRType.AAAA) && !set ? rrsetAt(node, RRType.ALIAS) : undefined;
     if (set) r.putAnswer(set, name);
-    else r.putNegative(Rcode.NOERROR);
+    else if (alias) {
+      // The addresses are the target's, which may be anywhere: query processing looks them up.
+      r.out.kind = 'alias';
+      r.out.alias = { set: alias, owner: name };
+    } else r.putNegative(Rcode.NOERROR);
     break;
   }
   r.putAdditional();

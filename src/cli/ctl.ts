@@ -15,7 +15,7 @@ export const usage = `rotor ctl [--socket PATH | --config FILE] [--json] status|
 Controls a running rotor serve over its control socket (control-socket in
 rotor.yaml, or serve --control PATH), which only the user it runs as may open.
   status             version, uptime, config file, listeners, zone counts
-  zones              every zone: serial, records, file, whether its last load failed
+  zones              every zone: serial, records, file, whether its last load failed, catalog membership
   zone NAME          one zone
   reload             reads rotor.yaml again (what can change live changes;
                      what needs a restart is named) and reloads every zone

@@ -4,13 +4,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  ConfigError, DEFAULTS, loadConfig, parseListenList, parseLogFormat, parseLogLevel, parseMetricsAddress, parseQueryLog, parseWorkers, reloadedConfig, type Config,
+  ConfigError, DEFAULTS, loadConfig, parseListenList, parseLogFormat, parseLogLevel, parseMetricsAddress, parseQueryLog, parseTransport, parseWorkers, reloadedConfig, type Config,
 } from '../config.js';
 import { answerCounter, controlHandler, type ReloadReport } from '../control/commands.js';
 import { answerRelayed, relay } from '../control/relay.js';
 import { listenControl, type ControlListener } from '../control/socket.js';
 import { createLogger, type Logger } from '../log.js';
 import { formatHostPort, type ListenAddress } from '../net/address.js';
+import { chooseTransport } from '../net/transport.js';
 import { observeForPrimary, startClusterMonitor } from '../observe/cluster.js';
 import { startMonitor } from '../observe/monitor.js';
 import { queryLogger } from '../observe/querylog.js';
@@ -35,9 +36,11 @@ zone: in rotor.yaml, over UDP and TCP.
   --workers N|auto     server processes sharing the sockets, each with its own
                        rotation counters (default 1; auto: one per CPU)
   --control PATH       the Unix socket rotor ctl talks to (control-socket)
+  --transport T        UDP through native (batched, the default where it was
+                       built at install) or dgram (node:dgram)
 SIGHUP (or rotor ctl reload) reads the config again and reloads every zone.`;
 
-type Options = Partial<Record<'zones' | 'log-level' | 'log-format' | 'query-log' | 'metrics' | 'workers' | 'control', string>> & { listen?: string[] };
+type Options = Partial<Record<'zones' | 'log-level' | 'log-format' | 'query-log' | 'metrics' | 'workers' | 'control' | 'transport', string>> & { listen?: string[] };
 
 /** The command line wins over rotor.yaml, at start and at every reload. */
 function withOptions(config: Config, values: Options): Config {
@@ -49,6 +52,7 @@ function withOptions(config: Config, values: Options): Config {
   if (values.metrics) c.metrics = parseMetricsAddress('--metrics', values.metrics);
   if (values.workers) c.workers = parseWorkers('--workers', values.workers);
   if (values.control) c.controlSocket = resolve(values.control);
+  if (values.transport) c.transport = parseTransport('--transport', values.transport);
   return c;
 }
 
@@ -93,6 +97,7 @@ export async function serve(argv: string[]): Promise<number> {
       metrics: { type: 'string' },
       workers: { type: 'string' },
       control: { type: 'string' },
+      transport: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -108,6 +113,14 @@ export async function serve(argv: string[]): Promise<number> {
   const account = resolveAccount(config.user, config.group);
 
   const base = createLogger(config.logLevel, config.logFormat);
+  // Fixed at start, as the sockets are: a reload does not change the transport.
+  const udp = chooseTransport(config.transport);
+  if (config.transport === 'native' && udp.fallback !== undefined) {
+    throw new ConfigError(`transport: native: the native UDP module cannot be loaded (${udp.fallback}); build it with npm rebuild (a C compiler is needed), or use dgram`);
+  }
+  if (udp.fallback !== undefined && cluster.isPrimary) base.warn({ reason: udp.fallback }, 'native UDP transport unavailable: using node:dgram');
+  // A worker binds its own UDP socket on the shared port (SO_REUSEPORT) where the transport can.
+  const listening = { udpTransport: udp.transport, reusePort: cluster.isWorker, socketOwner: account };
   if (config.workers > 1 && cluster.isPrimary) {
     logStart(base, configFile, config, { workers: config.workers });
     const monitor = config.metrics ? await metricsListener(config.metrics, () => startClusterMonitor(config.metrics!, config.workers, base, config.monitor)) : undefined;
@@ -137,7 +150,7 @@ export async function serve(argv: string[]): Promise<number> {
   // A worker's lines say which worker wrote them.
   const logger = cluster.isWorker ? base.child({ worker: cluster.worker!.id }) : base;
   logStart(logger, configFile, config);
-  const server = new DnsServer({ ...config, logger, sendNotify: sendsNotify() });
+  const server = new DnsServer({ ...config, ...listening, logger, sendNotify: sendsNotify() });
   let queryLog = config.queryLog > 0 ? queryLogger(logger, config.queryLog) : undefined;
   if (queryLog) server.observers.push(queryLog);
   const answers = answerCounter();
@@ -175,7 +188,7 @@ export async function serve(argv: string[]): Promise<number> {
     queryLog = config.queryLog > 0 ? queryLogger(logger, config.queryLog) : undefined;
     if (queryLog) server.observers.push(queryLog);
     logger.info({ config: configFile }, `rotor.yaml reloaded from ${configFile}; reloading every zone`);
-    await server.reconfigure({ ...config, logger, sendNotify: sendsNotify() });
+    await server.reconfigure({ ...config, ...listening, logger, sendNotify: sendsNotify() });
     return { config: configFile, needRestart };
   })().finally(() => { reloading = undefined; });
 

@@ -49,10 +49,13 @@ export function answerCounter(): { observe: (o: { rcode: number }) => void; coun
 
 export function controlHandler(target: ControlTarget, answers: Map<number, number>): (r: ControlRequest) => Promise<unknown> {
   const { server } = target;
-  const zoneInfo = (origin: string) => {
+  /** Each member of the catalog zone, by origin key. */
+  const membership = () => new Map(server.catalogZone.members.map((m) => [m.zone.key, m]));
+  const zoneInfo = (origin: string, members = membership()) => {
     const file = server.zones.fileOf(origin);
     const zone = server.catalog.get(origin);
     const failing = file === undefined ? undefined : server.zones.failing.get(file);
+    const member = members.get(origin);
     return {
       zone: zone?.origin.toString() ?? origin,
       file,
@@ -61,6 +64,19 @@ export function controlHandler(target: ControlTarget, answers: Map<number, numbe
       records: zone?.recordCount,
       lastLoadFailed: failing !== undefined,
       errors: failing?.filter((d) => d.severity === 'error').map(formatDiagnostic),
+      // Its membership of the catalog zone (RFC 9432), as the secondaries see it.
+      catalog: member && server.catalogZone.origin,
+      catalogLabel: member?.label,
+      group: member?.group,
+      coo: member?.coo?.toString(),
+    };
+  };
+  /** The catalog zone itself, listed among the zones: served, written by rotor, no file. */
+  const catalogInfo = () => {
+    const zone = server.catalogZone.current;
+    return zone && {
+      zone: zone.origin.toString(), file: null, served: server.catalog.current(zone), serial: zone.serial, records: zone.recordCount,
+      lastLoadFailed: false, catalogMembers: server.catalogZone.members.length,
     };
   };
   const commands: Record<string, (args: string[]) => Promise<unknown> | unknown> = {
@@ -74,11 +90,17 @@ export function controlHandler(target: ControlTarget, answers: Map<number, numbe
       zones: server.catalog.size,
       failing: server.zones.failing.size,
     }),
-    zones: () => server.zones.files().map((f) => f.origin !== undefined ? zoneInfo(f.origin) : {
-      zone: null, file: f.file, served: false, lastLoadFailed: true, errors: f.failing?.filter((d) => d.severity === 'error').map(formatDiagnostic),
-    }),
+    zones: () => {
+      const members = membership();
+      const files = server.zones.files().map((f) => f.origin !== undefined ? zoneInfo(f.origin, members) : {
+        zone: null, file: f.file, served: false, lastLoadFailed: true, errors: f.failing?.filter((d) => d.severity === 'error').map(formatDiagnostic),
+      });
+      const catalog = catalogInfo();
+      return catalog ? [catalog, ...files] : files;
+    },
     zone: ([name]) => {
       const origin = zoneName(name, 'zone').key;
+      if (origin === server.catalogZone.origin) return catalogInfo() ?? zoneInfo(origin);
       if (server.zones.fileOf(origin) === undefined) throw new ControlError(`zone: no zone ${origin} (rotor ctl zones lists them)`);
       return zoneInfo(origin);
     },

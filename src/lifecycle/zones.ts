@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { loadOne, scanZoneDirectory, type FileResult, type SkippedFile } from '../zone/directory.js';
 import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
+import { unreachableAliases } from '../zone/check.js';
 import type { LoadOptions, ZoneFormat } from '../zone/load.js';
 import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';
@@ -53,6 +54,10 @@ export interface ZoneFilesOptions {
   /** Bytes of IXFR journal to keep for a zone (journalBytesFor); none unless given. */
   journalBytes?: (origin: string) => number;
   retry?: RetrySettings;
+  /** Why no file may serve `origin` (a key), when none may: the catalog zone is rotor's own. */
+  reserved?: (origin: string) => string | undefined;
+  /** Whether names outside the served zones can be looked up (forward.upstreams is set), for ALIAS targets. */
+  canForward?: () => boolean;
 }
 
 export interface ZoneEvents {
@@ -83,6 +88,8 @@ export class ZoneFiles {
 
   /** Zones listed in rotor.yaml, by file. */
   private listed = new Map<string, ZoneEntry>();
+  /** loadAll is loading the directory: zones are checked against each other once it has. */
+  private loadingAll = false;
   /** Files in the directory that serve no zone, reported once each. */
   private readonly skipped = new Set<string>();
 
@@ -173,7 +180,22 @@ export class ZoneFiles {
       this.failing.delete(file);
       this.stopRetrying(file);
     }
-    await Promise.all(files.map((f) => this.reload(f, 'change', where)));
+    this.loadingAll = true;
+    try {
+      await Promise.all(files.map((f) => this.reload(f, 'change', where)));
+    } finally {
+      this.loadingAll = false;
+    }
+    for (const [file, origin] of this.served) {
+      const zone = this.catalog.get(origin);
+      for (const d of zone ? this.unreachableAliases(zone) : []) this.logger.warn({ file }, formatDiagnostic(d));
+    }
+  }
+
+  /** ALIAS targets nothing can look up, when there are no upstreams: the served zones are all that answer. */
+  private unreachableAliases(zone: Zone): Diagnostic[] {
+    if (this.options.canForward?.()) return [];
+    return unreachableAliases(zone, (name) => this.catalog.find(name));
   }
 
   /**
@@ -262,6 +284,8 @@ export class ZoneFiles {
     if (!r.ok) return this.reject(r.file, r.diagnostics);
     const { zone, file } = r;
     const origin = zone.origin.key;
+    const reserved = this.options.reserved?.(origin);
+    if (reserved) return this.reject(file, [{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `zone ${zone.origin} is ${reserved}: no file may serve it` }]);
     const owner = [...this.served].find(([f, o]) => o === origin && f !== file)?.[0];
     if (owner) {
       return this.reject(file, [{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `zone ${zone.origin} is already served from ${owner}` }]);
@@ -281,6 +305,8 @@ export class ZoneFiles {
       // Before the swap: a secondary that hears of the new serial finds its change in the journal.
       await recordChange(previous, zone, this.options.journalBytes?.(origin) ?? 0);
     }
+    // While the whole directory loads, the other zones are not all in yet: loadAll checks once they are.
+    if (!this.loadingAll) warnings.push(...this.unreachableAliases(zone));
     for (const d of warnings.filter((x) => x.severity === 'warning')) this.logger.warn({ file }, formatDiagnostic(d));
     const oldOrigin = this.served.get(file);
     if (oldOrigin !== undefined && oldOrigin !== origin) this.catalog.delete(oldOrigin);

@@ -1,7 +1,7 @@
 // One request in, at most one response out: the checks every query goes
 // through before the answer algorithm sees it, shared by UDP and TCP.
-import { answer, type AnswerInput } from '../authority/answer.js';
-import type { Rotation } from '../authority/rotation.js';
+import { answer, type Answer, type AnswerInput } from '../authority/answer.js';
+import type { Placed, Rotation, Sections } from '../authority/rotation.js';
 import type { Catalog } from '../lifecycle/catalog.js';
 import { udpLimit } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH, opcodeOf } from '../wire/header.js';
@@ -10,6 +10,7 @@ import { parseQuery, QueryError, readQuestion, type Query, type Question } from 
 import { Opcode, Rcode, RRClass, RRType } from '../wire/types.js';
 import type { Zone } from '../zone/zone.js';
 import type { RequestContext } from '../net/context.js';
+import { aliasAddresses, aliasSections, type AddressLookup, type AliasResult } from './alias.js';
 import { QUERY_FLAGS, type AnswerMemo } from './memo.js';
 import type { Outcome } from './outcome.js';
 import type { Transfers } from '../transfer/transfers.js';
@@ -22,8 +23,8 @@ export interface DynamicUpdates {
   update(msg: Buffer, key: TsigKey | undefined, client: string): { rcode: number; reason?: string } | Promise<{ rcode: number; reason?: string }>;
 }
 
-/** The forwarder (src/resolver/), for names outside every local zone. */
-export interface Recursion {
+/** The forwarder (src/resolver/), for names outside every local zone, and ALIAS targets there. */
+export interface Recursion extends AddressLookup {
   allows(client: string): boolean;
   resolve(query: Query, ctx: RequestContext, limit: number): Promise<Outcome>;
 }
@@ -45,6 +46,11 @@ export interface PipelineOptions {
   identity?: Identity;
   /** RFC 2136 UPDATE; NOTIMP when unset. */
   updates?: DynamicUpdates;
+  /**
+   * The catalog zone (RFC 9432), which lists every zone served: queried only
+   * by whom `mayQuery` allows (its secondaries), in place of allow-query.
+   */
+  catalogZone?: { origin: string; mayQuery: (zone: Zone, ctx: RequestContext, key: TsigKey | undefined) => boolean };
 }
 
 const NO_KEYS: Keyring = new Map();
@@ -231,17 +237,37 @@ function respond(msg: Buffer, query: Query, ctx: RequestContext, opts: PipelineO
     if (!(flags & Flag.RD)) return refused(query, limit, EdeCode.NOT_AUTHORITATIVE, 'not authoritative for this name, and recursion was not asked for (RD)');
     return refused(query, limit, EdeCode.PROHIBITED, 'recursion is not allowed for this client (forward.allow-recursion)');
   }
-  if (opts.allowQuery && !opts.allowQuery(zone, ctx.client.address)) return refused(query, limit, EdeCode.PROHIBITED, `allow-query of ${zone.origin} does not list this client`);
+  if (zone.origin.key === opts.catalogZone?.origin) {
+    const key = query.tsig ? opts.transfers?.keyring.get(query.tsig.keyName.key) : undefined;
+    if (!opts.catalogZone.mayQuery(zone, ctx, key)) return refused(query, limit, EdeCode.PROHIBITED, `${zone.origin} is a catalog zone, answered only to its secondaries`);
+  } else if (opts.allowQuery && !opts.allowQuery(zone, ctx.client.address)) return refused(query, limit, EdeCode.PROHIBITED, `allow-query of ${zone.origin} does not list this client`);
   if (memoized) return opts.memo!.replay(memoized, query, limit);
 
   // The answer, then the rotation stage, then the encoding.
   const input: AnswerInput = { zone, qname: question.name, qtype: question.type, ...wanted };
   const result = answer(input);
+  // An ALIAS's addresses are looked up afresh (the forwarder caches its part): such answers are not memoized.
+  if (result.kind === 'alias') {
+    const found = aliasAddresses(result, input, opts.catalog, opts.recursion);
+    return found instanceof Promise ? found.then((f) => aliasOutcome(query, opts, limit, result, f)) : aliasOutcome(query, opts, limit, result, found);
+  }
   opts.memo?.keep(query, input, result);
-  const sections = opts.rotation.rotate(zone, result);
+  return encodeAnswer(query, opts, limit, result, result);
+}
+
+/** The outcome for an ALIAS's addresses: the answer, NODATA, or SERVFAIL saying why the target could not be looked up. */
+function aliasOutcome(query: Query, opts: PipelineOptions, limit: number, result: Answer, found: AliasResult): Outcome {
+  if ('error' in found) return { ...reply(query, Rcode.SERVFAIL, limit), kind: result.kind, zone: result.zone, ede: found.error };
+  return encodeAnswer(query, opts, limit, result, aliasSections(result, query.question.type, found.addresses));
+}
+
+/** A local answer's sections through the rotation stage into the response, and what the later steps read of it. */
+function encodeAnswer(query: Query, opts: PipelineOptions, limit: number, result: Answer, placed: Sections<Placed>): Outcome {
+  const { question } = query;
+  const sections = opts.rotation.rotate(result.zone, placed);
   const response = encodeResponse({
     id: query.header.id,
-    queryFlags: flags,
+    queryFlags: query.header.flags,
     aa: result.aa,
     rcode: result.rcode,
     question,
@@ -252,7 +278,7 @@ function respond(msg: Buffer, query: Query, ctx: RequestContext, opts: PipelineO
     glueRequired: result.referral,
   }, limit);
   return {
-    response, rcode: result.rcode, aa: result.aa, answers: recordCount(result.answer), kind: result.kind,
-    zone, question, rotation: sections.rotation, wildcard: result.wildcard,
+    response, rcode: result.rcode, aa: result.aa, answers: recordCount(placed.answer), kind: result.kind,
+    zone: result.zone, question, rotation: sections.rotation, wildcard: result.wildcard,
   };
 }

@@ -14,9 +14,11 @@ import type { Outcome } from '../query/outcome.js';
 import type { Recursion } from '../query/pipeline.js';
 import { encodeResponse, recordCount } from '../message/response.js';
 import type { Query, Question } from '../wire/query.js';
-import { Rcode, rcodeName, typeName } from '../wire/types.js';
+import { Rcode, RRClass, rcodeName, typeName } from '../wire/types.js';
+import type { Name } from '../wire/name.js';
+import type { Addresses } from '../query/alias.js';
 import { LruCache } from './cache.js';
-import { entryFrom, renderEntry, type Entry } from './entry.js';
+import { entryFrom, renderEntry, type CachedSet, type Entry } from './entry.js';
 import { UpstreamSet } from './health.js';
 import { LoopMark } from './loop.js';
 import { exchange, ExchangeError } from './upstream.js';
@@ -102,16 +104,47 @@ export class Resolver implements Recursion {
       return this.respond(query, limit, cached.rcode, 'cache', cached);
     }
     this.stats.cacheMisses++;
+    pending = this.shared(question, key, about);
+    if (!pending) return this.respond(query, limit, Rcode.SERVFAIL, 'failed');
+    const entry = await pending;
+    return entry ? this.respond(query, limit, entry.rcode, 'upstream', entry) : this.respond(query, limit, Rcode.SERVFAIL, 'failed');
+  }
+
+  /**
+   * The records of `type` at `name` for an ALIAS (src/query/alias.ts), from the
+   * cache or the upstreams, with the smallest TTL left on the chain to them;
+   * undefined when no upstream answered. rotor's own question, so no client's
+   * allow-recursion applies.
+   */
+  async lookup(name: Name, type: number): Promise<Addresses | undefined> {
+    const question: Question = { name, type, class: RRClass.IN, raw: Buffer.alloc(0) };
+    const key = `${name.key}/${type}`;
+    let entry = this.cache.get(key, this.now());
+    if (entry) this.stats.cacheHits++;
+    else {
+      this.stats.cacheMisses++;
+      entry = await this.shared(question, key, { qname: name.toString(), qtype: typeName(type), alias: true });
+      if (!entry) return undefined;
+    }
+    const now = this.now();
+    const left = (s: CachedSet) => Math.max(0, Math.ceil((s.expiresAt - now) / 1000));
+    const found = entry.answer.find((s) => s.type === type);
+    const ttl = entry.answer.reduce((m, s) => Math.min(m, left(s)), Infinity);
+    return found ? { rdata: found.rdata, set: found, ttl } : { rdata: [], ttl };
+  }
+
+  /** The exchange for a question, shared with any already in flight; undefined when too many are. */
+  private shared(question: Question, key: string, about: object): Promise<Entry | undefined> | undefined {
+    let pending = this.inFlight.get(key);
     if (!pending) {
       if (this.inFlight.size >= MAX_IN_FLIGHT) {
         this.events.log('warn', 'forwarding table full', { ...about, inFlight: this.inFlight.size }, 'too many questions waiting for upstreams; answering SERVFAIL');
-        return this.respond(query, limit, Rcode.SERVFAIL, 'failed');
+        return undefined;
       }
       pending = this.fetch(question, key).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
-    const entry = await pending;
-    return entry ? this.respond(query, limit, entry.rcode, 'upstream', entry) : this.respond(query, limit, Rcode.SERVFAIL, 'failed');
+    return pending;
   }
 
   /** Asks the upstreams, best first, until one answers NOERROR or NXDOMAIN; caches what it says. */

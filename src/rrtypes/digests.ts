@@ -19,9 +19,19 @@ function hexValue(node: YamlValue, what: string): Buffer {
 
 type Numbers = readonly { key: string; label: string; bits: 8 | 16 | 32; named?: (text: string) => number | undefined }[];
 
-/** A type of numbers then a hex field; YAML a mapping of `numbers` keys and `hexKey`. */
+/** An older YAML shape still read: its keys for the same fields, and the warning it gets. */
+interface LegacyShape {
+  numbers: Numbers;
+  hexKey: string;
+  /** A key only the older shape has. */
+  marks: readonly string[];
+  warning: string;
+}
+
+/** A type of numbers then a hex field; YAML a mapping of `numbers` keys and `hexKey` (or `legacy`'s, with a warning). */
 function digestType(
   code: number, mnemonic: string, numbers: Numbers, hexKey: string, lengths: (values: number[]) => number | undefined, octoDNS: boolean,
+  legacy?: LegacyShape,
 ): RRTypeModule {
   const fields: Field[] = [...numbers.map((n): Field => ({ kind: `u${n.bits}`, label: n.label, ...(n.named ? { named: n.named } : {}) })), { kind: 'hex', label: 'digest' }];
   const split = (rdata: Buffer) => {
@@ -30,9 +40,12 @@ function digestType(
   };
   const yaml: RRTypeModule['yaml'] = {
     parse: (v: YamlValue) => {
-      const values = numbers.map((n) => v.uint(n.key, n.bits, mnemonic));
-      const node = v.field(hexKey, mnemonic);
-      return encodeFields(fields, [...values, hexValue(node, `${mnemonic} ${hexKey}`)]);
+      const old = legacy && legacy.marks.some((k) => v.has(k)) ? legacy : undefined;
+      if (old) v.warn(old.warning);
+      const shape = old ?? { numbers, hexKey };
+      const values = shape.numbers.map((n) => v.uint(n.key, n.bits, mnemonic));
+      const node = v.field(shape.hexKey, mnemonic);
+      return encodeFields(fields, [...values, hexValue(node, `${mnemonic} ${shape.hexKey}`)]);
     },
     print: (rdata) => {
       const { numbers: values, digest } = split(rdata);
@@ -65,7 +78,14 @@ const dsNumbers: Numbers = [
   { key: 'key_tag', label: 'key tag', bits: 16 }, { key: 'algorithm', label: 'algorithm', bits: 8, named: algorithmFromText }, { key: 'digest_type', label: 'digest type', bits: 8 },
 ];
 const dsLength = (v: number[]) => DS_LENGTHS[v[2]!];
-export const DS = digestType(43, 'DS', dsNumbers, 'digest', dsLength, true);
+// octoDNS before 1.x named DS's fields after DNSKEY's; it still reads them (until 2.0), in this order.
+const dsLegacy: LegacyShape = {
+  numbers: [{ key: 'flags', label: 'key tag', bits: 16 }, { key: 'protocol', label: 'algorithm', bits: 8 }, { key: 'algorithm', label: 'digest type', bits: 8 }],
+  hexKey: 'public_key',
+  marks: ['flags', 'public_key'],
+  warning: 'DS fields flags, protocol, algorithm, public_key are deprecated (octoDNS reads them as key_tag, algorithm, digest_type, digest until 2.0): write those names',
+};
+export const DS = digestType(43, 'DS', dsNumbers, 'digest', dsLength, true, dsLegacy);
 // "0 0 0 00" asks the parent to delete the DS set (RFC 8078 §4): one octet of digest type 0.
 export const CDS = digestType(59, 'CDS', dsNumbers, 'digest', dsLength, true);
 

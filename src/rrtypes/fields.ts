@@ -245,6 +245,7 @@ function typeBitmap(args: TextArgs, i: number): Buffer {
   return encodeBitmap([...types]);
 }
 
+/** The type bitmap of RFC 4034 §4.1.2 (NSEC, NSEC3, CSYNC) for a set of type codes, in any order. */
 export function encodeBitmap(types: number[]): Buffer {
   const windows = new Map<number, Buffer>();
   for (const t of types) {

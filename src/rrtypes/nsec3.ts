@@ -8,7 +8,8 @@ import { ValueError } from './values.js';
 
 const BASE32HEX = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
 
-function base32hex(octets: Buffer): string {
+/** base32hex (RFC 4648 §7), uppercase, no padding: NSEC3 hashed owners in presentation form. */
+export function base32hex(octets: Buffer): string {
   let out = '';
   let bits = 0;
   let value = 0;

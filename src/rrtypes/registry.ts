@@ -9,6 +9,7 @@ import { A } from './a.js';
 import { AAAA } from './aaaa.js';
 import { CAA } from './caa.js';
 import { AFSDB } from './afsdb.js';
+import { ALIAS } from './alias.js';
 import { CERT } from './cert.js';
 import { CNAME } from './cname.js';
 import { CSYNC } from './csync.js';
@@ -30,7 +31,7 @@ import { LOC } from './loc.js';
 import { MX } from './mx.js';
 import { NS } from './ns.js';
 import { PTR } from './ptr.js';
-import { genericType } from './rfc3597.js';
+import { genericText, genericType } from './rfc3597.js';
 import type { Field, RRTypeModule, TextArgs, YamlOut, YamlValue } from './rrtype.js';
 import { SOA } from './soa.js';
 import { SPF } from './spf.js';
@@ -41,7 +42,7 @@ import { TXT } from './txt.js';
 const TYPES: readonly RRTypeModule[] = [
   A, NS, CNAME, SOA, PTR, HINFO, MX, TXT, RP, AFSDB, AAAA, LOC, SRV, NAPTR, CERT, DNAME, DS, SSHFP, IPSECKEY,
   RRSIG, NSEC, DNSKEY, NSEC3, NSEC3PARAM, TLSA, SMIMEA, CDS, CDNSKEY, OPENPGPKEY, CSYNC, ZONEMD, SVCB, HTTPS, SPF,
-  EUI48, EUI64, URI, CAA,
+  EUI48, EUI64, URI, CAA, ALIAS,
 ];
 
 /** A module with what the hot path needs worked out once. */
@@ -170,6 +171,16 @@ export function presentation(type: number, rdata: Buffer, origin?: Name): string
   const name = origin ? (n: Name) => relativeName(n, origin) : (n: Name) => n.toString();
   if (mod.printText) return mod.printText(rdata, name);
   return printFields(mod.fields, decodeFields(mod.fields, mod.mnemonic, rdata), name);
+}
+
+/**
+ * The type and data of a record as a master-file line writes them: the type's
+ * own syntax, or RFC 3597's for a type that is no IANA type (ALIAS), so that
+ * every server can load the file.
+ */
+export function masterFileText(type: number, rdata: Buffer, origin: Name): { type: string; data: string } {
+  if (entry(type).mod.privateUse) return { type: `TYPE${type}`, data: genericText(rdata) };
+  return { type: typeName(type), data: presentation(type, rdata, origin) };
 }
 
 /**

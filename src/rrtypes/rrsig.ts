@@ -29,8 +29,18 @@ function time(text: string): number {
   return (((ms / 1000) % 2 ** 32) + 2 ** 32) % 2 ** 32;
 }
 
+/**
+ * YYYYMMDDHHmmSS of a 32-bit time as BIND prints it (dns_time32_totext): of the
+ * dates congruent to it modulo 2^32, the one closest to now by serial-number
+ * arithmetic (RFC 1982), so that a time up to 68 years ahead prints in the
+ * future and anything else in the past (today, 2096 prints as 1960), and a
+ * signature of 2107 still prints as 2107 after 2038.
+ */
 function timeText(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/[-T:]/g, '').slice(0, 14);
+  const now = Math.floor(Date.now() / 1000);
+  const ahead = (seconds - (now % 2 ** 32) + 2 ** 32) % 2 ** 32;
+  const t = ahead > 0 && ahead < 2 ** 31 ? now + ahead : now - ((2 ** 32 - ahead) % 2 ** 32);
+  return new Date(t * 1000).toISOString().replace(/[-T:]/g, '').slice(0, 14);
 }
 
 export const RRSIG = plainType(46, 'RRSIG', fields, true, {

@@ -91,6 +91,8 @@ export interface YamlValue {
   fromText(mnemonic: string): Buffer;
   /** Throws an error placed at this node. */
   fail(message: string): never;
+  /** A warning placed at this node (a deprecated shape that still reads). */
+  warn(message: string): void;
 }
 
 export type YamlOut = { value: unknown } | { reason: string };
@@ -120,6 +122,11 @@ export interface RRTypeModule {
    * and the fields (if any) only say where names are for decompression.
    */
   readonly generic?: true;
+  /**
+   * Not an IANA type (ALIAS): master files get it in RFC 3597 form as TYPEnnn,
+   * which other servers load, while rotor's readers also take the mnemonic.
+   */
+  readonly privateUse?: true;
   /**
    * `parseText` checks the number of tokens itself (optional parts: SVCB params,
    * LOC minutes); otherwise the master-file parser asks one token a field.

@@ -12,6 +12,14 @@ export function singleNameData(target: Name): Buffer {
   return encodeFields(fields, [target]);
 }
 
+/** The YAML shape of a type whose data is one name (octoDNS's CNAME, DNAME, ALIAS): the name alone. */
+export function nameYaml(mnemonic: string): RRTypeModule['yaml'] {
+  return {
+    parse: (v) => encodeFields(fields, [parseDomainName(v.text(`${mnemonic} value`), v.origin)]),
+    print: (rdata) => ({ value: readName(rdata, 0).name.toString() }),
+  };
+}
+
 export function singleName(code: number, mnemonic: string, additional: boolean): RRTypeModule {
   return {
     code,
@@ -22,9 +30,6 @@ export function singleName(code: number, mnemonic: string, additional: boolean):
     canonicalLower: true,
     target: 0,
     ...(additional ? { additional: 0 } : {}),
-    yaml: {
-      parse: (v) => encodeFields(fields, [parseDomainName(v.text(`${mnemonic} value`), v.origin)]),
-      print: (rdata) => ({ value: readName(rdata, 0).name.toString() }),
-    },
+    yaml: nameYaml(mnemonic),
   };
 }

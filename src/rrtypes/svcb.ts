@@ -1,7 +1,8 @@
 // SVCB and HTTPS (RFC 9460): priority, target (never compressed) and SvcParams,
 // each key=value in text in any order, in key order on the wire. The value forms
-// of §7 (alpn, port, ipv4hint, ech, ipv6hint, mandatory, no-default-alpn), and
-// keyNNNNN for the rest; the rules BIND enforces (no key twice, mandatory keys
+// of §7 (alpn, port, ipv4hint, ech, ipv6hint, mandatory, no-default-alpn), RFC
+// 9461's dohpath (key 7, printed by name as BIND 9.20 prints it; 9.18 reads the
+// name and prints key7), and keyNNNNN for the rest; the rules BIND enforces (no key twice, mandatory keys
 // present, "mandatory" not in its own list, no-default-alpn only with alpn).
 import type { Name } from '../wire/name.js';
 import { MessageWriter } from '../wire/writer.js';
@@ -12,8 +13,15 @@ import type { Field, RRTypeModule, TextArgs, YamlOut, YamlValue } from './rrtype
 import { isUtf8, NOT_UTF8 } from './text-strings.js';
 import { ipv6Text, parseIPv4, parseIPv6, ValueError } from './values.js';
 
-const KEYS = ['mandatory', 'alpn', 'no-default-alpn', 'port', 'ipv4hint', 'ech', 'ipv6hint'];
-const MANDATORY = 0, ALPN = 1, NO_DEFAULT_ALPN = 2, PORT = 3, IPV4HINT = 4, ECH = 5, IPV6HINT = 6;
+const KEYS = ['mandatory', 'alpn', 'no-default-alpn', 'port', 'ipv4hint', 'ech', 'ipv6hint', 'dohpath'];
+const MANDATORY = 0, ALPN = 1, NO_DEFAULT_ALPN = 2, PORT = 3, IPV4HINT = 4, ECH = 5, IPV6HINT = 6, DOHPATH = 7;
+
+/**
+ * RFC 9461 §5: a relative URI template (from "/") with a `dns` variable, such
+ * as /dns-query{?dns}; BIND refuses others.
+ */
+const DOH_TEMPLATE = /^\/[^{]*(\{[^}]*\}[^{]*)*$/;
+const hasDnsVariable = (t: string) => /\{[?&]?([^}]*,)?dns(\*|:\d+)?(,[^}]*)?\}/.test(t);
 
 const keyText = (key: number) => KEYS[key] ?? `key${key}`;
 
@@ -93,6 +101,10 @@ function valueProblem(key: number, v: Buffer): string | undefined {
     case PORT: return v.length === 2 ? undefined : 'port is 2 octets';
     case IPV4HINT: return v.length && v.length % 4 === 0 ? undefined : `${name} is a non-empty list of 4-octet addresses`;
     case IPV6HINT: return v.length && v.length % 16 === 0 ? undefined : `${name} is a non-empty list of 16-octet addresses`;
+    case DOHPATH: {
+      const t = v.toString('utf8');
+      return isUtf8(v) && DOH_TEMPLATE.test(t) && hasDnsVariable(t) ? undefined : 'dohpath is a URI template from "/" with a dns variable, such as /dns-query{?dns} (RFC 9461 §5)';
+    }
     default: return undefined;
   }
 }

@@ -1,6 +1,6 @@
 // The server process: zones loaded from a directory into a Catalog, and the
 // UDP and TCP listeners that feed every message through the pipeline.
-import type dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
 import { Catalog } from '../lifecycle/catalog.js';
 import { Rotation, rotationResolver, type RotationSettings } from '../authority/rotation.js';
 import { EventLog, type Logger } from '../log.js';
@@ -15,9 +15,11 @@ import type { ForwardConfig } from '../resolver/resolver.js';
 import { Resolver } from '../resolver/resolver.js';
 import { RateLimiter, truncatedReply, type RrlSettings } from '../query/rrl.js';
 import { bindTcp, ConnectionTable, TCP_DEFAULTS, type TcpListener, type TcpOptions } from '../net/tcp.js';
-import { bindUdp, type UdpCounts } from '../net/udp.js';
+import { bindTransport, type UdpTransport } from '../net/transport.js';
+import type { UdpCounts, UdpListener } from '../net/udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from '../lifecycle/watch.js';
 import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
+import { CatalogZone, type CatalogSettings } from '../lifecycle/catalog-zone.js';
 import type { Identity } from '../query/identity.js';
 import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
@@ -39,6 +41,16 @@ export interface ServerOptions {
   tcpMaxUnsentBytes?: number;
   /** SO_RCVBUF of the UDP sockets (udp.ts); UDP_RECEIVE_BUFFER where unset. */
   udpReceiveBuffer?: number;
+  /** What carries UDP (net/transport.ts); dgram where unset. */
+  udpTransport?: UdpTransport;
+  /**
+   * A worker among several: its UDP socket is its own on the shared port
+   * (SO_REUSEPORT) where the transport can, and the port is TCP's, which the
+   * cluster shares, when port 0 asks for any.
+   */
+  reusePort?: boolean;
+  /** The account rotor drops to once bound (user:, group:), which shared sockets must belong to. */
+  socketOwner?: { uid: number; gid: number };
   /** Response rate limiting over UDP; off when undefined. */
   rrl?: RrlSettings;
   /** The answer memo's cap in bytes (memo.ts); 0 turns it off. */
@@ -54,6 +66,8 @@ export interface ServerOptions {
   identity?: Identity;
   /** Zones listed in rotor.yaml, beside the directory's. */
   zoneList?: ZoneEntry[];
+  /** The catalog zone (RFC 9432) listing the zones served; none when unset. */
+  catalog?: CatalogSettings;
   /** Whether this process sends NOTIFY (with workers, one of them does). */
   sendNotify?: boolean;
   logger: Logger;
@@ -67,7 +81,7 @@ function signed(response: Response, signer: ResponseSigner | undefined): Respons
 
 export class DnsServer {
   readonly catalog = new Catalog();
-  private readonly sockets: dgram.Socket[] = [];
+  private readonly sockets: UdpListener[] = [];
   private readonly listeners: TcpListener[] = [];
   readonly bound: ListenAddress[] = [];
 
@@ -83,13 +97,23 @@ export class DnsServer {
 
   constructor(private opts: ServerOptions) {
     this.eventLog = new EventLog(opts.logger);
+    const journalBytes = (origin: string) => journalBytesFor(this.opts.transfer ?? defaultTransferSettings(), origin);
+    const notify = opts.sendNotify ?? true;
+    this.catalogZone = new CatalogZone(this.catalog, {
+      logger: opts.logger, journalBytes, published: (zone, previous) => { if (notify) this.notifier.zoneLoaded(zone, previous); },
+    });
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, this.loadOptions(opts), opts.logger, {
-      journalBytes: (origin) => journalBytesFor(this.opts.transfer ?? defaultTransferSettings(), origin),
+      journalBytes,
+      reserved: (origin) => origin === this.catalogZone.origin ? 'the catalog zone rotor writes (catalog.name in rotor.yaml)' : undefined,
+      canForward: () => this.resolver !== undefined,
     }, opts.zoneList);
     this.events = this.zones.events;
     // One for the server's life: its queues keep one zone's updates in order across configuration reloads.
     this.updates = new Updates(this.catalog, this.zones, (origin) => settingsFor(this.opts.transfer ?? defaultTransferSettings(), origin).updatePolicy, this.eventLog);
-    if (opts.sendNotify ?? true) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
+    if (notify) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
+    // A zone leaves the catalog in the step it stops being served; one that appears joins it shortly after.
+    this.events.on('loaded', (_zone, _file, previous) => { if (!previous) this.catalogZone.added(); });
+    this.events.on('removed', () => this.catalogZone.update());
     this.configure(opts);
     this.tcp = {
       idleTimeoutMs: opts.tcpIdleTimeoutMs,
@@ -124,6 +148,11 @@ export class DnsServer {
     // A new memo: the answers it holds were rotated under the old policy.
     const memo = opts.answerCacheBytes === 0 ? undefined : new AnswerMemo(this.catalog, this.rotation, opts.answerCacheBytes);
     const pipeline: PipelineOptions = { catalog: this.catalog, rotation: this.rotation, recursion: resolver, transfers, memo, identity: opts.identity };
+    if (opts.catalog) {
+      // Its own allow-query when set; else the secondaries it is for, as allow-transfer and transfer-key say.
+      const acl = transfer.zones.get(opts.catalog.name.key)?.allowQuery;
+      pipeline.catalogZone = { origin: opts.catalog.name.key, mayQuery: (zone, ctx, key) => acl ? acl.allows(ctx.client.address) : transfers.allows(zone, ctx, key) };
+    }
     // allow-query at the top level or for any zone; a zone's own list wins.
     if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
       pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
@@ -134,11 +163,13 @@ export class DnsServer {
     this.notifier?.close();
     Object.assign(this, { opts, policyOf, resolver, notifier, pipeline, rrl });
     this.zones.configure(this.loadOptions(opts), opts.zoneList);
+    this.catalogZone.configure(opts.catalog);
   }
 
   /** A configuration reload: the live settings of `opts` take effect at once (see configure), then every zone is loaded again. */
   reconfigure(opts: ServerOptions): Promise<void> {
     this.configure({ ...opts, logger: this.opts.logger });
+    this.catalogZone.update();
     return this.reloadZones();
   }
 
@@ -158,6 +189,8 @@ export class DnsServer {
   /** Made once per configuration: an object per query is garbage for the collector to chase. */
   private pipeline!: PipelineOptions;
 
+  /** The catalog zone (RFC 9432) for secondaries, when configured: written from the zones served. */
+  readonly catalogZone: CatalogZone;
   /** The zone files behind the catalog; `events` reports their lifecycle. */
   readonly zones: ZoneFiles;
   /** Dynamic updates, applied to the zone files (src/update/). */
@@ -244,8 +277,9 @@ export class DnsServer {
    * answers: on this thread, since no answer can wait on it yet, and a large
    * zone loads several times faster than through the loader thread.
    */
-  loadZones(): Promise<void> {
-    return this.zones.loadAll('here');
+  async loadZones(): Promise<void> {
+    await this.zones.loadAll('here');
+    this.catalogZone.update();
   }
 
   /** SIGHUP: loads the directory again; when that fails, it is logged and the zones loaded before stay served. */
@@ -272,17 +306,41 @@ export class DnsServer {
     for (const want of this.opts.listen) await this.bindPair(want);
     // The receive buffer as the kernel granted it (Linux reports twice what it reserves, and caps the request at rmem_max).
     this.bound.forEach((a, i) => this.opts.logger.info({
-      address: a.host, port: a.port, family: a.family, listen: formatHostPort(a), udpReceiveBuffer: this.sockets[i]!.getRecvBufferSize(),
+      address: a.host, port: a.port, family: a.family, listen: formatHostPort(a), udpReceiveBuffer: this.sockets[i]!.receiveBuffer(),
+      udpTransport: this.opts.udpTransport ?? 'dgram',
     }, 'listening on UDP and TCP'));
     return this.bound;
   }
 
-  /** UDP and TCP on the same port; with port 0 the UDP port is chosen first and TCP follows it. */
+  private bindUdp(want: ListenAddress): Promise<UdpListener> {
+    return bindTransport(this.opts.udpTransport ?? 'dgram', want, (msg, ctx) => this.handle(msg, ctx), this.eventLog, this.faults, {
+      receiveBuffer: this.opts.udpReceiveBuffer, reusePort: this.opts.reusePort, owner: this.opts.socketOwner,
+    });
+  }
+
+  /**
+   * UDP and TCP on the same port; with port 0 the UDP port is chosen first and
+   * TCP follows it, except in a worker with its own UDP socket: there the
+   * cluster gives every worker the same TCP port, and UDP follows it.
+   */
   private async bindPair(want: ListenAddress): Promise<void> {
+    if (this.opts.reusePort) {
+      const server = await bindTcp(want, (msg, ctx) => this.handle(msg, ctx), this.tcp);
+      const port = (server.server.address() as AddressInfo).port;
+      try {
+        this.sockets.push(await this.bindUdp({ ...want, port }));
+      } catch (e) {
+        await server.close(0);
+        throw e;
+      }
+      this.listeners.push(server);
+      this.bound.push({ ...want, port });
+      return;
+    }
     const tries = want.port === 0 ? 10 : 1;
     for (let attempt = 1; ; attempt++) {
-      const socket = await bindUdp(want, (msg, ctx) => this.handle(msg, ctx), this.eventLog, this.faults, this.opts.udpReceiveBuffer);
-      const port = socket.address().port;
+      const socket = await this.bindUdp(want);
+      const port = socket.port();
       try {
         const server = await bindTcp({ ...want, port }, (msg, ctx) => this.handle(msg, ctx), this.tcp);
         this.sockets.push(socket);
@@ -304,6 +362,7 @@ export class DnsServer {
     this.closing = true;
     this.watcher?.close();
     this.notifier.close();
+    this.catalogZone.close();
     const zones = this.zones.close();
     const tcp = Promise.all(this.listeners.map((l) => l.close(graceMs)));
     let timer: NodeJS.Timeout | undefined;

@@ -53,23 +53,32 @@ export function* decodeRecords(buf: Buffer): Iterable<ZoneRecord> {
 
 /**
  * The records of `previous` that `next` lacks, and the other way round; SOA
- * apart. A pass over both versions, sliced so that queries are answered while
- * a large zone is compared.
+ * apart. A pass over both versions that yields every 64 records, so that its
+ * caller may let queries be answered while a large zone is compared.
  */
-export async function diffZones(previous: Zone, next: Zone): Promise<ZoneChange> {
-  const slices = new Slices();
+function* compare(previous: Zone, next: Zone): Generator<void, ZoneChange> {
   const before = new Map<string, ZoneRecord>();
   let i = 0;
   for (const r of previous.records()) {
     if (r.type !== RRType.SOA) before.set(keyOf(r), r);
-    if ((++i & 63) === 0) await slices.pause();
+    if ((++i & 63) === 0) yield;
   }
   const added: ZoneRecord[] = [];
   for (const r of next.records()) {
     if (r.type !== RRType.SOA && !before.delete(keyOf(r))) added.push(r);
-    if ((++i & 63) === 0) await slices.pause();
+    if ((++i & 63) === 0) yield;
   }
   return { from: previous.soaRecord, to: next.soaRecord, deleted: encodeRecords([...before.values()]), added: encodeRecords(added) };
+}
+
+/** compare() in slices: queries are answered while a large zone is compared. */
+export async function diffZones(previous: Zone, next: Zone): Promise<ZoneChange> {
+  const slices = new Slices();
+  const pass = compare(previous, next);
+  for (let step = pass.next(); ; step = pass.next()) {
+    if (step.done) return step.value;
+    await slices.pause();
+  }
 }
 
 export const changeBytes = (c: ZoneChange): number => c.deleted.length + c.added.length + CHANGE_OVERHEAD;
@@ -88,15 +97,39 @@ function newestWithin(changes: readonly ZoneChange[], maxBytes: number): ZoneCha
  */
 export async function recordChange(previous: Zone, next: Zone, maxBytes: number): Promise<void> {
   if (maxBytes <= 0 || !serialGreater(next.serial, previous.serial)) return;
-  let change: ZoneChange;
+  keep(previous, next, maxBytes, await diffZones(previous, next).catch(tooLarge));
+}
+
+/**
+ * recordChange in one step, for a zone small enough to compare at once and
+ * whose new version must be served in the same step as what caused it (the
+ * catalog zone: src/lifecycle/catalog-zone.ts).
+ */
+export function recordChangeNow(previous: Zone, next: Zone, maxBytes: number): void {
+  if (maxBytes <= 0 || !serialGreater(next.serial, previous.serial)) return;
+  let change: ZoneChange | undefined;
   try {
-    change = await diffZones(previous, next);
+    const pass = compare(previous, next);
+    for (let step = pass.next(); ; step = pass.next()) {
+      if (step.done) {
+        change = step.value;
+        break;
+      }
+    }
   } catch (e) {
-    // A record too large to stand in a message alone cannot be sent incrementally: secondaries get AXFR.
-    if (e instanceof WriterOverflow) return;
-    throw e;
+    change = tooLarge(e);
   }
-  next.changes = newestWithin([...previous.changes, change], maxBytes);
+  keep(previous, next, maxBytes, change);
+}
+
+/** A record too large to stand in a message alone cannot be sent incrementally: no change is kept, secondaries get AXFR. */
+function tooLarge(e: unknown): undefined {
+  if (e instanceof WriterOverflow) return undefined;
+  throw e;
+}
+
+function keep(previous: Zone, next: Zone, maxBytes: number, change: ZoneChange | undefined): void {
+  if (change) next.changes = newestWithin([...previous.changes, change], maxBytes);
 }
 
 const serialOf = (r: ZoneRecord) => (r.type === RRType.SOA ? soaSerial(r.rdata) : -1);

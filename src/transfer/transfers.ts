@@ -41,6 +41,11 @@ export class Transfers {
     return undefined;
   }
 
+  /** Whether this client, with this key, may transfer `zone`. */
+  allows(zone: Zone, ctx: RequestContext, key: TsigKey | undefined): boolean {
+    return this.refusal(zone, ctx, key) === undefined;
+  }
+
   /** AXFR or IXFR for `zone` (the question's name must be its apex). */
   transfer(query: Query, zone: Zone | undefined, ctx: RequestContext, key: TsigKey | undefined): TransferResult {
     const { question } = query;

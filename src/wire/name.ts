@@ -222,30 +222,6 @@ export class Name {
 
 export class WireError extends Error {}
 
-const keyScratch = Buffer.allocUnsafe(256);
-
-/**
- * The key (as Name.key gives it) of the uncompressed name at buf[offset], in
- * record data, when none of its octets needs an escape in presentation form (the
- * usual case); undefined otherwise. Lets the writer compress a name held in
- * record data without building a Name: label i's suffix key starts at the
- * label's offset from `offset`.
- */
-export function plainNameKey(buf: Buffer, offset: number): string | undefined {
-  let at = offset;
-  let n = 0;
-  for (let len = buf[at]!; len !== 0; len = buf[at]!) {
-    for (let i = at + 1; i <= at + len; i++) {
-      const b = buf[i]!;
-      if (!isPlain(b)) return undefined;
-      keyScratch[n++] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
-    }
-    keyScratch[n++] = 0x2e;
-    at += len + 1;
-  }
-  return n === 0 ? '.' : keyScratch.toString('latin1', 0, n);
-}
-
 /**
  * Reads a possibly compressed name. Every pointer must go strictly backwards from
  * the label that holds it, which rules out loops and forward references, and past

@@ -6,6 +6,8 @@ export const RRType = {
   RRSIG: 46, NSEC: 47, DNSKEY: 48, NSEC3: 50, NSEC3PARAM: 51, TLSA: 52, SMIMEA: 53, CDS: 59,
   CDNSKEY: 60, OPENPGPKEY: 61, CSYNC: 62, ZONEMD: 63, SVCB: 64, HTTPS: 65, SPF: 99, EUI48: 108,
   EUI64: 109, IXFR: 251, AXFR: 252, MAILB: 253, MAILA: 254, ANY: 255, URI: 256, CAA: 257,
+  // Not an IANA type: octoDNS's and PowerDNS's apex flattening record, on the wire (AXFR) as PowerDNS sends it.
+  ALIAS: 65401,
 } as const;
 
 export const RRClass = { IN: 1, CH: 3, HS: 4, NONE: 254, ANY: 255 } as const;

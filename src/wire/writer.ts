@@ -1,5 +1,19 @@
 // Builds a DNS message in one Buffer, compressing names (RFC 1035 §4.1.4).
-import { plainNameKey, readName, type Name } from './name.js';
+import type { Name } from './name.js';
+
+/**
+ * Compression targets kept per message. A name is compared with the names
+ * already written, in the message itself (as Knot does), rather than through
+ * a table of text keys: building those keys from record data cost more than
+ * the rest of encoding a record. Past this many suffixes, later names are
+ * written in full: larger, never wrong.
+ */
+const MAX_TARGETS = 512;
+
+/** ASCII letters compare without case (RFC 4343); every other octet exactly. */
+function lower(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+}
 
 export class WriterOverflow extends Error {}
 
@@ -8,8 +22,9 @@ export class MessageWriter {
   pos = 0;
   /** Writes past this offset overflow; a caller may lower it to stop a write at its budget. */
   limit: number;
-  /** Name key (lowercase) → offset of an earlier copy, for compression. */
-  private readonly targets = new Map<string, number>();
+  /** Offsets of the names (and their suffixes) written so far, first written first. */
+  private readonly targets = new Uint16Array(MAX_TARGETS);
+  private targetCount = 0;
 
   /** With `compression` off every name is written in full, as in canonical RDATA. */
   constructor(capacity = 65535, private readonly compression = true) {
@@ -20,7 +35,7 @@ export class MessageWriter {
   reset(): void {
     this.pos = 0;
     this.limit = this.buf.length;
-    this.targets.clear();
+    this.targetCount = 0;
   }
 
   private room(n: number): void {
@@ -72,16 +87,17 @@ export class MessageWriter {
    */
   name(name: Name, compress: boolean): void {
     const labels = name.labels;
+    // The name's own labels become targets as they are written, before its tail is.
+    const known = this.targetCount;
     for (let i = 0; i < labels.length; i++) {
-      const key = name.suffixKey(i);
       if (compress && this.compression) {
-        const at = this.targets.get(key);
-        if (at !== undefined) {
+        const at = this.findLabels(labels, i, known);
+        if (at >= 0) {
           this.u16(0xc000 | at);
           return;
         }
       }
-      if (this.pos < 0x4000 && !this.targets.has(key)) this.targets.set(key, this.pos);
+      this.addOffset(this.pos);
       const label = labels[i]!;
       this.u8(label.length);
       this.bytes(label);
@@ -94,23 +110,17 @@ export class MessageWriter {
    * Name, and returns the offset after it in src.
    */
   wireName(src: Buffer, offset: number, compress: boolean): number {
-    const key = plainNameKey(src, offset);
-    if (key === undefined) {
-      const { name, end } = readName(src, offset);
-      this.name(name, compress);
-      return end;
-    }
     let at = offset;
+    const known = this.targetCount;
     for (let len = src[at]!; len !== 0; len = src[at]!) {
-      const suffix = at === offset ? key : key.slice(at - offset);
       if (compress && this.compression) {
-        const target = this.targets.get(suffix);
-        if (target !== undefined) {
+        const target = this.findWire(src, at, known);
+        if (target >= 0) {
           this.u16(0xc000 | target);
           return this.skipName(src, at);
         }
       }
-      if (this.pos < 0x4000 && !this.targets.has(suffix)) this.targets.set(suffix, this.pos);
+      this.addOffset(this.pos);
       this.copy(src, at, at + len + 1);
       at += len + 1;
     }
@@ -126,17 +136,67 @@ export class MessageWriter {
   /** Registers a name already present in the buffer (the copied question) as a target. */
   addTarget(name: Name, offset: number): void {
     let at = offset;
-    for (let i = 0; i < name.labels.length && at < 0x4000; i++) {
-      const key = name.suffixKey(i);
-      if (!this.targets.has(key)) this.targets.set(key, at);
-      at += name.labels[i]!.length + 1;
+    for (const label of name.labels) {
+      this.addOffset(at);
+      at += label.length + 1;
     }
+  }
+
+  private addOffset(at: number): void {
+    if (at < 0x4000 && this.targetCount < MAX_TARGETS) this.targets[this.targetCount++] = at;
+  }
+
+  /** Where the buffer's name at `at` continues, past any pointers. */
+  private follow(at: number): number {
+    const buf = this.buf;
+    while (buf[at]! >= 0xc0) at = ((buf[at]! & 0x3f) << 8) | buf[at + 1]!;
+    return at;
+  }
+
+  /** The first of the first `count` targets equal to the uncompressed name at src[offset], or -1. */
+  private findWire(src: Buffer, offset: number, count: number): number {
+    const buf = this.buf;
+    next: for (let t = 0; t < count; t++) {
+      let a = this.follow(this.targets[t]!);
+      let b = offset;
+      for (;;) {
+        const len = buf[a]!;
+        if (len !== src[b]) continue next;
+        if (len === 0) return this.targets[t]!;
+        for (let k = 1; k <= len; k++) if (lower(buf[a + k]!) !== lower(src[b + k]!)) continue next;
+        a = this.follow(a + len + 1);
+        b += len + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** The first of the first `count` targets equal to the name made of labels[from..], or -1. */
+  private findLabels(labels: readonly Buffer[], from: number, count: number): number {
+    const buf = this.buf;
+    next: for (let t = 0; t < count; t++) {
+      let a = this.follow(this.targets[t]!);
+      for (let i = from; ; i++) {
+        const len = buf[a]!;
+        if (i === labels.length) {
+          if (len === 0) return this.targets[t]!;
+          continue next;
+        }
+        const label = labels[i]!;
+        if (len !== label.length) continue next;
+        for (let k = 0; k < len; k++) if (lower(buf[a + 1 + k]!) !== lower(label[k]!)) continue next;
+        a = this.follow(a + len + 1);
+      }
+    }
+    return -1;
   }
 
   /** Forgets compression targets at or after `offset` (used when rewinding). */
   rewind(offset: number): void {
     this.pos = offset;
-    for (const [k, v] of this.targets) if (v >= offset) this.targets.delete(k);
+    let kept = 0;
+    for (let t = 0; t < this.targetCount; t++) if (this.targets[t]! < offset) this.targets[kept++] = this.targets[t]!;
+    this.targetCount = kept;
   }
 
   result(): Buffer {

@@ -36,7 +36,12 @@ export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
         const glue = (set.type === RRType.A || set.type === RRType.AAAA) && isGlue(zone, cut, node.name);
         if (!glue) warn(set.pos, `${typeName(set.type)} at ${node.name} is below the delegation ${cut} and is never served (occluded)`);
       }
-      if (set.type === RRType.CNAME) checkCnameTarget(zone.origin, node.name, targetOf(set.type, set.rdata[0]!), (name) => answered(zone, name), (m) => warn(positionOf(set, 0), m));
+      // An ALIAS may point into a delegated child: the forwarder looks it up there.
+      const exists = (name: Name) => answered(zone, name) || (set.type === RRType.ALIAS && !!zone.findCut(name));
+      if (set.type === RRType.CNAME || set.type === RRType.ALIAS) checkTarget(set.type, zone.origin, node.name, targetOf(set.type, set.rdata[0]!), exists, (m) => warn(positionOf(set, 0), m));
+      if (set.type === RRType.ALIAS && !node.name.equals(zone.origin)) {
+        warn(set.pos, `ALIAS at ${node.name} is below the apex: rotor serves it, but octoDNS refuses it ("non-root ALIAS not allowed"); a CNAME does this job there`);
+      }
       // The names whose addresses the additional section needs (MX, NS, SRV) must have them.
       if (!hasAdditional(set.type)) continue;
       set.rdata.forEach((rd, i) => {
@@ -74,10 +79,32 @@ function missingDot(target: Name, origin: Name): string {
   return `: "${written}" without a final dot is relative to the zone; write "${written}." or "${written.slice(0, -o.length)}"`.replace(/ or ""$/, '');
 }
 
-/** A CNAME pointing inside the zone at a name with no data at all: a typo, or a name written without its final dot. */
-function checkCnameTarget(origin: Name, owner: Name, target: Name | undefined, exists: (name: Name) => boolean, warn: (message: string) => void): void {
+/** A CNAME or ALIAS pointing inside the zone at a name with no data at all: a typo, or a name written without its final dot. */
+function checkTarget(type: number, origin: Name, owner: Name, target: Name | undefined, exists: (name: Name) => boolean, warn: (message: string) => void): void {
   if (!target || !target.isSubdomainOf(origin) || exists(target)) return;
-  warn(`CNAME target ${target} of ${owner} does not exist in the zone${missingDot(target, origin)}`);
+  warn(`${typeName(type)} target ${target} of ${owner} does not exist in the zone${missingDot(target, origin)}`);
+}
+
+/**
+ * ALIAS targets that nothing can look up: outside every zone served, or
+ * delegated away from `zone` to a child not served here (`servedZone` gives
+ * the served zone closest to a name), while no forward.upstreams are set.
+ * Their A/AAAA questions get SERVFAIL, so the loader says so where they are written.
+ */
+export function unreachableAliases(zone: Zone, servedZone: (name: Name) => { origin: Name } | undefined): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const node of zone.nodes.values()) {
+    const alias = node.rrsets.get(RRType.ALIAS);
+    const target = alias && targetOf(RRType.ALIAS, alias.rdata[0]!);
+    if (!alias || !target) continue;
+    const other = servedZone(target);
+    const reachable = target.isSubdomainOf(zone.origin)
+      ? !zone.findCut(target) || (!!other && other.origin.labelCount > zone.origin.labelCount)
+      : !!other;
+    if (reachable) continue;
+    out.push({ pos: alias.pos, severity: 'warning', message: `ALIAS target ${target} of ${node.name} is outside the zones served here and forward.upstreams is not set: A and AAAA questions at ${node.name} get SERVFAIL` });
+  }
+  return out;
 }
 
 /** Whether the zone has data at `name`, or a wildcard that would answer for it. */

@@ -1,7 +1,7 @@
 // Writes a loaded zone back out, as an RFC 1035 master file or in the octoDNS
 // YAML layout that yaml.ts reads, so that loading the output gives the same records.
 import { stringify } from 'yaml';
-import { presentation, relativeName, toYaml as yamlValue } from '../rrtypes/registry.js';
+import { masterFileText, relativeName, toYaml as yamlValue } from '../rrtypes/registry.js';
 import type { Name } from '../wire/name.js';
 import { typeName } from '../wire/types.js';
 import type { SourcePos } from './records.js';
@@ -36,12 +36,12 @@ export function toMasterFile(zone: Zone): string {
   let previous: Name | undefined;
   sets.forEach((set, i) => {
     const ttlText = (set.ttl === ttl ? '' : String(set.ttl)).padEnd(ttlWidth);
-    const head = `${ttlText} IN ${typeName(set.type).padEnd(5)}`;
     for (const rd of set.rdata) {
+      const text = masterFileText(set.type, rd, origin);
       // The owner is written once; the lines after it begin with blanks (RFC 1035 §5.1).
       const owner = previous?.equals(set.owner) ? '' : owners[i]!;
       previous = set.owner;
-      lines.push(`${owner.padEnd(width)} ${head} ${presentation(set.type, rd, origin)}`);
+      lines.push(`${owner.padEnd(width)} ${ttlText} IN ${text.type.padEnd(5)} ${text.data}`);
     }
   });
   return lines.join('\n') + '\n';

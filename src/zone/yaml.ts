@@ -19,7 +19,10 @@ export interface ParsedZoneText {
   autoSerial: boolean;
 }
 
-const RECORD_KEYS = new Set(['type', 'ttl', 'value', 'values', 'octodns']);
+const RECORD_KEYS = new Set(['type', 'ttl', 'value', 'values', 'octodns', 'geo', 'dynamic']);
+
+/** octoDNS's routing keys: its providers answer by the client's place or by pools; rotor serves `value`/`values` to everyone. */
+const ROUTING_KEYS = ['geo', 'dynamic'];
 const MAX_TTL = 0x7fffffff; // RFC 2181 §8
 
 /** About how much text one yaml Document is made from; see pieceEnds. */
@@ -111,6 +114,7 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
   };
   const posOf = (node: unknown): SourcePos => posAt((node as Node | null)?.range?.[0] ?? 0);
   const fail = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'error', message });
+  const warnAt = (node: unknown, message: string) => diagnostics.push({ pos: posOf(node), severity: 'warning', message });
 
   const ends = pieceEnds(text);
   if (ends.length === 1 || !parsePieces(ends)) parsePieces([text.length]);
@@ -201,6 +205,15 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
     const typeNode = get('type');
     if (!isScalar(typeNode) || typeof typeNode.value !== 'string') throw new LocatedError(node, 'record has no "type"');
     const typeText = typeNode.value.toUpperCase();
+    // octoDNS's URLFWD is a provider's web redirect, not DNS data: an octoDNS file holding one still loads.
+    if (typeText === 'URLFWD') {
+      warnAt(typeNode, 'URLFWD is an HTTP redirect some octoDNS providers run, not DNS data: not served');
+      return { records: [] };
+    }
+    for (const k of ROUTING_KEYS) {
+      const routing = node.get(k, true);
+      if (routing !== undefined) warnAt(routing, `octoDNS "${k}" routing is for providers that answer by the client's location or pools: rotor serves the record's values to every client`);
+    }
     const type = typeFromName(typeText);
     if (type === undefined) throw new LocatedError(typeNode, `unknown record type "${typeNode.value}"`);
     // Types spelled by their mnemonic only (TYPE1 is not A here), and not RFC 3597 data.
@@ -228,7 +241,7 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
     } else {
       throw new LocatedError(node, `${typeText} record has no "value" or "values"`);
     }
-    if ((type === RRType.CNAME || type === RRType.SOA) && valueNodes.length > 1) {
+    if ((type === RRType.CNAME || type === RRType.SOA || type === RRType.ALIAS) && valueNodes.length > 1) {
       throw new LocatedError(valuesNode, `a ${typeText} record has exactly one value`);
     }
     if (type === RRType.SOA && !owner.equals(origin)) throw new LocatedError(typeNode, 'an SOA record belongs at the zone apex (owner \'\')');
@@ -236,7 +249,7 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
     let serialAuto: boolean | undefined;
     const out: ParsedRecord[] = valueNodes.map((vn) => {
       try {
-        const value = new NodeValue(vn, origin);
+        const value = new NodeValue(vn, origin, warnAt);
         const rdata = fromYaml(type, value);
         if (type === RRType.SOA) serialAuto = isAutoSerial(value);
         return { owner, type, ttl, rdata, pos: posOf(vn) };
@@ -297,12 +310,12 @@ function nameField(node: unknown, key: string, what: string, origin: Name): Name
 
 /** One value node as the type modules read it (src/rrtypes/rrtype.ts). */
 class NodeValue implements YamlValue {
-  constructor(private readonly node: unknown, readonly origin: Name) {}
+  constructor(private readonly node: unknown, readonly origin: Name, private readonly warnAt: (node: unknown, message: string) => void) {}
   text(what: string): string {
     return scalarText(this.node, what);
   }
   items(): YamlValue[] | undefined {
-    return isSeq(this.node) ? this.node.items.map((n) => new NodeValue(n, this.origin)) : undefined;
+    return isSeq(this.node) ? this.node.items.map((n) => new NodeValue(n, this.origin, this.warnAt)) : undefined;
   }
   isMap(): boolean {
     return isMap(this.node);
@@ -318,7 +331,7 @@ class NodeValue implements YamlValue {
     return isScalar(v) ? v.value : v;
   }
   field(key: string, what: string): YamlValue {
-    return new NodeValue(field(this.node, key, what), this.origin);
+    return new NodeValue(field(this.node, key, what), this.origin, this.warnAt);
   }
   uint(key: string, bits: 8 | 16 | 32, what: string): number {
     return uintField(this.node, key, bits, what);
@@ -336,5 +349,8 @@ class NodeValue implements YamlValue {
   }
   fail(message: string): never {
     throw new FieldError(this.node, message);
+  }
+  warn(message: string): void {
+    this.warnAt(this.node, message);
   }
 }

@@ -198,8 +198,8 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
       error(rec.pos, `more than one SOA record at ${origin}`);
       continue;
     }
-    if (rec.type === RRType.CNAME && set.rdata.length > 0) {
-      error(rec.pos, `more than one CNAME record at ${rec.owner}`);
+    if ((rec.type === RRType.CNAME || rec.type === RRType.ALIAS) && set.rdata.length > 0) {
+      error(rec.pos, `more than one ${typeName(rec.type)} record at ${rec.owner}`);
       continue;
     }
     set.rdata.push(rec.rdata);
@@ -215,6 +215,11 @@ export function buildZone(origin: Name, file: string, records: ParsedRecord[], s
       const other = [...node.rrsets.values()].find((s) => s.type !== RRType.CNAME)!;
       const later = other.pos.line > cname.pos.line || (other.pos.line === cname.pos.line && other.pos.col > cname.pos.col) ? other : cname;
       error(later.pos, `CNAME at ${node.name} beside other data (${[...node.rrsets.keys()].filter((t) => t !== RRType.CNAME).map(typeName).join(', ')}): a CNAME must be alone at its name`);
+    }
+    const alias = node.rrsets.get(RRType.ALIAS);
+    if (alias && (node.rrsets.has(RRType.A) || node.rrsets.has(RRType.AAAA))) {
+      // Which addresses would an A question get? octoDNS refuses it too ("cannot coexist with A or AAAA records").
+      error(alias.pos, `ALIAS at ${node.name} beside A or AAAA records: the ALIAS gives the name its addresses`);
     }
     if (!node.name.equals(origin) && node.rrsets.has(RRType.NS)) zone.cuts.add(node.name.key);
   }

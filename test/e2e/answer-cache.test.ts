@@ -6,9 +6,8 @@
 // answers, grew it by some 400 MB in this test).
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { startRotor, type Rotor } from './harness.js';
+import { MEASURED_NODE_ARGS, rssMb, startRotor, type Rotor } from './harness.js';
 import { decode, makeQuery, Packet, udpExchange } from './raw.js';
 
 const ZONE = `'':
@@ -30,10 +29,6 @@ const NAMES = 12_001;
 const ROUNDS = 8;
 const IN_FLIGHT = 64;
 const LIMIT_MB = 200;
-
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-}
 
 /** A query with EDNS (1232 octets): the answer (3.4 KB) comes back truncated. */
 function query(name: string, id: number): Buffer {
@@ -83,7 +78,7 @@ function flood(rotor: Rotor, queries: Generator<Buffer>): Promise<number> {
 
 describe('random names under a wildcard of large TXT records, over UDP', () => {
   let rotor: Rotor;
-  before(async () => { rotor = await startRotor({ 'flood.test.yaml': ZONE }); });
+  before(async () => { rotor = await startRotor({ 'flood.test.yaml': ZONE }, [], MEASURED_NODE_ARGS); });
   after(async () => { await rotor.stop(); });
 
   it(`keep the server's growth under ${LIMIT_MB} MB`, { timeout: 150_000 }, async (t) => {
@@ -91,7 +86,7 @@ describe('random names under a wildcard of large TXT records, over UDP', () => {
     // What the flood gets: the answer does not fit, so it comes back truncated.
     const warm = decode((await udpExchange(rotor, query('warm.w.flood.test', 1), 2000))!);
     assert.equal(warm.header.tc, 1);
-    const start = rssMb(pid);
+    const start = await rssMb(pid);
     const salt = Math.random().toString(36).slice(2, 8);
     let id = 0;
     const queries = function* () {
@@ -101,7 +96,7 @@ describe('random names under a wildcard of large TXT records, over UDP', () => {
     };
     const t0 = performance.now();
     const answered = await flood(rotor, queries());
-    const grown = rssMb(pid) - start;
+    const grown = (await rssMb(pid)) - start;
     t.diagnostic(`${answered} of ${NAMES * ROUNDS} queries answered in ${((performance.now() - t0) / 1000).toFixed(1)} s; RSS ${start.toFixed(0)} MB, grew by ${grown.toFixed(0)} MB`);
     assert.ok(answered >= NAMES * ROUNDS * 0.9, `only ${answered} of ${NAMES * ROUNDS} answered: the flood did not reach the server`);
     assert.equal(rotor.process.exitCode, null);

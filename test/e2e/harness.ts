@@ -40,12 +40,32 @@ export async function tempDir(files: Record<string, string> = {}): Promise<strin
 }
 
 /**
- * Starts `rotor serve` on the given zone files (name → text) or zone directory.
- * Extra arguments go after the defaults, so a test can add --config and friends.
+ * The UDP transport every rotor a test starts runs on: ROTOR_TEST_TRANSPORT
+ * (native or dgram), so that the suite can run against each; rotor's own
+ * choice (auto) when unset. A test that passes --transport itself wins.
  */
-export async function startRotor(zones: Record<string, string> | string, extraArgs: string[] = []): Promise<Rotor> {
+export const TEST_TRANSPORT = process.env.ROTOR_TEST_TRANSPORT;
+
+/**
+ * Options for node itself in the tests that measure the server's resident set.
+ * V8's young generation is a fixed allowance that each Node line sizes its own
+ * way (Node 20: semi-spaces of 16 MB; Node 22 and 24 let them grow larger;
+ * rotor's own launcher asks for 64 MB, see docs/decisions.md). Those tests
+ * measure what a client's input makes the server keep, so they fix the
+ * allowance at Node 20's size on every line: otherwise they would measure
+ * which Node runs them.
+ */
+export const MEASURED_NODE_ARGS = ['--max-semi-space-size=16'];
+
+/**
+ * Starts `rotor serve` on the given zone files (name → text) or zone directory.
+ * Extra arguments go after the defaults, so a test can add --config and friends;
+ * `nodeArgs` go to node itself.
+ */
+export async function startRotor(zones: Record<string, string> | string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<Rotor> {
   const dir = typeof zones === 'string' ? zones : await tempDir(zones);
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--zones', dir, '--listen', '127.0.0.1:0', ...extraArgs], {
+  const transport = TEST_TRANSPORT && !extraArgs.includes('--transport') ? ['--transport', TEST_TRANSPORT] : [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CLI, 'serve', '--zones', dir, '--listen', '127.0.0.1:0', ...transport, ...extraArgs], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,8 +8,8 @@ export interface Monitored extends Rotor {
   url: string;
 }
 
-export async function startMonitored(zones: Record<string, string> | string, extraArgs: string[] = []): Promise<Monitored> {
-  const rotor = await startRotor(zones, ['--metrics', '127.0.0.1:0', ...extraArgs]);
+export async function startMonitored(zones: Record<string, string> | string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<Monitored> {
+  const rotor = await startRotor(zones, ['--metrics', '127.0.0.1:0', ...extraArgs], nodeArgs);
   const line = await rotor.waitForLog((l) => l.msg === 'metrics and status page listening');
   return Object.assign(rotor, { url: `http://127.0.0.1:${Number(line.port)}` });
 }

@@ -2,6 +2,7 @@
 // handler in this process (one process for them all: a process per table cost
 // more in start-up than the rows take).
 import { additional } from './answers/additional.js';
+import { alias } from './answers/alias.js';
 import { any } from './answers/any.js';
 import { authoritative } from './answers/authoritative.js';
 import { cname } from './answers/cname.js';
@@ -13,4 +14,4 @@ import { answerTable } from './answers/table.js';
 import { wildcard } from './answers/wildcard.js';
 import { zones } from './answers/zones.js';
 
-for (const table of [authoritative, additional, any, cname, delegation, wideDelegation, dname, dnameZones, ent, negative, wildcard, zones]) answerTable(table);
+for (const table of [authoritative, additional, any, cname, delegation, wideDelegation, dname, dnameZones, ent, negative, wildcard, zones, alias]) answerTable(table);

@@ -7,9 +7,10 @@ import { canonicalRData, checkRData, presentation, readRData, toYaml, writeRData
 import { MessageWriter } from '../../src/wire/writer.js';
 import { Name } from '../../src/wire/name.js';
 import { typeFromName } from '../../src/wire/types.js';
-import { formatDiagnostic } from '../../src/zone/errors.js';
+import { formatDiagnostic, ZoneLoadError } from '../../src/zone/errors.js';
 import { parseMasterFile } from '../../src/zone/masterfile.js';
 import { parseYamlZone } from '../../src/zone/yaml.js';
+import { buildZone } from '../../src/zone/zone.js';
 import { rd } from './rdata.js';
 
 const origin = Name.parse('example.');
@@ -58,7 +59,9 @@ const TEXT: [string, string, string?, string?][] = [
   ['SVCB', '1 foo.example.com. ipv6hint="2001:db8::1,2001:db8::53:1"', '1 foo.example.com. ipv6hint=2001:db8::1,2001:db8::53:1'],
   ['SVCB', '1 . alpn="f\\\\\\\\oo\\\\,bar,h2"', undefined, '0001' + '00' + '0001000c' + '08665c6f6f2c626172' + '026832'],
   ['SVCB', '2 . no-default-alpn alpn=h2 ech=AEn+DQBF', '2 . alpn="h2" no-default-alpn ech=AEn+DQBF'],
-  ['HTTPS', '1 . key7=/q{?dns} port=443', '1 . port=443 key7="/q{?dns}"'],
+  // RFC 9461's dohpath: printed by name, as BIND 9.20 does (9.18 reads the name but prints key7).
+  ['HTTPS', '1 . key7=/q{?dns} port=443', '1 . port=443 dohpath="/q{?dns}"'],
+  ['SVCB', '1 doh.example. alpn=h2 dohpath=/dns-query{?dns}', '1 doh.example. alpn="h2" dohpath="/dns-query{?dns}"', '0001' + '03646f68076578616d706c6500' + '000100030268320007' + '0010' + Buffer.from('/dns-query{?dns}').toString('hex')],
   ['URI', '10 1 "ftp://ftp1.example.com/public"'],
   ['LOC', '52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m'],
   ['LOC', '42 21 54 N 71 06 18 W -24m 30m', '42 21 54.000 N 71 6 18.000 W -24.00m 30m 10000m 10m'],
@@ -102,11 +105,30 @@ const YAML: [string, string, unknown, string][] = [
     { svcpriority: 1, targetname: '.', svcparams: { mandatory: ['ipv4hint'], alpn: ['h3', 'h2'], 'no-default-alpn': null, port: 443, ipv4hint: ['192.0.2.1'], key65000: 'abc' } },
     '1 . mandatory=ipv4hint alpn="h3,h2" no-default-alpn port=443 ipv4hint=192.0.2.1 key65000="abc"'],
   ['SVCB', '{svcpriority: 0, targetname: svc.example.net.}', { svcpriority: 0, targetname: 'svc.example.net.', svcparams: {} }, '0 svc.example.net.'],
+  ['SVCB', '{svcpriority: 1, targetname: ., svcparams: {alpn: [h2], key7: "/q{?dns}"}}', { svcpriority: 1, targetname: '.', svcparams: { alpn: ['h2'], dohpath: '/q{?dns}' } }, '1 . alpn=h2 dohpath=/q{?dns}'],
+  ['URI', '{priority: 10, weight: 1, target: "ftp://ftp1.example.com/public"}', { priority: 10, weight: 1, target: 'ftp://ftp1.example.com/public' }, '10 1 "ftp://ftp1.example.com/public"'],
+  // rotor's URI shape before octoDNS had one: still read.
+  ['URI', '10 1 "ftp://ftp1.example.com/public"', { priority: 10, weight: 1, target: 'ftp://ftp1.example.com/public' }, '10 1 "ftp://ftp1.example.com/public"'],
+  ['ALIAS', 'www', 'www.example.', 'www.example.'],
   // The types octoDNS has no shape for: the master-file text as the value, names in full.
   ['DNSKEY', '"257 3 8 AwEAAagAIKlV"', '257 3 8 AwEAAagAIKlV', '257 3 8 AwEAAagAIKlV'],
   ['RP', 'admin txt', 'admin.example. txt.example.', 'admin.example. txt.example.'],
   ['EUI48', '00-00-5e-00-53-2a', '00-00-5e-00-53-2a', '00-00-5e-00-53-2a'],
 ];
+
+describe('RRSIG times', () => {
+  // BIND's dns_time32_totext: of the dates congruent modulo 2^32, the closest to now (checked against named-checkzone -D in 2026).
+  const text = 'A 8 2 300 20960101000000 21070101000000 12345 example. AQID';
+  const printed = () => presentation(typeFromName('RRSIG')!, rd('RRSIG', text));
+  it('print the date closest to now, as BIND does: today 2096 is in the past', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.UTC(2026, 11, 3) });
+    assert.equal(printed(), 'A 8 2 300 19591125173144 19701124173144 12345 example. AQID');
+  });
+  it('and after 2038, 2096 and 2107 are in the future', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.UTC(2040, 0, 1) });
+    assert.equal(printed(), 'A 8 2 300 20960101000000 21070101000000 12345 example. AQID');
+  });
+});
 
 describe('record types of every real zone: YAML → wire → YAML', () => {
   for (const [type, flow, printed, text] of YAML) {
@@ -137,6 +159,9 @@ const BAD: [string, string][] = [
   ['x SVCB 1 . key3=1', 'z.zone:2:12: error: port is 2 octets'],
   ['x SVCB 1 . foo=1', 'z.zone:2:12: error: "foo" is not a SvcParamKey'],
   ['x SVCB 1 . alpn=', 'z.zone:2:12: error: SvcParam alpn needs a value'],
+  // BIND 9.18 refuses these too.
+  ['x SVCB 1 . alpn=h2 dohpath=/dns-query', 'z.zone:2:20: error: dohpath is a URI template from "/" with a dns variable, such as /dns-query{?dns} (RFC 9461 §5)'],
+  ['x SVCB 1 . alpn=h2 key7="x{?dns}"', 'z.zone:2:20: error: dohpath is a URI template from "/" with a dns variable, such as /dns-query{?dns} (RFC 9461 §5)'],
   ['x LOC 42 21 54 X 71 06 18 W -24m', 'z.zone:2:16: error: LOC latitude direction must be N or S'],
   ['x LOC 91 N 71 W 0m', 'z.zone:2:7: error: LOC latitude degrees "91" must be an integer from 0 to 90'],
   ['x LOC 90 1 N 71 W 0m', 'z.zone:2:12: error: LOC latitude is out of range'],
@@ -230,5 +255,35 @@ describe('record types of every real zone: rotor check warnings', () => {
     assert.deepEqual(check('HTTPS', '1 . mandatory=port port=443'), ['HTTPS mandatory lists port, which is automatically mandatory (RFC 9460 §8)']);
     assert.deepEqual(check('SVCB', '0 . port=443'), ['SVCB in AliasMode (priority 0) should have no SvcParams (RFC 9460 §2.4.2)']);
     assert.deepEqual(check('SVCB', '1 . mandatory=port port=443'), []);
+  });
+});
+
+describe('ALIAS: what a zone may hold', () => {
+  /** The zone's findings: the master file's lines after an SOA and NS at the apex. */
+  const findings = (lines: string) => {
+    const parsed = parseMasterFile(`$TTL 60\n@ SOA ns h 1 7200 900 1209600 300\n@ NS ns.example.net.\n${lines}\n`, 'z.zone', origin, 60);
+    try {
+      return [...parsed.diagnostics, ...buildZone(origin, 'z.zone', parsed.records, { serial: 1, ttl: 60 }).diagnostics].map(formatDiagnostic);
+    } catch (e) {
+      if (!(e instanceof ZoneLoadError)) throw e;
+      return e.diagnostics.map(formatDiagnostic);
+    }
+  };
+  it('one ALIAS at the apex, beside anything but addresses and a CNAME', () => {
+    assert.deepEqual(findings('@ ALIAS www\n@ MX 10 mail.example.net.\nwww A 192.0.2.1'), []);
+    assert.deepEqual(findings('@ ALIAS www\n@ A 192.0.2.1\nwww A 192.0.2.1'), ['z.zone:4:1: error: ALIAS at example. beside A or AAAA records: the ALIAS gives the name its addresses']);
+    assert.deepEqual(findings('x ALIAS www\nx CNAME www\nwww A 192.0.2.1').filter((f) => f.includes('error')),
+      ['z.zone:5:1: error: CNAME at x.example. beside other data (ALIAS): a CNAME must be alone at its name']);
+    assert.deepEqual(findings('@ ALIAS www\n@ ALIAS mail\nwww A 192.0.2.1\nmail A 192.0.2.2'), ['z.zone:5:1: error: more than one ALIAS record at example.']);
+  });
+  it('warnings: below the apex (octoDNS refuses it), an in-zone target with no data', () => {
+    assert.deepEqual(findings('x ALIAS nowhere'), [
+      'z.zone:4:1: warning: ALIAS target nowhere.example. of x.example. does not exist in the zone',
+      'z.zone:4:1: warning: ALIAS at x.example. is below the apex: rotor serves it, but octoDNS refuses it ("non-root ALIAS not allowed"); a CNAME does this job there',
+    ]);
+  });
+  it('YAML holds one value', () => {
+    const parsed = parseYamlZone("'':\n  type: ALIAS\n  values: [a.example.net., b.example.net.]\n", 'z.yaml', origin, 60);
+    assert.deepEqual(parsed.diagnostics.map(formatDiagnostic), ['z.yaml:3:11: error: a ALIAS record has exactly one value']);
   });
 });

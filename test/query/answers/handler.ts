@@ -7,7 +7,7 @@ import dns2 from 'dns2';
 import { DEFAULTS } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
 import type { RequestContext } from '../../../src/net/context.js';
-import { DnsServer } from '../../../src/server/server.js';
+import { DnsServer, type ServerOptions } from '../../../src/server/server.js';
 
 const { Packet } = dns2;
 
@@ -32,7 +32,7 @@ const DIG_EDNS_SIZE = 1232;
 const CLIENT = { address: '127.0.0.1', port: 40000 };
 
 /** A query as `dig +norec +nocookie` sends it: AD set, RD off, a plain OPT. */
-function query(q: Ask): Buffer {
+export function query(q: Ask): Buffer {
   const p = new Packet();
   p.header.id = 0x1f2e;
   Object.assign(p.header, { ad: 1 });
@@ -44,11 +44,12 @@ function query(q: Ask): Buffer {
 
 /**
  * Loads `zonesDir` into a server with the answer memo on (the default) or off
- * (answer-cache-bytes 0), as `rotor serve` would with that setting.
+ * (answer-cache-bytes 0), as `rotor serve` would with that setting and `extra`
+ * (a `forward` section, say).
  */
-export async function startHandler(zonesDir: string, memo: boolean): Promise<Handler> {
+export async function startHandler(zonesDir: string, memo: boolean, extra: Partial<ServerOptions> = {}): Promise<Handler> {
   const server = new DnsServer({
-    ...DEFAULTS, listen: [], zonesDir, logger: createLogger('silent'), ...(memo ? {} : { answerCacheBytes: 0 }),
+    ...DEFAULTS, listen: [], zonesDir, logger: createLogger('silent'), ...(memo ? {} : { answerCacheBytes: 0 }), ...extra,
   });
   await server.loadZones();
   return {

@@ -82,7 +82,8 @@ export function caseTitle(c: Case): string {
   return `${c.q}${how.length ? ` ${how.join(' ')}` : ''} → ${c.status}`;
 }
 
-function ask(c: Case): Ask {
+/** The row as a question to the handler. */
+export function ask(c: Case): Ask {
   const [name, type] = c.q.split(' ');
   const code = typeFromName(type!);
   if (code === undefined) throw new Error(`unknown type in ${c.q}`);
