@@ -4,7 +4,7 @@
 // never a mix; a version that fails keeps the previous one serving.
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import type { Catalog } from './catalog.js';
 import type { Logger } from '../log.js';
 import { loadOne, scanZoneDirectory, type FileResult, type SkippedFile } from '../zone/directory.js';
@@ -15,6 +15,11 @@ import type { LoadOptions, ZoneFormat } from '../zone/load.js';
 import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';
 import { serialGreater, type Zone } from '../zone/zone.js';
+
+/** What tells one version of a file from another: inode, size and modification time; '' when it is gone. */
+export async function fileStamp(file: string): Promise<string> {
+  return stat(file).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => '');
+}
 
 /** Whether the directory can still be listed: a file gone with its directory is not a deleted zone. */
 async function readable(dir: string): Promise<boolean> {
@@ -106,9 +111,30 @@ export class ZoneFiles {
   }
 
   /** How `file` is read: a listed zone's name and format come from rotor.yaml, the others' from the file name. */
-  private optionsFor(file: string): LoadOptions {
+  optionsFor(file: string): LoadOptions {
     const entry = this.listed.get(file);
     return entry ? { ...this.loadOptions, origin: entry.origin, format: entry.format } : this.loadOptions;
+  }
+
+  /** Files rotor wrote itself (dynamic updates), as they were once written and loaded: the watch does not load them again. */
+  private readonly written = new Map<string, string>();
+
+  /** Notes that rotor wrote `file` and is loading it; call once it is written. */
+  async wrote(file: string): Promise<void> {
+    this.written.set(file, await fileStamp(file));
+  }
+
+  /** The watch saw `file` change: loads it again, unless the change is rotor's own write. */
+  async changed(file: string): Promise<void> {
+    const own = this.written.get(file);
+    this.written.delete(file);
+    if (own !== undefined && own === await fileStamp(file)) return;
+    return this.reload(file);
+  }
+
+  /** Resolves once no reload of `file` is running or queued. */
+  async settled(file: string): Promise<void> {
+    while (this.running.has(file)) await this.running.get(file);
   }
 
   /** The file serving `origin` (a key, lowercase with the final dot), or whose last load of that zone failed. */
@@ -268,6 +294,8 @@ export class ZoneFiles {
     const previous = this.served.get(file) === origin ? this.catalog.get(origin) : undefined;
     if (previous) {
       const changed = previous.digest !== zone.digest;
+      // The same records again (a save without a change): the IXFR history stays.
+      if (!changed) zone.changes = previous.changes;
       if (zone.autoSerial) {
         // Automatic serials move on with every change and stand still otherwise.
         zone.serial = changed ? (serialGreater(zone.serial, previous.serial) ? zone.serial : (previous.serial + 1) >>> 0) : previous.serial;

@@ -18,6 +18,11 @@ import { addEdnsOptions, EdeCode, type ExtendedError } from './ednsopts.js';
 import { chaosAnswer, type Identity } from './identity.js';
 import { appendTsigError, ResponseSigner, sign, timeOther, TsigError, tsigSize, verifyRequest, type Keyring, type TsigKey } from '../wire/tsig.js';
 
+/** Dynamic updates (src/update/): the rcode for an UPDATE, once it is applied (or why not). */
+export interface DynamicUpdates {
+  update(msg: Buffer, key: TsigKey | undefined, client: string): { rcode: number; reason?: string } | Promise<{ rcode: number; reason?: string }>;
+}
+
 /** The forwarder (src/resolver/), for names outside every local zone, and ALIAS targets there. */
 export interface Recursion extends AddressLookup {
   allows(client: string): boolean;
@@ -39,6 +44,8 @@ export interface PipelineOptions {
   allowQuery?: (zone: Zone, client: string) => boolean;
   /** CH TXT version.bind and friends, and the NSID; all hidden when unset. */
   identity?: Identity;
+  /** RFC 2136 UPDATE; NOTIMP when unset. */
+  updates?: DynamicUpdates;
   /**
    * The catalog zone (RFC 9432), which lists every zone served: queried only
    * by whom `mayQuery` allows (its secondaries), in place of allow-query.
@@ -89,8 +96,8 @@ function finish(outcome: Outcome, query: Query, opts: PipelineOptions, limit: nu
 }
 
 /** respond(), then finish(), for an answer now or later. */
-function respondFinished(query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
-  const outcome = respond(query, ctx, opts, limit);
+function respondFinished(msg: Buffer, query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
+  const outcome = respond(msg, query, ctx, opts, limit);
   return outcome instanceof Promise ? outcome.then((o) => finish(o, query, opts, limit)) : finish(outcome, query, opts, limit);
 }
 
@@ -113,7 +120,7 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
   // The common query is read without making its name (memo.ts); it takes the
   // same steps as any other from there. Anything unusual is parsed in full.
   const plain = opts.memo?.read(msg);
-  if (plain) return respondFinished(plain, ctx, opts, transport === 'tcp' ? TCP_LIMIT : udpLimit(plain.edns));
+  if (plain) return respondFinished(msg, plain, ctx, opts, transport === 'tcp' ? TCP_LIMIT : udpLimit(plain.edns));
   if (msg.length < HEADER_LENGTH) return undefined;
   const flags = msg.readUInt16BE(2);
   if (flags & Flag.QR) return undefined;
@@ -121,7 +128,7 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
   const minimal = transport === 'tcp' ? TCP_LIMIT : 512;
 
   const opcode = opcodeOf(flags);
-  if (opcode !== Opcode.QUERY && !(opcode === Opcode.NOTIFY && opts.transfers)) {
+  if (opcode !== Opcode.QUERY && !(opcode === Opcode.NOTIFY && opts.transfers) && !(opcode === Opcode.UPDATE && opts.updates)) {
     return reply({ header, question: header.qdcount === 1 ? questionIfAny(msg) : undefined }, Rcode.NOTIMP, minimal);
   }
   if (header.qdcount !== 1) return reply({ header }, Rcode.FORMERR, minimal);
@@ -150,11 +157,11 @@ export function handleMessage(msg: Buffer, ctx: RequestContext, opts: PipelineOp
     signer = new ResponseSigner(check.key, check.tsig);
     limit -= tsigSize(check.key);
   }
-  if (!signer) return respondFinished(query, ctx, opts, limit);
+  if (!signer) return respondFinished(msg, query, ctx, opts, limit);
   // From here on every reply is owed a signature: a bug becomes a SERVFAIL that carries one.
   const failed = (e: unknown): Outcome => ({ ...finish({ ...reply(query, Rcode.SERVFAIL, limit), error: e }, query, opts, limit), signer });
   try {
-    const outcome = respondFinished(query, ctx, opts, limit);
+    const outcome = respondFinished(msg, query, ctx, opts, limit);
     if (outcome instanceof Promise) return outcome.then((o) => Object.assign(o, { signer }), failed);
     outcome.signer = signer;
     return outcome;
@@ -174,11 +181,24 @@ function zoneFor(catalog: Catalog, question: Question): Zone | undefined {
   return catalog.find(zone.origin.parent()) ?? zone;
 }
 
-function respond(query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
+/** An UPDATE's answer: the zone section echoed, the rcode, the reason of a refusal for the client. */
+function update(msg: Buffer, query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
+  const key = query.tsig ? opts.transfers?.keyring.get(query.tsig.keyName.key) : undefined;
+  const answered = (r: { rcode: number; reason?: string }): Outcome => {
+    const out = reply(query, r.rcode, limit);
+    if (r.reason !== undefined && (r.rcode === Rcode.REFUSED || r.rcode === Rcode.SERVFAIL)) out.ede = { code: r.rcode === Rcode.REFUSED ? EdeCode.PROHIBITED : EdeCode.OTHER, text: r.reason };
+    return out;
+  };
+  const result = opts.updates!.update(msg, key, ctx.client.address);
+  return result instanceof Promise ? result.then(answered) : answered(result);
+}
+
+function respond(msg: Buffer, query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
   const { question } = query;
   const { flags } = query.header;
   const { transport } = ctx;
   if (query.edns && query.edns.version > 0) return reply(query, Rcode.BADVERS, limit);
+  if (opcodeOf(flags) === Opcode.UPDATE) return update(msg, query, ctx, opts, limit);
   if (question.class === RRClass.CH && opcodeOf(flags) === Opcode.QUERY) {
     return chaosAnswer(query, opts.identity, (code, text) => refused(query, limit, code, text));
   }

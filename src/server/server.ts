@@ -23,8 +23,9 @@ import { CatalogZone, type CatalogSettings } from '../lifecycle/catalog-zone.js'
 import type { Identity } from '../query/identity.js';
 import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
-import { defaultTransferSettings, journalBytesFor, type TransferSettings } from '../transfer/settings.js';
+import { defaultTransferSettings, journalBytesFor, settingsFor, type TransferSettings } from '../transfer/settings.js';
 import { Transfers } from '../transfer/transfers.js';
+import { Updates } from '../update/updates.js';
 
 export interface ServerOptions {
   listen: ListenAddress[];
@@ -107,6 +108,8 @@ export class DnsServer {
       canForward: () => this.resolver !== undefined,
     }, opts.zoneList);
     this.events = this.zones.events;
+    // One for the server's life: its queues keep one zone's updates in order across configuration reloads.
+    this.updates = new Updates(this.catalog, this.zones, (origin) => settingsFor(this.opts.transfer ?? defaultTransferSettings(), origin).updatePolicy, this.eventLog);
     if (notify) this.events.on('loaded', (zone, _file, previous) => this.notifier.zoneLoaded(zone, previous));
     // A zone leaves the catalog in the step it stops being served; one that appears joins it shortly after.
     this.events.on('loaded', (_zone, _file, previous) => { if (!previous) this.catalogZone.added(); });
@@ -154,6 +157,8 @@ export class DnsServer {
     if (transfer.defaults.allowQuery || [...transfer.zones.values()].some((z) => z.allowQuery)) {
       pipeline.allowQuery = (zone, client) => (transfer.zones.get(zone.origin.key)?.allowQuery ?? transfer.defaults.allowQuery)?.allows(client) ?? true;
     }
+    // UPDATE stays NOTIMP until some zone has an update-policy.
+    if ([transfer.defaults, ...transfer.zones.values()].some((z) => z.updatePolicy?.length)) pipeline.updates = this.updates;
     const rrl = opts.rrl && new RateLimiter(opts.rrl, opts.logger);
     this.notifier?.close();
     Object.assign(this, { opts, policyOf, resolver, notifier, pipeline, rrl });
@@ -188,6 +193,8 @@ export class DnsServer {
   readonly catalogZone: CatalogZone;
   /** The zone files behind the catalog; `events` reports their lifecycle. */
   readonly zones: ZoneFiles;
+  /** Dynamic updates, applied to the zone files (src/update/). */
+  private readonly updates: Updates;
   readonly events: ZoneFiles['events'];
   private watcher: DirectoryWatch | undefined;
 
@@ -291,7 +298,7 @@ export class DnsServer {
    */
   watchZones(quietMs = 250): void {
     // ZoneFiles.reload logs its own failures: nothing reaches here to catch.
-    this.watcher = watchZoneDirectory(this.opts.zonesDir, quietMs, (file) => void this.zones.reload(file),
+    this.watcher = watchZoneDirectory(this.opts.zonesDir, quietMs, (file) => void this.zones.changed(file),
       this.logFailure('cannot watch the zone directory: edits need SIGHUP'));
   }
 

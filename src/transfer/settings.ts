@@ -10,6 +10,7 @@ import { suggestion } from '../suggest.js';
 import { Name } from '../wire/name.js';
 import { TSIG_ALGORITHMS, type Keyring, type TsigAlgorithm, type TsigKey } from '../wire/tsig.js';
 import { DEFAULT_JOURNAL_BYTES } from './journal.js';
+import { parseUpdatePolicy, PolicyError, type Grant } from '../update/policy.js';
 
 export class SettingsError extends Error {}
 
@@ -28,6 +29,8 @@ export interface ZoneTransferSettings {
   allowQuery?: Acl;
   /** Cap on the IXFR journal of a zone that may be transferred; 0 keeps none (secondaries get AXFR). */
   ixfrJournalBytes: number;
+  /** Who may change what by dynamic update (src/update/policy.ts); nobody when unset. */
+  updatePolicy?: Grant[];
 }
 
 export interface TransferSettings {
@@ -146,6 +149,14 @@ const ZONE_KEYS: Record<string, (s: Partial<ZoneTransferSettings>, v: unknown, a
   notify: (s, v, at) => { s.notify = parseNotifyMode(at, v); },
   'allow-query': (s, v, at) => { s.allowQuery = parseTransferAcl(at, v); },
   'ixfr-journal-bytes': (s, v, at) => { s.ixfrJournalBytes = parseJournalBytes(at, v); },
+  'update-policy': (s, v, at) => {
+    try {
+      s.updatePolicy = parseUpdatePolicy(at, v);
+    } catch (e) {
+      if (e instanceof PolicyError) throw new SettingsError(e.message);
+      throw e;
+    }
+  },
 };
 
 /** The same settings at the top level of rotor.yaml set every zone's default. */
@@ -180,10 +191,13 @@ export function parseZoneSettings(v: unknown): Map<string, Partial<ZoneTransferS
   return zones;
 }
 
-/** Every transfer-key named must be defined under keys. */
+/** Every transfer-key and update-policy key named must be defined under keys. */
 export function checkKeyReferences(t: TransferSettings): void {
   const named = [t.defaults.transferKey, ...[...t.zones.values()].map((z) => z.transferKey)];
   for (const name of named) {
     if (name !== undefined && !t.keys.has(name)) throw new SettingsError(`transfer-key: no key "${name}" under keys`);
+  }
+  for (const s of [t.defaults, ...t.zones.values()]) {
+    for (const g of s.updatePolicy ?? []) if (!t.keys.has(g.key)) throw new SettingsError(`update-policy: no key "${g.key}" under keys`);
   }
 }

@@ -67,8 +67,8 @@ export function parseQuery(buf: Buffer): Query {
       if (rr.type === TSIG_TYPE) {
         if (i !== records - 1 || i < header.ancount + header.nscount) throw new QueryError('TSIG record is not the last record of the message');
         tsig = readTsig(buf, pos);
-      } else if (rr.type === RRType.SOA && i >= header.ancount && i < header.ancount + header.nscount && soaSerial === undefined) {
-        // An IXFR request carries the client's SOA in authority (RFC 1995 §3).
+      } else if (rr.type === RRType.SOA && i >= header.ancount && i < header.ancount + header.nscount && soaSerial === undefined && rr.end > rr.classAt + 10) {
+        // An IXFR request carries the client's SOA in authority (RFC 1995 §3); an UPDATE deleting the SOA one without data.
         const mname = readName(buf, rr.classAt + 8);
         const rname = readName(buf, mname.end);
         if (rname.end + 4 > rr.end) throw new QueryError('SOA record data is truncated');

@@ -15,7 +15,9 @@ export const RRClass = { IN: 1, CH: 3, HS: 4, NONE: 254, ANY: 255 } as const;
 export const Opcode = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 } as const;
 
 export const Rcode = {
-  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, YXDOMAIN: 6, NOTAUTH: 9,
+  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, YXDOMAIN: 6,
+  // RFC 2136's: an RRset that should not exist does, one that should does not, a name outside the zone.
+  YXRRSET: 7, NXRRSET: 8, NOTAUTH: 9, NOTZONE: 10,
   // Extended (12-bit) codes: the upper 8 bits travel in the OPT record.
   BADVERS: 16,
 } as const;

@@ -49,15 +49,25 @@ export interface LoadedZone {
   diagnostics: Diagnostic[];
 }
 
+/** Whether `file` is read as YAML under `opts`. */
+export function isYamlZone(file: string, opts: LoadOptions): boolean {
+  return opts.format ? opts.format === 'yaml' : isYamlFile(file);
+}
+
 /**
  * Parses a zone file's text. $INCLUDEs are read from the zone file's directory
  * and `sources.includeDirs` only, regular files only, within the octets `budget`
- * has left. A master file's records go to `sink` when one is given.
+ * has left. A master file's records go to `sink` when one is given; `pending`
+ * holds the texts of included files about to be written (dynamic updates
+ * check them first).
  */
-export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS), sink?: (r: ParsedRecord) => void): ParsedZoneText {
-  if (isYaml(file, opts)) return parseYamlZone(text, file, origin, opts.defaultTtl);
+export function parseZoneText(
+  text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS),
+  { sink, pending }: { sink?: (r: ParsedRecord) => void; pending?: ReadonlyMap<string, string> } = {},
+): ParsedZoneText {
+  if (isYamlZone(file, opts)) return parseYamlZone(text, file, origin, opts.defaultTtl);
   const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
-  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget), sink);
+  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => pending?.get(path) ?? readSource(confinedPath(path, roots), budget), sink);
 }
 
 function originOf(file: string): Name {
@@ -99,11 +109,6 @@ function readZoneText(file: string, opts: LoadOptions): ZoneText {
   // An automatic serial follows the file's modification time: it increases with
   // every saved edit and stays put across restarts.
   return { origin, text, budget, serial: Math.floor(mtimeMs / 1000) >>> 0 };
-}
-
-/** YAML by `format` where given, else by extension. */
-function isYaml(file: string, opts: LoadOptions): boolean {
-  return opts.format ? opts.format === 'yaml' : isYamlFile(file);
 }
 
 /**
@@ -156,7 +161,7 @@ export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<
   // About 30 octets of master file a record: the builder's columns rarely grow.
   const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, text.length >> 5);
   const add = (r: ParsedRecord) => builder.add(r, r.pos);
-  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, isYaml(file, opts) ? undefined : add), serial, opts);
+  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, { sink: isYamlZone(file, opts) ? undefined : add }), serial, opts);
   // A master file's records went to the builder already: in one, an SOA that is written is
   // never automatic, and one made up takes `serial`. YAML's go now, then leave.
   for (const r of parsed.records) add(r);
