@@ -232,6 +232,24 @@ describe('the catalog zone of a running server', () => {
     await rm(dir, { recursive: true });
   });
 
+  it('counts a member file fixed in place, which changes no directory', async () => {
+    const dir = await tempDir({ 'a.test.yaml': zoneText(1), 'b.test.yaml': 'www: [broken\n' });
+    await touch(join(dir, 'a.test.yaml'), T + 1);
+    await touch(join(dir, 'b.test.yaml'), T + 2);
+    await touch(dir, T);
+    const server = await serve(dir);
+    assert.deepEqual([...listed(catalogOf(server)).keys()], ['a.test.']);
+    assert.equal(catalogOf(server).serial, T + 1, 'a file that serves no member does not count');
+    await writeFile(join(dir, 'b.test.yaml'), zoneText(2));
+    await touch(join(dir, 'b.test.yaml'), T + 60);
+    await touch(dir, T);
+    await server.zones.reload(join(dir, 'b.test.yaml'));
+    server.catalogZone.update();
+    assert.deepEqual([...listed(catalogOf(server)).keys()].sort(), ['a.test.', 'b.test.']);
+    assert.equal(catalogOf(server).serial, T + 60);
+    await rm(dir, { recursive: true });
+  });
+
   it('takes one more than the previous serial when no time is past it, with serial arithmetic (RFC 1982)', () => {
     assert.equal(catalogSerial(T + 5, T), T + 5);
     assert.equal(catalogSerial(T, T), T + 1);
