@@ -10,4 +10,4 @@ if (!file) {
 const start = performance.now();
 const { zone } = await loadZoneFile(file, { defaultTtl: 3600 });
 const ms = performance.now() - start;
-console.log(`${zone.recordCount} records, ${zone.nodes.size} names, loaded in ${(ms / 1000).toFixed(2)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+console.log(`${zone.recordCount} records, ${zone.version.nodeCount} names, loaded in ${(ms / 1000).toFixed(2)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);

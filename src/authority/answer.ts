@@ -14,7 +14,7 @@ import { Rcode, RRType } from '../wire/types.js';
 import { additionalName, hasAdditional, targetOf } from '../rrtypes/registry.js';
 import { singleNameData } from '../rrtypes/single-name.js';
 import { soaMinimum } from '../rrtypes/soa.js';
-import type { RRset, Zone, ZoneNode } from '../zone/zone.js';
+import type { RRset, Zone } from '../zone/zone.js';
 
 /**
  * Everything the answer depends on. A field added here is part of the answer
@@ -79,40 +79,20 @@ const MAX_CHAIN = 16;
 
 const ADDRESS_TYPES = [RRType.A, RRType.AAAA] as const;
 
-// The few ways the answer reads a zone, so that a new zone representation
-// changes these and not the algorithm.
-
-/** The node owning data at `name`, if any. */
-function nodeAt(zone: Zone, name: Name): ZoneNode | undefined {
-  return zone.nodes.get(name.key);
-}
-
-/** Whether `key` exists in the zone: an owner, or an empty non-terminal above one. */
-function exists(zone: Zone, key: string): boolean {
-  return zone.names.has(key);
-}
-
-function rrsetAt(node: ZoneNode, type: number): RRset | undefined {
-  return node.rrsets.get(type);
-}
-
-function rrsetsAt(node: ZoneNode): RRset[] {
-  return [...node.rrsets.values()];
-}
-
 /**
- * The keys of a zone's DNAME owners, found on its first answer and kept while
- * the zone (a version, never written to) lives: most zones have none, and
- * their answers then skip the walk up the query name (it cost half again the
- * time of an answer).
+ * The DNAME owners of a zone (key → node), found on its first answer and kept
+ * while the zone (a version, never written to) lives: most zones have none,
+ * and their answers then skip the walk up the query name (it cost half again
+ * the time of an answer).
  */
-const dnameOwners = new WeakMap<Zone, ReadonlySet<string>>();
+const dnameOwners = new WeakMap<Zone, ReadonlyMap<string, number>>();
 
-function dnameOwnersOf(zone: Zone): ReadonlySet<string> {
+function dnameOwnersOf(zone: Zone): ReadonlyMap<string, number> {
   let owners = dnameOwners.get(zone);
   if (!owners) {
-    const found = new Set<string>();
-    for (const node of zone.nodes.values()) if (node.rrsets.has(RRType.DNAME)) found.add(node.name.key);
+    const found = new Map<string, number>();
+    const { version } = zone;
+    for (let n = 0; n < version.nodeCount; n++) if (version.rrset(n, RRType.DNAME) >= 0) found.set(version.ownerName(n).key, n);
     dnameOwners.set(zone, (owners = found));
   }
   return owners;
@@ -128,8 +108,8 @@ function dnameAbove(zone: Zone, name: Name): RRset | undefined {
   if (owners.size === 0) return undefined;
   const depth = name.labelCount - zone.origin.labelCount;
   for (let i = depth; i >= 1; i--) {
-    const key = name.suffixKey(i);
-    if (owners.has(key)) return zone.nodes.get(key)!.rrsets.get(RRType.DNAME);
+    const node = owners.get(name.suffixKey(i));
+    if (node !== undefined) return zone.rrset(node, RRType.DNAME);
   }
   return undefined;
 }
@@ -184,8 +164,8 @@ class Responder {
   }
 
   /** A referral: the child's NS in authority, their addresses (glue) in additional, AA off. */
-  putDelegation(cut: ZoneNode): void {
-    const ns = rrsetAt(cut, RRType.NS)!;
+  putDelegation(cut: number): void {
+    const ns = this.zone.rrset(cut, RRType.NS)!;
     this.emit(this.out.authority, ns);
     this.out.referral = true;
     this.out.kind = 'referral';
@@ -200,31 +180,15 @@ class Responder {
   putAdditional(): void {
     for (const { name, glue } of this.wanted) {
       if (!name.isSubdomainOf(this.zone.origin)) continue;
-      if (!glue && (this.zone.findCut(name) || dnameAbove(this.zone, name))) continue; // occluded below a delegation or a DNAME
-      const node = nodeAt(this.zone, name);
-      if (!node) continue;
+      if (!glue && (this.zone.findCut(name) >= 0 || dnameAbove(this.zone, name))) continue; // occluded below a delegation or a DNAME
+      const node = this.zone.node(name);
+      if (node < 0) continue;
       for (const type of ADDRESS_TYPES) {
-        const set = rrsetAt(node, type);
+        const set = this.zone.rrset(node, type);
         if (set && !this.written.has(set)) this.emit(this.out.additional, set);
       }
     }
   }
-}
-
-/**
- * RFC 4592 §3.3.1: the wildcard below the closest encloser of a name that does
- * not exist. A wildcard that is itself an empty non-terminal matches with no data.
- */
-function findWildcard(zone: Zone, name: Name): ZoneNode | undefined {
-  const depth = name.labels.length - zone.origin.labels.length;
-  for (let i = 1; i <= depth; i++) {
-    const encloser = name.suffixKey(i);
-    if (!exists(zone, encloser)) continue;
-    const key = encloser === '.' ? '*.' : '*.' + encloser;
-    if (!exists(zone, key)) return undefined;
-    return zone.nodes.get(key) ?? { name: name.strip(i).prepend('*'), rrsets: new Map() };
-  }
-  return undefined;
 }
 
 /**
@@ -252,10 +216,12 @@ export function answer(input: AnswerInput): Answer {
 
   for (;;) {
     visited.add(name.key);
-    const cut = zone.findCut(name);
+    // The node, the cut above and the wildcard (RFC 4592 §3.3.1) in one walk from the apex.
+    const at = zone.lookup(name);
+    const cut = at.cut;
     const dname = dnameAbove(zone, name);
     // Whichever is higher applies: a DNAME below a cut is the child's, a cut below a DNAME is occluded.
-    if (dname && !(cut && cut.name.labelCount <= dname.owner.labelCount)) {
+    if (dname && !(cut >= 0 && zone.ownerName(cut).labelCount <= dname.owner.labelCount)) {
       if (visited.size > MAX_CHAIN) break;
       if (!r.wrote(dname)) r.putAnswer(dname, dname.owner);
       r.out.kind = 'dname';
@@ -272,21 +238,22 @@ export function answer(input: AnswerInput): Answer {
       continue;
     }
     // A DS query at a delegation point is answered by the parent side (RFC 4035 §3.1.4.1).
-    if (cut && !(qtype === RRType.DS && cut.name.equals(name))) {
+    if (cut >= 0 && !(qtype === RRType.DS && cut === at.node)) {
       r.putDelegation(cut);
       break;
     }
-    let node = nodeAt(zone, name);
-    if (!node && !exists(zone, name.key)) {
-      node = findWildcard(zone, name);
+    // A name that does not exist may be answered by a wildcard, which may itself be an empty non-terminal (no data).
+    let node = at.node;
+    if (node < 0) {
+      node = at.wildcard;
       // A CNAME target met later is a fixed name, already counted by the query name.
-      if (node && name === qname) r.out.wildcard = node.name;
+      if (node >= 0 && name === qname) r.out.wildcard = zone.ownerName(node);
     }
-    if (!node) {
-      r.putNegative(exists(zone, name.key) ? Rcode.NOERROR : Rcode.NXDOMAIN);
+    if (node < 0) {
+      r.putNegative(Rcode.NXDOMAIN);
       break;
     }
-    const cname = rrsetAt(node, RRType.CNAME);
+    const cname = zone.rrset(node, RRType.CNAME);
     if (cname && qtype !== RRType.CNAME && qtype !== RRType.ANY) {
       // Checked before writing, so that a chain of exactly MAX_CHAIN is followed to its end.
       if (visited.size > MAX_CHAIN) break;
@@ -298,13 +265,13 @@ export function answer(input: AnswerInput): Answer {
       continue;
     }
     if (qtype === RRType.ANY) {
-      const sets = rrsetsAt(node);
+      const sets = zone.rrsetsAt(node);
       if (sets.length === 0) r.putNegative(Rcode.NOERROR);
       for (const set of input.any === 'all' ? sets : sets.slice(0, 1)) r.putAnswer(set, name);
       break;
     }
-    const set = rrsetAt(node, qtype);
-    const alias = (qtype === RRType.A || qtype === RRType.AAAA) && !set ? rrsetAt(node, RRType.ALIAS) : undefined;
+    const set = zone.rrset(node, qtype);
+    const alias = (qtype === RRType.A || qtype === RRType.AAAA) && !set ? zone.rrset(node, RRType.ALIAS) : undefined;
     if (set) r.putAnswer(set, name);
     else if (alias) {
       // The addresses are the target's, which may be anywhere: query processing looks them up.

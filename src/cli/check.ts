@@ -4,11 +4,11 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS } from '../config.js';
-import { loadOne, scanZoneDirectory, type SkippedFile } from '../zone/directory.js';
-import { ZONE_FORMATS, type ZoneFormat } from '../zone/load.js';
+import { loadWith, scanZoneDirectory, type SkippedFile } from '../zone/directory.js';
 import { Name } from '../wire/name.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
 import { SOURCE_DEFAULTS } from '../zone/source.js';
+import { loadZoneVersion, ZONE_FORMATS, type ZoneFormat } from '../zone/load.js';
 
 export const usage = `rotor check [--strict] [--default-ttl N] [--include-dir DIR]... [--origin NAME [--format yaml|zone]] FILE|DIR...
 
@@ -78,7 +78,7 @@ export async function check(argv: string[]): Promise<number> {
   const { files, skipped } = await expand(positionals);
   for (const { file, reason } of skipped) console.log(`${file}: not checked, not a zone file: ${reason}`);
   for (const file of files) {
-    const result = await loadOne(file, { defaultTtl, sources, origin, format: format as ZoneFormat | undefined, everyFinding: true });
+    const result = await loadWith(loadZoneVersion, file, { defaultTtl, sources, origin, format: format as ZoneFormat | undefined, everyFinding: true });
     const found: Diagnostic[] = result.diagnostics
       .map((d): Diagnostic => (values.strict && d.severity === 'warning' ? { ...d, severity: 'error' } : d))
       .sort((a, b) => a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
@@ -89,7 +89,7 @@ export async function check(argv: string[]): Promise<number> {
     warnings += w;
     const counts = `${plural(e, 'error')}, ${plural(w, 'warning')}`;
     if (result.ok && e === 0) {
-      console.log(`${file}: zone ${result.zone.origin} OK: ${result.zone.recordCount} records, serial ${result.zone.serial} (${counts})`);
+      console.log(`${file}: zone ${result.zone.version.origin} OK: ${result.zone.version.recordCount} records, serial ${result.zone.version.serial} (${counts})`);
     } else {
       console.log(`${file}: ${result.ok ? 'zone would load, but fails --strict' : 'zone would not load'} (${counts})`);
     }

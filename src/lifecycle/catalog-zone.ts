@@ -19,7 +19,8 @@ import { recordChangeNow } from '../transfer/journal.js';
 import { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
 import type { ParsedRecord, SourcePos } from '../zone/records.js';
-import { buildZone, serialGreater, type Zone } from '../zone/zone.js';
+import { buildZone } from '../zone/build-zone.js';
+import { serialGreater, type Zone } from '../zone/zone.js';
 import type { Catalog } from './catalog.js';
 
 /** A member's RFC 9432 properties (§4.4). */

@@ -181,13 +181,12 @@ export class Status {
   private mail(): MailZone[] {
     const out: MailZone[] = [];
     for (const zone of this.src.catalog.all()) {
-      const mx = zone.apex.rrsets.get(RRType.MX);
+      const mx = zone.rrset(0, RRType.MX);
       if (!mx) continue;
       const order = this.ordered(zone, mx, (rd): MailExchange[] => {
         const { preference, exchange } = mxData(rd);
-        const node = exchange.isSubdomainOf(zone.origin) ? zone.nodes.get(exchange.key) : undefined;
         const addresses = [RRType.A, RRType.AAAA].flatMap((t) => {
-          const set = node?.rrsets.get(t);
+          const set = zone.get(exchange, t);
           return set ? [this.ordered(zone, set, (a) => [presentation(t, a)])] : [];
         });
         return [{ preference, exchange: exchange.toString(), addresses }];

@@ -1,19 +1,18 @@
 // IXFR's memory: on every reload of a zone that may be transferred, the
 // differences between the old and the new version are computed, as BIND's
 // ixfr-from-differences does, and the latest are kept so that a secondary can
-// catch up with only what changed. A change is kept as the wire form of the
-// records that went and came, not as objects of the old version: those would
-// keep every old version's data alive. The journal of a zone is capped in
+// catch up with only what changed. A change is a changeset (src/zone/changeset.ts):
+// the SOA before and after, and the wire form of the records that went and
+// came, not objects of the old version: those would keep every old version's
+// data alive. The journal of a zone is capped in
 // bytes, the oldest changes dropped first; a secondary further behind gets a
 // full transfer.
-import { readName } from '../wire/name.js';
 import { writeRecord } from '../message/response.js';
-import { readRData } from '../rrtypes/registry.js';
-import { soaSerial } from '../rrtypes/soa.js';
 import { RRType } from '../wire/types.js';
 import { MessageWriter, WriterOverflow } from '../wire/writer.js';
 import { Slices } from '../zone/slices.js';
-import { serialGreater, type Zone, type ZoneChange, type ZoneRecord } from '../zone/zone.js';
+import { serialFrom, serialTo, type Changeset, type SoaState } from '../zone/changeset.js';
+import { serialGreater, type Zone, type ZoneRecord } from '../zone/zone.js';
 
 /** Default cap on one zone's journal (ixfr-journal-bytes). */
 export const DEFAULT_JOURNAL_BYTES = 16 * 1024 * 1024;
@@ -38,25 +37,12 @@ function encodeRecords(records: readonly ZoneRecord[]): Buffer {
   }));
 }
 
-/** The records of a change, read back from their wire form. */
-export function* decodeRecords(buf: Buffer): Iterable<ZoneRecord> {
-  let pos = 0;
-  while (pos < buf.length) {
-    const { name: owner, end } = readName(buf, pos);
-    const type = buf.readUInt16BE(end);
-    const ttl = buf.readUInt32BE(end + 4);
-    const start = end + 10;
-    pos = start + buf.readUInt16BE(end + 8);
-    yield { owner, type, ttl, rdata: readRData(buf, start, pos, type) };
-  }
-}
-
 /**
  * The records of `previous` that `next` lacks, and the other way round; SOA
  * apart. A pass over both versions that yields every 64 records, so that its
  * caller may let queries be answered while a large zone is compared.
  */
-function* compare(previous: Zone, next: Zone): Generator<void, ZoneChange> {
+function* compare(previous: Zone, next: Zone): Generator<void, Changeset> {
   const before = new Map<string, ZoneRecord>();
   let i = 0;
   for (const r of previous.records()) {
@@ -68,11 +54,11 @@ function* compare(previous: Zone, next: Zone): Generator<void, ZoneChange> {
     if (r.type !== RRType.SOA && !before.delete(keyOf(r))) added.push(r);
     if ((++i & 63) === 0) yield;
   }
-  return { from: previous.soaRecord, to: next.soaRecord, deleted: encodeRecords([...before.values()]), added: encodeRecords(added) };
+  return { from: soaState(previous), to: soaState(next), removed: encodeRecords([...before.values()]), added: encodeRecords(added) };
 }
 
 /** compare() in slices: queries are answered while a large zone is compared. */
-export async function diffZones(previous: Zone, next: Zone): Promise<ZoneChange> {
+export async function diffZones(previous: Zone, next: Zone): Promise<Changeset> {
   const slices = new Slices();
   const pass = compare(previous, next);
   for (let step = pass.next(); ; step = pass.next()) {
@@ -81,10 +67,12 @@ export async function diffZones(previous: Zone, next: Zone): Promise<ZoneChange>
   }
 }
 
-export const changeBytes = (c: ZoneChange): number => c.deleted.length + c.added.length + CHANGE_OVERHEAD;
+const soaState = (zone: Zone): SoaState => ({ ttl: zone.soa.ttl, rdata: zone.soa.rdata[0]! });
+
+export const changeBytes = (c: Changeset): number => c.removed.length + c.added.length + CHANGE_OVERHEAD;
 
 /** The newest changes that fit in `maxBytes` together. */
-function newestWithin(changes: readonly ZoneChange[], maxBytes: number): ZoneChange[] {
+function newestWithin(changes: readonly Changeset[], maxBytes: number): Changeset[] {
   let total = 0;
   let first = changes.length;
   while (first > 0 && total + changeBytes(changes[first - 1]!) <= maxBytes) total += changeBytes(changes[--first]!);
@@ -107,7 +95,7 @@ export async function recordChange(previous: Zone, next: Zone, maxBytes: number)
  */
 export function recordChangeNow(previous: Zone, next: Zone, maxBytes: number): void {
   if (maxBytes <= 0 || !serialGreater(next.serial, previous.serial)) return;
-  let change: ZoneChange | undefined;
+  let change: Changeset | undefined;
   try {
     const pass = compare(previous, next);
     for (let step = pass.next(); ; step = pass.next()) {
@@ -128,17 +116,15 @@ function tooLarge(e: unknown): undefined {
   throw e;
 }
 
-function keep(previous: Zone, next: Zone, maxBytes: number, change: ZoneChange | undefined): void {
+function keep(previous: Zone, next: Zone, maxBytes: number, change: Changeset | undefined): void {
   if (change) next.changes = newestWithin([...previous.changes, change], maxBytes);
 }
 
-const serialOf = (r: ZoneRecord) => (r.type === RRType.SOA ? soaSerial(r.rdata) : -1);
-
 /** The unbroken chain of changes from `serial` to the zone's current one, if the journal has it. */
-export function changesSince(zone: Zone, serial: number): ZoneChange[] | undefined {
-  const start = zone.changes.findIndex((c) => serialOf(c.from) === serial);
+export function changesSince(zone: Zone, serial: number): Changeset[] | undefined {
+  const start = zone.changes.findIndex((c) => serialFrom(c) === serial);
   if (start < 0) return undefined;
   const chain = zone.changes.slice(start);
-  for (let i = 1; i < chain.length; i++) if (serialOf(chain[i]!.from) !== serialOf(chain[i - 1]!.to)) return undefined;
-  return serialOf(chain[chain.length - 1]!.to) === zone.serial ? chain : undefined;
+  for (let i = 1; i < chain.length; i++) if (serialFrom(chain[i]!) !== serialTo(chain[i - 1]!)) return undefined;
+  return serialTo(chain[chain.length - 1]!) === zone.serial ? chain : undefined;
 }

@@ -52,15 +52,14 @@ export class Notifier {
     if (s.notify === 'off') return [];
     const out = [...s.alsoNotify];
     if (s.notify === 'ns') {
-      const ns = zone.apex.rrsets.get(RRType.NS);
+      const ns = zone.rrset(0, RRType.NS);
       const mname = soaMname(zone.soa.rdata[0]!).key;
       for (const rd of ns?.rdata ?? []) {
         const target = targetOf(RRType.NS, rd)!;
         // The primary named in the SOA is us (RFC 1996 §3.6).
         if (target.key === mname) continue;
-        const node = zone.nodes.get(target.key);
-        for (const a of node?.rrsets.get(RRType.A)?.rdata ?? []) out.push({ host: presentation(RRType.A, a), port: 53, family: 4 });
-        for (const a of node?.rrsets.get(RRType.AAAA)?.rdata ?? []) out.push({ host: presentation(RRType.AAAA, a), port: 53, family: 6 });
+        for (const a of zone.get(target, RRType.A)?.rdata ?? []) out.push({ host: presentation(RRType.A, a), port: 53, family: 4 });
+        for (const a of zone.get(target, RRType.AAAA)?.rdata ?? []) out.push({ host: presentation(RRType.AAAA, a), port: 53, family: 6 });
       }
     }
     return out;

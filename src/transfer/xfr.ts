@@ -6,7 +6,8 @@ import type { Question } from '../wire/query.js';
 import { MessageWriter, WriterOverflow } from '../wire/writer.js';
 import { serialGreater, type Zone, type ZoneRecord } from '../zone/zone.js';
 import { RRType } from '../wire/types.js';
-import { changesSince, decodeRecords } from './journal.js';
+import { changeRecords, type SoaState } from '../zone/changeset.js';
+import { changesSince } from './journal.js';
 
 /** Records per message stop here, leaving room for a TSIG record. */
 const MESSAGE_SOFT_LIMIT = 16 * 1024;
@@ -28,12 +29,13 @@ function incrementalSequence(zone: Zone, serial: number): Iterable<ZoneRecord> |
   if (!chain) return undefined;
   return (function* () {
     const soa = zone.soaRecord;
+    const soaOf = (s: SoaState): ZoneRecord => ({ owner: soa.owner, type: RRType.SOA, ttl: s.ttl, rdata: s.rdata });
     yield soa;
     for (const c of chain) {
-      yield c.from;
-      yield* decodeRecords(c.deleted);
-      yield c.to;
-      yield* decodeRecords(c.added);
+      yield soaOf(c.from);
+      yield* changeRecords(c.removed);
+      yield soaOf(c.to);
+      yield* changeRecords(c.added);
     }
     yield soa;
   })();

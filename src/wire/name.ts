@@ -10,7 +10,7 @@ const MAX_LABEL = 63;
 const MAX_NAME = 255;
 
 // Octets that stand for themselves in presentation form; everything else is escaped.
-function isPlain(b: number): boolean {
+export function isPlain(b: number): boolean {
   return b > 0x20 && b < 0x7f && b !== 0x2e && b !== 0x5c && b !== 0x22 && b !== 0x28 &&
     b !== 0x29 && b !== 0x3b && b !== 0x40 && b !== 0x24;
 }

@@ -7,59 +7,83 @@ import type { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import type { SourcePos } from './records.js';
-import type { RRset, Zone, ZoneNode } from './zone.js';
+import type { Zone } from './zone.js';
 
-export type PositionOf = (set: RRset, index: number) => SourcePos;
-
-function hasAddress(node: ZoneNode | undefined): boolean {
-  return !!node && (node.rrsets.has(RRType.A) || node.rrsets.has(RRType.AAAA));
+/** An RRset as the checks read it. */
+export interface CheckedSet {
+  type: number;
+  rdata: readonly Buffer[];
+  /** Where record `index` was written; record 0's stands for the set. */
+  pos(index: number): SourcePos;
 }
 
-export function checkZone(zone: Zone, positionOf: PositionOf): Diagnostic[] {
+/** What the checks read of a zone (version-check.ts gives it from a ZoneVersion and its builder's positions). */
+export interface CheckSubject {
+  readonly origin: Name;
+  /** Every name with data and its RRsets, the apex first, then in the order first written. */
+  owners(): Iterable<{ name: Name; sets: readonly CheckedSet[] }>;
+  /** The owners of DNAME records. */
+  dnames(): Name[];
+  /** Whether `name` has any data. */
+  exists(name: Name): boolean;
+  has(name: Name, type: number): boolean;
+  /** The topmost delegation at or above `name`: its key and the data of its NS records. */
+  cutAbove(name: Name): { key: string; ns: readonly Buffer[] } | undefined;
+}
+
+function hasAddress(zone: CheckSubject, name: Name): boolean {
+  return zone.has(name, RRType.A) || zone.has(name, RRType.AAAA);
+}
+
+export function check(zone: CheckSubject): Diagnostic[] {
   const out: Diagnostic[] = [];
   const warn = (pos: SourcePos, message: string) => out.push({ pos, severity: 'warning', message });
 
-  const dnames = [...zone.nodes.values()].filter((n) => n.rrsets.has(RRType.DNAME)).map((n) => n.name);
-  for (const node of zone.nodes.values()) {
-    const cut = zone.findCut(node.name)?.name.key;
-    const atCut = cut === node.name.key;
-    checkBelowDname(node, dnames, warn);
-    for (const set of node.rrsets.values()) {
+  const dnames = zone.dnames();
+  for (const node of zone.owners()) {
+    const cut = zone.cutAbove(node.name);
+    const atCut = cut?.key === node.name.key;
+    const dname = dnames.find((d) => !d.equals(node.name) && node.name.isSubdomainOf(d));
+    for (const set of node.sets) {
+      // RFC 6672 §2.3: nothing below a DNAME is ever served. (A CNAME beside a DNAME
+      // is already an error when the zone is built: a CNAME is alone at its name.)
+      if (dname) warn(set.pos(0), `${typeName(set.type)} at ${node.name} is below the DNAME at ${dname} and is never served (RFC 6672 §2.3)`);
+    }
+    for (const set of node.sets) {
       set.rdata.forEach((rd, i) => {
-        for (const message of checkRData(set.type, rd)) warn(positionOf(set, i), message);
+        for (const message of checkRData(set.type, rd)) warn(set.pos(i), message);
       });
       if (set.type === RRType.DS && !atCut) {
-        warn(set.pos, `DS at ${node.name} is not at a delegation point: a DS set belongs to the parent side of a zone cut, beside its NS set (RFC 4035 §2.4)`);
+        warn(set.pos(0), `DS at ${node.name} is not at a delegation point: a DS set belongs to the parent side of a zone cut, beside its NS set (RFC 4035 §2.4)`);
       }
       // Below a cut only glue (addresses of the child's name servers) belongs; at the cut, NS and DS.
       if (cut && !(atCut && (set.type === RRType.NS || set.type === RRType.DS))) {
-        const glue = (set.type === RRType.A || set.type === RRType.AAAA) && isGlue(zone, cut, node.name);
-        if (!glue) warn(set.pos, `${typeName(set.type)} at ${node.name} is below the delegation ${cut} and is never served (occluded)`);
+        const glue = (set.type === RRType.A || set.type === RRType.AAAA) && cut.ns.some((rd) => additionalName(RRType.NS, rd)?.key === node.name.key);
+        if (!glue) warn(set.pos(0), `${typeName(set.type)} at ${node.name} is below the delegation ${cut.key} and is never served (occluded)`);
       }
       // An ALIAS may point into a delegated child: the forwarder looks it up there.
-      const exists = (name: Name) => answered(zone, name) || (set.type === RRType.ALIAS && !!zone.findCut(name));
-      if (set.type === RRType.CNAME || set.type === RRType.ALIAS) checkTarget(set.type, zone.origin, node.name, targetOf(set.type, set.rdata[0]!), exists, (m) => warn(positionOf(set, 0), m));
+      const exists = (name: Name) => answered(zone, name) || (set.type === RRType.ALIAS && !!zone.cutAbove(name));
+      if (set.type === RRType.CNAME || set.type === RRType.ALIAS) checkTarget(set.type, zone.origin, node.name, targetOf(set.type, set.rdata[0]!), exists, (m) => warn(set.pos(0), m));
       if (set.type === RRType.ALIAS && !node.name.equals(zone.origin)) {
-        warn(set.pos, `ALIAS at ${node.name} is below the apex: rotor serves it, but octoDNS refuses it ("non-root ALIAS not allowed"); a CNAME does this job there`);
+        warn(set.pos(0), `ALIAS at ${node.name} is below the apex: rotor serves it, but octoDNS refuses it ("non-root ALIAS not allowed"); a CNAME does this job there`);
       }
       // The names whose addresses the additional section needs (MX, NS, SRV) must have them.
       if (!hasAdditional(set.type)) continue;
       set.rdata.forEach((rd, i) => {
         const target = additionalName(set.type, rd);
         if (!target || !target.isSubdomainOf(zone.origin)) return;
-        const pos = positionOf(set, i);
-        const targetNode = zone.nodes.get(target.key);
+        const pos = set.pos(i);
         const what = `${typeName(set.type)} target ${target} of ${node.name}`;
-        if (targetNode?.rrsets.has(RRType.CNAME)) {
+        if (zone.has(target, RRType.CNAME)) {
           warn(pos, `${what} is a CNAME; MX, NS and SRV must point at the name that has the addresses (RFC 2181 §10.3)`);
           return;
         }
-        const targetCut = zone.findCut(target)?.name.key;
-        if (set.type === RRType.NS && targetCut && atCut && targetCut === node.name.key && !hasAddress(targetNode)) {
+        const targetCut = zone.cutAbove(target)?.key;
+        if (set.type === RRType.NS && targetCut && atCut && targetCut === node.name.key && !hasAddress(zone, target)) {
           warn(pos, `${what} is inside the delegated zone and has no glue (A/AAAA): the delegation cannot be followed`);
           return;
         }
-        if (!targetCut && !hasAddress(targetNode)) warn(pos, `${what} has no A or AAAA record in the zone${missingDot(target, zone.origin)}`);
+        if (!targetCut && !hasAddress(zone, target)) warn(pos, `${what} has no A or AAAA record in the zone${missingDot(target, zone.origin)}`);
       });
     }
   }
@@ -93,46 +117,26 @@ function checkTarget(type: number, origin: Name, owner: Name, target: Name | und
  */
 export function unreachableAliases(zone: Zone, servedZone: (name: Name) => { origin: Name } | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const node of zone.nodes.values()) {
-    const alias = node.rrsets.get(RRType.ALIAS);
-    const target = alias && targetOf(RRType.ALIAS, alias.rdata[0]!);
-    if (!alias || !target) continue;
+  for (const alias of zone.rrsetsOfType(RRType.ALIAS)) {
+    const target = targetOf(RRType.ALIAS, alias.rdata[0]!);
+    if (!target) continue;
     const other = servedZone(target);
     const reachable = target.isSubdomainOf(zone.origin)
-      ? !zone.findCut(target) || (!!other && other.origin.labelCount > zone.origin.labelCount)
+      ? zone.findCut(target) < 0 || (!!other && other.origin.labelCount > zone.origin.labelCount)
       : !!other;
     if (reachable) continue;
-    out.push({ pos: alias.pos, severity: 'warning', message: `ALIAS target ${target} of ${node.name} is outside the zones served here and forward.upstreams is not set: A and AAAA questions at ${node.name} get SERVFAIL` });
+    out.push({ pos: alias.pos, severity: 'warning', message: `ALIAS target ${target} of ${alias.owner} is outside the zones served here and forward.upstreams is not set: A and AAAA questions at ${alias.owner} get SERVFAIL` });
   }
   return out;
 }
 
 /** Whether the zone has data at `name`, or a wildcard that would answer for it. */
-function answered(zone: Zone, name: Name): boolean {
-  if (zone.nodes.has(name.key)) return true;
-  // Each enclosing name's wildcard, up to the apex (keys end with a dot; escaped dots are too rare to matter here).
-  for (let at = name.key.indexOf('.'); at >= 0 && at < name.key.length - 1; at = name.key.indexOf('.', at + 1)) {
-    const parent = name.key.slice(at + 1);
-    if (zone.nodes.has(`*.${parent}`)) return true;
-    if (parent === zone.origin.key) break;
+function answered(zone: CheckSubject, name: Name): boolean {
+  if (zone.exists(name)) return true;
+  // Each enclosing name's wildcard, up to the apex.
+  for (let parent = name; parent.labelCount > zone.origin.labelCount; ) {
+    parent = parent.parent();
+    if (zone.exists(parent.prepend('*'))) return true;
   }
   return false;
-}
-
-/** Addresses of a name server named in the NS set of the cut above them. */
-function isGlue(zone: Zone, cut: string, name: Name): boolean {
-  const ns = zone.nodes.get(cut)?.rrsets.get(RRType.NS);
-  return !!ns && ns.rdata.some((rd) => additionalName(RRType.NS, rd)?.key === name.key);
-}
-
-/**
- * RFC 6672 §2.3: nothing below a DNAME is ever served. (A CNAME beside a DNAME
- * is already an error when the zone is built: a CNAME is alone at its name.)
- */
-function checkBelowDname(node: ZoneNode, dnames: readonly Name[], warn: (pos: SourcePos, message: string) => void): void {
-  const above = dnames.find((d) => !d.equals(node.name) && node.name.isSubdomainOf(d));
-  if (!above) return;
-  for (const set of node.rrsets.values()) {
-    warn(set.pos, `${typeName(set.type)} at ${node.name} is below the DNAME at ${above} and is never served (RFC 6672 §2.3)`);
-  }
 }

@@ -5,8 +5,8 @@ import { ZoneLoadError, type Diagnostic } from './errors.js';
 import { loadZoneFile, zoneNameOf, type LoadOptions } from './load.js';
 import type { Zone } from './zone.js';
 
-export type FileResult =
-  | { file: string; ok: true; zone: Zone; diagnostics: Diagnostic[] }
+export type FileResult<Z = Zone> =
+  | { file: string; ok: true; zone: Z; diagnostics: Diagnostic[] }
   | { file: string; ok: false; diagnostics: Diagnostic[] };
 
 /** A file in a zone directory that serves no zone, and why. */
@@ -49,10 +49,15 @@ export async function zoneFilesIn(dir: string): Promise<string[]> {
   return (await scanZoneDirectory(dir)).files;
 }
 
-/** Loads one file, turning a rejected zone into diagnostics instead of an exception. */
-export async function loadOne(file: string, opts: LoadOptions): Promise<FileResult> {
+/** Loads one file into a Zone, turning a rejected zone into diagnostics instead of an exception. */
+export function loadOne(file: string, opts: LoadOptions): Promise<FileResult> {
+  return loadWith(loadZoneFile, file, opts);
+}
+
+/** Loads one file with `load`, turning a rejected zone into diagnostics instead of an exception. */
+export async function loadWith<Z>(load: (file: string, opts: LoadOptions) => Promise<{ zone: Z; diagnostics: Diagnostic[] }>, file: string, opts: LoadOptions): Promise<FileResult<Z>> {
   try {
-    const { zone, diagnostics } = await loadZoneFile(file, opts);
+    const { zone, diagnostics } = await load(file, opts);
     return { file, ok: true, zone, diagnostics };
   } catch (e) {
     if (e instanceof ZoneLoadError) return { file, ok: false, diagnostics: e.diagnostics };

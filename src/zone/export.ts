@@ -3,13 +3,14 @@
 import { stringify } from 'yaml';
 import { masterFileText, relativeName, toYaml as yamlValue } from '../rrtypes/registry.js';
 import type { Name } from '../wire/name.js';
-import { typeName } from '../wire/types.js';
+import { RRType, typeName } from '../wire/types.js';
 import type { SourcePos } from './records.js';
 import type { RRset, Zone } from './zone.js';
 
 /** RRsets in the order a master file needs: the apex SOA first, then as loaded. */
 function orderedSets(zone: Zone): RRset[] {
-  const rest = [...zone.rrsets()].filter((s) => s !== zone.soa);
+  // Only the apex has an SOA (the loaders refuse one elsewhere).
+  const rest = [...zone.rrsets()].filter((s) => s.type !== RRType.SOA);
   return [zone.soa, ...rest];
 }
 

@@ -1,16 +1,14 @@
 // Zone files read and parsed off the serving thread. Parsing a million-record
 // zone takes seconds; on the thread that answers queries, every zone would go
 // silent for that long. Here one worker thread loads one file at a time (a
-// queue, so never more than one parse runs and memory stays bounded), and the
-// zone comes back in chunks that are rebuilt into nodes a few milliseconds at
-// a time, with the event loop free to answer queries in between.
+// queue, so never more than one parse runs and memory stays bounded) into a
+// ZoneVersion, which comes back as transferred buffers in one message and is
+// served as it is: nothing is rebuilt on the serving thread.
 import { Worker } from 'node:worker_threads';
 import type { FileResult } from './directory.js';
-import type { Diagnostic } from './errors.js';
 import type { LoadOptions } from './load.js';
 import type { LoaderReply, LoaderRequest } from './load-worker.js';
-import { Slices } from './slices.js';
-import { ZoneAssembler } from './transport.js';
+import { receiveZone } from './transport.js';
 
 /** The loader thread's heap: a load that needs more fails as a load, not as the server. */
 const LOADER_HEAP_MB = 1536;
@@ -104,28 +102,9 @@ export class ZoneLoaderThread {
     w.ref();
     try {
       const { origin, ...rest } = options;
-      const first = await this.ask(w, { type: 'load', file, options: rest, origin: origin?.toString() });
-      if (first.type === 'failed') return { file, ok: false, diagnostics: first.diagnostics };
-      if (first.type !== 'head') throw new Error(`unexpected ${first.type} reply`);
-      const assembler = new ZoneAssembler(first.head);
-      const slices = new Slices();
-      const diagnostics: Diagnostic[] = first.diagnostics;
-      // The next chunk is asked for before this one is rebuilt, so that the
-      // loader packs it meanwhile.
-      let pending = this.ask(w, { type: 'next' });
-      for (;;) {
-        const r = await pending;
-        if (r.type === 'end') break;
-        if (r.type !== 'chunk') throw new Error(`unexpected ${r.type} reply`);
-        pending = this.ask(w, { type: 'next' });
-        pending.catch(() => {}); // awaited below, after the rebuilding; a failure meanwhile is not unhandled
-        assembler.addFiles(r.chunk.files);
-        for (let i = 0; i < r.chunk.nodes.length; i++) {
-          assembler.add(r.chunk.nodes[i]!);
-          if ((i & 63) === 63) await slices.pause();
-        }
-      }
-      return { file, ok: true, zone: assembler.zone, diagnostics };
+      const reply = await this.ask(w, { type: 'load', file, options: rest, origin: origin?.toString() });
+      if (reply.type === 'failed') return { file, ok: false, diagnostics: reply.diagnostics };
+      return { file, ok: true, zone: receiveZone(reply.zone), diagnostics: reply.diagnostics };
     } catch (e) {
       // The thread died (out of memory, a bug): a failed load; the next load starts a new thread.
       if (this.worker === w) {

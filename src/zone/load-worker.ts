@@ -1,22 +1,18 @@
-// The loader thread (see load-thread.ts): reads, parses and checks one zone file
-// at a time, then hands the zone over in chunks, one each time it is asked.
+// The loader thread (see load-thread.ts): reads, parses, builds and checks one
+// zone file at a time into a ZoneVersion, then hands it over as its buffers.
 import { parentPort } from 'node:worker_threads';
 import type { Diagnostic } from './errors.js';
-import { loadOne } from './directory.js';
-import type { LoadOptions } from './load.js';
+import { loadWith } from './directory.js';
+import { loadZoneVersion, type LoadOptions } from './load.js';
 import { Name } from '../wire/name.js';
-import { packNodes, zoneHead, type PackedChunk } from './transport.js';
+import { handOverZone, type ZoneHandOver } from './transport.js';
 
 /** `origin` travels as text: a Name does not survive the structured clone. */
-export type LoaderRequest = { type: 'load'; file: string; options: Omit<LoadOptions, 'origin'>; origin?: string } | { type: 'next' };
+export type LoaderRequest = { type: 'load'; file: string; options: Omit<LoadOptions, 'origin'>; origin?: string };
 export type LoaderReply =
   | { type: 'failed'; diagnostics: Diagnostic[] }
-  | { type: 'head'; head: ReturnType<typeof zoneHead>; diagnostics: Diagnostic[] }
-  | { type: 'chunk'; chunk: PackedChunk }
-  | { type: 'end' };
+  | { type: 'zone'; zone: ZoneHandOver; diagnostics: Diagnostic[] };
 
-/** Records per chunk: small enough that taking one in costs the serving thread a millisecond or two. */
-const RECORDS_PER_CHUNK = 2000;
 /** Of each severity, the ones reported: a zone with a million warnings would otherwise log a million lines. */
 const MAX_REPORTED = 100;
 
@@ -33,28 +29,15 @@ function reported(diagnostics: Diagnostic[]): Diagnostic[] {
 }
 
 const port = parentPort!;
-let chunks: Iterator<PackedChunk> | undefined;
 
 port.on('message', (req: LoaderRequest) => {
   void (async () => {
-    if (req.type === 'next') {
-      const next = chunks?.next();
-      if (!next || next.done) {
-        chunks = undefined;
-        port.postMessage({ type: 'end' } satisfies LoaderReply);
-      } else {
-        port.postMessage({ type: 'chunk', chunk: next.value } satisfies LoaderReply);
-      }
-      return;
-    }
-    chunks = undefined;
-    const r = await loadOne(req.file, { ...req.options, origin: req.origin === undefined ? undefined : Name.parse(req.origin) });
+    const r = await loadWith(loadZoneVersion, req.file, { ...req.options, origin: req.origin === undefined ? undefined : Name.parse(req.origin) });
     if (!r.ok) {
       port.postMessage({ type: 'failed', diagnostics: reported(r.diagnostics) } satisfies LoaderReply);
       return;
     }
-    const head = zoneHead(r.zone);
-    chunks = packNodes(r.zone, RECORDS_PER_CHUNK);
-    port.postMessage({ type: 'head', head, diagnostics: reported(r.diagnostics) } satisfies LoaderReply);
+    const { message, transfer } = handOverZone(r.zone, req.file);
+    port.postMessage({ type: 'zone', zone: message, diagnostics: reported(r.diagnostics) } satisfies LoaderReply, transfer);
   })();
 });

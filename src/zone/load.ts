@@ -1,4 +1,4 @@
-// Reads one zone file (the format follows from its extension) into a Zone.
+// Reads one zone file (the format follows from its extension) into a Zone or a ZoneVersion.
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { withSoaSerial } from '../rrtypes/soa.js';
@@ -7,9 +7,12 @@ import { RRType } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import { parseMasterFile } from './masterfile.js';
-import { buildZone, type Zone } from './zone.js';
+import { Zone } from './zone.js';
+import { VersionBuilder, type RecordPositions } from './version-builder.js';
+import type { ZoneVersion } from './version.js';
 import { parseYamlZone, type ParsedZoneText } from './yaml.js';
-import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type SourceLimits } from './source.js';
+import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type ReadBudget, type SourceLimits } from './source.js';
+import type { ParsedRecord } from './records.js';
 
 export interface LoadOptions {
   defaultTtl: number;
@@ -48,12 +51,13 @@ export interface LoadedZone {
 
 /**
  * Parses a zone file's text. $INCLUDEs are read from the zone file's directory
- * and `sources.includeDirs` only, regular files only, within the octets `budget` has left.
+ * and `sources.includeDirs` only, regular files only, within the octets `budget`
+ * has left. A master file's records go to `sink` when one is given.
  */
-export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS)): ParsedZoneText {
-  if (opts.format ? opts.format === 'yaml' : isYamlFile(file)) return parseYamlZone(text, file, origin, opts.defaultTtl);
+export function parseZoneText(text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS), sink?: (r: ParsedRecord) => void): ParsedZoneText {
+  if (isYaml(file, opts)) return parseYamlZone(text, file, origin, opts.defaultTtl);
   const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
-  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget));
+  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => readSource(confinedPath(path, roots), budget), sink);
 }
 
 function originOf(file: string): Name {
@@ -67,7 +71,15 @@ function originOf(file: string): Name {
   }
 }
 
-export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
+/** A zone file's text, read within the limits, and the serial an automatic SOA gets. */
+interface ZoneText {
+  origin: Name;
+  text: string;
+  budget: ReadBudget;
+  serial: number;
+}
+
+function readZoneText(file: string, opts: LoadOptions): ZoneText {
   const origin = opts.origin ?? originOf(file);
   const sources = opts.sources ?? SOURCE_DEFAULTS;
   const budget = readBudget(sources);
@@ -84,19 +96,81 @@ export async function loadZoneFile(file: string, opts: LoadOptions): Promise<Loa
   // An editor that truncates before writing leaves an empty file for a moment:
   // never take that for a zone with no records.
   if (text.trim() === '') throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: 'zone file is empty' }]);
-  const parsed = parseZoneText(text, file, origin, opts, budget);
-  // A file with errors is not served; for rotor check what parsed is still
-  // built and checked, so that every finding comes in one report, not a stage a run.
-  const failed = parsed.diagnostics.some((d) => d.severity === 'error');
-  if (failed && !opts.everyFinding) throw new ZoneLoadError(parsed.diagnostics);
   // An automatic serial follows the file's modification time: it increases with
   // every saved edit and stays put across restarts.
-  const serial = Math.floor(mtimeMs / 1000) >>> 0;
+  return { origin, text, budget, serial: Math.floor(mtimeMs / 1000) >>> 0 };
+}
+
+/** YAML by `format` where given, else by extension. */
+function isYaml(file: string, opts: LoadOptions): boolean {
+  return opts.format ? opts.format === 'yaml' : isYamlFile(file);
+}
+
+/**
+ * Throws the parser's errors, unless rotor check wants every finding (then
+ * `built` throws them after the zone is built and checked); sets the serial of
+ * an SOA written as `serial: auto`.
+ */
+function parsedOrThrow(parsed: ParsedZoneText, serial: number, opts: LoadOptions): ParsedZoneText {
+  if (parsed.diagnostics.some((d) => d.severity === 'error') && !opts.everyFinding) throw new ZoneLoadError(parsed.diagnostics);
   if (parsed.autoSerial) {
     for (const r of parsed.records) if (r.type === RRType.SOA) r.rdata = withSoaSerial(r.rdata, serial);
   }
-  const built = buildZone(origin, file, parsed.records, { serial, ttl: opts.defaultTtl });
-  if (failed) throw new ZoneLoadError([...parsed.diagnostics, ...built.diagnostics]);
-  built.zone.autoSerial = parsed.autoSerial;
-  return { zone: built.zone, diagnostics: [...parsed.diagnostics, ...built.diagnostics] };
+  return parsed;
+}
+
+/**
+ * What `build` makes of the parsed records, with the parser's findings before
+ * its own. A file with errors is not served: for rotor check what parsed is
+ * still built and checked, so that every finding comes in one report, not a stage a run.
+ */
+function built<Z>(parsed: ParsedZoneText, build: () => { zone: Z; diagnostics: Diagnostic[] }): { zone: Z; diagnostics: Diagnostic[] } {
+  const failed = parsed.diagnostics.some((d) => d.severity === 'error');
+  let result: { zone: Z; diagnostics: Diagnostic[] };
+  try {
+    result = build();
+  } catch (e) {
+    if (failed && e instanceof ZoneLoadError) throw new ZoneLoadError([...parsed.diagnostics, ...e.diagnostics]);
+    throw e;
+  }
+  const diagnostics = [...parsed.diagnostics, ...result.diagnostics];
+  if (failed) throw new ZoneLoadError(diagnostics);
+  return { zone: result.zone, diagnostics };
+}
+
+/**
+ * A zone file as a ZoneVersion. A master file's records go into the builder
+ * as they are read, never into an array; a YAML file's are parsed whole first,
+ * since its SOA's `serial: auto` is only known as such once read.
+ */
+export interface LoadedVersion {
+  version: ZoneVersion;
+  positions: RecordPositions;
+  written: Uint32Array;
+  /** The serial was not written in the file (`serial: auto`, or no SOA): the server picks it. */
+  autoSerial: boolean;
+}
+
+export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<{ zone: LoadedVersion; diagnostics: Diagnostic[] }> {
+  const { origin, text, budget, serial } = readZoneText(file, opts);
+  // About 30 octets of master file a record: the builder's columns rarely grow.
+  const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, text.length >> 5);
+  const add = (r: ParsedRecord) => builder.add(r, r.pos);
+  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, isYaml(file, opts) ? undefined : add), serial, opts);
+  // A master file's records went to the builder already: in one, an SOA that is written is
+  // never automatic, and one made up takes `serial`. YAML's go now, then leave.
+  for (const r of parsed.records) add(r);
+  parsed.records.length = 0;
+  return built(parsed, () => {
+    const { version, positions, written, diagnostics } = builder.finish();
+    return { zone: { version, positions, written, autoSerial: parsed.autoSerial }, diagnostics };
+  });
+}
+
+/** A zone file as the zone served (rotor serve's first load, rotor convert). */
+export async function loadZoneFile(file: string, opts: LoadOptions): Promise<LoadedZone> {
+  const { zone: loaded, diagnostics } = await loadZoneVersion(file, opts);
+  const zone = new Zone(loaded.version, file, loaded.positions, loaded.written);
+  zone.autoSerial = loaded.autoSerial;
+  return { zone, diagnostics };
 }

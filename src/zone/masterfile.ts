@@ -383,7 +383,13 @@ class MasterFileParser {
   private namesOrigin: Name;
   private readonly args = new TokenArgs((tok) => this.name(tok));
 
-  constructor(origin: Name, private readonly defaultTtl: number, private readonly readInclude: IncludeReader | undefined) {
+  constructor(
+    origin: Name,
+    private readonly defaultTtl: number,
+    private readonly readInclude: IncludeReader | undefined,
+    /** Where each record goes: the records array unless the caller takes them one by one. */
+    private readonly sink: (r: ParsedRecord) => void = (r) => this.records.push(r),
+  ) {
     this.origin = origin;
     this.namesOrigin = origin;
   }
@@ -569,17 +575,18 @@ class MasterFileParser {
     else if (this.lastTtl !== undefined) ttl = this.lastTtl;
     else if (type === RRType.SOA) ttl = this.dollarTtl = Math.min(soaMinimum(rdata), MAX_TTL);
     else ttl = this.defaultTtl;
-    this.records.push({ owner, type, ttl, rdata, pos });
+    this.sink({ owner, type, ttl, rdata, pos });
   }
 }
 
 /**
  * Parses a master file whose names are relative to `origin` until an $ORIGIN says
  * otherwise. $INCLUDE paths are relative to the including file's directory and
- * are read with `readInclude`; without it, $INCLUDE is an error.
+ * are read with `readInclude`; without it, $INCLUDE is an error. With `sink`,
+ * records go to it as they are read and the result's `records` stays empty.
  */
-export function parseMasterFile(text: string, file: string, origin: Name, defaultTtl: number, readInclude?: IncludeReader): ParsedZoneText {
-  const p = new MasterFileParser(origin, defaultTtl, readInclude);
+export function parseMasterFile(text: string, file: string, origin: Name, defaultTtl: number, readInclude?: IncludeReader, sink?: (r: ParsedRecord) => void): ParsedZoneText {
+  const p = new MasterFileParser(origin, defaultTtl, readInclude, sink);
   try {
     p.parseFile(text, file, [resolve(file)]);
   } catch (e) {

@@ -1,6 +1,6 @@
-// Long work on the serving thread (rebuilding a zone handed over by the loader,
-// diffing two versions for IXFR) cut into slices, with queries answered between
-// them: one loop over a million records must not hold every answer back.
+// Long work on the serving thread (diffing two versions of a zone for IXFR)
+// cut into slices, with queries answered between them: one loop over a million
+// records must not hold every answer back.
 
 /** How long such work runs before it lets queries in again. */
 export const SLICE_MS = 3;

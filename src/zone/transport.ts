@@ -1,113 +1,67 @@
-// A built Zone moved from the loader thread to the thread that serves it. Zone
-// objects do not survive structured cloning (Names and Buffers lose their
-// classes), and one message holding a large zone would be deserialized in one
-// go on the serving thread, which is the stall this exists to avoid. So the
-// loader sends the zone as plain data (names as presentation text, record data
-// as latin1 strings) in chunks of a few thousand records, and the serving thread
-// turns each chunk back into nodes between queries.
-import { Name } from '../wire/name.js';
+// A zone moved from the loader thread to the thread that serves it. The
+// loader builds a ZoneVersion (packed columns, no object per record) and sends
+// it as transferred ArrayBuffers, with where each record was written and the
+// order names were first written: one message, moved rather than copied, so
+// the serving thread deserializes nothing per record, and serves the version
+// as it arrives.
+import { createHash } from 'node:crypto';
+import { withSoaSerial } from '../rrtypes/soa.js';
 import { RRType } from '../wire/types.js';
-import type { SourcePos } from './records.js';
-import { Zone, type RRset } from './zone.js';
+import type { LoadedVersion } from './load.js';
+import { RecordPositions } from './version-builder.js';
+import { ZoneVersion, type VersionHandOver } from './version.js';
+import { Zone } from './zone.js';
 
-export interface PackedSet {
-  type: number;
-  ttl: number;
-  /** Each record's data, its octets as a latin1 string. */
-  rdata: string[];
-  /** Index into ZoneHead.files, line, column. */
-  pos: [number, number, number];
-}
-
-export interface PackedNode {
-  owner: string;
-  sets: PackedSet[];
-}
-
-export interface PackedChunk {
-  /** Files (the zone file, its $INCLUDEs) first met in this chunk; PackedSet.pos counts on from the earlier ones. */
-  files: string[];
-  nodes: PackedNode[];
-}
-
-/** What comes before the nodes. */
-export interface ZoneHead {
-  origin: string;
+/** What crosses the thread boundary. */
+export interface ZoneHandOver {
   file: string;
   autoSerial: boolean;
   digest: string;
-}
-
-export function zoneHead(zone: Zone): ZoneHead {
-  return { origin: zone.origin.toString(), file: zone.file, autoSerial: zone.autoSerial, digest: zone.digest };
+  version: VersionHandOver['message'];
+  positions: { files: readonly string[]; file: Uint16Array; line: Uint32Array; col: Uint32Array };
+  written: Uint32Array;
 }
 
 /**
- * The zone's nodes, apex first, in chunks of about `recordsPerChunk` records.
- * Each node leaves `zone` once packed, so the loader's copy shrinks as the
- * serving thread's grows.
+ * Zone.digest of the zone the version will become, computed where the version
+ * was built: the same records in the same order (names as first written, RRsets
+ * and records as written), the SOA serial zeroed.
  */
-export function* packNodes(zone: Zone, recordsPerChunk: number): Generator<PackedChunk> {
-  const fileIndex = new Map<string, number>();
-  let chunk: PackedChunk = { files: [], nodes: [] };
-  const indexOf = (pos: SourcePos) => {
-    let i = fileIndex.get(pos.file);
-    if (i === undefined) {
-      i = fileIndex.size;
-      fileIndex.set(pos.file, i);
-      chunk.files.push(pos.file);
-    }
-    return i;
-  };
-  let records = 0;
-  for (const [key, node] of zone.nodes) {
-    const sets: PackedSet[] = [];
-    for (const set of node.rrsets.values()) {
-      sets.push({ type: set.type, ttl: set.ttl, rdata: set.rdata.map((rd) => rd.toString('latin1')), pos: [indexOf(set.pos), set.pos.line, set.pos.col] });
-      records += set.rdata.length;
-    }
-    chunk.nodes.push({ owner: node.name.toString(), sets });
-    zone.nodes.delete(key);
-    if (records >= recordsPerChunk) {
-      yield chunk;
-      chunk = { files: [], nodes: [] };
-      records = 0;
+function digestOf({ version, written }: LoadedVersion): string {
+  const hash = createHash('sha256');
+  for (const n of written) {
+    const key = version.ownerName(n).key;
+    const [s0, s1] = version.setsOf(n);
+    for (let s = s0; s < s1; s++) {
+      const type = version.setType(s);
+      const [r0, r1] = version.recordsOf(s);
+      for (let r = r0; r < r1; r++) {
+        hash.update(`${key} ${type} ${version.setTtl(s)} `);
+        hash.update(type === RRType.SOA ? withSoaSerial(version.rdata(r), 0) : version.rdata(r));
+        hash.update('\n');
+      }
     }
   }
-  if (chunk.nodes.length > 0) yield chunk;
+  return hash.digest('hex');
 }
 
-/** Rebuilds, node by node, the Zone that packNodes took apart. */
-export class ZoneAssembler {
-  readonly zone: Zone;
-  private readonly files: string[] = [];
+/** The message and transfer list that move a loaded version; it is unusable here afterwards. */
+export function handOverZone(loaded: LoadedVersion, file: string): { message: ZoneHandOver; transfer: ArrayBuffer[] } {
+  const { version, positions, written } = loaded;
+  const digest = digestOf(loaded);
+  const { message, transfer } = version.handOver();
+  const { files, file: fileIndex, line, col } = positions;
+  return {
+    message: { file, autoSerial: loaded.autoSerial, digest, version: message, positions: { files, file: fileIndex, line, col }, written },
+    transfer: [...transfer, fileIndex.buffer as ArrayBuffer, line.buffer as ArrayBuffer, col.buffer as ArrayBuffer, written.buffer as ArrayBuffer],
+  };
+}
 
-  constructor(head: ZoneHead) {
-    this.zone = new Zone(Name.parse(head.origin), head.file);
-    this.zone.autoSerial = head.autoSerial;
-    this.zone.knownDigest(head.digest);
-  }
-
-  addFiles(files: readonly string[]): void {
-    this.files.push(...files);
-  }
-
-  add(p: PackedNode): void {
-    const zone = this.zone;
-    const name = Name.parse(p.owner);
-    const node = { name, rrsets: new Map<number, RRset>() };
-    for (const s of p.sets) {
-      const pos = { file: this.files[s.pos[0]]!, line: s.pos[1], col: s.pos[2] };
-      node.rrsets.set(s.type, { owner: name, type: s.type, ttl: s.ttl, rdata: s.rdata.map((r) => Buffer.from(r, 'latin1')), pos });
-      zone.recordCount += s.rdata.length;
-    }
-    zone.nodes.set(name.key, node);
-    if (node.rrsets.has(RRType.NS) && !name.equals(zone.origin)) zone.cuts.add(name.key);
-    // As buildZone does: the name and the empty non-terminals above it.
-    for (let i = 0; i <= name.labelCount - zone.origin.labelCount; i++) {
-      const key = name.suffixKey(i);
-      if (zone.names.has(key)) break;
-      zone.names.add(key);
-    }
-  }
+/** The zone a hand-over carries, served as it arrived. */
+export function receiveZone(m: ZoneHandOver): Zone {
+  const positions = new RecordPositions(m.positions.files, m.positions.file, m.positions.line, m.positions.col);
+  const zone = new Zone(ZoneVersion.receive(m.version), m.file, positions, m.written);
+  zone.autoSerial = m.autoSerial;
+  zone.knownDigest(m.digest);
+  return zone;
 }

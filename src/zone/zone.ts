@@ -1,16 +1,19 @@
-// The in-memory zone: RRsets grouped by owner, the set of names that exist
-// (including empty non-terminals) and the delegation points. Built once per load
-// from the records a loader produced; never mutated afterwards (the rotation
-// counters live in the rotation stage), so a reload swaps whole Zone objects.
+// The zone as served: one immutable ZoneVersion (src/zone/version.ts: canonical
+// order, packed columns, no object per record) read through the few questions
+// the answer, transfers and reports ask of it. An RRset object is made the
+// first time a set is asked for and kept while the zone lives, so that the
+// rotation stage and the answer memo, which know an RRset by its identity,
+// see the same one every time; a zone never asked about holds none. Never
+// mutated after load (but for the serial of a zone whose serial is automatic,
+// set once before it is served), so a reload swaps whole Zone objects.
 import { createHash } from 'node:crypto';
-import { Name } from '../wire/name.js';
-import { RRType, typeName } from '../wire/types.js';
-import type { Diagnostic } from './errors.js';
-import { ZoneLoadError } from './errors.js';
-import type { ParsedRecord, SourcePos } from './records.js';
-import { targetOf } from '../rrtypes/registry.js';
-import { setSoaSerial, soaData, soaSerial, withSoaSerial } from '../rrtypes/soa.js';
-import { checkZone } from './check.js';
+import type { Name } from '../wire/name.js';
+import { RRType } from '../wire/types.js';
+import type { SourcePos } from './records.js';
+import { setSoaSerial, soaSerial, withSoaSerial } from '../rrtypes/soa.js';
+import type { Changeset } from './changeset.js';
+import type { RecordPositions } from './version-builder.js';
+import { NodeFlag, type Lookup, type ZoneVersion } from './version.js';
 
 export interface RRset {
   owner: Name;
@@ -30,42 +33,30 @@ export interface ZoneRecord {
   rdata: Buffer;
 }
 
-/** What one reload changed (RFC 1995's difference sequence), for IXFR. */
-export interface ZoneChange {
-  from: ZoneRecord;
-  to: ZoneRecord;
-  /** The records that went and came, in wire form (src/transfer/journal.ts). */
-  deleted: Buffer;
-  added: Buffer;
-}
-
-export interface ZoneNode {
-  name: Name;
-  rrsets: Map<number, RRset>;
-}
-
-export interface SoaDefaults {
-  /** Serial for a synthesized SOA. */
-  serial: number;
-  ttl: number;
-}
-
 export class Zone {
-  readonly nodes = new Map<string, ZoneNode>();
-  /** Keys of every name that exists: owners and the empty non-terminals between them and the apex. */
-  readonly names = new Set<string>();
-  /** Keys of delegation points: owners of NS records below the apex. */
-  readonly cuts = new Set<string>();
-  recordCount = 0;
+  readonly origin: Name;
+  /** The RRsets made so far, by set index. */
+  private readonly made = new Map<number, RRset>();
 
-  constructor(readonly origin: Name, readonly file: string) {}
+  /**
+   * @param positions where each record was written (rotor convert's and the reload's warnings name them)
+   * @param written the nodes with records, the apex first, then in the order their names were first written
+   */
+  constructor(
+    readonly version: ZoneVersion,
+    readonly file: string,
+    private readonly positions: RecordPositions,
+    private readonly written: Uint32Array,
+  ) {
+    this.origin = version.origin;
+  }
 
-  get apex(): ZoneNode {
-    return this.nodes.get(this.origin.key)!;
+  get recordCount(): number {
+    return this.version.recordCount;
   }
 
   get soa(): RRset {
-    return this.apex.rrsets.get(RRType.SOA)!;
+    return this.set(0, this.version.soaSet);
   }
 
   /** The digest, when the thread that built the zone computed it (see transport.ts). */
@@ -74,7 +65,7 @@ export class Zone {
   }
 
   /** The differences that led to this version, oldest first, newest ending at this serial. */
-  changes: readonly ZoneChange[] = [];
+  changes: readonly Changeset[] = [];
   /** The serial was not written in the file (`serial: auto`, or no SOA): the server picks it. */
   autoSerial = false;
   private contentDigest: string | undefined;
@@ -106,20 +97,64 @@ export class Zone {
     return this.contentDigest;
   }
 
-  /** The topmost delegation point at or above `name` (never the apex), if any. */
-  findCut(name: Name): ZoneNode | undefined {
-    if (this.cuts.size === 0) return undefined;
-    const depth = name.labelCount - this.origin.labelCount;
-    for (let i = depth - 1; i >= 0; i--) {
-      const key = name.suffixKey(i);
-      if (this.cuts.has(key)) return this.nodes.get(key);
-    }
-    return undefined;
+  /** Where `name` stands: its node, closest encloser, the cut above it, the wildcard that would answer for it. */
+  lookup(name: Name): Lookup {
+    return this.version.lookup(name);
   }
 
-  /** Every RRset, apex first, in the order owners were first written. */
+  /** The node of `name` when it has data, or -1 (an empty non-terminal has none). */
+  node(name: Name): number {
+    const n = this.version.find(name);
+    return n >= 0 && (this.version.flags(n) & NodeFlag.EMPTY) === 0 ? n : -1;
+  }
+
+  /** The RRset of `type` at `node`. */
+  rrset(node: number, type: number): RRset | undefined {
+    const s = this.version.rrset(node, type);
+    return s < 0 ? undefined : this.set(node, s);
+  }
+
+  /** The RRset of `type` at `name`. */
+  get(name: Name, type: number): RRset | undefined {
+    const n = this.node(name);
+    return n < 0 ? undefined : this.rrset(n, type);
+  }
+
+  /** The RRsets at `node`, in the order their types were first written. */
+  rrsetsAt(node: number): RRset[] {
+    const [s0, s1] = this.version.setsOf(node);
+    const out: RRset[] = [];
+    for (let s = s0; s < s1; s++) out.push(this.set(node, s));
+    return out;
+  }
+
+  ownerName(node: number): Name {
+    return this.version.ownerName(node);
+  }
+
+  /** The topmost delegation point at or above `name` (never the apex), or -1. */
+  findCut(name: Name): number {
+    return this.version.findCut(name);
+  }
+
+  /**
+   * Every RRset, apex first, in the order owners were first written. Those not
+   * made yet are made for the caller and not kept: a transfer, an export or
+   * a diff of a large zone leaves nothing behind.
+   */
   *rrsets(): Iterable<RRset> {
-    for (const node of this.nodes.values()) yield* node.rrsets.values();
+    for (const n of this.written) {
+      const [s0, s1] = this.version.setsOf(n);
+      for (let s = s0; s < s1; s++) yield this.made.get(s) ?? this.make(n, s);
+    }
+  }
+
+  /** The RRsets of `type`, in the order their owners were first written (made and kept, as answers make them). */
+  *rrsetsOfType(type: number): Iterable<RRset> {
+    for (const n of this.written) {
+      const s = this.version.rrset(n, type);
+      if (s >= 0) yield this.set(n, s);
+    }
   }
 
   /** Every record, the SOA first, in the base order (never rotated). */
@@ -133,132 +168,24 @@ export class Zone {
     const soa = this.soa;
     return { owner: soa.owner, type: soa.type, ttl: soa.ttl, rdata: soa.rdata[0]! };
   }
+
+  /** RRset `s` (at `node`), made the first time and kept. */
+  private set(node: number, s: number): RRset {
+    let set = this.made.get(s);
+    if (!set) this.made.set(s, (set = this.make(node, s)));
+    return set;
+  }
+
+  private make(node: number, s: number): RRset {
+    const { version } = this;
+    const [r0, r1] = version.recordsOf(s);
+    const rdata: Buffer[] = [];
+    for (let r = r0; r < r1; r++) rdata.push(version.rdata(r));
+    return { owner: version.ownerName(node), type: version.setType(s), ttl: version.setTtl(s), rdata, pos: this.positions.at(r0) };
+  }
 }
 
 /** RFC 1982 serial number arithmetic: is `a` later than `b`? */
 export function serialGreater(a: number, b: number): boolean {
   return a !== b && ((a - b) >>> 0) < 0x80000000;
-}
-
-/**
- * Groups records into RRsets and checks the rules that make a zone unservable
- * (errors) or suspicious (warnings). Throws ZoneLoadError when there are errors.
- */
-export function buildZone(origin: Name, file: string, records: ParsedRecord[], soaDefaults: SoaDefaults): { zone: Zone; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const error = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'error', message });
-  const warn = (pos: SourcePos, message: string) => diagnostics.push({ pos, severity: 'warning', message });
-  const zone = new Zone(origin, file);
-  // The data of the records of each RRset that has more than one, for finding
-  // duplicates, and where each of them was written, for the checks at the end.
-  // Most RRsets hold one record: they need neither, and a large zone is loaded
-  // without a Set and an array for each of its records.
-  const wireOf = new Map<RRset, Set<string>>();
-  const positions = new Map<RRset, SourcePos[]>();
-
-  for (const rec of records) {
-    if (!rec.owner.isSubdomainOf(origin)) {
-      error(rec.pos, `owner ${rec.owner} is outside the zone ${origin}`);
-      continue;
-    }
-    if (rec.type === RRType.SOA && !rec.owner.equals(origin)) {
-      error(rec.pos, `SOA record at ${rec.owner}: only the apex of ${origin} may have one`);
-      continue;
-    }
-    let node = zone.nodes.get(rec.owner.key);
-    if (!node) {
-      node = { name: rec.owner, rrsets: new Map() };
-      zone.nodes.set(rec.owner.key, node);
-    }
-    let set = node.rrsets.get(rec.type);
-    if (!set) {
-      set = { owner: rec.owner, type: rec.type, ttl: rec.ttl, rdata: [rec.rdata], pos: rec.pos };
-      node.rrsets.set(rec.type, set);
-      zone.recordCount++;
-      continue;
-    }
-    let seen = wireOf.get(set);
-    if (!seen) {
-      seen = new Set([set.rdata[0]!.toString('hex')]);
-      wireOf.set(set, seen);
-    }
-    const wire = rec.rdata.toString('hex');
-    if (seen.has(wire)) {
-      warn(rec.pos, `duplicate ${typeName(rec.type)} record at ${rec.owner}: ignored`);
-      continue;
-    }
-    seen.add(wire);
-    if (rec.ttl !== set.ttl) {
-      // RFC 2181 §5.2: such a set is treated as having its lowest TTL, as Knot answers it (BIND keeps the first).
-      const lowest = Math.min(rec.ttl, set.ttl);
-      warn(rec.pos, `TTL ${rec.ttl} differs from ${set.ttl} of the other ${typeName(rec.type)} records at ${rec.owner}: ${lowest} is used`);
-      set.ttl = lowest;
-    }
-    if (rec.type === RRType.SOA && set.rdata.length > 0) {
-      error(rec.pos, `more than one SOA record at ${origin}`);
-      continue;
-    }
-    if ((rec.type === RRType.CNAME || rec.type === RRType.ALIAS) && set.rdata.length > 0) {
-      error(rec.pos, `more than one ${typeName(rec.type)} record at ${rec.owner}`);
-      continue;
-    }
-    set.rdata.push(rec.rdata);
-    let at = positions.get(set);
-    if (!at) positions.set(set, (at = [set.pos]));
-    at.push(rec.pos);
-    zone.recordCount++;
-  }
-
-  for (const node of zone.nodes.values()) {
-    const cname = node.rrsets.get(RRType.CNAME);
-    if (cname && node.rrsets.size > 1) {
-      const other = [...node.rrsets.values()].find((s) => s.type !== RRType.CNAME)!;
-      const later = other.pos.line > cname.pos.line || (other.pos.line === cname.pos.line && other.pos.col > cname.pos.col) ? other : cname;
-      error(later.pos, `CNAME at ${node.name} beside other data (${[...node.rrsets.keys()].filter((t) => t !== RRType.CNAME).map(typeName).join(', ')}): a CNAME must be alone at its name`);
-    }
-    const alias = node.rrsets.get(RRType.ALIAS);
-    if (alias && (node.rrsets.has(RRType.A) || node.rrsets.has(RRType.AAAA))) {
-      // Which addresses would an A question get? octoDNS refuses it too ("cannot coexist with A or AAAA records").
-      error(alias.pos, `ALIAS at ${node.name} beside A or AAAA records: the ALIAS gives the name its addresses`);
-    }
-    if (!node.name.equals(origin) && node.rrsets.has(RRType.NS)) zone.cuts.add(node.name.key);
-  }
-
-  let apex = zone.nodes.get(origin.key);
-  if (!apex) {
-    apex = { name: origin, rrsets: new Map() };
-    zone.nodes.set(origin.key, apex);
-  }
-  if (apex.rrsets.has(RRType.CNAME)) error(apex.rrsets.get(RRType.CNAME)!.pos, `CNAME at the zone apex ${origin}`);
-  const apexPos: SourcePos = { file, line: 1, col: 1 };
-  if (!apex.rrsets.has(RRType.NS)) warn(apexPos, `no NS records at the apex of ${origin}`);
-  if (!apex.rrsets.has(RRType.SOA)) {
-    const firstNs = apex.rrsets.get(RRType.NS)?.rdata[0];
-    const mname = firstNs ? targetOf(RRType.NS, firstNs)! : origin;
-    const soa = soaData(mname, origin.prepend('hostmaster'), soaDefaults.serial >>> 0, 3600, 600, 1209600, 300);
-    apex.rrsets.set(RRType.SOA, { owner: origin, type: RRType.SOA, ttl: soaDefaults.ttl, rdata: [soa], pos: apexPos });
-    zone.recordCount++;
-  }
-  // Keep the apex first so that transfers and exports start with it.
-  if (zone.nodes.keys().next().value !== origin.key) {
-    const rest = [...zone.nodes.entries()].filter(([k]) => k !== origin.key);
-    zone.nodes.clear();
-    zone.nodes.set(origin.key, apex);
-    for (const [k, v] of rest) zone.nodes.set(k, v);
-  }
-
-  // Suffix keys rather than parent() Names: no Name is made for each ancestor.
-  const depthOfApex = origin.labelCount;
-  for (const node of zone.nodes.values()) {
-    const name = node.name;
-    for (let i = 0; i <= name.labelCount - depthOfApex; i++) {
-      const key = name.suffixKey(i);
-      if (zone.names.has(key)) break;
-      zone.names.add(key);
-    }
-  }
-
-  if (diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(diagnostics);
-  diagnostics.push(...checkZone(zone, (set, i) => positions.get(set)?.[i] ?? set.pos));
-  return { zone, diagnostics };
 }

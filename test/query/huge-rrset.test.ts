@@ -12,6 +12,7 @@ import type { RequestContext } from '../../src/net/context.js';
 import { AnswerMemo } from '../../src/query/memo.js';
 import { handleMessage, type PipelineOptions } from '../../src/query/pipeline.js';
 import { Flag } from '../../src/wire/header.js';
+import { Name } from '../../src/wire/name.js';
 import { RRType } from '../../src/wire/types.js';
 import { loadZoneFile } from '../../src/zone/load.js';
 import { tempDir } from '../e2e/harness.js';
@@ -30,7 +31,7 @@ async function countedCatalog(): Promise<{ catalog: Catalog; reads: () => number
   await rm(dir, { recursive: true });
   let reads = 0;
   for (const owner of ['many.huge.test.', 'some.huge.test.']) {
-    const set = zone.nodes.get(owner)!.rrsets.get(RRType.A)!;
+    const set = zone.get(Name.parse(owner), RRType.A)!;
     set.rdata = new Proxy(set.rdata, {
       get(target, key, receiver) {
         if (typeof key === 'string' && /^\d+$/.test(key)) reads++;

@@ -15,6 +15,7 @@ import { Rotation, type RotationPolicy } from '../../src/authority/rotation.js';
 import type { RequestContext } from '../../src/net/context.js';
 import { AnswerMemo } from '../../src/query/memo.js';
 import { handleMessage, type Outcome, type PipelineOptions } from '../../src/query/pipeline.js';
+import { Name } from '../../src/wire/name.js';
 import { RRType } from '../../src/wire/types.js';
 import { loadZoneFile } from '../../src/zone/load.js';
 import { REPO, tempDir } from '../e2e/harness.js';
@@ -220,7 +221,7 @@ describe('the answer memo', () => {
     assert.equal(ask(), 'c0000250'); // 192.0.2.80
     assert.equal(ask(), 'c0000250');
     const zone = (await loadZoneFile(FILES[0]!, { defaultTtl: 3600 })).zone;
-    const www = zone.nodes.get('www.example.test.')!.rrsets.get(RRType.A)!;
+    const www = zone.get(Name.parse('www.example.test.'), RRType.A)!;
     www.rdata = [Buffer.from([192, 0, 2, 81])];
     prepared.set(zone);
     assert.equal(ask(), 'c0000251');

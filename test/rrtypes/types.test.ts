@@ -10,7 +10,7 @@ import { typeFromName } from '../../src/wire/types.js';
 import { formatDiagnostic, ZoneLoadError } from '../../src/zone/errors.js';
 import { parseMasterFile } from '../../src/zone/masterfile.js';
 import { parseYamlZone } from '../../src/zone/yaml.js';
-import { buildZone } from '../../src/zone/zone.js';
+import { buildZone } from '../../src/zone/build-zone.js';
 import { rd } from './rdata.js';
 
 const origin = Name.parse('example.');

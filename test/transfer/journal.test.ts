@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { changeBytes, changesSince, decodeRecords, DEFAULT_JOURNAL_BYTES, recordChange } from '../../src/transfer/journal.js';
+import { changeBytes, changesSince, DEFAULT_JOURNAL_BYTES, recordChange } from '../../src/transfer/journal.js';
+import { changeRecords } from '../../src/zone/changeset.js';
 import { planTransfer } from '../../src/transfer/xfr.js';
 import { Name } from '../../src/wire/name.js';
 import { presentation } from '../../src/rrtypes/registry.js';
 import { RRType, typeName } from '../../src/wire/types.js';
 import { parseYamlZone } from '../../src/zone/yaml.js';
 import { soaSerial } from '../../src/rrtypes/soa.js';
-import { buildZone, type Zone, type ZoneRecord } from '../../src/zone/zone.js';
+import { type Zone, type ZoneRecord } from '../../src/zone/zone.js';
+import { buildZone } from '../../src/zone/build-zone.js';
 
 const origin = Name.parse('corp.example.');
 function zone(serial: number, addresses: string[]): Zone {
@@ -28,10 +30,10 @@ describe('IXFR journal', () => {
 
   it('keeps what each reload changed, SOA apart', () => {
     assert.equal(v3.changes.length, 2);
-    assert.deepEqual(show(decodeRecords(v3.changes[0]!.deleted)), ['www A 192.0.2.11']);
-    assert.deepEqual(show(decodeRecords(v3.changes[0]!.added)), ['www A 192.0.2.12']);
-    assert.deepEqual(show(decodeRecords(v3.changes[1]!.deleted)), ['www A 192.0.2.10']);
-    assert.deepEqual(show(decodeRecords(v3.changes[1]!.added)), []);
+    assert.deepEqual(show(changeRecords(v3.changes[0]!.removed)), ['www A 192.0.2.11']);
+    assert.deepEqual(show(changeRecords(v3.changes[0]!.added)), ['www A 192.0.2.12']);
+    assert.deepEqual(show(changeRecords(v3.changes[1]!.removed)), ['www A 192.0.2.10']);
+    assert.deepEqual(show(changeRecords(v3.changes[1]!.added)), []);
   });
 
   it('answers IXFR from serial 1 with both steps (RFC 1995 §4)', () => {
@@ -78,7 +80,7 @@ describe('IXFR journal', () => {
     const latest = await history(30, 5 * one + 10);
     assert.deepEqual(latest.changes.map((c) => soaSerial(c.from.rdata)), [124, 125, 126, 127, 128]);
     assert.equal(planTransfer(latest, RRType.IXFR, 124).kind, 'IXFR', 'the oldest change kept');
-    assert.deepEqual(show(decodeRecords(latest.changes[0]!.added)), ['www A 192.0.2.125']);
+    assert.deepEqual(show(changeRecords(latest.changes[0]!.added)), ['www A 192.0.2.125']);
     assert.equal(planTransfer(latest, RRType.IXFR, 123).kind, 'IXFR-as-AXFR', 'a dropped serial: a full transfer');
     assert.equal((await history(30, DEFAULT_JOURNAL_BYTES)).changes.length, 29, 'small changes: every one fits the default');
   });

@@ -9,7 +9,8 @@ import { Notifier } from '../../src/transfer/notify.js';
 import { defaultTransferSettings } from '../../src/transfer/settings.js';
 import { Name } from '../../src/wire/name.js';
 import { parseYamlZone } from '../../src/zone/yaml.js';
-import { buildZone, type Zone } from '../../src/zone/zone.js';
+import { type Zone } from '../../src/zone/zone.js';
+import { buildZone } from '../../src/zone/build-zone.js';
 
 const origin = Name.parse('corp.example.');
 function zone(serial: number): Zone {

@@ -10,7 +10,8 @@ import { presentation } from '../../src/rrtypes/registry.js';
 import { toMasterFile, toYaml } from '../../src/zone/export.js';
 import { parseMasterFile } from '../../src/zone/masterfile.js';
 import { parseYamlZone } from '../../src/zone/yaml.js';
-import { buildZone, type Zone } from '../../src/zone/zone.js';
+import { type Zone } from '../../src/zone/zone.js';
+import { buildZone } from '../../src/zone/build-zone.js';
 import { REPO } from '../e2e/harness.js';
 
 const FIXTURE = join(REPO, 'test', 'fixtures', 'masterfile', 'legacy.example.zone');
