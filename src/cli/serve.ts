@@ -150,7 +150,7 @@ export async function serve(argv: string[]): Promise<number> {
   // A worker's lines say which worker wrote them.
   const logger = cluster.isWorker ? base.child({ worker: cluster.worker!.id }) : base;
   logStart(logger, configFile, config);
-  const server = new DnsServer({ ...config, ...listening, logger, sendNotify: sendsNotify() });
+  const server = new DnsServer({ ...config, ...listening, configFile, logger, sendNotify: sendsNotify() });
   let queryLog = config.queryLog > 0 ? queryLogger(logger, config.queryLog) : undefined;
   if (queryLog) server.observers.push(queryLog);
   const answers = answerCounter();
@@ -188,7 +188,7 @@ export async function serve(argv: string[]): Promise<number> {
     queryLog = config.queryLog > 0 ? queryLogger(logger, config.queryLog) : undefined;
     if (queryLog) server.observers.push(queryLog);
     logger.info({ config: configFile }, `rotor.yaml reloaded from ${configFile}; reloading every zone`);
-    await server.reconfigure({ ...config, ...listening, logger, sendNotify: sendsNotify() });
+    await server.reconfigure({ ...config, ...listening, configFile, logger, sendNotify: sendsNotify() });
     return { config: configFile, needRestart };
   })().finally(() => { reloading = undefined; });
 

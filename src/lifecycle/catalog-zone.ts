@@ -10,6 +10,7 @@
 // label again, so secondaries see the same member and keep their copy
 // (RFC 9432 §5.4: a new label for the same name would make them start over).
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import type { Logger } from '../log.js';
 import { encodeFields } from '../rrtypes/fields.js';
 import { singleNameData } from '../rrtypes/single-name.js';
@@ -143,12 +144,44 @@ export function buildCatalogZone(name: Name, members: readonly Member[], serial:
   return buildZone(name, CATALOG_SOURCE, catalogRecords(name, members, serial), { serial, ttl: 0 }).zone;
 }
 
+/**
+ * The newest modification time among `paths`, in whole seconds; undefined when
+ * none can be read. One that cannot be read is left out: a member file removed
+ * has left the catalog, and its directory's time says when.
+ */
+export function newestMtime(paths: Iterable<string>): number | undefined {
+  let newest: number | undefined;
+  for (const path of paths) {
+    let seconds: number;
+    try {
+      seconds = Math.floor(statSync(path).mtimeMs / 1000);
+    } catch {
+      continue;
+    }
+    if (newest === undefined || seconds > newest) newest = seconds;
+  }
+  return newest;
+}
+
+/**
+ * A new version's serial: the newest modification time among its sources, the
+ * same in every worker and after a restart, or one more than the previous
+ * serial when that time is not past it (changes within a second). The clock
+ * only when no source can be read.
+ */
+export function catalogSerial(newest: number | undefined, previous: number | undefined): number {
+  const base = (newest ?? Math.floor(Date.now() / 1000)) >>> 0;
+  return previous !== undefined && !serialGreater(base, previous) ? (previous + 1) >>> 0 : base;
+}
+
 export interface CatalogZoneOptions {
   logger: Logger;
   /** Bytes of IXFR journal to keep for the catalog zone (journalBytesFor). */
   journalBytes: (origin: string) => number;
   /** Each new version, once served: for NOTIFY. */
   published: (zone: Zone, previous: Zone | undefined) => void;
+  /** The paths whose newest modification time is the serial: the zone directory and the members' files (catalogSerial). */
+  sources: (members: readonly Member[]) => Iterable<string>;
   /** How long zones that appear are gathered before a version lists them (ms). */
   gatherMs?: number;
 }
@@ -159,8 +192,8 @@ export interface CatalogZoneOptions {
  * event of its removal), so a secondary is never sent a member it could not
  * transfer. A zone that appears joins within gatherMs (added()): a hundred
  * files dropped at once make a version per gatherMs of loading, not a hundred — each version
- * moves the serial, which is the clock in seconds, or one more than the last
- * when changes come faster, and a restart starts again from the clock.
+ * moves the serial (catalogSerial: the newest time among the files, which every
+ * worker and a restart see alike).
  */
 export class CatalogZone {
   private settings: CatalogSettings | undefined;
@@ -217,8 +250,7 @@ export class CatalogZone {
     const listed = members.map((m) => `${m.label} ${m.zone.key} ${m.group ?? ''} ${m.coo?.key ?? ''}`).join('\n');
     const previous = this.zone && this.served.current(this.zone) ? this.zone : undefined;
     if (previous && listed === this.listed) return;
-    const now = Math.floor(Date.now() / 1000) >>> 0;
-    const serial = previous && !serialGreater(now, previous.serial) ? (previous.serial + 1) >>> 0 : now;
+    const serial = catalogSerial(newestMtime(this.opts.sources(members)), previous?.serial);
     const zone = buildCatalogZone(settings.name, members, serial);
     // Before the swap: a secondary told of the new serial finds its change in the journal.
     if (previous) recordChangeNow(previous, zone, this.opts.journalBytes(settings.name.key));

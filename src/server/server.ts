@@ -1,5 +1,6 @@
 // The server process: zones loaded from a directory into a Catalog, and the
 // UDP and TCP listeners that feed every message through the pipeline.
+import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Catalog } from '../lifecycle/catalog.js';
 import { Rotation, rotationResolver, type RotationSettings } from '../authority/rotation.js';
@@ -19,7 +20,7 @@ import { bindTransport, type UdpTransport } from '../net/transport.js';
 import type { UdpCounts, UdpListener } from '../net/udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from '../lifecycle/watch.js';
 import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
-import { CatalogZone, type CatalogSettings } from '../lifecycle/catalog-zone.js';
+import { CatalogZone, type CatalogSettings, type Member } from '../lifecycle/catalog-zone.js';
 import type { Identity } from '../query/identity.js';
 import type { SourceLimits } from '../zone/source.js';
 import { Notifier } from '../transfer/notify.js';
@@ -66,6 +67,8 @@ export interface ServerOptions {
   identity?: Identity;
   /** Zones listed in rotor.yaml, beside the directory's. */
   zoneList?: ZoneEntry[];
+  /** rotor.yaml, when there is one: its time moves the catalog zone's serial (catalogSources). */
+  configFile?: string;
   /** The catalog zone (RFC 9432) listing the zones served; none when unset. */
   catalog?: CatalogSettings;
   /** Whether this process sends NOTIFY (with workers, one of them does). */
@@ -101,6 +104,7 @@ export class DnsServer {
     const notify = opts.sendNotify ?? true;
     this.catalogZone = new CatalogZone(this.catalog, {
       logger: opts.logger, journalBytes, published: (zone, previous) => { if (notify) this.notifier.zoneLoaded(zone, previous); },
+      sources: (members) => this.catalogSources(members),
     });
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, this.loadOptions(opts), opts.logger, {
       journalBytes,
@@ -126,6 +130,23 @@ export class DnsServer {
         perNetblock: opts.tcpMaxConnectionsPerNetblock ?? TCP_DEFAULTS.maxConnectionsPerNetblock,
       }),
     };
+  }
+
+  /**
+   * What the catalog serial is the newest time of: the zone directory (its time
+   * moves when a file is added, removed or renamed), rotor.yaml (zones listed
+   * there, members' properties), the members' files and the directories that
+   * hold those listed in rotor.yaml.
+   */
+  private catalogSources(members: readonly Member[]): Set<string> {
+    const fileOf = new Map(this.zones.files().map((f) => [f.origin, f.file]));
+    const sources = new Set([this.opts.zonesDir]);
+    if (this.opts.configFile) sources.add(this.opts.configFile);
+    for (const m of members) {
+      const file = fileOf.get(m.zone.key);
+      if (file) sources.add(file).add(dirname(file));
+    }
+    return sources;
   }
 
   private loadOptions(opts: ServerOptions) {

@@ -3,11 +3,11 @@
 // with the catalog zone alone, serve every zone rotor serves, and follow the
 // zone directory as files are added, deleted and renamed.
 import assert from 'node:assert/strict';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asSet, query, REPO, runCli, startRotor, tempDir, type Rotor } from './harness.js';
+import { asSet, manyLogs, query, REPO, runCli, startRotor, STARTUP_MS, tempDir, type Rotor } from './harness.js';
 import { knotConfig, namedConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
 import { decode, makeQuery, udpExchange, type Server } from './raw.js';
 
@@ -230,5 +230,41 @@ describe('catalog zone to real secondaries', () => {
     // Zones that appear together are listed together: a version per 0.1 s of loading at most, not one per zone.
     assert.ok(versions <= Math.ceil(took.rotor / 100) + 1, `${versions} catalog versions in ${took.rotor} ms`);
     await sameAnswers([['z0.bulk.test', 'TXT'], ['www.z99.bulk.test', 'A']]);
+  });
+});
+
+describe('catalog zone with --workers 2', () => {
+  /** The serials `rotor` answers over `times` UDP exchanges, each from a new port: the kernel spreads them over the workers. */
+  async function serials(rotor: Rotor, times: number): Promise<Set<number | undefined>> {
+    const seen = new Set<number | undefined>();
+    for (let i = 0; i < times; i++) seen.add(await servedSerial(rotor, CATALOG));
+    return seen;
+  }
+
+  it('every worker answers the same serial: the newest time among the files, before and after a change', async () => {
+    const T = 1_700_000_000; // in the past: a serial taken from the clock would be far above it
+    const zonesDir = await tempDir({ 'a.test.yaml': smallZone('a.test', 1), 'b.test.yaml': smallZone('b.test', 2) });
+    const configDir = await tempDir();
+    const config = join(configDir, 'rotor.yaml');
+    await writeFile(config, `catalog:\n  name: ${CATALOG}\nzone-settings:\n  ${CATALOG}: { allow-query: [127.0.0.1] }\n`);
+    for (const path of [join(zonesDir, 'a.test.yaml'), join(zonesDir, 'b.test.yaml'), zonesDir, config]) await utimes(path, T, T);
+    const rotor = await startRotor(zonesDir, ['--config', config, '--workers', '2', '--query-log', 'on']);
+    try {
+      await rotor.waitForLog((l) => l.msg === 'workers ready', STARTUP_MS);
+      assert.deepEqual(await serials(rotor, 40), new Set([T]));
+      const answeredBy = await manyLogs(rotor, 40, (l) => l.msg === 'query');
+      assert.equal(new Set(answeredBy.map((l) => l.worker)).size, 2, 'both workers answered');
+
+      // A file added: each worker sees it on its own, and both take the directory's new time.
+      await writeFile(join(zonesDir, 'c.test.yaml'), smallZone('c.test', 3));
+      const times = await Promise.all([zonesDir, join(zonesDir, 'c.test.yaml')].map(async (path) => Math.floor((await stat(path)).mtimeMs / 1000)));
+      const added = Math.max(...times);
+      await manyLogs(rotor, 2, (l) => l.msg === 'catalog zone updated' && l.members === 3);
+      assert.deepEqual(await serials(rotor, 40), new Set([added]));
+    } finally {
+      assert.equal(await rotor.stop(), 0);
+      await rm(zonesDir, { recursive: true });
+      await rm(configDir, { recursive: true });
+    }
   });
 });

@@ -128,6 +128,17 @@ export async function startRotor(zones: Record<string, string> | string, extraAr
   };
 }
 
+/** Waits until `count` log lines match (waitForLog gives the first one only). */
+export async function manyLogs(rotor: Rotor, count: number, match: (l: LogLine) => boolean, timeoutMs = 20_000): Promise<LogLine[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = rotor.logs.filter(match);
+    if (found.length >= count) return found;
+    if (Date.now() > deadline) throw new Error(`${found.length} of ${count} log lines within ${timeoutMs} ms: ${rotor.logs.map((l) => l.msg).join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The resident set of process `pid` (a spawned rotor), in MB. */
 export async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');

@@ -8,21 +8,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { query, REPO, startRotor, STARTUP_MS, tempDir, type LogLine, type Rotor } from './harness.js';
+import { manyLogs, query, REPO, startRotor, STARTUP_MS, tempDir } from './harness.js';
 
 const run = promisify(execFile);
 const CORP = await readFile(join(REPO, 'zones', 'corp.example.yaml'), 'utf8');
-
-/** Waits until `count` log lines match (the harness's waitForLog gives the first one only). */
-async function manyLogs(rotor: Rotor, count: number, match: (l: LogLine) => boolean, timeoutMs = 20_000): Promise<LogLine[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = rotor.logs.filter(match);
-    if (found.length >= count) return found;
-    if (Date.now() > deadline) throw new Error(`${found.length} of ${count} log lines within ${timeoutMs} ms: ${rotor.logs.map((l) => l.msg).join(' | ')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('rotor serve --workers', () => {
   it('answers from several workers, each with its own rotation, and replaces a worker that dies', async () => {

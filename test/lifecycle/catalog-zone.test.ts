@@ -2,14 +2,14 @@
 // labels, and its versions as zone files come and go, in this process (the
 // real consumers, Knot and BIND, are in test/e2e/catalog.test.ts).
 import assert from 'node:assert/strict';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildCatalogZone, isMember, memberLabel, membersOf, propertiesOf, type CatalogSettings } from '../../src/lifecycle/catalog-zone.js';
+import { buildCatalogZone, catalogSerial, isMember, memberLabel, membersOf, propertiesOf, type CatalogSettings } from '../../src/lifecycle/catalog-zone.js';
 import { createLogger } from '../../src/log.js';
 import { presentation } from '../../src/rrtypes/registry.js';
-import { DnsServer } from '../../src/server/server.js';
+import { DnsServer, type ServerOptions } from '../../src/server/server.js';
 import { changesSince } from '../../src/transfer/journal.js';
 import { changeRecords } from '../../src/zone/changeset.js';
 import { defaultTransferSettings } from '../../src/transfer/settings.js';
@@ -109,14 +109,14 @@ describe('the catalog zone of a running server', () => {
   const servers: DnsServer[] = [];
   after(async () => { for (const s of servers) await s.close(0); });
 
-  const optionsOf = (dir: string) => ({
+  const optionsOf = (dir: string, more: Partial<ServerOptions> = {}): ServerOptions => ({
     listen: [], zonesDir: dir, defaultTtl: 3600, tcpIdleTimeoutMs: 1000, rotation: { policy: 'fixed' as const, zones: new Map(), overrides: [] },
     transfer: { ...defaultTransferSettings(), defaults: { ...defaultTransferSettings().defaults, allowTransfer: parseAcl(['127.0.0.1']) } },
-    catalog: settings(), sendNotify: false, logger: createLogger('silent'),
+    catalog: settings(), sendNotify: false, logger: createLogger('silent'), ...more,
   });
 
-  async function serve(dir: string): Promise<DnsServer> {
-    const server = new DnsServer(optionsOf(dir));
+  async function serve(dir: string, more: Partial<ServerOptions> = {}): Promise<DnsServer> {
+    const server = new DnsServer(optionsOf(dir, more));
     servers.push(server);
     await server.loadZones();
     return server;
@@ -161,6 +161,105 @@ describe('the catalog zone of a running server', () => {
     assert.deepEqual(listedWhenRemoved, ['a.test.'], 'the catalog no longer lists it when its removal is announced');
     assert.ok(catalogOf(server).serial > v2.serial);
     await rm(dir, { recursive: true });
+  });
+
+  // Times set by hand, in seconds: what the serial must be is then known, whatever the clock says.
+  const T = 1_800_000_000;
+  const touch = (path: string, seconds: number) => utimes(path, seconds, seconds);
+
+  it('has the same serial in two servers over the same files (workers), the newest time among them', async () => {
+    const dir = await tempDir({ 'a.test.yaml': zoneText(1), 'b.test.yaml': zoneText(2) });
+    const elsewhere = await tempDir({ 'listed.yaml': zoneText(3) });
+    const config = join(elsewhere, 'rotor.yaml');
+    await writeFile(config, '# only its time counts\n');
+    const listedFile = join(elsewhere, 'listed.yaml');
+    await touch(join(dir, 'a.test.yaml'), T + 5);
+    await touch(join(dir, 'b.test.yaml'), T + 2);
+    await touch(listedFile, T + 7);
+    await touch(config, T + 1);
+    await touch(elsewhere, T + 3);
+    await touch(dir, T);
+    const more = { zoneList: [{ origin: Name.parse('listed.test.'), file: listedFile }], configFile: config };
+    const workers = [await serve(dir, more), await serve(dir, more)];
+    assert.deepEqual(workers.map((w) => catalogOf(w).serial), [T + 7, T + 7]);
+    assert.deepEqual([...listed(catalogOf(workers[0]!)).keys()].sort(), ['a.test.', 'b.test.', 'listed.test.']);
+
+    // A file added: the directory's time moves, as the kernel moves it on every new name.
+    await writeFile(join(dir, 'c.test.yaml'), zoneText(4));
+    await touch(join(dir, 'c.test.yaml'), T + 4);
+    await touch(dir, T + 20);
+    for (const w of workers) {
+      await w.zones.reload(join(dir, 'c.test.yaml'));
+      w.catalogZone.update();
+    }
+    assert.deepEqual(workers.map((w) => catalogOf(w).serial), [T + 20, T + 20]);
+
+    // Removed within the same second: no time moves past the serial, so it is one more, in both.
+    await rm(join(dir, 'c.test.yaml'));
+    await touch(dir, T + 20);
+    for (const w of workers) await w.zones.reload(join(dir, 'c.test.yaml'));
+    assert.deepEqual(workers.map((w) => catalogOf(w).serial), [T + 21, T + 21]);
+
+    // A property changed in rotor.yaml: its time counts after the reload.
+    await touch(config, T + 30);
+    for (const w of workers) await w.reconfigure({ ...optionsOf(dir, more), catalog: settings({ properties: new Map([['a.test.', { group: 'g' }]]) }) });
+    assert.deepEqual(workers.map((w) => catalogOf(w).serial), [T + 30, T + 30]);
+    await rm(dir, { recursive: true });
+    await rm(elsewhere, { recursive: true });
+  });
+
+  it('does not go backwards after a restart: the times are still there', async () => {
+    const dir = await tempDir({ 'a.test.yaml': zoneText(1) });
+    await touch(join(dir, 'a.test.yaml'), T + 10);
+    await touch(dir, T);
+    const before = await serve(dir);
+    await writeFile(join(dir, 'b.test.yaml'), zoneText(2));
+    await touch(join(dir, 'b.test.yaml'), T + 3);
+    await touch(dir, T + 40);
+    await before.zones.reload(join(dir, 'b.test.yaml'));
+    before.catalogZone.update();
+    const last = catalogOf(before).serial;
+    assert.equal(last, T + 40);
+    await before.close(0);
+
+    const restarted = catalogOf(await serve(dir));
+    assert.equal(restarted.serial, last, 'the same files, the same serial');
+    assert.deepEqual(lines(restarted.records()), lines(catalogOf(before).records()));
+
+    // A file removed while it was stopped: the directory's time says so.
+    await rm(join(dir, 'b.test.yaml'));
+    await touch(dir, T + 50);
+    assert.equal(catalogOf(await serve(dir)).serial, T + 50);
+    await rm(dir, { recursive: true });
+  });
+
+  it('counts a member file fixed in place, which changes no directory', async () => {
+    const dir = await tempDir({ 'a.test.yaml': zoneText(1), 'b.test.yaml': 'www: [broken\n' });
+    await touch(join(dir, 'a.test.yaml'), T + 1);
+    await touch(join(dir, 'b.test.yaml'), T + 2);
+    await touch(dir, T);
+    const server = await serve(dir);
+    assert.deepEqual([...listed(catalogOf(server)).keys()], ['a.test.']);
+    assert.equal(catalogOf(server).serial, T + 1, 'a file that serves no member does not count');
+    await writeFile(join(dir, 'b.test.yaml'), zoneText(2));
+    await touch(join(dir, 'b.test.yaml'), T + 60);
+    await touch(dir, T);
+    await server.zones.reload(join(dir, 'b.test.yaml'));
+    server.catalogZone.update();
+    assert.deepEqual([...listed(catalogOf(server)).keys()].sort(), ['a.test.', 'b.test.']);
+    assert.equal(catalogOf(server).serial, T + 60);
+    await rm(dir, { recursive: true });
+  });
+
+  it('takes one more than the previous serial when no time is past it, with serial arithmetic (RFC 1982)', () => {
+    assert.equal(catalogSerial(T + 5, T), T + 5);
+    assert.equal(catalogSerial(T, T), T + 1);
+    assert.equal(catalogSerial(T - 100, T), T + 1);
+    assert.equal(catalogSerial(T, undefined), T);
+    assert.equal(catalogSerial(3, 0xffffffff), 3, 'past the wrap');
+    assert.equal(catalogSerial(0xfffffff0, 5), 6, 'behind across the wrap');
+    assert.equal(catalogSerial(0xfffffff0, 0xffffffff), 0, 'one more wraps');
+    assert.ok(Math.abs(catalogSerial(undefined, undefined) - Date.now() / 1000) < 5, 'the clock when no file can be read');
   });
 
   it('a zone renamed away and back keeps its label', async () => {
