@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { loadOne, scanZoneDirectory, type FileResult, type SkippedFile } from '../zone/directory.js';
 import { ZoneLoaderThread } from '../zone/load-thread.js';
 import { formatDiagnostic, type Diagnostic } from '../zone/errors.js';
-import { unreachableAliases } from '../zone/check.js';
+import { unreachableAliases } from './alias-targets.js';
 import type { LoadOptions, ZoneFormat } from '../zone/load.js';
 import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';

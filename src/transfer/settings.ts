@@ -1,5 +1,5 @@
-// rotor.yaml's transfer settings: TSIG keys, who may transfer which zone, and
-// whom to NOTIFY. Every zone inherits the top-level values and may override them
+// rotor.yaml's zone access settings: TSIG keys, who may transfer which zone,
+// whom to NOTIFY, who may update what. Every zone inherits the top-level values and may override them
 // under zone-settings.
 import { readFileSync } from 'node:fs';
 import { Address4, Address6 } from 'ip-address';
@@ -10,7 +10,7 @@ import { suggestion } from '../suggest.js';
 import { Name } from '../wire/name.js';
 import { TSIG_ALGORITHMS, type Keyring, type TsigAlgorithm, type TsigKey } from '../wire/tsig.js';
 import { DEFAULT_JOURNAL_BYTES } from './journal.js';
-import { parseUpdatePolicy, PolicyError, type Grant } from '../update/policy.js';
+import { parseUpdatePolicy, PolicyError, type Grant } from './update-policy.js';
 
 export class SettingsError extends Error {}
 
@@ -29,7 +29,7 @@ export interface ZoneTransferSettings {
   allowQuery?: Acl;
   /** Cap on the IXFR journal of a zone that may be transferred; 0 keeps none (secondaries get AXFR). */
   ixfrJournalBytes: number;
-  /** Who may change what by dynamic update (src/update/policy.ts); nobody when unset. */
+  /** Who may change what by dynamic update (update-policy.ts); nobody when unset. */
   updatePolicy?: Grant[];
 }
 

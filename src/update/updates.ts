@@ -25,7 +25,7 @@ import type { Name } from '../wire/name.js';
 import { applyUpdates, checkPrerequisites, prescan, type RRsetChange } from './changes.js';
 import { editMasterFiles } from './edit-master.js';
 import { editYamlZone } from './edit-yaml.js';
-import { denied, type Grant } from './policy.js';
+import { denied, type Grant } from '../transfer/update-policy.js';
 import { parseUpdate, UpdateFormatError, type UpdateRequest } from './request.js';
 
 export interface UpdateResult {

@@ -7,7 +7,6 @@ import type { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import type { SourcePos } from './records.js';
-import type { Zone } from './zone.js';
 
 /** An RRset as the checks read it. */
 export interface CheckedSet {
@@ -107,27 +106,6 @@ function missingDot(target: Name, origin: Name): string {
 function checkTarget(type: number, origin: Name, owner: Name, target: Name | undefined, exists: (name: Name) => boolean, warn: (message: string) => void): void {
   if (!target || !target.isSubdomainOf(origin) || exists(target)) return;
   warn(`${typeName(type)} target ${target} of ${owner} does not exist in the zone${missingDot(target, origin)}`);
-}
-
-/**
- * ALIAS targets that nothing can look up: outside every zone served, or
- * delegated away from `zone` to a child not served here (`servedZone` gives
- * the served zone closest to a name), while no forward.upstreams are set.
- * Their A/AAAA questions get SERVFAIL, so the loader says so where they are written.
- */
-export function unreachableAliases(zone: Zone, servedZone: (name: Name) => { origin: Name } | undefined): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const alias of zone.rrsetsOfType(RRType.ALIAS)) {
-    const target = targetOf(RRType.ALIAS, alias.rdata[0]!);
-    if (!target) continue;
-    const other = servedZone(target);
-    const reachable = target.isSubdomainOf(zone.origin)
-      ? zone.findCut(target) < 0 || (!!other && other.origin.labelCount > zone.origin.labelCount)
-      : !!other;
-    if (reachable) continue;
-    out.push({ pos: alias.pos, severity: 'warning', message: `ALIAS target ${target} of ${alias.owner} is outside the zones served here and forward.upstreams is not set: A and AAAA questions at ${alias.owner} get SERVFAIL` });
-  }
-  return out;
 }
 
 /** Whether the zone has data at `name`, or a wildcard that would answer for it. */

@@ -8,11 +8,12 @@ import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import { parseMasterFile } from './masterfile.js';
 import { Zone } from './zone.js';
-import { VersionBuilder, type RecordPositions } from './version-builder.js';
+import { VersionBuilder } from './version-builder.js';
 import type { ZoneVersion } from './version.js';
-import { parseYamlZone, type ParsedZoneText } from './yaml.js';
+import { parseYamlZone } from './yaml.js';
 import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type ReadBudget, type SourceLimits } from './source.js';
-import type { ParsedRecord } from './records.js';
+import type { ParsedRecord, RecordPositions } from './records.js';
+import type { ParsedZoneText } from './masterfile.js';
 
 export interface LoadOptions {
   defaultTtl: number;

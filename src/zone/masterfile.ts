@@ -12,7 +12,6 @@ import { Name, WireError } from '../wire/name.js';
 import { RRType, typeFromName, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import type { ParsedRecord, SourcePos } from './records.js';
-import type { ParsedZoneText } from './yaml.js';
 
 /** Reads an $INCLUDEd file; throws (any error) when it cannot. */
 export type IncludeReader = (path: string) => string;
@@ -577,6 +576,14 @@ class MasterFileParser {
     else ttl = this.defaultTtl;
     this.sink({ owner, type, ttl, rdata, pos });
   }
+}
+
+/** What a loader makes of a zone file's text. */
+export interface ParsedZoneText {
+  records: ParsedRecord[];
+  diagnostics: Diagnostic[];
+  /** `serial: auto` (or no SOA at all): the loader picks an increasing serial. */
+  autoSerial: boolean;
 }
 
 /**

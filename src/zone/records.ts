@@ -16,3 +16,17 @@ export interface ParsedRecord {
   rdata: Buffer;
   pos: SourcePos;
 }
+
+/** Where each record of a version was written, by record index. */
+export class RecordPositions {
+  constructor(
+    readonly files: readonly string[],
+    readonly file: Uint16Array,
+    readonly line: Uint32Array,
+    readonly col: Uint32Array,
+  ) {}
+
+  at(record: number): SourcePos {
+    return { file: this.files[this.file[record]!]!, line: this.line[record]!, col: this.col[record]! };
+  }
+}

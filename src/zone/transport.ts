@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { withSoaSerial } from '../rrtypes/soa.js';
 import { RRType } from '../wire/types.js';
 import type { LoadedVersion } from './load.js';
-import { RecordPositions } from './version-builder.js';
+import { RecordPositions } from './records.js';
 import { ZoneVersion, type VersionHandOver } from './version.js';
 import { Zone } from './zone.js';
 

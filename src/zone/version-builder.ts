@@ -14,7 +14,7 @@ import { compareKeys, keyWire, MAX_KEY, nameOf, nameWire, needsCase, wireKey, wi
 import { bytes, u16s, u32s, type Column } from './columns.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
-import type { SourcePos } from './records.js';
+import { RecordPositions, type SourcePos } from './records.js';
 import type { ZoneVersion } from './version.js';
 import { VersionWriter } from './version-writer.js';
 import { checkVersion } from './version-check.js';
@@ -33,19 +33,6 @@ export interface SoaDefaults {
   ttl: number;
 }
 
-/** Where each record of a version was written, by record index. */
-export class RecordPositions {
-  constructor(
-    readonly files: readonly string[],
-    readonly file: Uint16Array,
-    readonly line: Uint32Array,
-    readonly col: Uint32Array,
-  ) {}
-
-  at(record: number): SourcePos {
-    return { file: this.files[this.file[record]!]!, line: this.line[record]!, col: this.col[record]! };
-  }
-}
 
 export interface Built {
   version: ZoneVersion;

@@ -4,7 +4,7 @@ import type { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
 import { check, type CheckedSet, type CheckSubject } from './check.js';
 import type { Diagnostic } from './errors.js';
-import type { RecordPositions } from './version-builder.js';
+import type { RecordPositions } from './records.js';
 import { NodeFlag, type ZoneVersion } from './version.js';
 
 /** The warnings of check.ts for `version`, its nodes visited in `order`. */

@@ -10,14 +10,8 @@ import { isAutoSerial } from '../rrtypes/soa.js';
 import { checkUint, parseDomainName, ValueError } from '../rrtypes/values.js';
 import type { Diagnostic } from './errors.js';
 import type { ParsedRecord, SourcePos } from './records.js';
+import type { ParsedZoneText } from './masterfile.js';
 import { readPlainYaml } from './yaml-reader.js';
-
-export interface ParsedZoneText {
-  records: ParsedRecord[];
-  diagnostics: Diagnostic[];
-  /** `serial: auto` (or no SOA at all): the loader picks an increasing serial. */
-  autoSerial: boolean;
-}
 
 const RECORD_KEYS = new Set(['type', 'ttl', 'value', 'values', 'octodns', 'geo', 'dynamic']);
 

@@ -12,7 +12,7 @@ import { RRType } from '../wire/types.js';
 import type { SourcePos } from './records.js';
 import { setSoaSerial, soaSerial, withSoaSerial } from '../rrtypes/soa.js';
 import type { Changeset } from './changeset.js';
-import type { RecordPositions } from './version-builder.js';
+import type { RecordPositions } from './records.js';
 import { NodeFlag, type Lookup, type ZoneVersion } from './version.js';
 
 export interface RRset {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { denied, parseUpdatePolicy, PolicyError } from '../../src/update/policy.js';
+import { denied, parseUpdatePolicy, PolicyError } from '../../src/transfer/update-policy.js';
 import { Name } from '../../src/wire/name.js';
 import { RRType } from '../../src/wire/types.js';
 
