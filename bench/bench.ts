@@ -31,7 +31,8 @@ const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [-
   --quick           2 rounds of 1 s at 2,000 q/s, no warm-up: checks that everything runs
   --source          run rotor from src/ through tsx instead of dist/ (no build needed)
   --compare CLI     also measure another build of rotor (its dist/cli.js), e.g. an
-                    older commit's, as "rotor@other"
+                    older commit's, as "rotor@other", on its own default transport
+                    (builds before the native one know no --transport)
   --profile         run rotor under node --cpu-prof and list where its time went`;
 
 interface Options {
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
     const nodeArgs = o.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     running.push(await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, fromSource: o.source, extraArgs: rotorArgs, nodeArgs }));
     if (o.transport === 'both') running.push(await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, fromSource: o.source, extraArgs: [...workerArgs, '--transport', 'dgram'], label: 'rotor/dgram' }));
-    if (o.compare) running.push(await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, cli: o.compare, extraArgs: rotorArgs, label: 'rotor@other' }));
+    if (o.compare) running.push(await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, cli: o.compare, extraArgs: workerArgs, label: 'rotor@other' }));
     const skipped: string[] = [];
     if (o.peers) {
       const { available, missing } = installedPeers();
