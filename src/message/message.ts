@@ -24,7 +24,12 @@ export interface Message {
   additional: WireRecord[];
 }
 
-function readRecord(msg: Buffer, offset: number): { record: WireRecord; end: number } {
+/**
+ * Reads the record at `offset`: its TTL as sent, its data decompressed and
+ * checked against its type. With `emptyData`, data of zero length passes
+ * unchecked (UPDATE's deletion and existence forms carry none).
+ */
+export function readRecord(msg: Buffer, offset: number, emptyData = false): { record: WireRecord; end: number } {
   const { name: owner, end: nameEnd } = readName(msg, offset);
   if (nameEnd + 10 > msg.length) throw new WireError('record header runs past the end of the message');
   const type = msg.readUInt16BE(nameEnd);
@@ -35,9 +40,8 @@ function readRecord(msg: Buffer, offset: number): { record: WireRecord; end: num
     owner,
     type,
     class: msg.readUInt16BE(nameEnd + 2),
-    // RFC 2181 §8: a TTL with the top bit set is taken as zero.
-    ttl: msg.readUInt32BE(nameEnd + 4) > 0x7fffffff ? 0 : msg.readUInt32BE(nameEnd + 4),
-    rdata: readRData(msg, start, start + rdlength, type),
+    ttl: msg.readUInt32BE(nameEnd + 4),
+    rdata: emptyData && rdlength === 0 ? Buffer.alloc(0) : readRData(msg, start, start + rdlength, type),
   };
   return { record, end: start + rdlength };
 }
@@ -55,6 +59,8 @@ export function parseMessage(msg: Buffer): Message {
   for (const [count, into] of sections) {
     for (let i = 0; i < count; i++) {
       const { record, end } = readRecord(msg, pos);
+      // RFC 2181 §8: a TTL with the top bit set is taken as zero.
+      if (record.ttl > 0x7fffffff) record.ttl = 0;
       into.push(record);
       pos = end;
     }

@@ -2,19 +2,13 @@
 // (the answer section) and the updates (the authority section). Records keep
 // their class, which says what they mean (ANY and NONE are the RFC's special
 // forms); data of zero length is allowed, since deletions carry none.
-import { readRData } from '../rrtypes/registry.js';
+import { readRecord, type WireRecord } from '../message/message.js';
 import { HEADER_LENGTH, readHeader } from '../wire/header.js';
-import { readName, WireError, type Name } from '../wire/name.js';
+import { WireError } from '../wire/name.js';
 import { readQuestion, type Question } from '../wire/query.js';
 
-export interface UpdateRecord {
-  owner: Name;
-  type: number;
-  class: number;
-  ttl: number;
-  /** Uncompressed wire form; empty for the deletion and existence forms. */
-  rdata: Buffer;
-}
+/** A record of the prerequisite or update section; its data is empty for the deletion and existence forms. */
+export type UpdateRecord = WireRecord;
 
 export interface UpdateRequest {
   zone: Question;
@@ -24,17 +18,6 @@ export interface UpdateRequest {
 
 /** A malformed UPDATE: answered FORMERR. */
 export class UpdateFormatError extends Error {}
-
-function readRecord(msg: Buffer, offset: number): { record: UpdateRecord; end: number } {
-  const { name: owner, end: nameEnd } = readName(msg, offset);
-  if (nameEnd + 10 > msg.length) throw new WireError('record header runs past the end of the message');
-  const type = msg.readUInt16BE(nameEnd);
-  const rdlength = msg.readUInt16BE(nameEnd + 8);
-  const start = nameEnd + 10;
-  if (start + rdlength > msg.length) throw new WireError('record data runs past the end of the message');
-  const rdata = rdlength === 0 ? Buffer.alloc(0) : readRData(msg, start, start + rdlength, type);
-  return { record: { owner, type, class: msg.readUInt16BE(nameEnd + 2), ttl: msg.readUInt32BE(nameEnd + 4), rdata }, end: start + rdlength };
-}
 
 /**
  * Reads an UPDATE whose header is there; the TSIG record, if any, was verified
@@ -49,7 +32,7 @@ export function parseUpdate(msg: Buffer): UpdateRequest {
     const read = (count: number): UpdateRecord[] => {
       const out: UpdateRecord[] = [];
       for (let i = 0; i < count; i++) {
-        const r = readRecord(msg, pos);
+        const r = readRecord(msg, pos, true);
         out.push(r.record);
         pos = r.end;
       }
