@@ -14,6 +14,7 @@ import type { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import { parseDomainName } from '../rrtypes/values.js';
 import type { ParsedRecord } from '../zone/records.js';
+import { lineAt, lineStarts } from '../zone/yaml.js';
 import type { RRsetChange } from './changes.js';
 
 const FLOW = { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0, singleQuote: true } as const;
@@ -51,25 +52,14 @@ const AT_END = Number.MAX_SAFE_INTEGER;
 
 /** The new text of a YAML zone after `changes`; `all` gives every RRset the owner will have, for owners written anew. */
 export function editYamlZone(text: string, origin: Name, records: readonly ParsedRecord[], changes: readonly RRsetChange[], all: (owner: Name) => { type: number; ttl: number; rdata: Buffer[] }[]): string {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  const firstLine = (n: Node) => lineOf(n.range![0]);
-  const lastLine = (n: Node) => lineOf(Math.max(n.range![0], n.range![1] - 1));
+  const starts = lineStarts(text);
+  const firstLine = (n: Node) => lineAt(starts, n.range![0]);
+  const lastLine = (n: Node) => lineAt(starts, Math.max(n.range![0], n.range![1] - 1));
   const indentOf = (line: number) => /^ */.exec(text.slice(starts[line], starts[line + 1] ?? text.length))![0].length;
   // What each value node holds, as the loader read it (it knows every record's line and column).
   const dataAt = new Map(records.map((r) => [`${r.pos.line}:${r.pos.col}`, r.rdata]));
   const dataOf = (n: Node) => {
-    const line = lineOf(n.range![0]);
+    const line = lineAt(starts, n.range![0]);
     return dataAt.get(`${line + 1}:${n.range![0] - starts[line]! + 1}`);
   };
   const edits: Edits = { deleted: new Set(), inserted: new Map(), replaced: new Map() };
@@ -183,7 +173,7 @@ function ownerOfPair(pair: Pair<Node, Node>, text: string, origin: Name): string
  * records): parsing the whole file for every update made an update's cost
  * grow with the zone. Files with document markers or directives are parsed whole.
  */
-function ownerPairs(text: string, starts: number[], origin: Name, records: readonly ParsedRecord[], wanted: Set<string>): Map<string, Pair<Node, Node>> {
+function ownerPairs(text: string, starts: Uint32Array, origin: Name, records: readonly ParsedRecord[], wanted: Set<string>): Map<string, Pair<Node, Node>> {
   const pairs = new Map<string, Pair<Node, Node>>();
   const parse = (from: number, to: number): Pair<Node, Node>[] => {
     const doc = parseDocument(text.slice(from, to), { uniqueKeys: false });
@@ -198,7 +188,7 @@ function ownerPairs(text: string, starts: number[], origin: Name, records: reado
     }
     return pairs;
   }
-  const keyLines = starts.map((_, i) => i).filter((i) => startsKey(text, starts[i]!));
+  const keyLines = [...starts.keys()].filter((i) => startsKey(text, starts[i]!));
   for (const key of wanted) {
     const rec = records.find((r) => r.owner.key === key);
     if (!rec) continue;

@@ -49,13 +49,25 @@ function pieceEnds(text: string): number[] {
 }
 
 /** Offsets where each line starts, for turning an offset into line:col. */
-function lineStarts(text: string): Uint32Array {
+export function lineStarts(text: string): Uint32Array {
   let n = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
   const starts = new Uint32Array(n);
   let k = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
   return starts;
+}
+
+/** The line (from 0) that holds `offset`, by the offsets lineStarts gave. */
+export function lineAt(starts: Uint32Array, offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**
@@ -93,13 +105,7 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
   let base = 0;
   const posAt = (offset: number): SourcePos => {
     const at = base + offset;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (starts[mid]! <= at) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = lineAt(starts, at);
     let col = at - starts[lo]! + 1;
     // A line whose owner was quoted above: back to the columns of the file as written.
     const keyLength = reserved?.quoted.get(lo);
