@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asSet, manyLogs, query, REPO, runCli, startRotor, STARTUP_MS, tempDir, type Rotor } from './harness.js';
-import { knotConfig, namedConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
+import { knotConfig, knotRotorPrimary, namedConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
 import { decode, makeQuery, udpExchange, type Server } from './raw.js';
 
 const SECRET = 'cm90b3ItdGVzdC1rZXktbm90LWEtcmVhbC1zZWNyZXQ='; // an obvious test key
@@ -17,20 +17,7 @@ const CATALOG = 'catalog.invalid';
 
 async function startKnot(port: number, rotorPort: number): Promise<Daemon> {
   const dir = await tempDir();
-  await writeFile(join(dir, 'knot.conf'), knotConfig(dir, port, `key:
-  - id: transfer-key
-    algorithm: hmac-sha256
-    secret: ${SECRET}
-remote:
-  - id: rotor
-    address: 127.0.0.1@${rotorPort}
-    key: transfer-key
-acl:
-  - id: notify-from-rotor
-    address: 127.0.0.1
-    key: transfer-key
-    action: notify
-template:
+  await writeFile(join(dir, 'knot.conf'), knotConfig(dir, port, `${knotRotorPrimary(rotorPort, 'transfer-key', SECRET)}template:
   - id: default
     storage: "${dir}"
     master: rotor

@@ -132,6 +132,28 @@ database:
 ${body}`;
 }
 
+/**
+ * knot.conf sections that make rotor (on loopback at `rotorPort`) a Knot
+ * secondary's primary: the TSIG key `keyId`, the remote `rotor` that uses it,
+ * and the ACL `notify-from-rotor` that takes rotor's signed NOTIFY.
+ */
+export function knotRotorPrimary(rotorPort: number, keyId: string, secret: string): string {
+  return `key:
+  - id: ${keyId}
+    algorithm: hmac-sha256
+    secret: ${secret}
+remote:
+  - id: rotor
+    address: 127.0.0.1@${rotorPort}
+    key: ${keyId}
+acl:
+  - id: notify-from-rotor
+    address: 127.0.0.1
+    key: ${keyId}
+    action: notify
+`;
+}
+
 /** knotd serving `zones` (origin → master file text) as primary; `template` lines (4-space indented) join its zone template. */
 export function startKnot(zones: Record<string, string>, template = ''): Promise<Daemon> {
   return onFreePorts(1, async ([port]) => {

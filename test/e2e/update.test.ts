@@ -9,7 +9,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { query, startRotor, tempDir, type Rotor } from './harness.js';
-import { knotConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
+import { knotConfig, knotRotorPrimary, onFreePorts, startDaemon, type Daemon } from './daemons.js';
 
 const SECRET = 'cm90b3ItdGVzdC1rZXktbm90LWEtcmVhbC1zZWNyZXQ=';
 const KEY = `hmac-sha256:up-key:${SECRET}`;
@@ -247,20 +247,7 @@ describe('a Knot DNS secondary follows updates by NOTIFY and IXFR', { timeout: 1
       ].join('\n'));
       const primary = await startRotor(zones, ['--config', config]);
       const dir = await tempDir();
-      await writeFile(join(dir, 'knot.conf'), knotConfig(dir, knotPort!, `key:
-  - id: up-key
-    algorithm: hmac-sha256
-    secret: ${SECRET}
-remote:
-  - id: rotor
-    address: 127.0.0.1@${primary.port}
-    key: up-key
-acl:
-  - id: notify-from-rotor
-    address: 127.0.0.1
-    key: up-key
-    action: notify
-zone:
+      await writeFile(join(dir, 'knot.conf'), knotConfig(dir, knotPort!, `${knotRotorPrimary(primary.port, 'up-key', SECRET)}zone:
   - domain: up.example
     storage: "${dir}"
     master: rotor
