@@ -181,9 +181,14 @@ function zoneFor(catalog: Catalog, question: Question): Zone | undefined {
   return catalog.find(zone.origin.parent()) ?? zone;
 }
 
+/** The key that signed the request (handleMessage has verified the signature by then). */
+function signingKey(query: Query, opts: PipelineOptions): TsigKey | undefined {
+  return query.tsig ? opts.transfers?.keyring.get(query.tsig.keyName.key) : undefined;
+}
+
 /** An UPDATE's answer: the zone section echoed, the rcode, the reason of a refusal for the client. */
 function update(msg: Buffer, query: Query, ctx: RequestContext, opts: PipelineOptions, limit: number): Outcome | Promise<Outcome> {
-  const key = query.tsig ? opts.transfers?.keyring.get(query.tsig.keyName.key) : undefined;
+  const key = signingKey(query, opts);
   const answered = (r: { rcode: number; reason?: string }): Outcome => {
     const out = reply(query, r.rcode, limit);
     if (r.reason !== undefined && (r.rcode === Rcode.REFUSED || r.rcode === Rcode.SERVFAIL)) out.ede = { code: r.rcode === Rcode.REFUSED ? EdeCode.PROHIBITED : EdeCode.OTHER, text: r.reason };
@@ -238,7 +243,7 @@ function respond(msg: Buffer, query: Query, ctx: RequestContext, opts: PipelineO
     return refused(query, limit, EdeCode.PROHIBITED, 'recursion is not allowed for this client (forward.allow-recursion)');
   }
   if (zone.origin.key === opts.catalogZone?.origin) {
-    const key = query.tsig ? opts.transfers?.keyring.get(query.tsig.keyName.key) : undefined;
+    const key = signingKey(query, opts);
     if (!opts.catalogZone.mayQuery(zone, ctx, key)) return refused(query, limit, EdeCode.PROHIBITED, `${zone.origin} is a catalog zone, answered only to its secondaries`);
   } else if (opts.allowQuery && !opts.allowQuery(zone, ctx.client.address)) return refused(query, limit, EdeCode.PROHIBITED, `allow-query of ${zone.origin} does not list this client`);
   if (memoized) return opts.memo!.replay(memoized, query, limit);
