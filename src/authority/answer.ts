@@ -288,8 +288,10 @@ export function answer(input: AnswerInput): Answer {
       break;
     }
     const synthesised = node !== at.node;
-    // An RRSIG question is answered by the signatures at the name (each RRset's, under its TTL), as BIND and Knot answer it.
-    const signatures = qtype === RRType.RRSIG ? zone.signaturesAt(node) : [];
+    // A wildcard's NSEC is its own, never synthesised for the names it answers (RFC 4592 §4.4), nor its signatures.
+    const own = (type: number) => !synthesised || type !== RRType.NSEC;
+    // An RRSIG question is answered by the signatures at the name (each RRset's, under its TTL), as BIND answers it.
+    const signatures = qtype === RRType.RRSIG ? zone.signaturesAt(node).filter((s) => own(s.rdata[0]!.readUInt16BE(0))) : [];
     const cname = zone.rrset(node, RRType.CNAME);
     if (cname && qtype !== RRType.CNAME && qtype !== RRType.ANY && signatures.length === 0) {
       // Checked before writing, so that a chain of exactly MAX_CHAIN is followed to its end.
@@ -303,7 +305,7 @@ export function answer(input: AnswerInput): Answer {
       continue;
     }
     if (qtype === RRType.ANY) {
-      const sets = zone.rrsetsAt(node);
+      const sets = zone.rrsetsAt(node).filter((set) => own(set.type));
       if (sets.length === 0) r.putNegative(Rcode.NOERROR);
       for (const set of input.any === 'all' ? sets : sets.slice(0, 1)) r.putAnswer(set, name);
       if (sets.length === 0) r.prove(synthesised ? 'wildcard-nodata' : 'nodata', name, at);
