@@ -7,16 +7,23 @@
 // straight against rotor; every RRSIG rotor sends is also verified here, and
 // every denial checked from its fields. 50 MX questions in a row, with the
 // set turning each time, all validate; one changed octet in a signature makes
-// Unbound answer SERVFAIL.
+// Unbound answer SERVFAIL. What rotor sends by AXFR passes BIND's dnssec-verify.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Name } from '../../src/wire/name.js';
 import { RRType } from '../../src/wire/types.js';
+import { parseMasterFile } from '../../src/zone/masterfile.js';
 import { Denials, signatureFaults, type SignedSet } from '../authority/dnssec-proofs.js';
 import { signZone, SIGNED_EXAMPLE, type Denial, type SignedZone } from '../dnssec/signed-zone.js';
 import type { Daemon } from './daemons.js';
-import { startRotor, type Rotor } from './harness.js';
+import { startRotor, tempDir, type Rotor } from './harness.js';
 import { delv, digSections, digValidated, startValidatingUnbound, type Anchored } from './validators.js';
+
+const exec = promisify(execFile);
 
 const KINDS: { origin: string; denial: Denial; algorithm: 'ECDSAP256SHA256' | 'ED25519' }[] = [
   { origin: 'nsec-p256.example.', denial: 'nsec', algorithm: 'ECDSAP256SHA256' },
@@ -52,6 +59,7 @@ describe('pre-signed zones served by rotor, validated by Unbound and delv', () =
   let rotor: Rotor;
   let children: Rotor;
   let unbound: Daemon;
+  let configDir: string;
 
   before(async () => {
     for (const k of KINDS) signed.set(k.origin, signZone({ origin: k.origin, text: SIGNED_EXAMPLE, denial: k.denial, algorithm: k.algorithm }));
@@ -59,7 +67,9 @@ describe('pre-signed zones served by rotor, validated by Unbound and delv', () =
     signed.set(TAMPERED, tampered);
     const files: Record<string, string> = {};
     for (const [origin, z] of signed) files[`${origin}zone`] = origin === TAMPERED ? tamper(z.text) : z.text;
-    rotor = await startRotor(files);
+    const config = await tempDir({ 'rotor.yaml': 'allow-transfer: [127.0.0.1]\n' });
+    configDir = config;
+    rotor = await startRotor(files, ['--config', join(config, 'rotor.yaml')]);
     children = await startRotor(Object.fromEntries(KINDS.map((k) => [`unsigned.${k.origin}zone`, child(k.origin)])));
     const anchors: Anchored[] = [...signed.values()].map((z) => ({ origin: z.origin, anchor: z.ds }));
     unbound = await startValidatingUnbound(anchors, rotor.port, KINDS.map((k) => ({ origin: `unsigned.${k.origin}`, port: children.port })));
@@ -68,6 +78,7 @@ describe('pre-signed zones served by rotor, validated by Unbound and delv', () =
   after(async () => {
     await Promise.all([unbound?.stop(), rotor?.stop(), children?.stop()]);
     for (const z of signed.values()) z.remove();
+    if (configDir) await rm(configDir, { recursive: true, force: true });
   });
 
   for (const k of KINDS) {
@@ -156,6 +167,18 @@ describe('pre-signed zones served by rotor, validated by Unbound and delv', () =
     }
     assert.ok(seen.size > 1, [...seen].join('\n'));
   });
+
+  for (const k of KINDS) {
+    it(`${k.denial}, ${k.algorithm}: the zone rotor sends by AXFR passes dnssec-verify and holds the signed file's records`, async () => {
+      const { stdout } = await exec('dig', ['@127.0.0.1', '-p', String(rotor.port), k.origin, 'AXFR', '+nocmd', '+nostats', '+nocomments', '+onesoa']);
+      const file = join(configDir, `${k.origin}axfr`);
+      await writeFile(file, stdout);
+      const verified = await exec('dnssec-verify', ['-o', k.origin, file]).catch((e: { stdout: string; stderr: string }) => assert.fail(`${e.stdout}${e.stderr}`));
+      assert.match(verified.stdout + verified.stderr, /Zone fully signed/);
+      const records = (text: string) => parseMasterFile(text, 'f', Name.parse(k.origin), 0).records.map((r) => `${r.owner.key} ${r.type} ${r.ttl} ${r.rdata.toString('hex')}`).sort();
+      assert.deepEqual(records(stdout), records(signed.get(k.origin)!.text));
+    });
+  }
 
   it('one changed octet in a signature: Unbound answers SERVFAIL, delv does not validate', async () => {
     const r = await digValidated(unbound, `www.${TAMPERED}`, 'A');
