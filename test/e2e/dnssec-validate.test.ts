@@ -107,7 +107,6 @@ describe('pre-signed zones served by rotor, validated by Unbound and delv', () =
       });
 
       it('straight from rotor: every RRSIG verifies, every denial proves its point', async () => {
-        const z = signed.get(k.origin)!;
         const keys = (await digSections(rotor, k.origin, 'DNSKEY')).answer.find((s) => s.type === RRType.DNSKEY)!.rdata;
         const origin = Name.parse(k.origin);
         const n = (relative: string) => Name.parse(abs(relative, k.origin));
@@ -139,7 +138,6 @@ describe('pre-signed zones served by rotor, validated by Unbound and delv', () =
           if (proof) assert.equal(proof(new Denials(origin, r.authority)), undefined, r.text);
           if (name === 'host.secure') assert.ok(r.authority.some((s: SignedSet) => s.type === RRType.DS), r.text);
         }
-        assert.ok(z);
       });
     });
   }
