@@ -7,11 +7,13 @@
 // straight against rotor; every RRSIG rotor sends is also verified here, and
 // every denial checked from its fields. 50 MX questions in a row, with the
 // set turning each time, all validate; one changed octet in a signature makes
-// Unbound answer SERVFAIL. What rotor sends by AXFR passes BIND's dnssec-verify.
+// Unbound answer SERVFAIL. What rotor sends by AXFR passes BIND's dnssec-verify,
+// and a Knot secondary that transfers it serves answers Unbound validates.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Name } from '../../src/wire/name.js';
@@ -19,7 +21,7 @@ import { RRType } from '../../src/wire/types.js';
 import { parseMasterFile } from '../../src/zone/masterfile.js';
 import { Denials, signatureFaults, type SignedSet } from '../authority/dnssec-proofs.js';
 import { signZone, SIGNED_EXAMPLE, type Denial, type SignedZone } from '../dnssec/signed-zone.js';
-import type { Daemon } from './daemons.js';
+import { knotConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
 import { startRotor, tempDir, type Rotor } from './harness.js';
 import { delv, digSections, digValidated, startValidatingUnbound, type Anchored } from './validators.js';
 
@@ -177,6 +179,43 @@ describe('pre-signed zones served by rotor, validated by Unbound and delv', () =
       assert.deepEqual(records(stdout), records(signed.get(k.origin)!.text));
     });
   }
+
+  it('a Knot secondary transfers the signed zones from rotor, and Unbound validates its answers', async () => {
+    const knot = await onFreePorts(1, async ([port]) => {
+      const dir = await tempDir();
+      await writeFile(join(dir, 'knot.conf'), knotConfig(dir, port!, `remote:
+  - id: rotor
+    address: 127.0.0.1@${rotor.port}
+template:
+  - id: default
+    storage: "${dir}"
+    master: rotor
+zone:
+${KINDS.map((k) => `  - domain: ${k.origin}`).join('\n')}
+`));
+      return startDaemon('knotd', ['-c', join(dir, 'knot.conf')], dir, port!, KINDS[0]!.origin);
+    });
+    let fromKnot: Daemon | undefined;
+    try {
+      for (const k of KINDS) {
+        for (let tries = 0; (await digValidated(knot, k.origin, 'SOA')).rcode !== 'NOERROR'; tries++) {
+          assert.ok(tries < 150, `${k.origin} not transferred:\n${knot.output()}`);
+          await sleep(100);
+        }
+      }
+      fromKnot = await startValidatingUnbound([...signed.values()].filter((z) => z.origin !== TAMPERED).map((z) => ({ origin: z.origin, anchor: z.ds })), knot.port);
+      for (const k of KINDS) {
+        for (const [name, type, rcode] of SECURE) {
+          const r = await digValidated(fromKnot, abs(name, k.origin), type);
+          assert.equal(r.rcode, rcode, r.text);
+          const insecure = k.denial === 'nsec3-optout' && OPT_OUT_INSECURE.includes(`${name} ${type}`);
+          assert.equal(r.ad, !insecure, `${name} ${type}: AD ${r.ad}\n${r.text}`);
+        }
+      }
+    } finally {
+      await Promise.all([knot.stop(), fromKnot?.stop()]);
+    }
+  });
 
   it('one changed octet in a signature: Unbound answers SERVFAIL, delv does not validate', async () => {
     const r = await digValidated(unbound, `www.${TAMPERED}`, 'A');
