@@ -113,6 +113,7 @@ export async function serve(argv: string[]): Promise<number> {
   const account = resolveAccount(config.user, config.group);
 
   const base = createLogger(config.logLevel, config.logFormat);
+  if (cluster.isPrimary) for (const warning of config.warnings) base.warn(`rotor.yaml: ${warning}`);
   // Fixed at start, as the sockets are: a reload does not change the transport.
   const udp = chooseTransport(config.transport);
   if (config.transport === 'native' && udp.fallback !== undefined) {
@@ -129,6 +130,7 @@ export async function serve(argv: string[]): Promise<number> {
       if (!configFile) return;
       loadConfig(configFile).then((next) => {
         const { needRestart } = reloadedConfig(config, withOptions(next, values));
+        for (const warning of next.warnings) base.warn(`rotor.yaml: ${warning}`);
         if (needRestart.length > 0) base.warn({ settings: needRestart }, `rotor.yaml: ${needRestart.join(', ')} changed, and take effect only after a restart`);
       }, (e: unknown) => base.error(`rotor.yaml not reloaded: ${(e as Error).message}; the running configuration stays`));
     });
@@ -182,6 +184,7 @@ export async function serve(argv: string[]): Promise<number> {
     }
     const { config: running, needRestart } = reloadedConfig(config, next);
     config = running;
+    if (cluster.isPrimary) for (const warning of config.warnings) logger.warn(`rotor.yaml: ${warning}`);
     if (needRestart.length > 0) logger.warn({ settings: needRestart }, `rotor.yaml: ${needRestart.join(', ')} changed, and take effect only after a restart`);
     logger.level = config.logLevel;
     if (queryLog) server.observers.splice(server.observers.indexOf(queryLog), 1);

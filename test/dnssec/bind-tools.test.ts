@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bindKeyFiles, readBindKeyPair } from '../../src/dnssec/bind-key-files.js';
+import { since } from './key-times.js';
 import { Algorithm, ALGORITHM_NAMES, DigestType, dsRData, generateKey, KSK_FLAGS, ZSK_FLAGS, type SigningKey } from '../../src/dnssec/keys.js';
 import { typeBitmap } from '../../src/dnssec/nsec3-hash.js';
 import { signRRset, verifyRRset, type RRset } from '../../src/dnssec/rrsig.js';
@@ -60,7 +61,7 @@ describe('keys rotor writes', () => {
   for (const algorithm of ALGORITHMS) {
     it(`${ALGORITHM_NAMES[algorithm]}: dnssec-dsfromkey reads them, and they load back the same`, () => {
       const key = generateKey(zone, algorithm, KSK_FLAGS);
-      const files = bindKeyFiles(key, new Date('2026-01-01T00:00:00Z'));
+      const files = bindKeyFiles(key, since(new Date('2026-01-01T00:00:00Z')));
       writeFileSync(join(dir, `${files.base}.key`), files.key);
       writeFileSync(join(dir, `${files.base}.private`), files.private, { mode: 0o600 });
       assert.deepEqual(bindDs(files.base, '-2'), dsRData(zone, key.dnskey));
@@ -131,7 +132,7 @@ describe('a zone dnssec-signzone signs', () => {
       const keys = [generateKey(zone, algorithm, KSK_FLAGS), generateKey(zone, algorithm, ZSK_FLAGS)];
       const keyDir = mkdtempSync(join(dir, 'keys-'));
       for (const key of keys) {
-        const files = bindKeyFiles(key, new Date(Date.now() - 86400_000));
+        const files = bindKeyFiles(key, since(new Date(Date.now() - 86400_000)));
         writeFileSync(join(keyDir, `${files.base}.key`), files.key);
         writeFileSync(join(keyDir, `${files.base}.private`), files.private, { mode: 0o600 });
       }
