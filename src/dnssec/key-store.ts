@@ -3,13 +3,13 @@
 // rotor's), made on first use, read with their timing metadata, rewritten when
 // a rollover changes their times. The directory is made 0700 and every file
 // 0600: private keys are for the owner only, and never logged.
-import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chown, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Name } from '../wire/name.js';
+import { Name } from '../wire/name.js';
 import { bindKeyFiles, readBindKeyPair, readKeyTimes } from './bind-key-files.js';
 import { ALGORITHM_NAMES, DnssecKeyError, generateKey, type SigningKey } from './keys.js';
 import { keysInForce, missingKeys, type StoredKey } from './key-set.js';
-import { nextTime, type KeyTimes } from './key-timing.js';
+import { nextTime, wholeSecond, type KeyTimes } from './key-timing.js';
 import type { DnssecPolicy, ZoneKeys } from './policy.js';
 
 /** Told of what is worth a log line but stops nothing: a bad file, a key of another algorithm. Never key material. */
@@ -66,10 +66,38 @@ export async function readZoneKeys(origin: Name, dir: string, warn: KeyWarning =
   return keys;
 }
 
-/** Writes a file whole or not at all (a reader never sees half a key), mode 0600. */
+/** The zones with key files in `dir`, by the files' names (K<zone>.+<alg>+<tag>.key); none when it is not there. */
+export async function zonesWithKeys(dir: string): Promise<Name[]> {
+  const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return [];
+    throw failure(dir, e);
+  });
+  const zones = new Map<string, Name>();
+  for (const file of names) {
+    const m = /^K(.+\.)\+\d{3}\+\d{5}\.key$/.exec(file);
+    if (!m) continue;
+    try {
+      const zone = Name.parse(m[1]!);
+      zones.set(zone.key, zone);
+    } catch {
+      // Not a name: no key file of rotor's or BIND's.
+    }
+  }
+  return [...zones.values()];
+}
+
+/**
+ * Writes a file whole or not at all (a reader never sees half a key), mode 0600.
+ * Written by root (`rotor dnssec rollover` run with sudo), it goes to the
+ * directory's owner: the user rotor serve runs as must still read it.
+ */
 async function writeWhole(file: string, text: string): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, text, { mode: 0o600 });
+  if (process.getuid?.() === 0) {
+    const dir = await stat(dirname(file));
+    await chown(temp, dir.uid, dir.gid);
+  }
   await rename(temp, file);
 }
 
@@ -155,7 +183,8 @@ export async function zoneKeys(origin: Name, policy: DnssecPolicy, now: Date, wa
     keys = await withKeyLock(origin, policy.keyDirectory, async () => {
       // Another process may have made them while this one waited for the lock.
       const found = ofAlgorithm(await readZoneKeys(origin, policy.keyDirectory), policy, () => {});
-      const times = { created: now, publish: now, activate: now };
+      const since = wholeSecond(now);
+      const times = { created: since, publish: since, activate: since };
       const made = await Promise.all(missingKeys(found, policy, now).map((flags) => writeZoneKey(policy.keyDirectory, generateKey(origin, policy.algorithm, flags), times)));
       return [...found, ...made];
     });

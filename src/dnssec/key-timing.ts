@@ -24,6 +24,11 @@ export const KEY_TIME_FIELDS = ['created', 'publish', 'activate', 'inactive', 'd
 /** created: not yet in the zone; published: in the DNSKEY RRset, not signing; active: signing; retired: in the RRset, signing no more; removed: gone. */
 export type KeyState = 'created' | 'published' | 'active' | 'retired' | 'removed';
 
+/** `when` to the second below: the key files hold whole seconds, and a plan must say what they will. */
+export function wholeSecond(when: Date): Date {
+  return new Date(Math.floor(when.getTime() / 1000) * 1000);
+}
+
 const reached = (t: Date | undefined, now: Date): boolean => t !== undefined && t.getTime() <= now.getTime();
 
 export function keyState(t: KeyTimes, now: Date): KeyState {

@@ -5,7 +5,7 @@
 import type { Name } from '../wire/name.js';
 import { generateKey, KSK_FLAGS, ZSK_FLAGS } from './keys.js';
 import { keyRole, type KeyRole, type StoredKey } from './key-set.js';
-import { keyState, type KeyTimes } from './key-timing.js';
+import { keyState, wholeSecond, type KeyTimes } from './key-timing.js';
 import type { DnssecPolicy } from './policy.js';
 import { readZoneKeys, rewriteKeyTimes, withKeyLock, writeZoneKey } from './key-store.js';
 
@@ -45,7 +45,8 @@ const at = (now: Date, seconds: number): Date => new Date(now.getTime() + second
  * the zone's other RRsets are out of caches too). A rollover of the same role
  * still under way is refused.
  */
-export function planRollover(keys: readonly StoredKey[], policy: DnssecPolicy, role: KeyRole, now: Date): RolloverPlan {
+export function planRollover(keys: readonly StoredKey[], policy: DnssecPolicy, role: KeyRole, when: Date): RolloverPlan {
+  const now = wholeSecond(when);
   const ofRole = keys.filter((k) => k.key.algorithm === policy.algorithm && keyRole(k.key, policy) === role);
   const pending = ofRole.find((k) => ['created', 'published'].includes(keyState(k.times, now)));
   if (pending) {
