@@ -76,6 +76,12 @@ describe('a KSK rollover (double-KSK, CDS for the new key)', () => {
     const inactive = later(active, PARENT_DS_WAIT);
     const gone = later(inactive, 600 + PROPAGATION);
 
+    // BIND reads the same times from the files.
+    const settime = (tag: number) => spawnSync('dnssec-settime', ['-u', '-p', 'all', `Kexample.com.+013+${String(tag).padStart(5, '0')}`], { cwd: p.keyDirectory, encoding: 'utf8' }).stdout;
+    const seconds = (when: Date) => String(when.getTime() / 1000);
+    assert.match(settime(old), new RegExp(`^Inactive: ${seconds(inactive)}\nDelete: ${seconds(gone)}\nSYNC Publish: UNSET\nSYNC Delete: ${seconds(active)}$`, 'm'));
+    assert.match(settime(next), new RegExp(`^Publish: ${seconds(t1)}\nActivate: ${seconds(active)}\n.*\n.*\n.*\nSYNC Publish: ${seconds(active)}$`, 'm'));
+
     const before = await zoneKeys(zone, p, t1);
     assert.deepEqual([before.keySigning.map((k) => k.tag), before.cds.map((k) => k.tag), before.published.length], [[old], [old], 3]);
     const both = await zoneKeys(zone, p, active);
