@@ -113,7 +113,6 @@ export async function serve(argv: string[]): Promise<number> {
   const account = resolveAccount(config.user, config.group);
 
   const base = createLogger(config.logLevel, config.logFormat);
-  if (cluster.isPrimary) for (const warning of config.warnings) base.warn(`rotor.yaml: ${warning}`);
   // Fixed at start, as the sockets are: a reload does not change the transport.
   const udp = chooseTransport(config.transport);
   if (config.transport === 'native' && udp.fallback !== undefined) {
@@ -124,6 +123,7 @@ export async function serve(argv: string[]): Promise<number> {
   const listening = { udpTransport: udp.transport, reusePort: cluster.isWorker, socketOwner: account };
   if (config.workers > 1 && cluster.isPrimary) {
     logStart(base, configFile, config, { workers: config.workers });
+    for (const warning of config.warnings) base.warn(`rotor.yaml: ${warning}`);
     const monitor = config.metrics ? await metricsListener(config.metrics, () => startClusterMonitor(config.metrics!, config.workers, base, config.monitor)) : undefined;
     // The primary reads rotor.yaml on SIGHUP too, to name what waits for a restart; each worker applies the rest itself.
     process.on('SIGHUP', () => {
@@ -152,6 +152,8 @@ export async function serve(argv: string[]): Promise<number> {
   // A worker's lines say which worker wrote them.
   const logger = cluster.isWorker ? base.child({ worker: cluster.worker!.id }) : base;
   logStart(logger, configFile, config);
+  // With workers, the primary has said it.
+  if (cluster.isPrimary) for (const warning of config.warnings) logger.warn(`rotor.yaml: ${warning}`);
   const server = new DnsServer({ ...config, ...listening, configFile, logger, sendNotify: sendsNotify() });
   let queryLog = config.queryLog > 0 ? queryLogger(logger, config.queryLog) : undefined;
   if (queryLog) server.observers.push(queryLog);
