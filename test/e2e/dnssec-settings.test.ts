@@ -16,7 +16,7 @@ describe('dnssec: warnings in the log', () => {
     try {
       assert.equal(rotor.logs[0]!.msg, 'rotor starting');
       const salt = await rotor.waitForLog((l) => l.level === 40 && l.msg.includes('salt'));
-      assert.equal(salt.msg, `rotor.yaml: ${file}:3:19: dnssec.nsec3.salt: a salt adds nothing against zone walking (RFC 9276 §3.1: use "")`);
+      assert.equal(salt.msg, `rotor.yaml: ${file}:3:18: dnssec.nsec3.salt: a salt adds nothing against zone walking (RFC 9276 §3.1: use "")`);
       await writeFile(file, 'dnssec:\n  denial: nsec3\n  nsec3: { iterations: 3 }\n');
       rotor.process.kill('SIGHUP');
       const iterations = await rotor.waitForLog((l) => l.level === 40 && l.msg.includes('iterations'));
