@@ -148,7 +148,7 @@ function parseStamp(text: string): Date | undefined {
 
 /** ctime's form, which BIND adds after each stamp in the .key file's comments: "Thu Dec  3 07:16:38 2026". */
 function ctime(when: Date): string {
-  const [day, month, date, year, time] = when.toUTCString().replace(',', '').split(' ') as [string, string, string, string, string];
+  const [day, date, month, year, time] = when.toUTCString().replace(',', '').split(' ') as [string, string, string, string, string];
   return `${day} ${month} ${date.replace(/^0/, ' ')} ${time} ${year}`;
 }
 
@@ -186,7 +186,8 @@ export function bindKeyFiles(key: SigningKey, times: KeyTimes): { base: string; 
   const keyText = [
     `; This is a ${kind} key, keyid ${key.tag}, for ${zone}`,
     ...set.map(([field, when]) => `; ${field}: ${stamp(when)} (${ctime(when)})`),
-    `${zone} IN DNSKEY ${key.flags} 3 ${key.algorithm} ${key.dnskey.subarray(4).toString('base64')}`,
+    // BIND writes the key in words of 56 characters.
+    `${zone} IN DNSKEY ${key.flags} 3 ${key.algorithm} ${key.dnskey.subarray(4).toString('base64').match(/.{1,56}/g)!.join(' ')}`,
   ];
   const jwk = key.privateKey.export({ format: 'jwk' });
   const b64 = (s: string | undefined): string => Buffer.from(s ?? '', 'base64url').toString('base64');

@@ -72,6 +72,25 @@ describe('keys rotor writes', () => {
   }
 });
 
+describe('key files with every time', () => {
+  for (const algorithm of ALGORITHMS) {
+    it(`${ALGORITHM_NAMES[algorithm]}: are what dnssec-settime writes for the same times, octet for octet`, () => {
+      const at = (s: string) => new Date(s);
+      const key = generateKey(zone, algorithm, KSK_FLAGS);
+      const files = bindKeyFiles(key, {
+        created: at('2026-12-03T07:16:42Z'), publish: at('2026-12-03T07:16:42Z'), activate: at('2026-12-13T08:16:42Z'),
+        inactive: at('2027-01-04T07:16:42Z'), delete: at('2027-01-15T07:16:42Z'), syncPublish: at('2026-12-13T08:16:42Z'), syncDelete: at('2027-01-04T07:16:42Z'),
+      });
+      writeFileSync(join(dir, `${files.base}.key`), files.key);
+      writeFileSync(join(dir, `${files.base}.private`), files.private, { mode: 0o600 });
+      // Setting a time to what it is has BIND write both files again in its own form.
+      run('dnssec-settime', ['-I', '20270104071642', files.base]);
+      assert.equal(readFileSync(join(dir, `${files.base}.key`), 'utf8'), files.key);
+      assert.equal(readFileSync(join(dir, `${files.base}.private`), 'utf8'), files.private);
+    });
+  }
+});
+
 /** A small zone: [owner, type, text]. */
 const RECORDS: [string, string, string][] = [
   ['example.com.', 'SOA', 'ns1.example.com. hostmaster.example.com. 1 3600 600 86400 300'],
