@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { Name } from '../wire/name.js';
 import { bindKeyFiles, readBindKeyPair, readKeyTimes } from './bind-key-files.js';
 import { ALGORITHM_NAMES, DnssecKeyError, generateKey, type SigningKey } from './keys.js';
-import { keysInForce, missingKeys, type StoredKey } from './key-set.js';
+import { keyRole, keysInForce, missingKeys, type StoredKey } from './key-set.js';
 import { nextTime, wholeSecond, type KeyTimes } from './key-timing.js';
 import type { DnssecPolicy, ZoneKeys } from './policy.js';
 
@@ -163,12 +163,18 @@ export async function withKeyLock<T>(origin: Name, dir: string, fn: () => Promis
   }
 }
 
-/** The keys of the policy's algorithm; the others are left out, each with a warning. */
-function ofAlgorithm(keys: StoredKey[], policy: DnssecPolicy, warn: KeyWarning): StoredKey[] {
+/** The keys with a role under the policy (its algorithm, flags it knows); the others are left out, each with a warning. */
+function usable(keys: StoredKey[], policy: DnssecPolicy, warn: KeyWarning): StoredKey[] {
   return keys.filter((k) => {
-    if (k.key.algorithm === policy.algorithm) return true;
-    warn(`${k.path}.key: algorithm ${ALGORITHM_NAMES[k.key.algorithm]}, but the policy signs with ${ALGORITHM_NAMES[policy.algorithm]}: key left out`);
-    return false;
+    if (k.key.algorithm !== policy.algorithm) {
+      warn(`${k.path}.key: algorithm ${ALGORITHM_NAMES[k.key.algorithm]}, but the policy signs with ${ALGORITHM_NAMES[policy.algorithm]}: key left out`);
+      return false;
+    }
+    if (keyRole(k.key, policy) === undefined) {
+      warn(`${k.path}.key: flags ${k.key.flags}${policy.keys === 'csk' ? ', but keys: csk uses one key with flags 257' : ' are neither 256 (ZSK) nor 257 (KSK)'}: key left out`);
+      return false;
+    }
+    return true;
   });
 }
 
@@ -178,11 +184,11 @@ function ofAlgorithm(keys: StoredKey[], policy: DnssecPolicy, warn: KeyWarning):
  * `now`). Throws DnssecKeyError when the directory cannot be read or written.
  */
 export async function zoneKeys(origin: Name, policy: DnssecPolicy, now: Date, warn: KeyWarning = () => {}): Promise<ZoneKeys> {
-  let keys = ofAlgorithm(await readZoneKeys(origin, policy.keyDirectory, warn), policy, warn);
+  let keys = usable(await readZoneKeys(origin, policy.keyDirectory, warn), policy, warn);
   if (missingKeys(keys, policy, now).length > 0) {
     keys = await withKeyLock(origin, policy.keyDirectory, async () => {
       // Another process may have made them while this one waited for the lock.
-      const found = ofAlgorithm(await readZoneKeys(origin, policy.keyDirectory), policy, () => {});
+      const found = usable(await readZoneKeys(origin, policy.keyDirectory), policy, () => {});
       const since = wholeSecond(now);
       const times = { created: since, publish: since, activate: since };
       const made = await Promise.all(missingKeys(found, policy, now).map((flags) => writeZoneKey(policy.keyDirectory, generateKey(origin, policy.algorithm, flags), times)));

@@ -84,6 +84,16 @@ describe('keys of BIND and rotor, both ways', () => {
     assert.equal(stored!.times.activate!.toISOString().replace(/[-T:]/g, '').slice(0, 14), created);
   });
 
+  it('leaves out a ZSK under keys: csk, with a warning, and makes the CSK', async () => {
+    const p = policy();
+    p.keyDirectory = p.keyDirectory.replace(/\/sub$/, '');
+    const zsk = run(p.keyDirectory, 'dnssec-keygen', ['-q', '-a', 'ECDSAP256SHA256', 'example.com']).trim();
+    const warnings: string[] = [];
+    const keys = await zoneKeys(zone, p, new Date(), (w) => warnings.push(w));
+    assert.deepEqual(keys.published.map((k) => k.flags), [KSK_FLAGS]);
+    assert.deepEqual(warnings, [`${join(p.keyDirectory, zsk)}.key: flags 256, but keys: csk uses one key with flags 257: key left out`]);
+  });
+
   it("rotor's keys: dnssec-dsfromkey gives rotor's DS, and dnssec-settime reads their times", async () => {
     const p = policy({ keys: 'ksk+zsk' });
     const keys = await zoneKeys(zone, p, now);
