@@ -81,7 +81,7 @@ interface KeyReport {
 }
 
 async function zoneReport(zone: Name, policy: DnssecPolicy, now: Date) {
-  const keys = (await readZoneKeys(zone, policy.keyDirectory, warnStderr)).map((k): KeyReport => {
+  const keyFiles = (await readZoneKeys(zone, policy.keyDirectory, warnStderr)).map((k): KeyReport => {
     const role = k.key.algorithm === policy.algorithm ? keyRole(k.key, policy) : undefined;
     return {
       tag: k.key.tag,
@@ -94,7 +94,7 @@ async function zoneReport(zone: Name, policy: DnssecPolicy, now: Date) {
     };
   });
   const next = await nextKeyEvent(zone, policy, now);
-  return { zone: zone.toString(), algorithm: ALGORITHM_NAMES[policy.algorithm], keys: policy.keys, keyDirectory: policy.keyDirectory, keyFiles: keys, nextChange: next?.toISOString() ?? null };
+  return { zone: zone.toString(), algorithm: ALGORITHM_NAMES[policy.algorithm], keys: policy.keys, keyDirectory: policy.keyDirectory, keyFiles, nextChange: next?.toISOString() ?? null };
 }
 
 async function status(config: Config, zoneText: string | undefined, json: boolean): Promise<number> {
@@ -109,7 +109,7 @@ async function status(config: Config, zoneText: string | undefined, json: boolea
     const dirs = new Set([config.dnssec.keyDirectory, config.dnssec.global?.keyDirectory, ...[...config.dnssec.zones.values()].map((z) => z.block && z.block.keyDirectory)]);
     const found = new Map<string, Name>();
     for (const dir of dirs) if (dir) for (const zone of await zonesWithKeys(dir)) found.set(zone.key, zone);
-    zones = [...found.values()].filter((z) => dnssecPolicy(config.dnssec, z)?.keyDirectory !== undefined);
+    zones = [...found.values()].filter((z) => dnssecPolicy(config.dnssec, z) !== undefined);
   }
   const reports = [];
   for (const zone of zones) reports.push(await zoneReport(zone, dnssecPolicy(config.dnssec, zone)!, now));

@@ -181,11 +181,18 @@ function usable(keys: StoredKey[], policy: DnssecPolicy, warn: KeyWarning): Stor
 /**
  * The keys in force for `origin` at `now`, making those the policy needs and
  * the directory lacks (a CSK, or a KSK and a ZSK: published and active from
- * `now`). Throws DnssecKeyError when the directory cannot be read or written.
+ * `now`). Throws DnssecKeyError when the directory cannot be read or written,
+ * and when a key is lacking while some of the zone's key files cannot be read:
+ * a broken file may be the key the parent's DS names, and a new key in its
+ * place would break the chain of trust without a word.
  */
 export async function zoneKeys(origin: Name, policy: DnssecPolicy, now: Date, warn: KeyWarning = () => {}): Promise<ZoneKeys> {
-  let keys = usable(await readZoneKeys(origin, policy.keyDirectory, warn), policy, warn);
+  let unreadable = 0;
+  let keys = usable(await readZoneKeys(origin, policy.keyDirectory, (m) => { unreadable++; warn(m); }), policy, warn);
   if (missingKeys(keys, policy, now).length > 0) {
+    if (unreadable > 0) {
+      throw new DnssecKeyError(`${origin}: no usable key, and ${unreadable} of its key files in ${policy.keyDirectory} cannot be read (logged): fix or remove them; rotor makes new keys only where none is broken`);
+    }
     keys = await withKeyLock(origin, policy.keyDirectory, async () => {
       // Another process may have made them while this one waited for the lock.
       const found = usable(await readZoneKeys(origin, policy.keyDirectory), policy, () => {});

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { dsRData, KSK_FLAGS, ZSK_FLAGS } from '../../src/dnssec/keys.js';
+import { DnssecKeyError, dsRData, KSK_FLAGS, ZSK_FLAGS } from '../../src/dnssec/keys.js';
 import { nextKeyEvent, readZoneKeys, zoneKeys } from '../../src/dnssec/key-store.js';
 import type { DnssecPolicy } from '../../src/dnssec/policy.js';
 import { DNSSEC_DEFAULTS } from '../../src/dnssec/settings.js';
@@ -108,7 +108,7 @@ describe('keys of BIND and rotor, both ways', () => {
 });
 
 describe('files that are not keys', () => {
-  it('are left out with a warning at file:line:col, and the zone gets keys of its own', async () => {
+  it('are left out with a warning at file:line:col; while they are there, no key is made in their place', async () => {
     const p = policy();
     const dir = p.keyDirectory.replace(/\/sub$/, '');
     p.keyDirectory = dir;
@@ -117,12 +117,16 @@ describe('files that are not keys', () => {
     writeFileSync(join(dir, 'Kexample.com.+013+00002.key'), 'example.com. IN DNSKEY 257 3 13 AAAA\n');
     writeFileSync(join(dir, 'Kexample.com.+013+00003.private'), 'garbage\n');
     const warnings: string[] = [];
-    const keys = await zoneKeys(zone, p, now, (w) => warnings.push(w));
-    assert.equal(keys.published.length, 1);
+    await assert.rejects(zoneKeys(zone, p, now, (w) => warnings.push(w)), (e: unknown) => e instanceof DnssecKeyError
+      && e.message === `example.com.: no usable key, and 2 of its key files in ${dir} cannot be read (logged): fix or remove them; rotor makes new keys only where none is broken`);
     assert.deepEqual(warnings, [
       `${join(dir, 'Kexample.com.+013+00001.key')}:1:1: the public key is not base64: key left out`,
       `${join(dir, 'Kexample.com.+013+00002')}.key: no ${join(dir, 'Kexample.com.+013+00002')}.private beside it: key left out`,
     ]);
+    assert.equal(readdirSync(dir).length, 4, 'no key made');
+    rmSync(join(dir, 'Kexample.com.+013+00001.key'));
+    rmSync(join(dir, 'Kexample.com.+013+00002.key'));
+    assert.equal((await zoneKeys(zone, p, now)).published.length, 1, 'keys made once the broken files are gone');
   });
 
   it('a bad time in a .private file is named at its line', async () => {

@@ -14,8 +14,9 @@ describe('dnssec: warnings in the log', () => {
     const file = join(dir, 'rotor.yaml');
     const rotor = await startRotor(dir, ['--config', file]);
     try {
-      assert.equal(rotor.logs[0]!.msg, 'rotor starting');
       const salt = await rotor.waitForLog((l) => l.level === 40 && l.msg.includes('salt'));
+      const start = rotor.logs.findIndex((l) => l.msg === 'rotor starting');
+      assert.ok(start >= 0 && start < rotor.logs.indexOf(salt), 'after the line that says what was read');
       assert.equal(salt.msg, `rotor.yaml: ${file}:3:18: dnssec.nsec3.salt: a salt adds nothing against zone walking (RFC 9276 §3.1: use "")`);
       await writeFile(file, 'dnssec:\n  denial: nsec3\n  nsec3: { iterations: 3 }\n');
       rotor.process.kill('SIGHUP');
