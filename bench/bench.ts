@@ -303,6 +303,9 @@ async function main(): Promise<void> {
         for (const server of running) fixedRuns.push(await measure(server, round, rate));
       }
       const fixedSummary = summarize(fixedRuns, names, undefined);
+      // Again once the zone loader thread has ended (2 s after its last load) and the rounds ran.
+      const rssAfter = Object.fromEntries(await Promise.all(running.map(async (s) => [s.name, await rssMiB(s.pid)] as const)));
+      log(`resident memory after the rounds: ${running.map((s) => `${s.name} ${rssAfter[s.name]?.toFixed(0)} MiB`).join(', ')}`);
       log('');
       log(`maximum rate, with and without the big zone:\n${table(maxSummary, 'rotor')}`);
       const knotMax = maxSummary.find((s) => s.server === 'knot+big');
@@ -315,7 +318,7 @@ async function main(): Promise<void> {
       }
       log('');
       log(`at ${int(rate)} q/s:\n${table(fixedSummary, 'rotor')}`);
-      load = { bigRecords: o.bigRecords, loadSeconds, rssMiB: rss, rate, maximum: { runs: maxRuns, summary: maxSummary }, fixed: { runs: fixedRuns, summary: fixedSummary } };
+      load = { bigRecords: o.bigRecords, loadSeconds, rssMiB: rss, rssAfterMiB: rssAfter, rate, maximum: { runs: maxRuns, summary: maxSummary }, fixed: { runs: fixedRuns, summary: fixedSummary } };
     }
 
     let profile: HotSpot[] | undefined;
