@@ -4,9 +4,7 @@
 // order names were first written: one message, moved rather than copied, so
 // the serving thread deserializes nothing per record, and serves the version
 // as it arrives.
-import { createHash } from 'node:crypto';
-import { withSoaSerial } from '../rrtypes/soa.js';
-import { RRType } from '../wire/types.js';
+import { versionDigest } from './digest.js';
 import type { LoadedVersion } from './load.js';
 import { RecordPositions } from './records.js';
 import { ZoneVersion, type VersionHandOver } from './version.js';
@@ -22,33 +20,11 @@ export interface ZoneHandOver {
   written: Uint32Array;
 }
 
-/**
- * Zone.digest of the zone the version will become, computed where the version
- * was built: the same records in the same order (names as first written, RRsets
- * and records as written), the SOA serial zeroed.
- */
-function digestOf({ version, written }: LoadedVersion): string {
-  const hash = createHash('sha256');
-  for (const n of written) {
-    const key = version.ownerName(n).key;
-    const [s0, s1] = version.setsOf(n);
-    for (let s = s0; s < s1; s++) {
-      const type = version.setType(s);
-      const [r0, r1] = version.recordsOf(s);
-      for (let r = r0; r < r1; r++) {
-        hash.update(`${key} ${type} ${version.setTtl(s)} `);
-        hash.update(type === RRType.SOA ? withSoaSerial(version.rdata(r), 0) : version.rdata(r));
-        hash.update('\n');
-      }
-    }
-  }
-  return hash.digest('hex');
-}
-
 /** The message and transfer list that move a loaded version; it is unusable here afterwards. */
 export function handOverZone(loaded: LoadedVersion, file: string): { message: ZoneHandOver; transfer: ArrayBuffer[] } {
   const { version, positions, written } = loaded;
-  const digest = digestOf(loaded);
+  // Zone.digest of the zone the version becomes, computed here rather than on the serving thread.
+  const digest = versionDigest(version, written);
   const { message, transfer } = version.handOver();
   const { files, file: fileIndex, line, col } = positions;
   return {
