@@ -257,14 +257,15 @@ export class VersionBuilder {
       setStart.push(accepted.length);
 
       const cname = types.indexOf(RRType.CNAME);
-      if (cname >= 0 && types.length > 1) {
-        const other = cname === 0 ? 1 : 0;
+      // DNSSEC's own records stand beside a CNAME (RFC 4035 §2.5, RFC 2181 §10.1).
+      const other = types.findIndex((t) => t !== RRType.CNAME && t !== RRType.RRSIG && t !== RRType.NSEC);
+      if (cname >= 0 && other >= 0) {
         const a = accepted[setStart[cname]!]!;
         const b = accepted[setStart[other]!]!;
         // The later of the two, in the order written (file, then line and column within it).
         const later = this.posFile.data[b] !== this.posFile.data[a] ? Math.max(a, b) :
           this.posLine.data[b]! > this.posLine.data[a]! || (this.posLine.data[b] === this.posLine.data[a] && this.posCol.data[b]! > this.posCol.data[a]!) ? b : a;
-        const others = types.filter((t) => t !== RRType.CNAME).map(typeName).join(', ');
+        const others = types.filter((t) => t !== RRType.CNAME && t !== RRType.RRSIG && t !== RRType.NSEC).map(typeName).join(', ');
         nodeErrors.push({ at: nodeStage.data[n]!, d: { pos: this.pos(later), severity: 'error', message: `CNAME at ${this.stageName(nodeStage.data[n]!)} beside other data (${others}): a CNAME must be alone at its name` } });
       }
       const alias = types.indexOf(RRType.ALIAS);
