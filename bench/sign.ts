@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { readBindKeyPair } from '../src/dnssec/bind-key-files.js';
 import { ALGORITHM_NAMES, isAlgorithm, type Algorithm, type SigningKey } from '../src/dnssec/keys.js';
@@ -60,15 +61,22 @@ async function child(keyDir: string): Promise<void> {
   const t0 = performance.now();
   const { zone } = await loadZoneVersion(zoneFile, { defaultTtl: 3600 });
   const t1 = performance.now();
+  // How long the serving thread is kept from answering while the zone is signed: the event loop's delays.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   const signed = await signZone(zone.version, { published: keys, keySigning: ksk, zoneSigning: zsk, cds: ksk }, policy, Date.now() / 1000);
   const t2 = performance.now();
+  delay.disable();
   await signingPool().close();
-  console.log(JSON.stringify({ load: (t1 - t0) / 1000, sign: (t2 - t1) / 1000, records: zone.version.recordCount, signatures: signed.made, threads: signingPool().size }));
+  console.log(JSON.stringify({
+    load: (t1 - t0) / 1000, sign: (t2 - t1) / 1000, records: zone.version.recordCount, signatures: signed.made, threads: signingPool().size,
+    delayP99: delay.percentile(99) / 1e6, delayMax: delay.max / 1e6,
+  }));
 }
 
-function run(cmd: string, args: string[]): { seconds: number; stdout: string } {
+function run(cmd: string, args: string[], cwd?: string): { seconds: number; stdout: string } {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}${r.error?.message ?? ''}`);
   return { seconds, stdout: r.stdout };
@@ -87,12 +95,14 @@ async function main(): Promise<void> {
     console.log(`BIND:  dnssec-signzone ${bindArgs.join(' ')}`);
     console.log(`rotor: node --import tsx bench/sign.ts --child KEYDIR (load the file, signZone)`);
     for (let round = 1; round <= Number(values.rounds); round++) {
-      const bind = run('dnssec-signzone', bindArgs);
+      // In the work directory: dnssec-signzone writes its dsset- file where it runs.
+      const bind = run('dnssec-signzone', bindArgs, work);
       const rotor = run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', work, '--dir', values.dir, '--origin', originText, '--algorithm', String(algorithm), '--denial', denial]);
-      const r = JSON.parse(rotor.stdout.trim().split('\n').pop()!) as { load: number; sign: number; records: number; signatures: number; threads: number };
+      const r = JSON.parse(rotor.stdout.trim().split('\n').pop()!) as { load: number; sign: number; records: number; signatures: number; threads: number; delayP99: number; delayMax: number };
       console.log(
         `round ${round}: dnssec-signzone -n 2 ${bind.seconds.toFixed(1)} s | rotor ${rotor.seconds.toFixed(1)} s ` +
-        `(process; load ${r.load.toFixed(1)} s + sign ${r.sign.toFixed(1)} s, ${r.records} records, ${r.signatures} signatures, ${r.threads} threads)`,
+        `(process; load ${r.load.toFixed(1)} s + sign ${r.sign.toFixed(1)} s, ${r.records} records, ${r.signatures} signatures, ${r.threads} threads; ` +
+        `event loop delay while signing p99 ${r.delayP99.toFixed(0)} ms, max ${r.delayMax.toFixed(0)} ms)`,
       );
     }
   } finally {
