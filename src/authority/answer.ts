@@ -152,7 +152,7 @@ class Responder {
 
   /** RFC 6672 §3.1: the CNAME a DNAME makes for `name`, owned by it, with the DNAME's TTL. */
   putSynthesised(dname: RRset, name: Name, target: Name): void {
-    const cname: RRset = { owner: name, type: RRType.CNAME, ttl: dname.ttl, rdata: [singleNameData(target)], pos: dname.pos };
+    const cname: RRset = { owner: name, type: RRType.CNAME, ttl: dname.ttl, rdata: [singleNameData(target)], signatures: [], pos: dname.pos };
     this.emit(this.out.answer, cname);
   }
 

@@ -113,9 +113,13 @@ class ZoneSigner {
     const { soa } = unsigned;
     this.builder = new VersionBuilder(unsigned.origin, this.added.file, { serial: unsigned.serial, ttl: soa.ttl }, unsigned.recordCount * 3 + 64);
     this.hasRecords = new Uint8Array(unsigned.nodeCount);
+    // What a signed zone file brings of its own is left out: its NSEC3 chain, its signatures, its records of the signer's types.
+    this.leftOut = unsigned.nsec3?.recordCount ?? 0;
     for (let n = 0; n < unsigned.nodeCount; n++) {
       const [s0, s1] = unsigned.setsOf(n);
       for (let s = s0; s < s1; s++) {
+        const [g0, g1] = unsigned.signaturesOf(s);
+        this.leftOut += g1 - g0;
         if (!SIGNER_TYPES.has(unsigned.setType(s))) this.hasRecords[n] = 1;
         else this.leftOut += unsigned.recordsOf(s)[1] - unsigned.recordsOf(s)[0];
       }
@@ -218,7 +222,7 @@ class ZoneSigner {
     const u = this.unsigned;
     const settings = this.policy.nsec3;
     const chain = nsec3Chain(u, { hasRecords: (n) => this.hasRecords[n] === 1, canonicalOwner: (n, out) => this.canonicalOwnerInto(n, out) }, settings);
-    const prev = this.previous && nsec3Version(this.previous);
+    const prev = this.previous?.nsec3;
     const originText = u.origin.toString();
     const apexTypes = this.apexSets().map((s) => s.type);
     const { order, hashes, nodes } = chain;
@@ -338,11 +342,6 @@ class ZoneSigner {
   }
 }
 
-/** Where a signed version keeps its NSEC3 records. */
-function nsec3Version(v: ZoneVersion): ZoneVersion {
-  return v;
-}
-
 /**
  * The signatures over `type` at `node` of a previous version, when its RRset
  * there is the same as the one to sign now (TTL and records, in any order);
@@ -365,11 +364,5 @@ function previousSignatures(v: ZoneVersion, node: number, type: number, ttl: num
   const out: Buffer[] = [];
   const [g0, g1] = v.signaturesOf(set);
   for (let r = g0; r < g1; r++) out.push(v.rdata(r));
-  // Until signatures have their slot, they are an RRSIG RRset of their own at the node.
-  const sigs = v.rrset(node, RRType.RRSIG);
-  if (sigs >= 0) {
-    const [a, b] = v.recordsOf(sigs);
-    for (let r = a; r < b; r++) if (v.rdata(r).readUInt16BE(0) === type) out.push(v.rdata(r));
-  }
   return out;
 }

@@ -55,8 +55,8 @@ export function check(zone: CheckSubject): Diagnostic[] {
       if (set.type === RRType.DS && !atCut) {
         warn(set.pos(0), `DS at ${node.name} is not at a delegation point: a DS set belongs to the parent side of a zone cut, beside its NS set (RFC 4035 §2.4)`);
       }
-      // Below a cut only glue (addresses of the child's name servers) belongs; at the cut, NS and DS.
-      if (cut && !(atCut && (set.type === RRType.NS || set.type === RRType.DS))) {
+      // Below a cut only glue (addresses of the child's name servers) belongs; at the cut, NS, DS and the parent's NSEC (RFC 4035 §2.3).
+      if (cut && !(atCut && (set.type === RRType.NS || set.type === RRType.DS || set.type === RRType.NSEC))) {
         const glue = (set.type === RRType.A || set.type === RRType.AAAA) && cut.ns.some((rd) => additionalName(RRType.NS, rd)?.key === node.name.key);
         if (!glue) warn(set.pos(0), `${typeName(set.type)} at ${node.name} is below the delegation ${cut.key} and is never served (occluded)`);
       }

@@ -7,11 +7,13 @@ import { RRType, typeName } from '../wire/types.js';
 import type { SourcePos } from './records.js';
 import type { RRset, Zone } from './zone.js';
 
-/** RRsets in the order a master file needs: the apex SOA first, then as loaded. */
+/** RRsets in the order a master file needs: the apex SOA first, then as loaded, signatures after what they cover, the NSEC3 chain last. */
 function orderedSets(zone: Zone): RRset[] {
-  // Only the apex has an SOA (the loaders refuse one elsewhere).
-  const rest = [...zone.rrsets()].filter((s) => s.type !== RRType.SOA);
-  return [zone.soa, ...rest];
+  // Only the apex has an SOA (the loaders refuse one elsewhere); its signatures follow it.
+  const all = [...zone.recordSets()];
+  const soa = all.findIndex((s) => s.type === RRType.SOA);
+  const soaSigs = all[soa + 1]?.type === RRType.RRSIG && all[soa + 1]!.owner === all[soa]!.owner ? 2 : 1;
+  return [...all.splice(soa, soaSigs), ...all];
 }
 
 function mostCommonTtl(sets: RRset[]): number {

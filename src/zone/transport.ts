@@ -4,9 +4,6 @@
 // order names were first written: one message, moved rather than copied, so
 // the serving thread deserializes nothing per record, and serves the version
 // as it arrives.
-import { createHash } from 'node:crypto';
-import { withSoaSerial } from '../rrtypes/soa.js';
-import { RRType } from '../wire/types.js';
 import type { LoadedVersion } from './load.js';
 import { RecordPositions } from './records.js';
 import { ZoneVersion, type VersionHandOver } from './version.js';
@@ -24,31 +21,16 @@ export interface ZoneHandOver {
 
 /**
  * Zone.digest of the zone the version will become, computed where the version
- * was built: the same records in the same order (names as first written, RRsets
- * and records as written), the SOA serial zeroed.
+ * was built (by a Zone made for that and dropped: it keeps no RRset).
  */
-function digestOf({ version, written }: LoadedVersion): string {
-  const hash = createHash('sha256');
-  for (const n of written) {
-    const key = version.ownerName(n).key;
-    const [s0, s1] = version.setsOf(n);
-    for (let s = s0; s < s1; s++) {
-      const type = version.setType(s);
-      const [r0, r1] = version.recordsOf(s);
-      for (let r = r0; r < r1; r++) {
-        hash.update(`${key} ${type} ${version.setTtl(s)} `);
-        hash.update(type === RRType.SOA ? withSoaSerial(version.rdata(r), 0) : version.rdata(r));
-        hash.update('\n');
-      }
-    }
-  }
-  return hash.digest('hex');
+function digestOf({ version, positions, written }: LoadedVersion, file: string): string {
+  return new Zone(version, file, positions, written).digest;
 }
 
 /** The message and transfer list that move a loaded version; it is unusable here afterwards. */
 export function handOverZone(loaded: LoadedVersion, file: string): { message: ZoneHandOver; transfer: ArrayBuffer[] } {
   const { version, positions, written } = loaded;
-  const digest = digestOf(loaded);
+  const digest = digestOf(loaded, file);
   const { message, transfer } = version.handOver();
   const { files, file: fileIndex, line, col } = positions;
   return {

@@ -47,6 +47,14 @@ const LINEAR_DUPLICATES = 8;
 
 const wire = new Uint8Array(256);
 
+/** A node of the builder that the version does not have (see finish). */
+const NO_NODE = 0xffffffff;
+/** A signature already written (see signatures). */
+const USED = -1;
+
+/** The "type covered" of the RRSIG whose RDATA starts at data[at]. */
+const covered = (data: Uint8Array, at: number): number => (data[at]! << 8) | data[at + 1]!;
+
 export class VersionBuilder {
   private readonly originLabels: number;
   private readonly originWire: Uint8Array;
@@ -198,6 +206,10 @@ export class VersionBuilder {
     const setTtl: number[] = [];
     const setStart: number[] = [];
     const accepted: number[] = [];
+    const sigs: number[] = [];
+    const nsec3 = new VersionWriter(this.origin);
+    const nsec3Out = u32s();
+    nsec3.node(keys, 0, 0);
     const nodeErrors: { at: number; d: Diagnostic }[] = [];
     const apexDiagnostics: Diagnostic[] = [];
     const error = (at: number, pos: SourcePos, message: string) => this.found.push({ at, d: { pos, severity: 'error', message } });
@@ -210,9 +222,12 @@ export class VersionBuilder {
       types.length = setTtl.length = setStart.length = accepted.length = 0;
       const from = first[n]!;
       const to = first[n + 1]!;
+      sigs.length = 0;
       for (let i = from; i < to; i++) {
         const t = recType[byNode[i]!]!;
-        if (!types.includes(t)) types.push(t);
+        // Signatures go to the slot of the RRset they cover (see signatures()), not to an RRset of their own.
+        if (t === RRType.RRSIG) sigs.push(byNode[i]!);
+        else if (!types.includes(t)) types.push(t);
       }
       for (const type of types) {
         setStart.push(accepted.length);
@@ -257,15 +272,15 @@ export class VersionBuilder {
       setStart.push(accepted.length);
 
       const cname = types.indexOf(RRType.CNAME);
-      // DNSSEC's own records stand beside a CNAME (RFC 4035 §2.5, RFC 2181 §10.1).
-      const other = types.findIndex((t) => t !== RRType.CNAME && t !== RRType.RRSIG && t !== RRType.NSEC);
-      if (cname >= 0 && other >= 0) {
+      // RFC 4035 §2.5: the NSEC (and RRSIGs) of a signed zone stand beside a CNAME.
+      if (cname >= 0 && types.length > (types.includes(RRType.NSEC) ? 2 : 1)) {
+        const other = cname === 0 ? 1 : 0;
         const a = accepted[setStart[cname]!]!;
         const b = accepted[setStart[other]!]!;
         // The later of the two, in the order written (file, then line and column within it).
         const later = this.posFile.data[b] !== this.posFile.data[a] ? Math.max(a, b) :
           this.posLine.data[b]! > this.posLine.data[a]! || (this.posLine.data[b] === this.posLine.data[a] && this.posCol.data[b]! > this.posCol.data[a]!) ? b : a;
-        const others = types.filter((t) => t !== RRType.CNAME && t !== RRType.RRSIG && t !== RRType.NSEC).map(typeName).join(', ');
+        const others = types.filter((t) => t !== RRType.CNAME && t !== RRType.NSEC).map(typeName).join(', ');
         nodeErrors.push({ at: nodeStage.data[n]!, d: { pos: this.pos(later), severity: 'error', message: `CNAME at ${this.stageName(nodeStage.data[n]!)} beside other data (${others}): a CNAME must be alone at its name` } });
       }
       const alias = types.indexOf(RRType.ALIAS);
@@ -277,20 +292,39 @@ export class VersionBuilder {
       const s = nodeStage.data[n]!;
       const cs = this.stageCaseStart.data[s]!;
       const ce = this.stageCaseStart.data[s + 1]!;
-      writer.node(keys, ks[s]!, ks[s + 1]!, ce > cs ? this.stageCases.data.subarray(cs, ce) : undefined);
-      for (let t = 0; t < types.length; t++) this.writeSet(writer, types[t]!, setTtl[t]!, accepted, setStart[t]!, setStart[t + 1]!, outRecords);
+      const caseWire = ce > cs ? this.stageCases.data.subarray(cs, ce) : undefined;
+      const before = writer.current;
+      writer.node(keys, ks[s]!, ks[s + 1]!, caseWire);
+      for (let t = 0; t < types.length; t++) {
+        // NSEC3 owners are hashes, not names of the zone: their RRsets go to the companion version.
+        const type = types[t]!;
+        const [w, out] = type === RRType.NSEC3 ? [nsec3, nsec3Out] : [writer, outRecords];
+        if (w === nsec3) nsec3.node(keys, ks[s]!, ks[s + 1]!, caseWire);
+        this.writeSet(w, type, setTtl[t]!, accepted, setStart[t]!, setStart[t + 1]!, out);
+        this.signatures(w, type, setTtl[t]!, sigs, out, warn);
+      }
+      for (const r of sigs) {
+        if (r !== USED) warn(r, `RRSIG at ${this.stageName(this.recStage.data[r]!)} covers ${typeName(covered(this.data.data, this.dataStart.data[r]!))}, which has no records there: ignored`);
+      }
       if (n === 0) this.apex(writer, types, setStart, accepted, outRecords, apexDiagnostics);
-      versionNode[n] = writer.current;
+      // A name with nothing but NSEC3 records (or signatures of nothing) is no node of the zone.
+      versionNode[n] = n === 0 || writer.current !== before ? writer.current : NO_NODE;
     }
     // Errors about names come after those about records, in the order the names were first written.
     nodeErrors.sort((a, b) => a.at - b.at);
     const diagnostics = [...this.found.sort((a, b) => a.at - b.at), ...nodeErrors].map((f) => f.d).concat(apexDiagnostics);
     if (diagnostics.some((d) => d.severity === 'error')) throw new ZoneLoadError(diagnostics);
-    const version = writer.finish();
-    const positions = this.positions(outRecords.finish());
+    const chain = nsec3.finish();
+    const version = writer.finish(chain.nodeCount > 1 ? chain : undefined);
+    // The companion's records are numbered after the main tree's (see Zone).
+    const main = outRecords.finish();
+    const all = new Uint32Array(main.length + nsec3Out.length);
+    all.set(main);
+    all.set(nsec3Out.finish(), main.length);
+    const positions = this.positions(all);
     // The checks visit names as buildZone's did: the apex, then in the order first written.
     const byStage = Array.from({ length: nodes - 1 }, (_, i) => i + 1).sort((a, b) => nodeStage.data[a]! - nodeStage.data[b]!);
-    const written = Uint32Array.from([0, ...byStage], (n) => versionNode[n]!);
+    const written = Uint32Array.from([0, ...byStage.filter((n) => versionNode[n] !== NO_NODE)], (n) => versionNode[n]!);
     diagnostics.push(...checkVersion(version, positions, written));
     return { version, diagnostics, positions, written };
   }
@@ -314,6 +348,32 @@ export class VersionBuilder {
     const ds = this.dataStart.data;
     for (let i = start; i < end; i++) {
       const r = accepted[i]!;
+      writer.record(d, ds[r]!, ds[r + 1]!);
+      out.push(r);
+    }
+  }
+
+  /**
+   * Writes the signatures among `sigs` that cover `type` into the slot of the
+   * RRset just written, duplicates left out; each one used is marked USED in `sigs`.
+   * A signature has its RRset's TTL (RFC 4034 §3: the RRSIG's TTL is the set's).
+   */
+  private signatures(writer: VersionWriter, type: number, ttl: number, sigs: number[], out: { push(v: number): void }, warn: (at: number, message: string) => void): void {
+    const d = this.data.data;
+    const ds = this.dataStart.data;
+    const written: number[] = [];
+    for (let i = 0; i < sigs.length; i++) {
+      const r = sigs[i]!;
+      if (r === USED || covered(d, ds[r]!) !== type) continue;
+      sigs[i] = USED;
+      const name = () => this.stageName(this.recStage.data[r]!);
+      if (written.some((w) => this.rdataEquals(w, r))) {
+        warn(r, `duplicate RRSIG record covering ${typeName(type)} at ${name()}: ignored`);
+        continue;
+      }
+      if (this.recTtl.data[r] !== ttl) warn(r, `TTL ${this.recTtl.data[r]} of an RRSIG differs from ${ttl} of the ${typeName(type)} records it covers at ${name()}: ${ttl} is used`);
+      if (written.length === 0) writer.signatures();
+      written.push(r);
       writer.record(d, ds[r]!, ds[r + 1]!);
       out.push(r);
     }

@@ -42,6 +42,8 @@ export class VersionWriter {
   private readonly pendingCase = new Uint8Array(256);
   private pendingCaseLength = 0;
   private openSet = false;
+  /** The open RRset's signatures have begun (its sigStart is written). */
+  private signing = false;
 
   constructor(private readonly origin: Name, sizes: VersionSizes = SMALL) {
     const { nodes, sets, records } = sizes;
@@ -67,6 +69,8 @@ export class VersionWriter {
    * `caseWire` when that differs from lowercase. Keys must rise strictly.
    */
   node(key: Uint8Array, start: number, end: number, caseWire?: Uint8Array): void {
+    // An apex without RRsets (a companion's) is written before the first node below it.
+    if (this.pendingLength === 0 && this.flags.length === 0) this.writeNode();
     const pending = this.pendingKey;
     for (let i = start; i < end; i++) pending[i - start] = key[i]!;
     this.pendingLength = end - start;
@@ -91,14 +95,26 @@ export class VersionWriter {
     return this.flags.length - 1;
   }
 
+  /** The records added to the current RRset from now on are its signatures (RRSIG RDATA). */
+  signatures(): void {
+    if (!this.openSet || this.signing) return;
+    this.sigStart.push(this.dataStart.length - 1);
+    this.signing = true;
+  }
+
   /** Adds a record (RDATA in wire form) to the current RRset. */
   record(rdata: Uint8Array, start = 0, end = rdata.length): void {
     this.data.append(rdata, start, end);
     this.dataStart.push(this.data.length);
   }
 
-  finish(): ZoneVersion {
+  /**
+   * The version written, with the NSEC3 companion `nsec3` when there is one.
+   * An apex given without RRsets is written empty (a companion's apex is).
+   */
+  finish(nsec3?: ZoneVersion): ZoneVersion {
     this.closeSet();
+    if (this.flags.length === 0 && this.pendingLength === 0) this.writeNode();
     if (this.flags.length === 0) throw new Error('a zone version needs its apex');
     this.setStart.push(this.setType.length);
     this.recStart.push(this.dataStart.length - 1);
@@ -109,12 +125,13 @@ export class VersionWriter {
       setType: this.setType.finish(), setTtl: this.setTtl.finish(),
       recStart: this.recStart.finish(), sigStart: this.sigStart.finish(),
       data: this.data.finish(), dataStart: this.dataStart.finish(),
-    });
+    }, nsec3);
   }
 
   private closeSet(): void {
-    if (this.openSet) this.sigStart.push(this.dataStart.length - 1);
+    if (this.openSet && !this.signing) this.sigStart.push(this.dataStart.length - 1);
     this.openSet = false;
+    this.signing = false;
   }
 
   private writeNode(): void {

@@ -9,8 +9,14 @@
 // A node is a name that exists: an owner of records or an empty non-terminal
 // (RFC 8020) between one and the apex. Node 0 is the apex. A node's RRsets are
 // in the order their types were first written (a made-up SOA last at the apex);
-// an RRset's records in the order written, then the signatures that cover it
-// (none yet: the slot is there for a signer).
+// an RRset's records in the order written, then the RRSIGs that cover it (the
+// signature slot: a signer's, or a pre-signed file's).
+//
+// NSEC3 records (RFC 5155) are kept apart, as Knot and BIND keep them: their
+// hashed owners are not names of the zone, and a lookup must never meet one. A
+// signed version with NSEC3 has a companion version (`nsec3`, same origin): an
+// empty apex, then one node per hashed owner in canonical (= hash) order, with
+// the NSEC3 RRsets and their signatures.
 import { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
 import { soaSerial } from '../rrtypes/soa.js';
@@ -51,7 +57,7 @@ export interface VersionColumns {
 
 /** What crosses a thread boundary: post `message` with `transfer` as the transfer list. */
 export interface VersionHandOver {
-  message: { origin: string; columns: VersionColumns };
+  message: { origin: string; columns: VersionColumns; nsec3?: VersionColumns };
   transfer: ArrayBuffer[];
 }
 
@@ -82,7 +88,8 @@ export class ZoneVersion {
   private recordTotal = -1;
   private readonly originWire: Uint8Array;
 
-  constructor(readonly origin: Name, readonly columns: VersionColumns) {
+  /** @param nsec3 the companion version of the NSEC3 chain, when the zone has one */
+  constructor(readonly origin: Name, readonly columns: VersionColumns, readonly nsec3?: ZoneVersion) {
     this.originWire = wireOf(origin);
   }
 
@@ -90,30 +97,30 @@ export class ZoneVersion {
     return this.columns.flags.length;
   }
 
-  /** Records, signatures excluded. */
+  /** Records, signatures excluded, the NSEC3 companion's included. */
   get recordCount(): number {
     if (this.recordTotal < 0) {
       const { recStart, sigStart } = this.columns;
-      let n = 0;
+      let n = this.nsec3?.recordCount ?? 0;
       for (let s = 0; s < sigStart.length; s++) n += sigStart[s]! - recStart[s]!;
       this.recordTotal = n;
     }
     return this.recordTotal;
   }
 
-  /** Octets held by the columns. */
+  /** Octets held by the columns (the companion's too). */
   get byteLength(): number {
-    let n = 0;
+    let n = this.nsec3?.byteLength ?? 0;
     for (const c of Object.values(this.columns)) n += (c as Uint8Array).byteLength;
     return n;
   }
 
-  /** The message and transfer list that move this version to another thread; it is unusable here afterwards. */
+  /** The message and transfer list that move this version (and its companion) to another thread; it is unusable here afterwards. */
   handOver(): VersionHandOver {
-    return {
-      message: { origin: this.origin.toString(), columns: this.columns },
-      transfer: Object.values(this.columns).map((c: Uint8Array) => c.buffer as ArrayBuffer),
-    };
+    const buffers = (columns: VersionColumns) => Object.values(columns).map((c: Uint8Array) => c.buffer as ArrayBuffer);
+    const message: VersionHandOver['message'] = { origin: this.origin.toString(), columns: this.columns };
+    if (this.nsec3) message.nsec3 = this.nsec3.columns;
+    return { message, transfer: [...buffers(this.columns), ...(this.nsec3 ? buffers(this.nsec3.columns) : [])] };
   }
 
   // --- nodes
@@ -198,6 +205,29 @@ export class ZoneVersion {
     return this.lookup(name).cut;
   }
 
+  /**
+   * The last node at or before `name` (in the zone) in canonical order: the
+   * name's own node when it exists, else the one an NSEC (or, in the NSEC3
+   * companion, an NSEC3) covering it would be found at or before.
+   */
+  predecessor(name: Name): number {
+    const length = relativeKey(name, this.origin.labelCount, keyScratch);
+    const { keys, keyStart } = this.columns;
+    let lo = 0;
+    let hi = keyStart.length - 2;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(keys, keyStart[mid]!, keyStart[mid + 1]!, keyScratch, 0, length) <= 0) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
   /** Binary search for `key[0, length)` among the nodes. */
   private search(key: Uint8Array, length: number): number {
     const { keys, keyStart } = this.columns;
@@ -241,7 +271,7 @@ export class ZoneVersion {
     return [this.columns.recStart[set]!, this.columns.sigStart[set]!];
   }
 
-  /** The signatures (RRSIG RDATA) covering `set`: none until zones are signed. */
+  /** The signatures (RRSIG RDATA) covering `set`, in the order written. */
   signaturesOf(set: number): [number, number] {
     return [this.columns.sigStart[set]!, this.columns.recStart[set + 1]!];
   }
@@ -267,20 +297,28 @@ export class ZoneVersion {
     return soaSerial(this.soa.rdata);
   }
 
-  /** Every record in canonical order of owners, RRsets and records as stored. */
+  /**
+   * Every record in canonical order of owners, RRsets and records as stored:
+   * each RRset's records, then its signatures as RRSIG records (the RRset's
+   * TTL); then the NSEC3 companion's records.
+   */
   *records(): Iterable<VersionRecord> {
     const { setStart, setType, setTtl, recStart, sigStart } = this.columns;
     for (let n = 0; n < this.nodeCount; n++) {
       if (setStart[n] === setStart[n + 1]) continue;
       const owner = this.ownerName(n);
       for (let s = setStart[n]!; s < setStart[n + 1]!; s++) {
-        for (let r = recStart[s]!; r < sigStart[s]!; r++) yield { owner, type: setType[s]!, ttl: setTtl[s]!, rdata: this.rdata(r) };
+        const ttl = setTtl[s]!;
+        for (let r = recStart[s]!; r < sigStart[s]!; r++) yield { owner, type: setType[s]!, ttl, rdata: this.rdata(r) };
+        for (let r = sigStart[s]!; r < recStart[s + 1]!; r++) yield { owner, type: RRType.RRSIG, ttl, rdata: this.rdata(r) };
       }
     }
+    if (this.nsec3) yield* this.nsec3.records();
   }
 
   /** A version received from another thread (see handOver). */
   static receive(message: VersionHandOver['message']): ZoneVersion {
-    return new ZoneVersion(Name.parse(message.origin), message.columns);
+    const origin = Name.parse(message.origin);
+    return new ZoneVersion(origin, message.columns, message.nsec3 && new ZoneVersion(origin, message.nsec3));
   }
 }

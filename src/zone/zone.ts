@@ -21,6 +21,8 @@ export interface RRset {
   ttl: number;
   /** Each record's data in uncompressed wire form. */
   rdata: Buffer[];
+  /** The RRSIG records (RDATA) that cover the set, in the order written: none in an unsigned zone. */
+  signatures: readonly Buffer[];
   /** Where the first record of the set was written. */
   pos: SourcePos;
 }
@@ -37,6 +39,8 @@ export class Zone {
   readonly origin: Name;
   /** The RRsets made so far, by set index. */
   private readonly made = new Map<number, RRset>();
+  /** The NSEC3 RRsets made so far, by set index in the companion version. */
+  private readonly madeNsec3 = new Map<number, RRset>();
 
   /**
    * @param positions where each record was written (rotor convert's and the reload's warnings name them)
@@ -85,7 +89,7 @@ export class Zone {
   get digest(): string {
     if (this.contentDigest === undefined) {
       const hash = createHash('sha256');
-      for (const set of this.rrsets()) {
+      for (const set of this.recordSets()) {
         for (const rd of set.rdata) {
           hash.update(`${set.owner.key} ${set.type} ${set.ttl} `);
           hash.update(set.type === RRType.SOA ? withSoaSerial(rd, 0) : rd);
@@ -157,11 +161,44 @@ export class Zone {
     }
   }
 
-  /** Every record, the SOA first, in the base order (never rotated). */
-  *records(): Iterable<ZoneRecord> {
+  /**
+   * What a transfer or an export writes: every RRset as rrsets() gives them,
+   * each followed by its signatures as an RRSIG set, then the NSEC3 chain's
+   * RRsets and their signatures. Made for the caller and not kept.
+   */
+  *recordSets(): Iterable<RRset> {
+    const signed = (set: RRset): RRset => ({ owner: set.owner, type: RRType.RRSIG, ttl: set.ttl, rdata: [...set.signatures], signatures: [], pos: set.pos });
     for (const set of this.rrsets()) {
+      yield set;
+      if (set.signatures.length > 0) yield signed(set);
+    }
+    const chain = this.version.nsec3;
+    if (!chain) return;
+    for (let n = 1; n < chain.nodeCount; n++) {
+      const [s0, s1] = chain.setsOf(n);
+      for (let s = s0; s < s1; s++) {
+        const set = this.madeNsec3.get(s) ?? this.make(n, s, chain);
+        yield set;
+        if (set.signatures.length > 0) yield signed(set);
+      }
+    }
+  }
+
+  /** Every record, the SOA first, in the base order (never rotated), signatures and the NSEC3 chain included (see recordSets). */
+  *records(): Iterable<ZoneRecord> {
+    for (const set of this.recordSets()) {
       for (const rdata of set.rdata) yield { owner: set.owner, type: set.type, ttl: set.ttl, rdata };
     }
+  }
+
+  /** The NSEC3 RRset at `node` of the companion version (ZoneVersion.nsec3), made the first time and kept. */
+  nsec3Set(node: number): RRset | undefined {
+    const chain = this.version.nsec3;
+    const s = chain ? chain.rrset(node, RRType.NSEC3) : -1;
+    if (s < 0) return undefined;
+    let set = this.madeNsec3.get(s);
+    if (!set) this.madeNsec3.set(s, (set = this.make(node, s, chain)));
+    return set;
   }
 
   get soaRecord(): ZoneRecord {
@@ -176,12 +213,16 @@ export class Zone {
     return set;
   }
 
-  private make(node: number, s: number): RRset {
-    const { version } = this;
+  /** RRset `s` at `node` of `version` (this zone's, or its NSEC3 companion, whose records' positions follow the main tree's). */
+  private make(node: number, s: number, version: ZoneVersion = this.version): RRset {
     const [r0, r1] = version.recordsOf(s);
     const rdata: Buffer[] = [];
     for (let r = r0; r < r1; r++) rdata.push(version.rdata(r));
-    return { owner: version.ownerName(node), type: version.setType(s), ttl: version.setTtl(s), rdata, pos: this.positions.at(r0) };
+    const [g0, g1] = version.signaturesOf(s);
+    const signatures: Buffer[] = [];
+    for (let r = g0; r < g1; r++) signatures.push(version.rdata(r));
+    const offset = version === this.version ? 0 : this.version.columns.dataStart.length - 1;
+    return { owner: version.ownerName(node), type: version.setType(s), ttl: version.setTtl(s), rdata, signatures, pos: this.positions.at(offset + r0) };
   }
 }
 

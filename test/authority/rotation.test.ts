@@ -9,7 +9,7 @@ import { RRType } from '../../src/wire/types.js';
 import type { RRset, Zone } from '../../src/zone/zone.js';
 
 const set = (owner: string, type: number, n: number): RRset => ({
-  owner: Name.parse(owner), type, ttl: 60, pos: { file: 'f', line: 1, col: 1 },
+  owner: Name.parse(owner), type, ttl: 60, signatures: [], pos: { file: 'f', line: 1, col: 1 },
   rdata: Array.from({ length: n }, (_, i) => Buffer.from(String(i))),
 });
 const labels = (rs: readonly Buffer[]) => rs.map((r) => r.toString()).join('');
