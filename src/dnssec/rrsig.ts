@@ -72,7 +72,7 @@ export function verifyRRset(set: RRset, rrsig: Buffer, dnskey: Buffer): string |
 }
 
 /** The labels field: the owner's labels without the root nor a leading wildcard (RFC 4034 §3.1.3). */
-export function labelsOf(owner: Name): number {
+function labelsOf(owner: Name): number {
   return owner.isWildcard ? owner.labelCount - 1 : owner.labelCount;
 }
 

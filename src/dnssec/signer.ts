@@ -8,19 +8,19 @@
 // walks on.
 import { base32hex } from '../rrtypes/nsec3.js';
 import { soaMinimum } from '../rrtypes/soa.js';
-import { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
 import { compareKeys, keyWire } from '../zone/canonical.js';
-import { bytes, type Column } from '../zone/columns.js';
-import type { RecordPositions, SourcePos } from '../zone/records.js';
-import { VersionBuilder, type Built } from '../zone/version-builder.js';
+import { bytes, u16s, u32s, type Column } from '../zone/columns.js';
+import { RecordPositions } from '../zone/records.js';
+import type { Built } from '../zone/version-builder.js';
+import { VersionWriter } from '../zone/version-writer.js';
 import { NodeFlag, type ZoneVersion } from '../zone/version.js';
 import { canonicalName } from './canonical.js';
 import { DigestType, dsRData, type SigningKey } from './keys.js';
 import { inNsecChain, nsecRData } from './nsec-chain.js';
-import { HASH_LENGTH, nsec3Chain, nsec3ParamRData, nsec3RData } from './nsec3-chain.js';
+import { HASH_LENGTH, nsec3Chain, nsec3ParamRData, nsec3RData, type Nsec3Chain } from './nsec3-chain.js';
 import type { DnssecPolicy, ZoneKeys } from './policy.js';
-import { labelsOf, rrsigHead } from './rrsig.js';
+import { rrsigHead } from './rrsig.js';
 import { signingPool, type BatchKey, type SigningPool } from './signing-pool.js';
 
 /** The record types the signer makes, and leaves out of the zone it is given (decision 4 of issue 15). */
@@ -70,27 +70,49 @@ export function signZone(unsigned: ZoneVersion, keys: ZoneKeys, policy: DnssecPo
   return new ZoneSigner(unsigned, keys, policy, Math.floor(now), previous, options).run();
 }
 
-/** A signature to be made, kept until it comes back. */
-interface Pending {
-  owner: Name;
+/** An RRset of the signed version, as both passes of the signer see it. */
+interface OutSet {
+  /** The node of the unsigned version, or -1 for an NSEC3 owner (then `key` is its key). */
+  node: number;
+  key?: Uint8Array;
+  type: number;
   ttl: number;
-  head: Buffer;
+  rdatas: Buffer[];
+  /** The unsigned version's first record, when the records are copied from it (their positions go along). */
+  from: number;
+  sign: boolean;
 }
 
+/** Where the signed version's records come from, for its positions: the unsigned version's record, or the signer. */
+const ADDED = -1;
+
+/**
+ * Two passes over the RRsets of the signed version, both in canonical order.
+ * The first decides each RRset's signatures (kept from the previous version,
+ * or made: sent in batches to the signing threads); the second, once every
+ * signature is back, writes the version node by node with VersionWriter, each
+ * RRset's signatures in its slot, the NSEC3 chain in the companion. Nothing is
+ * sorted and no object is kept per record but the signatures themselves.
+ */
 class ZoneSigner {
-  private readonly builder: VersionBuilder;
   private readonly pool: SigningPool;
   private readonly random: () => number;
-  private readonly added: SourcePos;
   /** Every signing key, as the batches name them (by index). */
   private readonly signingKeys: SigningKey[];
   private readonly batchKeys: BatchKey[];
   private readonly originCanonical: Buffer;
   private readonly hasRecords: Uint8Array;
+  private readonly apex: { type: number; ttl: number; rdatas: Buffer[] }[];
+  private chain: Nsec3Chain | undefined;
   private batch: Column<Uint8Array> = bytes(1 << 16);
-  private pending: Pending[] = [];
+  private batchHeads: Buffer[] = [];
+  /** The signatures of each signed RRset in order: a kept one's RDATA, or the index of one being made. */
+  private readonly plan: (Buffer | number)[] = [];
+  /** How many of `plan` each signed RRset has. */
+  private readonly planCounts: number[] = [];
+  /** The signatures made, by index. */
+  private readonly made: Buffer[] = [];
   private readonly inFlight: Promise<void>[] = [];
-  private made = 0;
   private kept = 0;
   private leftOut = 0;
   private earliest = Infinity;
@@ -106,12 +128,9 @@ class ZoneSigner {
   ) {
     this.pool = options.pool ?? signingPool();
     this.random = options.random ?? Math.random;
-    this.added = { file: options.file ?? '', line: 1, col: 1 };
     this.signingKeys = [...new Set([...keys.keySigning, ...keys.zoneSigning])];
     this.batchKeys = this.signingKeys.map((k) => ({ algorithm: k.algorithm, privateKey: k.privateKey }));
     this.originCanonical = canonicalName(unsigned.origin);
-    const { soa } = unsigned;
-    this.builder = new VersionBuilder(unsigned.origin, this.added.file, { serial: unsigned.serial, ttl: soa.ttl }, unsigned.recordCount * 3 + 64);
     this.hasRecords = new Uint8Array(unsigned.nodeCount);
     // What a signed zone file brings of its own is left out: its NSEC3 chain, its signatures, its records of the signer's types.
     this.leftOut = unsigned.nsec3?.recordCount ?? 0;
@@ -124,21 +143,21 @@ class ZoneSigner {
         else this.leftOut += unsigned.recordsOf(s)[1] - unsigned.recordsOf(s)[0];
       }
     }
+    this.apex = this.apexSets();
   }
 
   async run(): Promise<Signed> {
     try {
-      await this.walk();
-      if (this.policy.denial === 'nsec3') await this.nsec3();
+      await this.decide();
       await this.flush();
       await Promise.all(this.inFlight);
     } catch (e) {
       await Promise.allSettled(this.inFlight);
       throw e;
     }
-    const built = this.builder.finish();
+    const signed = this.write();
     const refreshAt = this.earliest === Infinity ? this.now + this.policy.signatureValidity - this.policy.refresh : this.earliest - this.policy.refresh;
-    return { ...built, refreshAt, made: this.made, kept: this.kept, leftOut: this.leftOut };
+    return { ...signed, diagnostics: [], refreshAt, made: this.made.length, kept: this.kept, leftOut: this.leftOut };
   }
 
   /** The apex's RRsets the signer makes: DNSKEY, CDS and CDNSKEY (RFC 7344, RFC 8078) and NSEC3PARAM. */
@@ -159,27 +178,12 @@ class ZoneSigner {
     return Math.min(soa.ttl, soaMinimum(soa.rdata));
   }
 
-  /** The main tree: each node's records, its NSEC, and the signatures of its authoritative RRsets. */
-  private async walk(): Promise<void> {
+  /** The main tree's RRsets: each node's records, the signer's at the apex, its NSEC; whether each is signed. */
+  private *mainSets(): Generator<OutSet> {
     const u = this.unsigned;
-    const prev = this.previous;
-    const { keys, keyStart } = u.columns;
-    const apexSets = this.apexSets();
-    let p = 0;
     let next = -1;
     for (let n = 0; n < u.nodeCount; n++) {
-      // The previous version's node of the same name, if it has one: both walk in canonical order.
-      let prevNode = -1;
-      if (prev) {
-        const pk = prev.columns.keys;
-        const ps = prev.columns.keyStart;
-        let c = -1;
-        while (p < prev.nodeCount && (c = compareKeys(pk, ps[p]!, ps[p + 1]!, keys, keyStart[n]!, keyStart[n + 1]!)) < 0) p++;
-        if (p < prev.nodeCount && c === 0) prevNode = p;
-      }
       if (!this.hasRecords[n]) continue;
-      const owner = u.ownerName(n);
-      const canonical = this.canonicalOwner(n);
       const flags = u.flags(n);
       const occluded = (flags & NodeFlag.OCCLUDED) !== 0;
       const cut = n > 0 && (flags & NodeFlag.DELEGATION) !== 0;
@@ -191,18 +195,14 @@ class ZoneSigner {
         types.push(type);
         const [r0, r1] = u.recordsOf(s);
         const rdatas: Buffer[] = [];
-        for (let r = r0; r < r1; r++) {
-          rdatas.push(u.rdata(r));
-          this.builder.add({ owner, type, ttl: u.setTtl(s), rdata: u.rdata(r) }, this.options.positions?.at(r) ?? this.added);
-        }
+        for (let r = r0; r < r1; r++) rdatas.push(u.rdata(r));
         // Glue is not signed, nor the NS RRset of a cut (RFC 4035 §2.2): at a cut only DS (and NSEC) are the zone's.
-        if (!occluded && (!cut || type === RRType.DS)) await this.signSet(owner, canonical, type, u.setTtl(s), rdatas, prev, prevNode);
+        yield { node: n, type, ttl: u.setTtl(s), rdatas, from: r0, sign: !occluded && (!cut || type === RRType.DS) };
       }
       if (n === 0) {
-        for (const set of apexSets) {
+        for (const set of this.apex) {
           types.push(set.type);
-          this.emit(owner, set.type, set.ttl, set.rdatas);
-          await this.signSet(owner, canonical, set.type, set.ttl, set.rdatas, prev, prevNode);
+          yield { node: n, ...set, from: ADDED, sign: true };
         }
       }
       if (this.policy.denial !== 'nsec' || !inNsecChain(u, n, true)) continue;
@@ -211,30 +211,23 @@ class ZoneSigner {
         while (next < u.nodeCount && !inNsecChain(u, next, this.hasRecords[next] === 1)) next++;
       }
       const nextOwner = this.scratch.subarray(0, u.ownerWire(next < u.nodeCount ? next : 0, this.scratch));
-      const nsec = [nsecRData(nextOwner, types)];
-      this.emit(owner, RRType.NSEC, this.denialTtl, nsec);
-      await this.signSet(owner, canonical, RRType.NSEC, this.denialTtl, nsec, prev, prevNode);
+      yield { node: n, type: RRType.NSEC, ttl: this.denialTtl, rdatas: [nsecRData(nextOwner, types)], from: ADDED, sign: true };
     }
   }
 
-  /** The NSEC3 chain, after the walk: the records of hashed owners, with their signatures. */
-  private async nsec3(): Promise<void> {
-    const u = this.unsigned;
-    const settings = this.policy.nsec3;
-    const chain = nsec3Chain(u, { hasRecords: (n) => this.hasRecords[n] === 1, canonicalOwner: (n, out) => this.canonicalOwnerInto(n, out) }, settings);
-    const prev = this.previous?.nsec3;
-    const originText = u.origin.toString();
-    const apexTypes = this.apexSets().map((s) => s.type);
+  /** The NSEC3 chain's RRsets, in hash order: each hashed owner's key (its one label) and its record. */
+  private *nsec3Sets(): Generator<OutSet> {
+    const chain = (this.chain ??= nsec3Chain(this.unsigned, { hasRecords: (n) => this.hasRecords[n] === 1, canonicalOwner: (n, out) => this.canonicalOwnerInto(n, out) }, this.policy.nsec3));
+    const apexTypes = this.apex.map((s) => s.type);
     const { order, hashes, nodes } = chain;
     for (let j = 0; j < order.length; j++) {
       const i = order[j]!;
       const next = order[(j + 1) % order.length]!;
       const label = base32hex(Buffer.from(hashes.buffer, i * HASH_LENGTH, HASH_LENGTH)).toLowerCase();
-      const owner = Name.parse(originText === '.' ? `${label}.` : `${label}.${originText}`);
-      const rdata = [nsec3RData(settings, hashes.subarray(next * HASH_LENGTH, (next + 1) * HASH_LENGTH), this.nsec3Types(nodes[i]!, apexTypes))];
-      this.emit(owner, RRType.NSEC3, this.denialTtl, rdata);
-      const canonical = Buffer.concat([Buffer.of(label.length), Buffer.from(label, 'latin1'), this.originCanonical]);
-      await this.signSet(owner, canonical, RRType.NSEC3, this.denialTtl, rdata, prev, prev ? prev.find(owner) : -1);
+      // A key is the label's octets (lowercase already, none of them 0 or 1) and its end.
+      const key = Buffer.concat([Buffer.from(label, 'latin1'), Buffer.of(0)]);
+      const rdata = nsec3RData(this.policy.nsec3, hashes.subarray(next * HASH_LENGTH, (next + 1) * HASH_LENGTH), this.nsec3Types(nodes[i]!, apexTypes));
+      yield { node: -1, key, type: RRType.NSEC3, ttl: this.denialTtl, rdatas: [rdata], from: ADDED, sign: true };
     }
   }
 
@@ -250,8 +243,58 @@ class ZoneSigner {
     return types;
   }
 
-  private emit(owner: Name, type: number, ttl: number, rdatas: Buffer[]): void {
-    for (const rdata of rdatas) this.builder.add({ owner, type, ttl, rdata }, this.added);
+  /** The first pass: each signed RRset's signatures, kept or sent to be made. */
+  private async decide(): Promise<void> {
+    const u = this.unsigned;
+    const prev = this.previous;
+    const { keys, keyStart } = u.columns;
+    let p = 0;
+    let node = -1;
+    let prevNode = -1;
+    let canonical = Buffer.alloc(0);
+    let labels = 0;
+    for (const set of this.mainSets()) {
+      if (!set.sign) continue;
+      if (set.node !== node) {
+        node = set.node;
+        // The previous version's node of the same name, if it has one: both walk in canonical order.
+        prevNode = -1;
+        if (prev) {
+          const pk = prev.columns.keys;
+          const ps = prev.columns.keyStart;
+          let c = -1;
+          while (p < prev.nodeCount && (c = compareKeys(pk, ps[p]!, ps[p + 1]!, keys, keyStart[node]!, keyStart[node + 1]!)) < 0) p++;
+          if (p < prev.nodeCount && c === 0) prevNode = p;
+        }
+        canonical = Buffer.from(this.scratch.subarray(0, this.canonicalOwnerInto(node, this.scratch)));
+        labels = this.labels(node);
+      }
+      await this.signSet(set, canonical, labels, prev, prevNode);
+    }
+    if (this.policy.denial !== 'nsec3') return;
+    const chain = prev?.nsec3;
+    let q = 0;
+    for (const set of this.nsec3Sets()) {
+      const key = set.key!;
+      let found = -1;
+      if (chain) {
+        const { keys: ck, keyStart: cs } = chain.columns;
+        let c = -1;
+        while (q < chain.nodeCount && (c = compareKeys(ck, cs[q]!, cs[q + 1]!, key, 0, key.length)) < 0) q++;
+        if (q < chain.nodeCount && c === 0) found = q;
+      }
+      const label = key.subarray(0, key.length - 1);
+      const ownerCanonical = Buffer.concat([Buffer.of(label.length), label, this.originCanonical]);
+      await this.signSet(set, ownerCanonical, u.origin.labelCount + 1, chain, found);
+    }
+  }
+
+  /** RRSIG's labels field for node n: the labels below the apex (one 0 octet ends each in the key), the origin's, not a leading `*`. */
+  private labels(n: number): number {
+    const { keys, keyStart } = this.unsigned.columns;
+    let count = this.unsigned.origin.labelCount;
+    for (let i = keyStart[n]!; i < keyStart[n + 1]!; i++) if (keys[i] === 0) count++;
+    return (this.unsigned.flags(n) & NodeFlag.WILDCARD) !== 0 ? count - 1 : count;
   }
 
   /**
@@ -259,20 +302,22 @@ class ZoneSigner {
    * signs, while the RRset is the same and they have more than `refresh` left;
    * new ones for the other signing keys.
    */
-  private async signSet(owner: Name, canonical: Buffer, type: number, ttl: number, rdatas: Buffer[], prev: ZoneVersion | undefined, prevNode: number): Promise<void> {
-    const signers = KEY_SIGNED.has(type) ? this.keys.keySigning : this.keys.zoneSigning;
-    const old = prev && prevNode >= 0 ? previousSignatures(prev, prevNode, type, ttl, rdatas) : [];
+  private async signSet(set: OutSet, canonical: Buffer, labels: number, prev: ZoneVersion | undefined, prevNode: number): Promise<void> {
+    const signers = KEY_SIGNED.has(set.type) ? this.keys.keySigning : this.keys.zoneSigning;
+    const old = prev && prevNode >= 0 ? previousSignatures(prev, prevNode, set.type, set.ttl, set.rdatas) : [];
+    this.planCounts.push(signers.length);
     for (const key of signers) {
       // RRSIG RDATA: algorithm at 2, expiration at 8, key tag at 16 (RFC 4034 §3.1).
       const keep = old.find((sig) => sig[2] === key.algorithm && sig.readUInt16BE(16) === key.tag && sig.readUInt32BE(8) - this.now > this.policy.refresh);
       if (keep) {
-        this.builder.add({ owner, type: RRType.RRSIG, ttl, rdata: keep }, this.added);
+        this.plan.push(keep);
         this.earliest = Math.min(this.earliest, keep.readUInt32BE(8));
         this.kept++;
         continue;
       }
-      this.task(key, owner, canonical, type, ttl, rdatas);
-      if (this.pending.length >= BATCH_SIGNATURES) await this.flush();
+      this.plan.push(this.made.length + this.batchHeads.length);
+      this.task(key, canonical, labels, set);
+      if (this.batchHeads.length >= BATCH_SIGNATURES) await this.flush();
     }
   }
 
@@ -288,10 +333,10 @@ class ZoneSigner {
     return this.now + signatureValidity - Math.floor(this.random() * spread);
   }
 
-  private task(key: SigningKey, owner: Name, canonical: Buffer, type: number, ttl: number, rdatas: Buffer[]): void {
+  private task(key: SigningKey, canonical: Buffer, labels: number, set: OutSet): void {
     const expiration = this.expiration();
     this.earliest = Math.min(this.earliest, expiration);
-    const head = rrsigHead({ type, ttl }, key.algorithm, labelsOf(owner), { inception: this.now - INCEPTION_BACK, expiration }, key.tag, key.owner);
+    const head = rrsigHead(set, key.algorithm, labels, { inception: this.now - INCEPTION_BACK, expiration }, key.tag, key.owner);
     const b = this.batch;
     b.push(this.signingKeys.indexOf(key));
     b.push(head.length >> 8);
@@ -299,38 +344,91 @@ class ZoneSigner {
     b.append(head, 0, head.length);
     b.push(canonical.length);
     b.append(canonical, 0, canonical.length);
-    b.push(rdatas.length >> 8);
-    b.push(rdatas.length & 0xff);
-    for (const rdata of rdatas) {
+    b.push(set.rdatas.length >> 8);
+    b.push(set.rdatas.length & 0xff);
+    for (const rdata of set.rdatas) {
       b.push(rdata.length >> 8);
       b.push(rdata.length & 0xff);
       b.append(rdata, 0, rdata.length);
     }
-    this.pending.push({ owner, ttl, head });
+    this.batchHeads.push(head);
   }
 
   /** Sends the batch to a signing thread; waits while twice as many batches as threads are out. */
   private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const pending = this.pending;
+    if (this.batchHeads.length === 0) return;
+    const heads = this.batchHeads;
+    const first = this.made.length;
     const tasks = this.batch.finish();
-    this.pending = [];
+    this.batchHeads = [];
     this.batch = bytes(1 << 16);
-    this.made += pending.length;
+    this.made.length += heads.length;
     this.inFlight.push(this.pool.sign(this.batchKeys, tasks).then((signatures) => {
       let at = 0;
-      for (const { owner, ttl, head } of pending) {
+      heads.forEach((head, i) => {
         const length = signatures.readUInt16BE(at);
-        const rdata = Buffer.concat([head, signatures.subarray(at + 2, at + 2 + length)]);
+        this.made[first + i] = Buffer.concat([head, signatures.subarray(at + 2, at + 2 + length)]);
         at += 2 + length;
-        this.builder.add({ owner, type: RRType.RRSIG, ttl, rdata }, this.added);
-      }
+      });
     }));
     while (this.inFlight.length >= 2 * this.pool.size) await this.inFlight.shift();
   }
 
-  private canonicalOwner(n: number): Buffer {
-    return Buffer.from(this.scratch.subarray(0, this.canonicalOwnerInto(n, this.scratch)));
+  /** The second pass: the version, written in canonical order with every signature in its RRset's slot. */
+  private write(): Omit<Built, 'diagnostics'> {
+    const u = this.unsigned;
+    const { keys, keyStart, cases, caseStart } = u.columns;
+    const records = u.recordCount + this.plan.length * 2 + 64;
+    const writer = new VersionWriter(u.origin, {
+      nodes: u.nodeCount + 16, sets: u.columns.setType.length * 2 + 16, records,
+      keyBytes: keys.length + 16, caseBytes: cases.length + 16, dataBytes: u.columns.data.length * 2 + this.plan.length * 120,
+    });
+    const positions = new PositionsWriter(this.options.positions, this.options.file ?? '', records);
+    let plan = 0;
+    let counts = 0;
+    const out = (w: VersionWriter, set: OutSet) => {
+      w.set(set.type, set.ttl);
+      set.rdatas.forEach((rdata, i) => {
+        w.record(rdata);
+        positions.push(set.from === ADDED ? ADDED : set.from + i);
+      });
+      if (!set.sign) return;
+      w.signatures();
+      for (let k = this.planCounts[counts++]!; k > 0; k--) {
+        const ref = this.plan[plan++]!;
+        w.record(typeof ref === 'number' ? this.made[ref]! : ref);
+        positions.push(ADDED);
+      }
+    };
+    let node = -1;
+    for (const set of this.mainSets()) {
+      if (set.node !== node) {
+        node = set.node;
+        const c0 = caseStart[node]!;
+        const c1 = caseStart[node + 1]!;
+        writer.node(keys, keyStart[node]!, keyStart[node + 1]!, c1 > c0 ? cases.subarray(c0, c1) : undefined);
+      }
+      out(writer, set);
+    }
+    let chain: ZoneVersion | undefined;
+    if (this.policy.denial === 'nsec3') {
+      const companion = new VersionWriter(u.origin);
+      companion.node(keys, 0, 0);
+      for (const set of this.nsec3Sets()) {
+        companion.node(set.key!, 0, set.key!.length);
+        out(companion, set);
+      }
+      chain = companion.finish();
+    }
+    const version = writer.finish(chain);
+    return { version, positions: positions.finish(), written: this.writtenNodes(version) };
+  }
+
+  /** The nodes with records, in canonical order (the apex first): the order a signed zone is written out in. */
+  private writtenNodes(v: ZoneVersion): Uint32Array {
+    const out = u32s(v.nodeCount);
+    for (let n = 0; n < v.nodeCount; n++) if (v.setsOf(n)[1] > v.setsOf(n)[0]) out.push(n);
+    return out.finish();
   }
 
   /** Node n's owner, lowercase, in wire form with the root octet: its key's labels, then the origin's. */
@@ -339,6 +437,34 @@ class ZoneSigner {
     const end = keyWire(keys, keyStart[n]!, keyStart[n + 1]!, out);
     out.set(this.originCanonical, end);
     return end + this.originCanonical.length;
+  }
+}
+
+/** The positions of the signed version's records: a copied record's where it was written, the signer's at line 1 of the file. */
+class PositionsWriter {
+  private readonly files: string[];
+  private readonly file: Column<Uint16Array>;
+  private readonly line: Column<Uint32Array>;
+  private readonly col: Column<Uint32Array>;
+  private readonly added: number;
+
+  constructor(private readonly from: RecordPositions | undefined, file: string, expected: number) {
+    this.files = [...(from?.files ?? []), file];
+    this.added = this.files.length - 1;
+    this.file = u16s(expected);
+    this.line = u32s(expected);
+    this.col = u32s(expected);
+  }
+
+  push(record: number): void {
+    const copied = record !== ADDED && this.from !== undefined;
+    this.file.push(copied ? this.from!.file[record]! : this.added);
+    this.line.push(copied ? this.from!.line[record]! : 1);
+    this.col.push(copied ? this.from!.col[record]! : 1);
+  }
+
+  finish(): RecordPositions {
+    return new RecordPositions(this.files, this.file.finish(), this.line.finish(), this.col.finish());
   }
 }
 
