@@ -12,6 +12,7 @@ import { RRType } from '../wire/types.js';
 import { compareKeys, keyWire } from '../zone/canonical.js';
 import { bytes, u16s, u32s, type Column } from '../zone/columns.js';
 import { RecordPositions } from '../zone/records.js';
+import { Slices } from '../zone/slices.js';
 import type { Built } from '../zone/version-builder.js';
 import { VersionWriter } from '../zone/version-writer.js';
 import { NodeFlag, type ZoneVersion } from '../zone/version.js';
@@ -117,6 +118,9 @@ class ZoneSigner {
   private leftOut = 0;
   private earliest = Infinity;
   private readonly scratch = new Uint8Array(256);
+  /** Both passes let queries in every few milliseconds: the walk of a large zone is seconds of work on the serving thread. */
+  private readonly slices = new Slices();
+  private steps = 0;
 
   constructor(
     private readonly unsigned: ZoneVersion,
@@ -155,7 +159,7 @@ class ZoneSigner {
       await Promise.allSettled(this.inFlight);
       throw e;
     }
-    const signed = this.write();
+    const signed = await this.write();
     const refreshAt = this.earliest === Infinity ? this.now + this.policy.signatureValidity - this.policy.refresh : this.earliest - this.policy.refresh;
     return { ...signed, diagnostics: [], refreshAt, made: this.made.length, kept: this.kept, leftOut: this.leftOut };
   }
@@ -243,6 +247,11 @@ class ZoneSigner {
     return types;
   }
 
+  /** Every 64 RRsets: a pause for queries, once the slice is spent. */
+  private pause(): Promise<void> | undefined {
+    return (++this.steps & 63) === 0 ? this.slices.pause() : undefined;
+  }
+
   /** The first pass: each signed RRset's signatures, kept or sent to be made. */
   private async decide(): Promise<void> {
     const u = this.unsigned;
@@ -254,6 +263,8 @@ class ZoneSigner {
     let canonical = Buffer.alloc(0);
     let labels = 0;
     for (const set of this.mainSets()) {
+      const wait = this.pause();
+      if (wait) await wait;
       if (!set.sign) continue;
       if (set.node !== node) {
         node = set.node;
@@ -275,6 +286,8 @@ class ZoneSigner {
     const chain = prev?.nsec3;
     let q = 0;
     for (const set of this.nsec3Sets()) {
+      const wait = this.pause();
+      if (wait) await wait;
       const key = set.key!;
       let found = -1;
       if (chain) {
@@ -375,7 +388,7 @@ class ZoneSigner {
   }
 
   /** The second pass: the version, written in canonical order with every signature in its RRset's slot. */
-  private write(): Omit<Built, 'diagnostics'> {
+  private async write(): Promise<Omit<Built, 'diagnostics'>> {
     const u = this.unsigned;
     const { keys, keyStart, cases, caseStart } = u.columns;
     const records = u.recordCount + this.plan.length * 2 + 64;
@@ -402,6 +415,8 @@ class ZoneSigner {
     };
     let node = -1;
     for (const set of this.mainSets()) {
+      const wait = this.pause();
+      if (wait) await wait;
       if (set.node !== node) {
         node = set.node;
         const c0 = caseStart[node]!;
@@ -415,6 +430,8 @@ class ZoneSigner {
       const companion = new VersionWriter(u.origin);
       companion.node(keys, 0, 0);
       for (const set of this.nsec3Sets()) {
+        const wait = this.pause();
+        if (wait) await wait;
         companion.node(set.key!, 0, set.key!.length);
         out(companion, set);
       }
