@@ -5,7 +5,7 @@
 // version, what did not change keeps its signatures: one walk of both versions
 // in canonical order (a merge), no map of records. The signatures themselves are
 // made on the signing threads (signing-pool.ts), in batches, while this thread
-// walks on.
+// walks on; once all are back, a second walk writes the version.
 import { base32hex } from '../rrtypes/nsec3.js';
 import { soaMinimum } from '../rrtypes/soa.js';
 import { RRType } from '../wire/types.js';
@@ -22,7 +22,7 @@ import { inNsecChain, nsecRData } from './nsec-chain.js';
 import { HASH_LENGTH, nsec3Chain, nsec3ParamRData, nsec3RData, type Nsec3Chain } from './nsec3-chain.js';
 import type { DnssecPolicy, ZoneKeys } from './policy.js';
 import { rrsigHead } from './rrsig.js';
-import { signingPool, type BatchKey, type SigningPool } from './signing-pool.js';
+import { signingPool, type BatchKey } from './signing-pool.js';
 
 /** The record types the signer makes, and leaves out of the zone it is given (decision 4 of issue 15). */
 export const SIGNER_TYPES: ReadonlySet<number> = new Set([
@@ -42,13 +42,10 @@ export const INCEPTION_BACK = 3600;
 const BATCH_SIGNATURES = 2048;
 
 export interface SignOptions {
-  pool?: SigningPool;
   /** Where the unsigned version's records were written: the signed version's copies keep those positions. */
   positions?: RecordPositions;
   /** The file named in the signed version's positions for what the signer adds. */
   file?: string;
-  /** The jitter's source, in [0, 1). */
-  random?: () => number;
 }
 
 export interface Signed extends Built {
@@ -67,7 +64,7 @@ export async function signVersion(unsigned: ZoneVersion, keys: ZoneKeys, policy:
 }
 
 /** signVersion, with the signed version's positions, its counts and when it needs signing again. */
-export function signZone(unsigned: ZoneVersion, keys: ZoneKeys, policy: DnssecPolicy, now: number, previous?: ZoneVersion, options: SignOptions = {}): Promise<Signed> {
+export async function signZone(unsigned: ZoneVersion, keys: ZoneKeys, policy: DnssecPolicy, now: number, previous?: ZoneVersion, options: SignOptions = {}): Promise<Signed> {
   return new ZoneSigner(unsigned, keys, policy, Math.floor(now), previous, options).run();
 }
 
@@ -96,8 +93,7 @@ const ADDED = -1;
  * sorted and no object is kept per record but the signatures themselves.
  */
 class ZoneSigner {
-  private readonly pool: SigningPool;
-  private readonly random: () => number;
+  private readonly pool = signingPool();
   /** Every signing key, as the batches name them (by index). */
   private readonly signingKeys: SigningKey[];
   private readonly batchKeys: BatchKey[];
@@ -130,8 +126,9 @@ class ZoneSigner {
     private readonly previous: ZoneVersion | undefined,
     private readonly options: SignOptions,
   ) {
-    this.pool = options.pool ?? signingPool();
-    this.random = options.random ?? Math.random;
+    if (keys.published.length === 0 || keys.keySigning.length === 0 || keys.zoneSigning.length === 0) {
+      throw new Error(`no keys to sign ${unsigned.origin} with (published ${keys.published.length}, key-signing ${keys.keySigning.length}, zone-signing ${keys.zoneSigning.length})`);
+    }
     this.signingKeys = [...new Set([...keys.keySigning, ...keys.zoneSigning])];
     this.batchKeys = this.signingKeys.map((k) => ({ algorithm: k.algorithm, privateKey: k.privateKey }));
     this.originCanonical = canonicalName(unsigned.origin);
@@ -343,7 +340,7 @@ class ZoneSigner {
   private expiration(): number {
     const { signatureValidity, refresh } = this.policy;
     const spread = Math.max(0, Math.floor((signatureValidity - refresh) / 2));
-    return this.now + signatureValidity - Math.floor(this.random() * spread);
+    return this.now + signatureValidity - Math.floor(Math.random() * spread);
   }
 
   private task(key: SigningKey, canonical: Buffer, labels: number, set: OutSet): void {

@@ -108,6 +108,13 @@ describe('signed zones pass dnssec-verify', () => {
   });
 });
 
+describe('signing with no keys', () => {
+  it('fails with why, instead of serving an empty DNSKEY RRset', async () => {
+    const keys = zoneKeys(Algorithm.ECDSAP256SHA256, 'csk');
+    await assert.rejects(signZone(build(ZONE, origin).version, { ...keys, zoneSigning: [] }, POLICY, nowSeconds()), /no keys to sign example\.com\. with .*zone-signing 0/);
+  });
+});
+
 describe('signing again with the previous version', () => {
   const keys = zoneKeys(Algorithm.ECDSAP256SHA256, 'csk');
   const edited = ZONE.replace('1 3600 600 86400 300', '2 3600 600 86400 300');
