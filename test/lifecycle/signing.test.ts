@@ -16,6 +16,7 @@ import { ZoneFiles } from '../../src/lifecycle/zones.js';
 import { createLogger } from '../../src/log.js';
 import { Name } from '../../src/wire/name.js';
 import { RRType } from '../../src/wire/types.js';
+import { changeRecords } from '../../src/zone/changeset.js';
 import type { Zone } from '../../src/zone/zone.js';
 import { tempDir } from '../e2e/harness.js';
 import { dnssecVerify } from '../dnssec/verify.js';
@@ -90,6 +91,9 @@ describe('zones with a DNSSEC policy', () => {
       assert.equal(fresh.length, 2, 'the SOA and www A');
       // The journal has the change, signatures included: IXFR carries them.
       assert.equal(second.changes.length, 1);
+      const added = [...changeRecords(second.changes[0]!.added)].map((r) => `${r.owner} ${r.type}`).sort();
+      // www's A and its signature, and the new SOA's signature (the SOA itself is the changeset's `to`).
+      assert.deepEqual(added, ['signed.test. 46', 'www.signed.test. 1', 'www.signed.test. 46']);
 
       // Saved unchanged: not signed again, nothing new served.
       await writeFile(file, zoneText(10, '192.0.2.2') + '; a comment\n');
