@@ -384,7 +384,7 @@ export class ZoneFiles {
 }
 
 /** Up to a minute after the first signature is due, spread so that zones signed together are not signed again together; setTimeout's limit at most. */
-export function resignDelayMs(refreshAt: number, now: number): number {
+function resignDelayMs(refreshAt: number, now: number): number {
   const due = Math.max(0, refreshAt - now) * 1000;
   return Math.min(due + Math.random() * Math.min(60_000, due / 10), 2 ** 31 - 1);
 }
