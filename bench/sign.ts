@@ -56,7 +56,7 @@ async function child(keyDir: string): Promise<void> {
   const zsk = keys.filter((k) => !(k.flags & 1));
   const policy: DnssecPolicy = {
     algorithm, keys: 'ksk+zsk', denial, nsec3: { iterations: 0, salt: Buffer.alloc(0), optOut: false },
-    signatureValidity: 30 * 86400, refresh: 7 * 86400, keyDirectory: keyDir,
+    signatureValidity: 30 * 86400, refresh: 7 * 86400, dnskeyTtl: 3600, keyDirectory: keyDir,
   };
   const t0 = performance.now();
   const { zone } = await loadZoneVersion(zoneFile, { defaultTtl: 3600 });

@@ -10,10 +10,11 @@ import { convert, usage as convertUsage } from './cli/convert.js';
 import { check, usage as checkUsage } from './cli/check.js';
 import { gateway, usage as gatewayUsage } from './cli/gateway.js';
 import { ctl, usage as ctlUsage } from './cli/ctl.js';
+import { dnssec, usage as dnssecUsage } from './cli/dnssec.js';
 import { VERSION } from './version.js';
 import { closest } from './suggest.js';
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim, gateway, ctl };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, check, convert, mxsim, gateway, ctl, dnssec };
 
 const usage = `usage: rotor <command> [options]
 
@@ -24,6 +25,7 @@ ${convertUsage.split('\n')[0]}
 ${mxsimUsage.split('\n')[0]}
 ${gatewayUsage.split('\n')[0]}
 ${ctlUsage.split('\n')[0]}
+${dnssecUsage.split('\n')[0]}
 
 rotor <command> --help shows a command's options; rotor --version the version.`;
 

@@ -25,6 +25,9 @@ import type { ZoneEntry } from './lifecycle/zones.js';
 import type { CatalogSettings, MemberProperties, ZonePattern } from './lifecycle/catalog-zone.js';
 import { VERSION } from './version.js';
 import {
+  checkDnssecSettings, DNSSEC_KEYS, DnssecSettingsError, mergeDnssecBlocks, NSEC3_KEYS, parseDnssecBlock, type DnssecSettings,
+} from './dnssec/settings.js';
+import {
   applyDefault, checkKeyReferences, KEY_FIELDS, defaultTransferSettings, parseKeys, parseZoneSettings, SettingsError, TRANSFER_SETTINGS, type TransferSettings,
 } from './transfer/settings.js';
 
@@ -82,6 +85,10 @@ export interface Config {
   identity: Identity;
   /** The catalog zone (RFC 9432) rotor writes for secondaries; none when undefined. */
   catalog?: CatalogSettings;
+  /** Zone signing: the `dnssec:` blocks, globally and per zone (dnssecPolicy gives a zone's). */
+  dnssec: DnssecSettings;
+  /** What loadConfig found worth saying but not refusing, as `file:line:col: message`. */
+  warnings: string[];
 }
 
 
@@ -110,11 +117,21 @@ export const DEFAULTS: Config = {
   zoneList: [],
   // As Knot: the version and the host name are told, NSID only when set.
   identity: { version: `rotor ${VERSION}`, hostname: hostname() },
+  dnssec: { keyDirectory: 'keys', zones: new Map() },
+  warnings: [],
 };
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 type Setter = (c: Config, v: unknown, base: string) => void;
+
+/** A zone's own `dnssec:` block (from zone-settings or a zone: entry), over any it had. */
+function setZoneDnssec(c: Config, zone: Name, at: string, v: unknown, base: string): void {
+  const zones = new Map(c.dnssec.zones);
+  const block = parseDnssecBlock(at, v, base, c.warnings);
+  zones.set(zone.key, { at, block: mergeDnssecBlocks(zones.get(zone.key)?.block, block) });
+  c.dnssec = { ...c.dnssec, zones };
+}
 
 function integer(key: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
@@ -360,7 +377,7 @@ function mergeZoneSettings(old: TransferSettings['zones'], added: TransferSettin
   return merged;
 }
 
-const ZONE_ENTRY_KEYS = ['name', 'file', 'format', ...TRANSFER_SETTINGS];
+const ZONE_ENTRY_KEYS = ['name', 'file', 'format', 'dnssec', ...TRANSFER_SETTINGS];
 
 /**
  * zone:                       # as Knot's zone: list; beside the zone directory
@@ -374,10 +391,11 @@ function parseZoneList(c: Config, v: unknown, base: string): ZoneEntry[] {
   const seen = new Set<string>();
   return v.map((item, i): ZoneEntry => {
     const at = `zone[${i}]`;
-    const { name, file, format, ...settings } = mapping(at, item, ZONE_ENTRY_KEYS);
+    const { name, file, format, dnssec, ...settings } = mapping(at, item, ZONE_ENTRY_KEYS);
     const origin = absoluteName(`${at}.name`, name);
     if (seen.has(origin.key)) throw new ConfigError(`${at}.name: zone ${origin} is listed twice`);
     seen.add(origin.key);
+    if (dnssec !== undefined) setZoneDnssec(c, origin, `${at}.dnssec`, dnssec, base);
     if (typeof file !== 'string' || file === '') throw new ConfigError(`${at}.file: expected the zone file's path`);
     if (format !== undefined && !(ZONE_FORMATS as readonly unknown[]).includes(format)) {
       throw new ConfigError(`${at}.format: expected one of ${ZONE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
@@ -473,7 +491,17 @@ const SETTERS: Record<string, Setter> = {
     // A zone is read as one string, and parsed it takes several times its size in memory.
     c.zoneSources = { ...c.zoneSources, maxBytes: integer('max-zone-file-size', v, 1024, 256 * 2 ** 20) };
   },
-  'zone-settings': (c, v) => { c.transfer = { ...c.transfer, zones: mergeZoneSettings(c.transfer.zones, parseZoneSettings(v)) }; },
+  'zone-settings': (c, v, base) => {
+    // dnssec is a zone setting of its own; the rest are transfer settings.
+    const transfer: Record<string, unknown> = {};
+    for (const [zone, settings] of Object.entries(mapping('zone-settings', v))) {
+      // Anything but a mapping is parseZoneSettings' to refuse.
+      const { dnssec, ...rest } = typeof settings === 'object' && settings !== null ? settings as Record<string, unknown> : { dnssec: undefined };
+      if (dnssec !== undefined) setZoneDnssec(c, absoluteName(`zone-settings.${zone}`, zone), `zone-settings.${zone}.dnssec`, dnssec, base);
+      transfer[zone] = dnssec === undefined ? settings : rest;
+    }
+    c.transfer = { ...c.transfer, zones: mergeZoneSettings(c.transfer.zones, parseZoneSettings(transfer)) };
+  },
   zone: (c, v, base) => { c.zoneList = parseZoneList(c, v, base); },
   'control-socket': (c, v, base) => {
     if (v === false || v === 'off') c.controlSocket = undefined;
@@ -486,6 +514,10 @@ const SETTERS: Record<string, Setter> = {
   nsid: (c, v) => { c.identity = { ...c.identity, nsid: parseNsid(v) }; },
   group: (c, v) => { c.group = account('group', v); },
   catalog: (c, v) => { c.catalog = parseCatalog(v); },
+  dnssec: (c, v, base) => {
+    const block = parseDnssecBlock('dnssec', v, base, c.warnings);
+    c.dnssec = { ...c.dnssec, global: block === false ? undefined : block };
+  },
   ...Object.fromEntries(TRANSFER_SETTINGS.map((key): [string, Setter] => [key, (c, v) => {
     c.transfer = { ...c.transfer, defaults: { ...c.transfer.defaults } };
     applyDefault(c.transfer, key, v);
@@ -593,6 +625,9 @@ export function configKeys(): string[] {
     ...ZONE_ENTRY_KEYS.map((k) => `zone[].${k}`),
     ...CATALOG_KEYS.map((k) => `catalog.${k}`),
     ...MEMBER_PROPERTY_KEYS.map((k) => `catalog.properties.ZONE.${k}`),
+    ...DNSSEC_KEYS.map((k) => `dnssec.${k}`),
+    ...NSEC3_KEYS.map((k) => `dnssec.nsec3.${k}`),
+    'zone-settings.ZONE.dnssec',
   ];
 }
 
@@ -618,21 +653,24 @@ export async function loadConfig(file: string): Promise<Config> {
   };
   const settings: unknown = doc.toJS() ?? {};
   if (typeof settings !== 'object' || Array.isArray(settings)) throw new ConfigError(`${where(0)}: expected a mapping of settings`);
-  const config: Config = { ...DEFAULTS };
+  // Keys live beside rotor.yaml unless the file says otherwise.
+  const config: Config = { ...DEFAULTS, dnssec: { ...DEFAULTS.dnssec, keyDirectory: resolve(dirname(file), 'keys') }, warnings: [] };
   for (const [key, value] of Object.entries(settings as Record<string, unknown>)) {
     const set = SETTERS[key];
     if (!set) throw fail(`unknown setting "${key}"${suggestion(key, Object.keys(SETTERS))}`);
     try {
       set(config, value, dirname(file));
     } catch (e) {
-      if (e instanceof ConfigError || e instanceof SettingsError) throw fail(e.message);
+      if (e instanceof ConfigError || e instanceof SettingsError || e instanceof DnssecSettingsError) throw fail(e.message);
       throw e;
     }
   }
   try {
     checkKeyReferences(config.transfer);
+    checkDnssecSettings(config.dnssec);
   } catch (e) {
     throw fail((e as Error).message);
   }
+  config.warnings = config.warnings.map((w) => fail(w).message);
   return config;
 }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, parseForward, parseRrl } from '../src/config.js';
+import { ConfigError, loadConfig, parseForward, parseRrl, reloadsLive } from '../src/config.js';
+import { dnssecPolicy } from '../src/dnssec/settings.js';
+import { Name } from '../src/wire/name.js';
 import { tempDir } from './e2e/harness.js';
 
 /** Loads `text` as a rotor.yaml of its own. */
@@ -161,6 +163,89 @@ describe('catalog', () => {
   for (const [text, message] of bad) {
     it(`rejects ${text} in one line`, async () => {
       await assert.rejects(load(text + '\n'), (e: Error) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
+    });
+  }
+});
+
+describe('dnssec', () => {
+  const zone = (name: string) => Name.parse(name);
+
+  it('signs no zone without a dnssec: block; with one, every zone, with the defaults and keys beside rotor.yaml', async () => {
+    const none = await load('default-ttl: 60\n');
+    assert.equal(dnssecPolicy(none.dnssec, zone('example.com.')), undefined);
+    const dir = await tempDir({ 'rotor.yaml': 'dnssec: true\n' });
+    try {
+      const c = await loadConfig(join(dir, 'rotor.yaml'));
+      assert.deepEqual(dnssecPolicy(c.dnssec, zone('example.com.')), {
+        algorithm: 13, keys: 'csk', denial: 'nsec', nsec3: { iterations: 0, salt: Buffer.alloc(0), optOut: false },
+        signatureValidity: 14 * 86400, refresh: 7 * 86400, dnskeyTtl: 3600, keyDirectory: join(dir, 'keys'),
+      });
+      assert.deepEqual(c.warnings, []);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('a zone: entry or zone-settings overrides the global block field by field; dnssec: false turns a zone off', async () => {
+    const c = await load([
+      'dnssec:',
+      '  algorithm: ed25519',
+      '  denial: nsec3',
+      '  nsec3: { opt-out: true }',
+      '  signature-validity: 3w',
+      '  key-directory: /var/lib/rotor/keys',
+      'zone:',
+      '  - name: a.example',
+      '    file: a.zone',
+      '    dnssec: { keys: ksk+zsk, refresh: 2d, nsec3: { iterations: 0 } }',
+      '  - name: off.example',
+      '    file: off.zone',
+      '    dnssec: false',
+      'zone-settings:',
+      '  b.example: { allow-query: [127.0.0.1], dnssec: { algorithm: RSASHA256, dnskey-ttl: 1h } }',
+    ].join('\n') + '\n');
+    const a = dnssecPolicy(c.dnssec, zone('a.example.'))!;
+    assert.deepEqual([a.algorithm, a.keys, a.denial, a.nsec3.optOut, a.nsec3.iterations, a.signatureValidity, a.refresh, a.keyDirectory], [15, 'ksk+zsk', 'nsec3', true, 0, 21 * 86400, 2 * 86400, '/var/lib/rotor/keys']);
+    const b = dnssecPolicy(c.dnssec, zone('b.example.'))!;
+    assert.deepEqual([b.algorithm, b.keys, b.dnskeyTtl, b.signatureValidity], [8, 'csk', 3600, 21 * 86400]);
+    assert.equal(dnssecPolicy(c.dnssec, zone('off.example.')), undefined);
+    assert.equal(dnssecPolicy(c.dnssec, zone('other.example.'))!.algorithm, 15);
+    // The zone's transfer settings are still read beside its dnssec block.
+    assert.equal(c.transfer.zones.get(zone('b.example.').key)?.allowQuery?.allows('127.0.0.1'), true);
+  });
+
+  it('signs only the zones with their own block when there is no global one', async () => {
+    const c = await load('zone:\n  - name: a.example\n    file: a.zone\n    dnssec: true\n');
+    assert.equal(dnssecPolicy(c.dnssec, zone('a.example.'))!.keys, 'csk');
+    assert.equal(dnssecPolicy(c.dnssec, zone('b.example.')), undefined);
+  });
+
+  it('warns at file:line:col for NSEC3 iterations above 0 and a salt (RFC 9276)', async () => {
+    const c = await load('dnssec:\n  denial: nsec3\n  nsec3:\n    iterations: 10\n    salt: "ABCD"\n');
+    assert.equal(c.warnings.length, 2);
+    assert.match(c.warnings[0]!, /rotor\.yaml:4:17: dnssec\.nsec3\.iterations: 10 extra iterations cost every validator and hide nothing \(RFC 9276 §3\.1: use 0\)$/);
+    assert.match(c.warnings[1]!, /rotor\.yaml:5:11: dnssec\.nsec3\.salt: a salt adds nothing against zone walking \(RFC 9276 §3\.1: use ""\)$/);
+  });
+
+  it('is changed by a reload', () => {
+    assert.equal(reloadsLive('dnssec'), true);
+  });
+
+  const bad: [string, RegExp][] = [
+    ['dnssec:\n  algoritm: ed25519\n', /rotor\.yaml:2:3: dnssec: unknown key "algoritm"; did you mean "algorithm"\?$/],
+    ['dnssec:\n  algorithm: ed2519\n', /rotor\.yaml:2:14: dnssec\.algorithm: expected ecdsap256sha256, ed25519, rsasha256, got "ed2519"; did you mean "ed25519"\?$/],
+    ['dnssec:\n  keys: zsk\n', /rotor\.yaml:2:9: dnssec\.keys: expected csk, ksk\+zsk, got "zsk"/],
+    ['dnssec:\n  denial: nsce3\n', /rotor\.yaml:2:11: dnssec\.denial: expected nsec, nsec3, got "nsce3"; did you mean "nsec3"\?$/],
+    ['dnssec:\n  signature-validity: 2 weeks\n', /rotor\.yaml:2:23: dnssec\.signature-validity: expected a duration such as 14d, 12h or 3600 \(seconds\), at least 2 s, got "2 weeks"$/],
+    ['dnssec:\n  nsec3: { iterations: 151 }\n', /rotor\.yaml:2:24: dnssec\.nsec3\.iterations: expected an integer from 0 to 150 \(validators treat more as insecure; RFC 9276 says 0\), got 151$/],
+    ['dnssec:\n  nsec3: { salt: 12 }\n', /rotor\.yaml:2:18: dnssec\.nsec3\.salt: expected hex digits in quotes/],
+    ['dnssec:\n  refresh: 14d\n', /rotor\.yaml:2:3: dnssec: refresh \(1209600 s\) must be less than signature-validity \(1209600 s\), or signatures expire before they are made again$/],
+    ['dnssec:\n  signature-validity: 10d\nzone:\n  - name: a.example\n    file: a.zone\n    dnssec: { refresh: 10d }\n', /rotor\.yaml:6:13: zone\[0\]\.dnssec: refresh \(864000 s\) must be less than signature-validity \(864000 s\)/],
+    ['zone-settings:\n  a.example:\n    dnssec: { nsec3: { opt_out: true } }\n', /rotor\.yaml:3:24: zone-settings\.a\.example\.dnssec\.nsec3: unknown key "opt_out"; did you mean "opt-out"\?$/],
+  ];
+  for (const [text, message] of bad) {
+    it(`rejects ${JSON.stringify(text)} at its place, in one line`, async () => {
+      await assert.rejects(load(text), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'));
     });
   }
 });

@@ -123,12 +123,14 @@ export async function serve(argv: string[]): Promise<number> {
   const listening = { udpTransport: udp.transport, reusePort: cluster.isWorker, socketOwner: account };
   if (config.workers > 1 && cluster.isPrimary) {
     logStart(base, configFile, config, { workers: config.workers });
+    for (const warning of config.warnings) base.warn(`rotor.yaml: ${warning}`);
     const monitor = config.metrics ? await metricsListener(config.metrics, () => startClusterMonitor(config.metrics!, config.workers, base, config.monitor)) : undefined;
     // The primary reads rotor.yaml on SIGHUP too, to name what waits for a restart; each worker applies the rest itself.
     process.on('SIGHUP', () => {
       if (!configFile) return;
       loadConfig(configFile).then((next) => {
         const { needRestart } = reloadedConfig(config, withOptions(next, values));
+        for (const warning of next.warnings) base.warn(`rotor.yaml: ${warning}`);
         if (needRestart.length > 0) base.warn({ settings: needRestart }, `rotor.yaml: ${needRestart.join(', ')} changed, and take effect only after a restart`);
       }, (e: unknown) => base.error(`rotor.yaml not reloaded: ${(e as Error).message}; the running configuration stays`));
     });
@@ -150,6 +152,8 @@ export async function serve(argv: string[]): Promise<number> {
   // A worker's lines say which worker wrote them.
   const logger = cluster.isWorker ? base.child({ worker: cluster.worker!.id }) : base;
   logStart(logger, configFile, config);
+  // With workers, the primary has said it.
+  if (cluster.isPrimary) for (const warning of config.warnings) logger.warn(`rotor.yaml: ${warning}`);
   const server = new DnsServer({ ...config, ...listening, configFile, logger, sendNotify: sendsNotify() });
   let queryLog = config.queryLog > 0 ? queryLogger(logger, config.queryLog) : undefined;
   if (queryLog) server.observers.push(queryLog);
@@ -182,6 +186,7 @@ export async function serve(argv: string[]): Promise<number> {
     }
     const { config: running, needRestart } = reloadedConfig(config, next);
     config = running;
+    if (cluster.isPrimary) for (const warning of config.warnings) logger.warn(`rotor.yaml: ${warning}`);
     if (needRestart.length > 0) logger.warn({ settings: needRestart }, `rotor.yaml: ${needRestart.join(', ')} changed, and take effect only after a restart`);
     logger.level = config.logLevel;
     if (queryLog) server.observers.splice(server.observers.indexOf(queryLog), 1);

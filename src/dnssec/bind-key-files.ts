@@ -2,10 +2,11 @@
 // DNSKEY record in master-file text, K<zone>.+<alg>+<tag>.private the private
 // key as "Field: base64" lines (Private-key-format v1.3). Reading both lets rotor
 // sign with keys an operator made with BIND's tools, and writing them lets
-// BIND's tools use keys rotor made.
+// BIND's tools use keys rotor made. Both files carry the key's timing metadata.
 import { createECDH, createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { Name, NameError } from '../wire/name.js';
 import { ALGORITHM_NAMES, DnssecKeyError, isAlgorithm, signingKey, type Algorithm, type SigningKey } from './keys.js';
+import type { KeyTimes } from './key-timing.js';
 
 /** A file's text and the name to put in its error messages. */
 export interface KeyFileText {
@@ -125,28 +126,68 @@ function privateKeyOf(algorithm: Algorithm, fields: PrivateFields, file: string)
   }
 }
 
+/** The timing fields as BIND writes them, in its order, with the KeyTimes field each fills. */
+const TIME_FIELDS: readonly [string, keyof KeyTimes][] = [
+  ['Created', 'created'], ['Publish', 'publish'], ['Activate', 'activate'], ['Inactive', 'inactive'], ['Delete', 'delete'],
+  ['SyncPublish', 'syncPublish'], ['SyncDelete', 'syncDelete'],
+];
+
 /** BIND's timestamp form, YYYYMMDDHHMMSS in UTC. */
 function stamp(when: Date): string {
   return when.toISOString().replace(/[-T:]/g, '').slice(0, 14);
 }
 
+/** A timestamp as BIND reads it: YYYYMMDDHHMMSS (UTC), or seconds since 1970 (what old files hold); undefined if neither. */
+function parseStamp(text: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
+  if (!m) return /^\d{1,10}$/.test(text) ? new Date(Number(text) * 1000) : undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const when = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return when.getUTCMonth() === mo - 1 && when.getUTCDate() === d && h < 24 && mi < 60 && s < 61 ? when : undefined;
+}
+
+/** ctime's form, which BIND adds after each stamp in the .key file's comments: "Thu Dec  3 07:16:38 2026". */
+function ctime(when: Date): string {
+  const [day, date, month, year, time] = when.toUTCString().replace(',', '').split(' ') as [string, string, string, string, string];
+  return `${day} ${month} ${date.replace(/^0/, ' ')} ${time} ${year}`;
+}
+
 /**
- * The pair dnssec-keygen would write for `key`: the base name (K<zone>.+<alg>+<tag>)
- * and both files' text. Created, Publish and Activate are all `created`, so BIND
- * signs with the key at once.
+ * The timing metadata of a .private file; throws DnssecKeyError at `file:line:col`
+ * for a stamp that is not one. A file with no Publish, Activate, Inactive or
+ * Delete line (Private-key-format v1.2 and before) is a key published and active
+ * since ever, as BIND's dnssec-signzone takes it.
  */
-export function bindKeyFiles(key: SigningKey, created: Date): { base: string; key: string; private: string } {
+export function readKeyTimes(priv: KeyFileText): KeyTimes {
+  const fields = readPrivateFile(priv);
+  const times: KeyTimes = {};
+  for (const [field, name] of TIME_FIELDS) {
+    const f = fields.get(field);
+    if (!f) continue;
+    const when = parseStamp(f.value);
+    if (!when) throw new DnssecKeyError(`${priv.file}:${f.line}:${field.length + 3}: ${field} is not a time (YYYYMMDDHHMMSS)`);
+    times[name] = when;
+  }
+  if (!times.publish && !times.activate && !times.inactive && !times.delete) times.publish = times.activate = new Date(0);
+  return times;
+}
+
+/**
+ * The pair dnssec-keygen would write for `key` with these times: the base name
+ * (K<zone>.+<alg>+<tag>) and both files' text, the times as lines of the
+ * .private file and comments of the .key file, in BIND's order and forms.
+ */
+export function bindKeyFiles(key: SigningKey, times: KeyTimes): { base: string; key: string; private: string } {
   const alg = String(key.algorithm).padStart(3, '0');
   const tag = String(key.tag).padStart(5, '0');
   const zone = key.owner.toString();
-  const when = stamp(created);
   const kind = key.flags & 1 ? 'key-signing' : 'zone-signing';
+  const set = TIME_FIELDS.flatMap(([field, name]) => (times[name] ? [[field, times[name]] as const] : []));
   const keyText = [
     `; This is a ${kind} key, keyid ${key.tag}, for ${zone}`,
-    `; Created: ${when}`,
-    `; Publish: ${when}`,
-    `; Activate: ${when}`,
-    `${zone} IN DNSKEY ${key.flags} 3 ${key.algorithm} ${key.dnskey.subarray(4).toString('base64')}`,
+    ...set.map(([field, when]) => `; ${field}: ${stamp(when)} (${ctime(when)})`),
+    // BIND writes the key in words of 56 characters.
+    `${zone} IN DNSKEY ${key.flags} 3 ${key.algorithm} ${key.dnskey.subarray(4).toString('base64').match(/.{1,56}/g)!.join(' ')}`,
   ];
   const jwk = key.privateKey.export({ format: 'jwk' });
   const b64 = (s: string | undefined): string => Buffer.from(s ?? '', 'base64url').toString('base64');
@@ -155,9 +196,7 @@ export function bindKeyFiles(key: SigningKey, created: Date): { base: string; ke
     'Private-key-format: v1.3',
     `Algorithm: ${key.algorithm} (${ALGORITHM_NAMES[key.algorithm]})`,
     ...secret,
-    `Created: ${when}`,
-    `Publish: ${when}`,
-    `Activate: ${when}`,
+    ...set.map(([field, when]) => `${field}: ${stamp(when)}`),
   ];
   return { base: `K${zone}+${alg}+${tag}`, key: keyText.join('\n') + '\n', private: privText.join('\n') + '\n' };
 }

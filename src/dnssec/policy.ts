@@ -20,6 +20,8 @@ export interface DnssecPolicy {
   signatureValidity: number;
   /** A signature is made again once it has less than this left, in seconds. */
   refresh: number;
+  /** The TTL of the DNSKEY, CDS and CDNSKEY RRsets, in seconds: what a rollover waits for before a new key signs. */
+  dnskeyTtl: number;
   /** Where the zone's keys are kept (BIND's K<zone>+<alg>+<tag>.key/.private). */
   keyDirectory: string;
 }

@@ -8,6 +8,8 @@ export interface ZoneSigning {
   policy: DnssecPolicy;
   /** The keys in force at `now` (seconds since 1970). */
   keys(now: number): Promise<ZoneKeys>;
+  /** The next moment after `now` at which the keys in force change (a rollover's step), in seconds since 1970; undefined when none is set. */
+  nextKeyEvent?(now: number): Promise<number | undefined>;
 }
 
 export interface SignedState {
@@ -16,6 +18,8 @@ export interface SignedState {
   keys: ZoneKeys;
   /** When the first signature of the served version is due for refreshing, in seconds since 1970. */
   refreshAt: number;
+  /** When the zone is looked at again: refreshAt, or the keys' next change when that comes first. */
+  wakeAt: number;
   timer: NodeJS.Timeout;
 }
 

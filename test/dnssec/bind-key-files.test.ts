@@ -2,7 +2,8 @@
 // file:line:col, never a crash; and the files rotor writes have BIND's names and fields.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bindKeyFiles, readBindKeyPair } from '../../src/dnssec/bind-key-files.js';
+import { bindKeyFiles, readBindKeyPair, readKeyTimes } from '../../src/dnssec/bind-key-files.js';
+import { since } from './key-times.js';
 import { Algorithm, dnskeyPublicKey, DnssecKeyError, generateKey, KSK_FLAGS } from '../../src/dnssec/keys.js';
 import { Name } from '../../src/wire/name.js';
 
@@ -35,7 +36,7 @@ describe('readBindKeyPair on bad files', () => {
   it('an ECDSA scalar that is not a P-256 private key', () => fails('example.com. IN DNSKEY 256 3 13 AAAA\n', `Algorithm: 13\nPrivateKey: ${Buffer.alloc(32, 0xff).toString('base64')}\n`, /not a valid ECDSAP256SHA256 private key/));
   it('a private key that is not the DNSKEY', () => {
     const other = generateKey(Name.parse('example.com.'), Algorithm.ED25519, KSK_FLAGS);
-    const priv = bindKeyFiles(other, new Date()).private;
+    const priv = bindKeyFiles(other, since(new Date())).private;
     fails(RFC8080_KEY, priv, /the private key is not the one of K\.key's DNSKEY/);
   });
 });
@@ -54,9 +55,24 @@ describe('dnskeyPublicKey on bad DNSKEY data', () => {
 describe('bindKeyFiles', () => {
   it("names the pair as dnssec-keygen does and marks a KSK's comment", () => {
     const key = generateKey(Name.parse('example.com.'), Algorithm.ECDSAP256SHA256, KSK_FLAGS);
-    const files = bindKeyFiles(key, new Date('2026-12-03T04:52:10Z'));
+    const files = bindKeyFiles(key, since(new Date('2026-12-03T04:52:10Z')));
     assert.equal(files.base, `Kexample.com.+013+${String(key.tag).padStart(5, '0')}`);
     assert.match(files.key, new RegExp(`^; This is a key-signing key, keyid ${key.tag}, for example\\.com\\.\n`));
     assert.match(files.private, /^Private-key-format: v1\.3\nAlgorithm: 13 \(ECDSAP256SHA256\)\nPrivateKey: [A-Za-z0-9+/]{43}=\nCreated: 20261203045210\n/);
+  });
+});
+
+describe('readKeyTimes', () => {
+  const file = (text: string) => ({ file: 'K.private', text: `${RFC8080_PRIVATE}${text}` });
+  it('reads the times in both of BIND forms (YYYYMMDDHHMMSS and seconds), and leaves unset ones out', () => {
+    assert.deepEqual(readKeyTimes(file('Created: 20261203071642\nPublish: 1796283402\nActivate: 20261213081642\n')), {
+      created: new Date('2026-12-03T07:16:42Z'), publish: new Date(1796283402_000), activate: new Date('2026-12-13T08:16:42Z'),
+    });
+  });
+  it('takes a file with no time at all (v1.2) as a key published and active since ever, as dnssec-signzone does', () => {
+    assert.deepEqual(readKeyTimes(file('')), { publish: new Date(0), activate: new Date(0) });
+  });
+  it('names a time that is not one at its line and column', () => {
+    assert.throws(() => readKeyTimes(file('Inactive: 20261332000000\n')), (e: unknown) => e instanceof DnssecKeyError && e.message === 'K.private:4:11: Inactive is not a time (YYYYMMDDHHMMSS)');
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bindKeyFiles, readBindKeyPair } from '../../src/dnssec/bind-key-files.js';
+import { since } from './key-times.js';
 import { Algorithm, ALGORITHM_NAMES, DigestType, dsRData, generateKey, KSK_FLAGS, ZSK_FLAGS, type SigningKey } from '../../src/dnssec/keys.js';
 import { typeBitmap } from '../../src/dnssec/nsec3-hash.js';
 import { signRRset, verifyRRset, type RRset } from '../../src/dnssec/rrsig.js';
@@ -60,13 +61,32 @@ describe('keys rotor writes', () => {
   for (const algorithm of ALGORITHMS) {
     it(`${ALGORITHM_NAMES[algorithm]}: dnssec-dsfromkey reads them, and they load back the same`, () => {
       const key = generateKey(zone, algorithm, KSK_FLAGS);
-      const files = bindKeyFiles(key, new Date('2026-01-01T00:00:00Z'));
+      const files = bindKeyFiles(key, since(new Date('2026-01-01T00:00:00Z')));
       writeFileSync(join(dir, `${files.base}.key`), files.key);
       writeFileSync(join(dir, `${files.base}.private`), files.private, { mode: 0o600 });
       assert.deepEqual(bindDs(files.base, '-2'), dsRData(zone, key.dnskey));
       const back = load(files.base);
       assert.deepEqual(back.dnskey, key.dnskey);
       assert.equal(back.tag, key.tag);
+    });
+  }
+});
+
+describe('key files with every time', () => {
+  for (const algorithm of ALGORITHMS) {
+    it(`${ALGORITHM_NAMES[algorithm]}: are what dnssec-settime writes for the same times, octet for octet`, () => {
+      const at = (s: string) => new Date(s);
+      const key = generateKey(zone, algorithm, KSK_FLAGS);
+      const files = bindKeyFiles(key, {
+        created: at('2026-12-03T07:16:42Z'), publish: at('2026-12-03T07:16:42Z'), activate: at('2026-12-13T08:16:42Z'),
+        inactive: at('2027-01-04T07:16:42Z'), delete: at('2027-01-15T07:16:42Z'), syncPublish: at('2026-12-13T08:16:42Z'), syncDelete: at('2027-01-04T07:16:42Z'),
+      });
+      writeFileSync(join(dir, `${files.base}.key`), files.key);
+      writeFileSync(join(dir, `${files.base}.private`), files.private, { mode: 0o600 });
+      // Setting a time to what it is has BIND write both files again in its own form.
+      run('dnssec-settime', ['-I', '20270104071642', files.base]);
+      assert.equal(readFileSync(join(dir, `${files.base}.key`), 'utf8'), files.key);
+      assert.equal(readFileSync(join(dir, `${files.base}.private`), 'utf8'), files.private);
     });
   }
 });
@@ -131,7 +151,7 @@ describe('a zone dnssec-signzone signs', () => {
       const keys = [generateKey(zone, algorithm, KSK_FLAGS), generateKey(zone, algorithm, ZSK_FLAGS)];
       const keyDir = mkdtempSync(join(dir, 'keys-'));
       for (const key of keys) {
-        const files = bindKeyFiles(key, new Date(Date.now() - 86400_000));
+        const files = bindKeyFiles(key, since(new Date(Date.now() - 86400_000)));
         writeFileSync(join(keyDir, `${files.base}.key`), files.key);
         writeFileSync(join(keyDir, `${files.base}.private`), files.private, { mode: 0o600 });
       }

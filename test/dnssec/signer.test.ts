@@ -42,7 +42,7 @@ a.b.unsigned IN NS ns.other.net.
 const POLICY: DnssecPolicy = {
   algorithm: Algorithm.ECDSAP256SHA256, keys: 'csk', denial: 'nsec',
   nsec3: { iterations: 0, salt: Buffer.alloc(0), optOut: false },
-  signatureValidity: 14 * 86400, refresh: 7 * 86400, keyDirectory: '/nonexistent',
+  signatureValidity: 14 * 86400, refresh: 7 * 86400, dnskeyTtl: 3600, keyDirectory: '/nonexistent',
 };
 
 function zoneKeys(algorithm: Algorithm, kind: DnssecPolicy['keys']): ZoneKeys {
