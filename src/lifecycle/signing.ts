@@ -1,7 +1,11 @@
 // What the zone lifecycle keeps of a signed zone between two signings, and how
 // it is told that a zone is signed (the composition root reads the policy from
 // rotor.yaml and the keys from the key directory).
+import { nextKeyEvent, zoneKeys } from '../dnssec/key-store.js';
 import type { DnssecPolicy, ZoneKeys } from '../dnssec/policy.js';
+import { dnssecPolicy, type DnssecSettings } from '../dnssec/settings.js';
+import type { Logger } from '../log.js';
+import { Name } from '../wire/name.js';
 import type { Zone } from '../zone/zone.js';
 
 export interface ZoneSigning {
@@ -32,4 +36,20 @@ export function sameKeys(a: ZoneKeys, b: ZoneKeys): boolean {
 
 export function signingDue(state: SignedState, now: number): boolean {
   return now >= state.refreshAt;
+}
+
+/** How `origin` (a key) is signed under the `dnssec:` settings: its policy, its keys from the key directory; undefined when it is not signed. */
+export function zoneSigning(settings: DnssecSettings, origin: string, logger: Logger): ZoneSigning | undefined {
+  const name = Name.parse(origin);
+  const policy = dnssecPolicy(settings, name);
+  if (!policy) return undefined;
+  const warn = (message: string) => logger.warn({ zone: origin }, message);
+  return {
+    policy,
+    keys: (now) => zoneKeys(name, policy, new Date(now * 1000), warn),
+    nextKeyEvent: async (now) => {
+      const at = await nextKeyEvent(name, policy, new Date(now * 1000));
+      return at && at.getTime() / 1000;
+    },
+  };
 }
