@@ -20,6 +20,7 @@ export interface SignedState {
   /** The version loaded from the file, signed last. */
   unsigned: Zone;
   keys: ZoneKeys;
+  policy: DnssecPolicy;
   /** When the first signature of the served version is due for refreshing, in seconds since 1970. */
   refreshAt: number;
   /** When the zone is looked at again: refreshAt, or the keys' next change when that comes first. */
@@ -36,6 +37,12 @@ export function sameKeys(a: ZoneKeys, b: ZoneKeys): boolean {
 
 export function signingDue(state: SignedState, now: number): boolean {
   return now >= state.refreshAt;
+}
+
+/** Whether two policies sign alike (a configuration reload may change denial, NSEC3 parameters, TTLs or validity). */
+export function samePolicy(a: DnssecPolicy, b: DnssecPolicy): boolean {
+  const text = (p: DnssecPolicy) => JSON.stringify({ ...p, nsec3: { ...p.nsec3, salt: p.nsec3.salt.toString('hex') } });
+  return text(a) === text(b);
 }
 
 /** How `origin` (a key) is signed under the `dnssec:` settings: its policy, its keys from the key directory; undefined when it is not signed. */

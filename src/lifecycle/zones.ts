@@ -15,7 +15,7 @@ import type { LoadOptions, ZoneFormat } from '../zone/load.js';
 import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';
 import { serialGreater, Zone } from '../zone/zone.js';
-import { sameKeys, signingDue, type SignedState, type ZoneSigning } from './signing.js';
+import { sameKeys, samePolicy, signingDue, type SignedState, type ZoneSigning } from './signing.js';
 import { signZone } from '../dnssec/signer.js';
 
 /** What tells one version of a file from another: inode, size and modification time; '' when it is gone. */
@@ -345,7 +345,7 @@ export class ZoneFiles {
    * increment): every re-sign raises it, so it may run ahead of the file's, and
    * an edit that raises the file's serial past it takes the file's again. A file
    * saved unchanged is not signed again unless signatures are due for refreshing
-   * or the keys changed. When signing fails, the previous version stays served
+   * or the keys or the policy changed. When signing fails, the previous version stays served
    * and the failure is reported like a load's, with its retries.
    */
   private async sign(unsigned: Zone, file: string, previous: Zone | undefined, signing: ZoneSigning, warnings: Diagnostic[]): Promise<void> {
@@ -354,7 +354,7 @@ export class ZoneFiles {
     try {
       const keys = await signing.keys(now);
       const same = previous && last && last.unsigned.origin.equals(unsigned.origin) && last.unsigned.digest === unsigned.digest;
-      if (same && sameKeys(last.keys, keys) && !signingDue(last, now)) {
+      if (same && sameKeys(last.keys, keys) && samePolicy(last.policy, signing.policy) && !signingDue(last, now)) {
         this.failing.delete(file);
         this.stopRetrying(file);
         last.wakeAt = wakeTime(await signing.nextKeyEvent?.(now), last.refreshAt, now);
@@ -372,7 +372,7 @@ export class ZoneFiles {
       if (previous) await recordChange(previous, zone, this.options.journalBytes?.(zone.origin.key) ?? 0);
       const wakeAt = wakeTime(await signing.nextKeyEvent?.(now), signed.refreshAt, now);
       clearTimeout(last?.timer);
-      this.signed.set(file, { unsigned, keys, refreshAt: signed.refreshAt, wakeAt, timer: this.resignLater(file, wakeAt, now) });
+      this.signed.set(file, { unsigned, keys, policy: signing.policy, refreshAt: signed.refreshAt, wakeAt, timer: this.resignLater(file, wakeAt, now) });
       this.publish(zone, file, previous, warnings, { made: signed.made, kept: signed.kept });
     } catch (e) {
       this.reject(file, [{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `zone ${unsigned.origin} could not be signed: ${(e as Error).message}` }]);
