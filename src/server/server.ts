@@ -20,6 +20,8 @@ import { bindTransport, type UdpTransport } from '../net/transport.js';
 import type { UdpCounts, UdpListener } from '../net/udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from '../lifecycle/watch.js';
 import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
+import { zoneSigning } from '../lifecycle/signing.js';
+import type { DnssecSettings } from '../dnssec/settings.js';
 import { CatalogZone, type CatalogSettings, type Member } from '../lifecycle/catalog-zone.js';
 import type { Identity } from '../query/identity.js';
 import type { SourceLimits } from '../zone/source.js';
@@ -61,6 +63,8 @@ export interface ServerOptions {
   forward?: ForwardConfig;
   /** TSIG keys, allow-transfer and NOTIFY targets; nothing is transferable without them. */
   transfer?: TransferSettings;
+  /** Zone signing: the `dnssec:` blocks of rotor.yaml; no zone is signed without them. */
+  dnssec?: DnssecSettings;
   /** $INCLUDE directories and the size limit of zone files; SOURCE_DEFAULTS when unset. */
   zoneSources?: SourceLimits;
   /** CH TXT version.bind and friends, and the NSID (query/identity.ts); hidden when unset. */
@@ -110,6 +114,7 @@ export class DnsServer {
       journalBytes,
       reserved: (origin) => origin === this.catalogZone.origin ? 'the catalog zone rotor writes (catalog.name in rotor.yaml)' : undefined,
       canForward: () => this.resolver !== undefined,
+      dnssec: (origin) => this.opts.dnssec && zoneSigning(this.opts.dnssec, origin, this.opts.logger),
     }, opts.zoneList);
     this.events = this.zones.events;
     // One for the server's life: its queues keep one zone's updates in order across configuration reloads.

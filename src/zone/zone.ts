@@ -51,7 +51,7 @@ export class Zone {
   constructor(
     readonly version: ZoneVersion,
     readonly file: string,
-    private readonly positions: RecordPositions,
+    readonly positions: RecordPositions,
     private readonly written: Uint32Array,
   ) {
     this.origin = version.origin;
