@@ -14,7 +14,9 @@ import { Rcode, RRType } from '../wire/types.js';
 import { additionalName, hasAdditional, targetOf } from '../rrtypes/registry.js';
 import { singleNameData } from '../rrtypes/single-name.js';
 import { soaMinimum } from '../rrtypes/soa.js';
+import type { Lookup } from '../zone/version.js';
 import type { RRset, Zone } from '../zone/zone.js';
+import { denialOf, isSigned, type Proof } from './denial.js';
 
 /**
  * Everything the answer depends on. A field added here is part of the answer
@@ -24,7 +26,7 @@ export interface AnswerInput {
   zone: Zone;
   qname: Name;
   qtype: number;
-  /** The DO bit (RFC 3225): carried to the answer step, where DNSSEC records will depend on it. */
+  /** The DO bit (RFC 3225): a signed zone's answer then carries signatures and denial proofs (RFC 4035 §3.1). */
   dnssecOk: boolean;
   /** RFC 8482: over UDP, ANY gets one RRset ('one'); over TCP, all of them ('all'). */
   any: 'one' | 'all';
@@ -48,6 +50,8 @@ export interface AnsweredRRset {
   ttl: number;
   rdata: RRset['rdata'];
   set: RRset;
+  /** The set's signatures (always set.signatures), when the answer carries them: DO=1, a signed zone. */
+  signatures?: readonly Buffer[];
 }
 
 export interface Answer {
@@ -125,14 +129,31 @@ class Responder {
   /** Owners whose A/AAAA we may add to the additional section. */
   private readonly wanted: { name: Name; glue: boolean }[] = [];
   private readonly written = new Set<RRset>();
+  /** What the denial records must prove, as met (DO=1 in a signed zone only). */
+  private readonly proofs: Proof[] = [];
 
-  constructor(readonly zone: Zone) {
+  /** @param dnssec DO=1 and the zone is signed: RRSIGs with every RRset, denial proofs */
+  constructor(readonly zone: Zone, readonly dnssec: boolean) {
     this.out = { kind: 'answer', rcode: Rcode.NOERROR, aa: true, zone, answer: [], authority: [], additional: [], referral: false };
   }
 
   private emit(section: AnsweredRRset[], set: RRset, owner: Name = set.owner, ttl: number = set.ttl): void {
     this.written.add(set);
-    section.push({ owner, type: set.type, ttl, rdata: set.rdata, set });
+    const out: AnsweredRRset = { owner, type: set.type, ttl, rdata: set.rdata, set };
+    if (this.dnssec && set.signatures.length > 0) out.signatures = set.signatures;
+    section.push(out);
+  }
+
+  /** Notes what the denial records must prove (they are put last, see putProofs). */
+  prove(kind: Proof['kind'], name: Name, at: Lookup): void {
+    if (this.dnssec) this.proofs.push({ kind, name, at });
+  }
+
+  /** The NSEC or NSEC3 RRsets of every proof noted, with their signatures, after the rest of the authority section. */
+  putProofs(): void {
+    for (const proof of this.proofs) {
+      for (const set of denialOf(this.zone, proof)) if (!this.written.has(set)) this.emit(this.out.authority, set);
+    }
   }
 
   putAnswer(set: RRset, owner: Name): void {
@@ -163,10 +184,22 @@ class Responder {
     this.emit(this.out.authority, soa.set, soa.owner, soa.ttl);
   }
 
-  /** A referral: the child's NS in authority, their addresses (glue) in additional, AA off. */
+  /**
+   * A referral: the child's NS in authority, their addresses (glue) in
+   * additional, AA off. With DNSSEC, the DS set, or the proof that there is
+   * none (RFC 4035 §3.1.4).
+   */
   putDelegation(cut: number): void {
     const ns = this.zone.rrset(cut, RRType.NS)!;
     this.emit(this.out.authority, ns);
+    if (this.dnssec) {
+      const ds = this.zone.rrset(cut, RRType.DS);
+      if (ds) this.emit(this.out.authority, ds);
+      else {
+        const name = this.zone.ownerName(cut);
+        this.prove('no-ds', name, { node: cut, encloser: cut, cut, wildcard: -1 });
+      }
+    }
     this.out.referral = true;
     this.out.kind = 'referral';
     if (this.out.answer.length === 0) this.out.aa = false;
@@ -210,7 +243,7 @@ function substitute(name: Name, dname: RRset): Name | undefined {
 /** Answers an IN-class query for a name inside `input.zone`. */
 export function answer(input: AnswerInput): Answer {
   const { zone, qname, qtype } = input;
-  const r = new Responder(zone);
+  const r = new Responder(zone, input.dnssecOk && isSigned(zone));
   let name = qname;
   const visited = new Set<string>();
 
@@ -251,13 +284,20 @@ export function answer(input: AnswerInput): Answer {
     }
     if (node < 0) {
       r.putNegative(Rcode.NXDOMAIN);
+      r.prove('nxdomain', name, at);
       break;
     }
+    const synthesised = node !== at.node;
+    // A wildcard's NSEC is its own, never synthesised for the names it answers (RFC 4592 §4.4), nor its signatures.
+    const own = (type: number) => !synthesised || type !== RRType.NSEC;
+    // An RRSIG question is answered by the signatures at the name (each RRset's, under its TTL), as BIND answers it.
+    const signatures = qtype === RRType.RRSIG ? zone.signaturesAt(node).filter((s) => own(s.rdata[0]!.readUInt16BE(0))) : [];
     const cname = zone.rrset(node, RRType.CNAME);
-    if (cname && qtype !== RRType.CNAME && qtype !== RRType.ANY) {
+    if (cname && qtype !== RRType.CNAME && qtype !== RRType.ANY && signatures.length === 0) {
       // Checked before writing, so that a chain of exactly MAX_CHAIN is followed to its end.
       if (visited.size > MAX_CHAIN) break;
       r.putAnswer(cname, name);
+      if (synthesised) r.prove('wildcard', name, at);
       const target = targetOf(RRType.CNAME, cname.rdata[0]!);
       // Out-of-zone targets, loops and chains longer than MAX_CHAIN are left to the resolver.
       if (!target || !target.isSubdomainOf(zone.origin) || visited.has(target.key)) break;
@@ -265,22 +305,35 @@ export function answer(input: AnswerInput): Answer {
       continue;
     }
     if (qtype === RRType.ANY) {
-      const sets = zone.rrsetsAt(node);
+      const sets = zone.rrsetsAt(node).filter((set) => own(set.type));
       if (sets.length === 0) r.putNegative(Rcode.NOERROR);
       for (const set of input.any === 'all' ? sets : sets.slice(0, 1)) r.putAnswer(set, name);
+      if (sets.length === 0) r.prove(synthesised ? 'wildcard-nodata' : 'nodata', name, at);
+      else if (synthesised) r.prove('wildcard', name, at);
+      break;
+    }
+    if (signatures.length > 0) {
+      for (const set of signatures) r.putAnswer(set, name);
+      if (synthesised) r.prove('wildcard', name, at);
       break;
     }
     const set = zone.rrset(node, qtype);
     const alias = (qtype === RRType.A || qtype === RRType.AAAA) && !set ? zone.rrset(node, RRType.ALIAS) : undefined;
-    if (set) r.putAnswer(set, name);
-    else if (alias) {
+    if (set) {
+      r.putAnswer(set, name);
+      if (synthesised) r.prove('wildcard', name, at);
+    } else if (alias) {
       // The addresses are the target's, which may be anywhere: query processing looks them up.
       r.out.kind = 'alias';
       r.out.alias = { set: alias, owner: name };
-    } else r.putNegative(Rcode.NOERROR);
+    } else {
+      r.putNegative(Rcode.NOERROR);
+      r.prove(synthesised ? 'wildcard-nodata' : 'nodata', name, at);
+    }
     break;
   }
   r.putAdditional();
+  r.putProofs();
   const out = r.out;
   // A positive answer says how it was reached; a negative one or a referral said so as it was put.
   if (out.kind === 'answer') {

@@ -3,6 +3,7 @@
 // effect (or lack of it) on senders and resolvers can be watched.
 import type { Name } from '../wire/name.js';
 import type { RRsetOut } from '../message/response.js';
+import { RRType } from '../wire/types.js';
 import type { Zone } from '../zone/zone.js';
 
 export type RotationPolicy = 'cyclic' | 'random' | 'fixed';
@@ -42,6 +43,8 @@ export interface Placed {
   ttl: number;
   rdata: RRsetOut['rdata'];
   set: Rotatable;
+  /** The RRSIGs written after the set: passed through, never reordered. */
+  signatures?: RRsetOut['signatures'];
 }
 
 export interface Sections<T> {
@@ -54,6 +57,14 @@ export interface Sections<T> {
 export interface Rotated extends Sections<RRsetOut> {
   /** Cyclic: its counter mod its size; fixed: 0; random or none: undefined. For the query log. */
   rotation: number | undefined;
+}
+
+/**
+ * Whether writes of `set` turn: two or more records, and not the signatures an
+ * RRSIG question is answered with (rotation reorders records, never signatures).
+ */
+export function rotates(set: Rotatable): boolean {
+  return set.rdata.length > 1 && set.type !== RRType.RRSIG;
 }
 
 /** How many times an RRset has been written: kept by the stage, one cell per RRset. */
@@ -122,13 +133,16 @@ export class Rotation {
     let rotation: number | undefined;
     let first = true;
     const turned = (list: readonly Placed[], answers: boolean): RRsetOut[] => list.map((p) => {
-      if (p.rdata.length < 2) return { owner: p.owner, type: p.type, ttl: p.ttl, rdata: p.rdata };
+      const out: RRsetOut = { owner: p.owner, type: p.type, ttl: p.ttl, rdata: p.rdata };
+      if (p.signatures) out.signatures = p.signatures;
+      if (!rotates(p)) return out;
       const turn = this.turn(zone, p.set);
       if (answers && first) {
         rotation = turn;
         first = false;
       }
-      return { owner: p.owner, type: p.type, ttl: p.ttl, rdata: p.rdata, turn: turn ?? 'random' };
+      out.turn = turn ?? 'random';
+      return out;
     });
     const answer = turned(sections.answer, true);
     return { answer, authority: turned(sections.authority, false), additional: turned(sections.additional, false), rotation };

@@ -12,7 +12,12 @@ export const NSEC3_SHA1 = 1;
 
 /** IH(salt, x, k): SHA-1 of the canonical name and salt, then `iterations` more times of the digest and salt. */
 export function nsec3Hash(name: Name, salt: Buffer, iterations: number): Buffer {
-  let digest = createHash('sha1').update(canonicalName(name)).update(salt).digest();
+  return nsec3HashWire(canonicalName(name), salt, iterations);
+}
+
+/** nsec3Hash of a name already in canonical wire form (lowercase, with its root octet). */
+export function nsec3HashWire(wire: Uint8Array, salt: Buffer, iterations: number): Buffer {
+  let digest = createHash('sha1').update(wire).update(salt).digest();
   for (let i = 0; i < iterations; i++) digest = createHash('sha1').update(digest).update(salt).digest();
   return digest;
 }

@@ -25,8 +25,16 @@ export interface Validity {
 /** The RRSIG RDATA signing `set` with `key`. */
 export function signRRset(set: RRset, key: SigningKey, validity: Validity): Buffer {
   const head = rrsigHead(set, key.algorithm, labelsOf(set.owner), validity, key.tag, key.owner);
-  const data = Buffer.concat([head, canonicalRRset(set, set.owner, set.ttl)]);
-  return Buffer.concat([head, signature(key.algorithm, key.privateKey, data)]);
+  return Buffer.concat([head, signature(key.algorithm, key.privateKey, signedData(head, set.type, set.class, set.ttl, canonicalName(set.owner), set.rdatas))]);
+}
+
+/**
+ * What an RRSIG's signature is computed over: its RDATA up to the signature
+ * (`head`), then the RRset in canonical form; the signing threads call this with
+ * the RRsets they are sent.
+ */
+export function signedData(head: Buffer, type: number, klass: number, ttl: number, ownerWire: Buffer, rdatas: readonly Buffer[]): Buffer {
+  return Buffer.concat([head, canonicalRecords(type, klass, ttl, ownerWire, rdatas)]);
 }
 
 /**
@@ -55,7 +63,7 @@ export function verifyRRset(set: RRset, rrsig: Buffer, dnskey: Buffer): string |
   }
   // An answer synthesized from a wildcard is signed as the wildcard (RFC 4035 §5.3.2).
   const owner = fields.labels < labelsOf(set.owner) ? set.owner.strip(set.owner.labelCount - fields.labels).prepend('*') : set.owner;
-  const data = Buffer.concat([rrsig.subarray(0, fields.signatureAt), canonicalRRset(set, owner, fields.originalTtl)]);
+  const data = signedData(rrsig.subarray(0, fields.signatureAt), set.type, set.class, fields.originalTtl, canonicalName(owner), set.rdatas);
   const sig = rrsig.subarray(fields.signatureAt);
   const ok = fields.algorithm === Algorithm.ED25519 ? verify(null, data, publicKey, sig)
     : fields.algorithm === Algorithm.ECDSAP256SHA256 ? verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, sig)
@@ -68,7 +76,8 @@ function labelsOf(owner: Name): number {
   return owner.isWildcard ? owner.labelCount - 1 : owner.labelCount;
 }
 
-function rrsigHead(set: RRset, algorithm: number, labels: number, validity: Validity, tag: number, signer: Name): Buffer {
+/** The RRSIG RDATA before its signature (RFC 4034 §3.1): what is signed first. */
+export function rrsigHead(set: { type: number; ttl: number }, algorithm: number, labels: number, validity: Validity, tag: number, signer: Name): Buffer {
   const fixed = Buffer.alloc(18);
   fixed.writeUInt16BE(set.type, 0);
   fixed[2] = algorithm;
@@ -81,17 +90,20 @@ function rrsigHead(set: RRset, algorithm: number, labels: number, validity: Vali
   return Buffer.concat([fixed, canonicalName(signer)]);
 }
 
-interface RrsigFields {
+export interface RrsigFields {
   readonly typeCovered: number;
   readonly algorithm: number;
   readonly labels: number;
   readonly originalTtl: number;
+  readonly expiration: number;
+  readonly inception: number;
   readonly keyTag: number;
   readonly signer: Name;
   readonly signatureAt: number;
 }
 
-function rrsigFields(rrsig: Buffer): RrsigFields {
+/** The fields of RRSIG RDATA; throws when it is too short or its signer name is bad. */
+export function rrsigFields(rrsig: Buffer): RrsigFields {
   if (rrsig.length < 19) throw new Error('shorter than 19 octets');
   const { name, end } = readName(rrsig, 18);
   return {
@@ -99,6 +111,8 @@ function rrsigFields(rrsig: Buffer): RrsigFields {
     algorithm: rrsig[2]!,
     labels: rrsig[3]!,
     originalTtl: rrsig.readUInt32BE(4),
+    expiration: rrsig.readUInt32BE(8),
+    inception: rrsig.readUInt32BE(12),
     keyTag: rrsig.readUInt16BE(16),
     signer: name,
     signatureAt: end,
@@ -107,16 +121,16 @@ function rrsigFields(rrsig: Buffer): RrsigFields {
 
 /**
  * The RRset in canonical form and order (RFC 4034 §6.2, §6.3): each record as
- * owner, type, class, original TTL, length and canonical RDATA; records sorted by
- * their canonical RDATA as unsigned octet strings, duplicates dropped.
+ * owner (`ownerWire`, canonical), type, class, original TTL, length and canonical
+ * RDATA; records sorted by their canonical RDATA as unsigned octet strings,
+ * duplicates dropped.
  */
-function canonicalRRset(set: RRset, owner: Name, ttl: number): Buffer {
-  const rdatas = set.rdatas.map((r) => canonicalRData(set.type, r)).sort(Buffer.compare);
+function canonicalRecords(type: number, klass: number, ttl: number, ownerWire: Buffer, raw: readonly Buffer[]): Buffer {
+  const rdatas = raw.map((r) => canonicalRData(type, r)).sort(Buffer.compare);
   const head = Buffer.alloc(8);
-  head.writeUInt16BE(set.type, 0);
-  head.writeUInt16BE(set.class, 2);
+  head.writeUInt16BE(type, 0);
+  head.writeUInt16BE(klass, 2);
   head.writeUInt32BE(ttl >>> 0, 4);
-  const ownerWire = canonicalName(owner);
   const parts: Buffer[] = [];
   let last: Buffer | undefined;
   for (const rdata of rdatas) {
@@ -130,7 +144,7 @@ function canonicalRRset(set: RRset, owner: Name, ttl: number): Buffer {
 }
 
 /** ECDSA as r||s, 32 octets each (RFC 6605 §4), not DER; Ed25519 as its 64 octets; RSA PKCS #1 v1.5 (RFC 5702). */
-function signature(algorithm: Algorithm, privateKey: KeyObject, data: Buffer): Buffer {
+export function signature(algorithm: Algorithm, privateKey: KeyObject, data: Buffer): Buffer {
   if (algorithm === Algorithm.ED25519) return sign(null, data, privateKey);
   if (algorithm === Algorithm.ECDSAP256SHA256) return sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return sign('sha256', data, privateKey);

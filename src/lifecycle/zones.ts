@@ -14,7 +14,9 @@ import { unreachableAliases } from './alias-targets.js';
 import type { LoadOptions, ZoneFormat } from '../zone/load.js';
 import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';
-import { serialGreater, type Zone } from '../zone/zone.js';
+import { serialGreater, Zone } from '../zone/zone.js';
+import { sameKeys, signingDue, type SignedState, type ZoneSigning } from './signing.js';
+import { signZone } from '../dnssec/signer.js';
 
 /** What tells one version of a file from another: inode, size and modification time; '' when it is gone. */
 export async function fileStamp(file: string): Promise<string> {
@@ -58,6 +60,8 @@ export interface ZoneFilesOptions {
   reserved?: (origin: string) => string | undefined;
   /** Whether names outside the served zones can be looked up (forward.upstreams is set), for ALIAS targets. */
   canForward?: () => boolean;
+  /** How `origin` (a key) is signed, when it is: its `dnssec:` policy and its keys (from rotor.yaml and the key directory). */
+  dnssec?: (origin: string) => ZoneSigning | undefined;
 }
 
 export interface ZoneEvents {
@@ -92,6 +96,8 @@ export class ZoneFiles {
   private loadingAll = false;
   /** Files in the directory that serve no zone, reported once each. */
   private readonly skipped = new Set<string>();
+  /** Signed zones, by file: the version loaded from the file and when it is signed again. */
+  private readonly signed = new Map<string, SignedState>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -150,10 +156,12 @@ export class ZoneFiles {
     return [...all].sort().map((file) => ({ file, origin: this.served.get(file), failing: this.failing.get(file) }));
   }
 
-  /** Stops the retries and the loader thread. */
+  /** Stops the retries, the re-signing timers and the loader thread. */
   async close(): Promise<void> {
     for (const r of this.retries.values()) clearTimeout(r.timer);
     this.retries.clear();
+    for (const s of this.signed.values()) clearTimeout(s.timer);
+    this.signed.clear();
     await this.loader.close();
   }
 
@@ -263,6 +271,8 @@ export class ZoneFiles {
   private remove(file: string): void {
     this.stopRetrying(file);
     this.failing.delete(file);
+    clearTimeout(this.signed.get(file)?.timer);
+    this.signed.delete(file);
     const origin = this.served.get(file);
     if (origin === undefined) return;
     this.served.delete(file);
@@ -292,6 +302,10 @@ export class ZoneFiles {
     }
     const warnings = [...r.diagnostics];
     const previous = this.served.get(file) === origin ? this.catalog.get(origin) : undefined;
+    const signing = this.options.dnssec?.(origin);
+    if (signing) return this.sign(zone, file, previous, signing, warnings);
+    clearTimeout(this.signed.get(file)?.timer);
+    this.signed.delete(file);
     if (previous) {
       const changed = previous.digest !== zone.digest;
       // The same records again (a save without a change): the IXFR history stays.
@@ -305,6 +319,12 @@ export class ZoneFiles {
       // Before the swap: a secondary that hears of the new serial finds its change in the journal.
       await recordChange(previous, zone, this.options.journalBytes?.(origin) ?? 0);
     }
+    this.publish(zone, file, previous, warnings);
+  }
+
+  /** Serves `zone` from `file` in place of `previous`: the swap every version goes through, signed or not. */
+  private publish(zone: Zone, file: string, previous: Zone | undefined, warnings: Diagnostic[], signed?: { made: number; kept: number }): void {
+    const origin = zone.origin.key;
     // While the whole directory loads, the other zones are not all in yet: loadAll checks once they are.
     if (!this.loadingAll) warnings.push(...this.unreachableAliases(zone));
     for (const d of warnings.filter((x) => x.severity === 'warning')) this.logger.warn({ file }, formatDiagnostic(d));
@@ -314,7 +334,57 @@ export class ZoneFiles {
     this.served.set(file, origin);
     this.failing.delete(file);
     this.stopRetrying(file);
-    this.logger.info({ zone: zone.origin.toString(), records: zone.recordCount, serial: zone.serial, file, reload: !!previous }, 'zone loaded');
+    this.logger.info({ zone: zone.origin.toString(), records: zone.recordCount, serial: zone.serial, file, reload: !!previous, ...(signed && { signatures: signed }) }, 'zone loaded');
     this.events.emit('loaded', zone, file, previous);
   }
+
+  /**
+   * The signing stage of a zone with a `dnssec:` policy, between the load and
+   * the swap. The served serial is the file's while the file's is ahead of it,
+   * else one more than the one served (BIND's inline signing, serial-update-method
+   * increment): every re-sign raises it, so it may run ahead of the file's, and
+   * an edit that raises the file's serial past it takes the file's again. A file
+   * saved unchanged is not signed again unless signatures are due for refreshing
+   * or the keys changed. When signing fails, the previous version stays served
+   * and the failure is reported like a load's, with its retries.
+   */
+  private async sign(unsigned: Zone, file: string, previous: Zone | undefined, signing: ZoneSigning, warnings: Diagnostic[]): Promise<void> {
+    const now = Date.now() / 1000;
+    const last = this.signed.get(file);
+    try {
+      const keys = await signing.keys(now);
+      const same = previous && last && last.unsigned.origin.equals(unsigned.origin) && last.unsigned.digest === unsigned.digest;
+      if (same && sameKeys(last.keys, keys) && !signingDue(last, now)) {
+        this.failing.delete(file);
+        this.stopRetrying(file);
+        clearTimeout(last.timer);
+        last.timer = this.resignLater(file, last.refreshAt, now);
+        return;
+      }
+      if (previous) unsigned.serial = serialGreater(unsigned.serial, previous.serial) ? unsigned.serial : (previous.serial + 1) >>> 0;
+      const signed = await signZone(unsigned.version, keys, signing.policy, now, previous?.version, { positions: unsigned.positions, file });
+      if (signed.leftOut > 0) {
+        warnings.push({ pos: { file, line: 1, col: 1 }, severity: 'warning', message: `${signed.leftOut} DNSSEC records (DNSKEY, CDS, CDNSKEY, RRSIG, NSEC, NSEC3, NSEC3PARAM) in the file are left out: rotor signs ${unsigned.origin} itself (dnssec: in rotor.yaml)` });
+      }
+      const zone = new Zone(signed.version, file, signed.positions, signed.written);
+      // Before the swap: a secondary that hears of the new serial finds its change in the journal.
+      if (previous) await recordChange(previous, zone, this.options.journalBytes?.(zone.origin.key) ?? 0);
+      clearTimeout(last?.timer);
+      this.signed.set(file, { unsigned, keys, refreshAt: signed.refreshAt, timer: this.resignLater(file, signed.refreshAt, now) });
+      this.publish(zone, file, previous, warnings, { made: signed.made, kept: signed.kept });
+    } catch (e) {
+      this.reject(file, [{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `zone ${unsigned.origin} could not be signed: ${(e as Error).message}` }]);
+    }
+  }
+
+  /** The timer that signs the zone of `file` again once its first signature is due (a reload: an edit meanwhile is taken too). */
+  private resignLater(file: string, refreshAt: number, now: number): NodeJS.Timeout {
+    return setTimeout(() => void this.reload(file), resignDelayMs(refreshAt, now)).unref();
+  }
+}
+
+/** Up to a minute after the first signature is due, spread so that zones signed together are not signed again together; setTimeout's limit at most. */
+export function resignDelayMs(refreshAt: number, now: number): number {
+  const due = Math.max(0, refreshAt - now) * 1000;
+  return Math.min(due + Math.random() * Math.min(60_000, due / 10), 2 ** 31 - 1);
 }

@@ -23,6 +23,12 @@ export interface RRsetOut {
    * wraps around; 'random' sends a fresh random order.
    */
   turn?: number | 'random';
+  /**
+   * The RRSIG records (RDATA) that cover the set, written after its records
+   * under the same owner and TTL, in the order given (rotation never touches
+   * them): the set and its signatures fit whole or not at all.
+   */
+  signatures?: readonly Buffer[];
 }
 
 export interface ResponseSpec {
@@ -60,7 +66,17 @@ export function writeRecord(w: MessageWriter, owner: Name, type: number, ttl: nu
 
 const randomOrder = new LazyShuffle();
 
+/** The set's records, then its signatures; returns how many records that is. */
 function writeRRset(w: MessageWriter, set: RRsetOut): number {
+  const { rdata, signatures } = set;
+  const n = rdata.length;
+  writeRecords(w, set);
+  if (signatures) for (const rd of signatures) writeRecord(w, set.owner, RRType.RRSIG, set.ttl, rd);
+  return n + (signatures?.length ?? 0);
+}
+
+/** The set's records, in the order of its turn. */
+function writeRecords(w: MessageWriter, set: RRsetOut): void {
   const { rdata, turn } = set;
   const n = rdata.length;
   if (turn === undefined || n < 2) {
@@ -71,16 +87,15 @@ function writeRRset(w: MessageWriter, set: RRsetOut): number {
   } else {
     for (let i = 0, k = turn % n; i < n; i++, k = k + 1 === n ? 0 : k + 1) writeRecord(w, set.owner, set.type, set.ttl, rdata[k]!);
   }
-  return n;
 }
 
 /** The fewest octets a record can take: a one-octet owner (the root), type, class, TTL, RDLENGTH, no data. */
 const MIN_RECORD = 11;
 
-/** Records in a section: the sum of its RRsets' sizes. */
-export function recordCount(sets: readonly { rdata: { length: number } }[]): number {
+/** Records in a section: the sum of its RRsets' sizes, signatures included. */
+export function recordCount(sets: readonly { rdata: { length: number }; signatures?: { length: number } }[]): number {
   let n = 0;
-  for (const set of sets) n += set.rdata.length;
+  for (const set of sets) n += set.rdata.length + (set.signatures?.length ?? 0);
   return n;
 }
 
@@ -146,8 +161,8 @@ export function encodeResponse(spec: ResponseSpec, limit: number): Buffer {
     for (const set of spec.additional) {
       const before = w.pos;
       let count = 0;
-      if (!fits(w, budget, set.rdata.length, () => (count = writeRRset(w, set)))) {
-        // Whole RRsets only: a partial address set would be a wrong answer.
+      if (!fits(w, budget, set.rdata.length + (set.signatures?.length ?? 0), () => (count = writeRRset(w, set)))) {
+        // Whole RRsets only (with their signatures): a partial address set would be a wrong answer.
         w.rewind(before);
         if (spec.glueRequired) tc = true;
         break;

@@ -21,7 +21,7 @@
 // keeps only what is sent: sections too large for the client who asked are
 // encoded for each query, never stored beside the truncated answer.
 import type { Answer, AnswerInput, AnsweredRRset } from '../authority/answer.js';
-import type { Counter, Rotation } from '../authority/rotation.js';
+import { rotates, type Counter, type Rotation } from '../authority/rotation.js';
 import type { Catalog } from '../lifecycle/catalog.js';
 import { checkOptions, readOpt, type Edns } from '../wire/edns.js';
 import { Flag, HEADER_LENGTH, type Header } from '../wire/header.js';
@@ -109,6 +109,8 @@ interface MemoRRset {
   /** Undefined: the question's own name, taken from each query so that no entry keeps a name of its own. */
   owner: Name | undefined;
   ttl: number;
+  /** Written with its signatures (set.signatures): a DNSSEC answer's. */
+  signed: boolean;
 }
 
 interface Entry {
@@ -367,9 +369,9 @@ export class AnswerMemo {
     this.key[query.keyLength] = bits;
     const keyLength = query.keyLength + 1;
     const kept = (list: readonly AnsweredRRset[]): MemoRRset[] =>
-      list.map((w) => ({ set: w.set, owner: w.owner === input.qname ? undefined : w.owner, ttl: w.ttl }));
+      list.map((w) => ({ set: w.set, owner: w.owner === input.qname ? undefined : w.owner, ttl: w.ttl, signed: w.signatures !== undefined }));
     const sections = [kept(result.answer), kept(result.authority), kept(result.additional)];
-    const rotating = sections.flat().map((p) => p.set).filter((s) => s.rdata.length > 1);
+    const rotating = sections.flat().map((p) => p.set).filter(rotates);
     const combinations = rotating.reduce((n, s) => n * s.rdata.length, 1);
     const entry: Entry = {
       hash,
@@ -379,7 +381,7 @@ export class AnswerMemo {
       sections,
       rotating,
       counters: rotating.map((s) => this.rotation.counter(s)),
-      rotatingAnswers: result.answer.filter((w) => w.set.rdata.length > 1).length,
+      rotatingAnswers: result.answer.filter((w) => rotates(w.set)).length,
       combinations: combinations <= MAX_BODIES ? combinations : 0,
       bodies: undefined,
       an: recordCount(result.answer),
@@ -432,8 +434,9 @@ export class AnswerMemo {
   /** The response as encodeResponse takes it, with each rotating RRset in the order of its turn. */
   private spec(entry: Entry, query: Query, edns: boolean, dnssecOk: boolean): ResponseSpec {
     let r = 0;
-    const turned = (list: MemoRRset[]): RRsetOut[] => list.map(({ set, owner, ttl }) => ({
-      owner: owner ?? query.question.name, type: set.type, ttl, rdata: set.rdata, turn: set.rdata.length < 2 ? undefined : this.turns[r++] ?? 'random',
+    const turned = (list: MemoRRset[]): RRsetOut[] => list.map(({ set, owner, ttl, signed }) => ({
+      owner: owner ?? query.question.name, type: set.type, ttl, rdata: set.rdata, turn: rotates(set) ? this.turns[r++] ?? 'random' : undefined,
+      ...(signed ? { signatures: set.signatures } : {}),
     }));
     const [answer, authority, additional] = entry.sections.map(turned);
     return {

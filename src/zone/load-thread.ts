@@ -9,22 +9,10 @@ import type { FileResult } from './directory.js';
 import type { LoadOptions } from './load.js';
 import type { LoaderReply, LoaderRequest } from './load-worker.js';
 import { receiveZone } from './transport.js';
+import { workerEntry } from '../worker-entry.js';
 
 /** The loader thread's heap: a load that needs more fails as a load, not as the server. */
 const LOADER_HEAP_MB = 1536;
-
-/**
- * The loader's entry point: load-worker.js beside this file once built. Run
- * from source (tsx), a worker thread does not inherit tsx's hooks, so it
- * registers them before importing load-worker.ts.
- */
-function workerEntry(): [string | URL, { eval?: boolean }] {
-  if (!import.meta.url.endsWith('.ts')) return [new URL('./load-worker.js', import.meta.url), {}];
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL('./load-worker.ts', import.meta.url).href);
-  return [`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); })`, { eval: true }];
-}
-
 
 export class ZoneLoaderThread {
   private worker: Worker | undefined;
@@ -52,7 +40,7 @@ export class ZoneLoaderThread {
   }
 
   private start(): Worker {
-    const [entry, how] = workerEntry();
+    const [entry, how] = workerEntry(import.meta.url, 'load-worker');
     const w = new Worker(entry, { ...how, resourceLimits: { maxOldGenerationSizeMb: LOADER_HEAP_MB } });
     w.on('message', (r: LoaderReply) => {
       if (this.worker === w) this.deliver(r);

@@ -41,6 +41,8 @@ export class Zone {
   private readonly made = new Map<number, RRset>();
   /** The NSEC3 RRsets made so far, by set index in the companion version. */
   private readonly madeNsec3 = new Map<number, RRset>();
+  /** The signatures at a node as RRSIG sets (signaturesAt), by node. */
+  private readonly madeSignatures = new Map<number, RRset[]>();
 
   /**
    * @param positions where each record was written (rotor convert's and the reload's warnings name them)
@@ -49,7 +51,7 @@ export class Zone {
   constructor(
     readonly version: ZoneVersion,
     readonly file: string,
-    private readonly positions: RecordPositions,
+    readonly positions: RecordPositions,
     private readonly written: Uint32Array,
   ) {
     this.origin = version.origin;
@@ -167,10 +169,9 @@ export class Zone {
    * RRsets and their signatures. Made for the caller and not kept.
    */
   *recordSets(): Iterable<RRset> {
-    const signed = (set: RRset): RRset => ({ owner: set.owner, type: RRType.RRSIG, ttl: set.ttl, rdata: [...set.signatures], signatures: [], pos: set.pos });
     for (const set of this.rrsets()) {
       yield set;
-      if (set.signatures.length > 0) yield signed(set);
+      if (set.signatures.length > 0) yield signatureSet(set);
     }
     const chain = this.version.nsec3;
     if (!chain) return;
@@ -179,7 +180,7 @@ export class Zone {
       for (let s = s0; s < s1; s++) {
         const set = this.madeNsec3.get(s) ?? this.make(n, s, chain);
         yield set;
-        if (set.signatures.length > 0) yield signed(set);
+        if (set.signatures.length > 0) yield signatureSet(set);
       }
     }
   }
@@ -189,6 +190,24 @@ export class Zone {
     for (const set of this.recordSets()) {
       for (const rdata of set.rdata) yield { owner: set.owner, type: set.type, ttl: set.ttl, rdata };
     }
+  }
+
+  /**
+   * The signatures at `node` as RRsets of type RRSIG, one per RRset signed (its
+   * TTL), made the first time and kept: what an RRSIG question is answered with.
+   */
+  signaturesAt(node: number): RRset[] {
+    let sets = this.madeSignatures.get(node);
+    if (!sets) {
+      sets = [];
+      const [s0, s1] = this.version.setsOf(node);
+      for (let s = s0; s < s1; s++) {
+        const set = this.set(node, s);
+        if (set.signatures.length > 0) sets.push(signatureSet(set));
+      }
+      this.madeSignatures.set(node, sets);
+    }
+    return sets;
   }
 
   /** The NSEC3 RRset at `node` of the companion version (ZoneVersion.nsec3), made the first time and kept. */
@@ -224,6 +243,11 @@ export class Zone {
     const offset = version === this.version ? 0 : this.version.columns.dataStart.length - 1;
     return { owner: version.ownerName(node), type: version.setType(s), ttl: version.setTtl(s), rdata, signatures, pos: this.positions.at(offset + r0) };
   }
+}
+
+/** The signatures of `set` as an RRset of type RRSIG (the set's owner and TTL). */
+function signatureSet(set: RRset): RRset {
+  return { owner: set.owner, type: RRType.RRSIG, ttl: set.ttl, rdata: [...set.signatures], signatures: [], pos: set.pos };
 }
 
 /** RFC 1982 serial number arithmetic: is `a` later than `b`? */

@@ -75,6 +75,7 @@ a.b.ent  IN A   192.0.2.30
 c1       IN CNAME c2
 c2       IN CNAME www
 ext      IN CNAME www.example.net.
+dangling IN CNAME nothere
 unsigned IN NS  ns.unsigned
 ns.unsigned IN A 192.0.2.40
 secure   IN NS  ns.secure

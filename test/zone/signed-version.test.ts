@@ -58,8 +58,8 @@ for (const denial of ['nsec', 'nsec3'] as const) {
     const built = build(zone.text, ORIGIN);
     const v = built.version;
 
-    it('loads without a diagnostic', () => {
-      assert.deepEqual(built.diagnostics, []);
+    it('loads with no diagnostic but the zone\'s own (its dangling CNAME)', () => {
+      assert.deepEqual(built.diagnostics.map((d) => d.message), ['CNAME target nothere.example. of dangling.example. does not exist in the zone']);
     });
 
     it('every RRSIG is in the slot of the RRset it covers, and verifies over it', () => {
@@ -169,7 +169,7 @@ describe('RRSIG records the builder meets', () => {
     assert.ok(sig);
     const lines = text.trimEnd().split('\n');
     const { version, diagnostics } = build(`${lines.join('\n')}\n${sig.replace(/^www/, 'ns9')}\n`, ORIGIN);
-    assert.deepEqual(diagnostics.map((d) => [d.pos.line, d.severity, d.message]), [
+    assert.deepEqual(diagnostics.map((d) => [d.pos.line, d.severity, d.message]).filter(([, , m]) => !String(m).startsWith('CNAME target')), [
       [lines.length + 1, 'warning', 'RRSIG at ns9.example. covers A, which has no records there: ignored'],
     ]);
     assert.equal(version.find(Name.parse('ns9.example.')), -1);

@@ -18,6 +18,8 @@ export interface Ask {
   tcp?: boolean;
   /** The EDNS UDP payload size, or false for a query without OPT; dig's 1232 unless given. */
   edns?: number | false;
+  /** The DO bit (dig +dnssec); off unless given. */
+  dnssec?: boolean;
 }
 
 export interface Handler {
@@ -39,7 +41,10 @@ export function query(q: Ask): Buffer {
   p.questions.push(Object.assign(new Packet.Question(), { name: q.name, type: q.type, class: Packet.CLASS.IN }));
   const size = q.edns ?? DIG_EDNS_SIZE;
   if (size !== false) p.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: size }));
-  return p.toBuffer();
+  const msg = p.toBuffer();
+  // The OPT record, without options, ends the message: DO is the top bit of its TTL's third octet.
+  if (q.dnssec && size !== false) msg[msg.length - 4]! |= 0x80;
+  return msg;
 }
 
 /**

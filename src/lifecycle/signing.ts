@@ -1,0 +1,31 @@
+// What the zone lifecycle keeps of a signed zone between two signings, and how
+// it is told that a zone is signed (the composition root reads the policy from
+// rotor.yaml and the keys from the key directory).
+import type { DnssecPolicy, ZoneKeys } from '../dnssec/policy.js';
+import type { Zone } from '../zone/zone.js';
+
+export interface ZoneSigning {
+  policy: DnssecPolicy;
+  /** The keys in force at `now` (seconds since 1970). */
+  keys(now: number): Promise<ZoneKeys>;
+}
+
+export interface SignedState {
+  /** The version loaded from the file, signed last. */
+  unsigned: Zone;
+  keys: ZoneKeys;
+  /** When the first signature of the served version is due for refreshing, in seconds since 1970. */
+  refreshAt: number;
+  timer: NodeJS.Timeout;
+}
+
+/** Whether two key sets publish and sign with the same keys, in the same roles. */
+export function sameKeys(a: ZoneKeys, b: ZoneKeys): boolean {
+  const tags = (keys: ZoneKeys) => (['published', 'keySigning', 'zoneSigning', 'cds'] as const)
+    .map((role) => keys[role].map((k) => `${k.algorithm}/${k.tag}/${k.dnskey.toString('base64')}`).sort().join(',')).join(' ');
+  return tags(a) === tags(b);
+}
+
+export function signingDue(state: SignedState, now: number): boolean {
+  return now >= state.refreshAt;
+}
