@@ -32,9 +32,6 @@ export const SIGNER_TYPES: ReadonlySet<number> = new Set([
 /** The types signed by the key-signing keys (RFC 7344 §4.1 for CDS and CDNSKEY, as BIND does); the zone-signing keys sign the rest. */
 const KEY_SIGNED: ReadonlySet<number> = new Set([RRType.DNSKEY, RRType.CDS, RRType.CDNSKEY]);
 
-/** The DNSKEY, CDS and CDNSKEY TTL: BIND's dnssec-policy default (dnskey-ttl 1h). */
-export const DNSKEY_TTL = 3600;
-
 /** Signatures start this far back, for validators whose clocks are behind (BIND and Knot take an hour). */
 export const INCEPTION_BACK = 3600;
 
@@ -164,10 +161,10 @@ class ZoneSigner {
   /** The apex's RRsets the signer makes: DNSKEY, CDS and CDNSKEY (RFC 7344, RFC 8078) and NSEC3PARAM. */
   private apexSets(): { type: number; ttl: number; rdatas: Buffer[] }[] {
     const { origin } = this.unsigned;
-    const sets: { type: number; ttl: number; rdatas: Buffer[] }[] = [{ type: RRType.DNSKEY, ttl: DNSKEY_TTL, rdatas: this.keys.published.map((k) => k.dnskey) }];
+    const sets: { type: number; ttl: number; rdatas: Buffer[] }[] = [{ type: RRType.DNSKEY, ttl: this.policy.dnskeyTtl, rdatas: this.keys.published.map((k) => k.dnskey) }];
     if (this.keys.cds.length > 0) {
-      sets.push({ type: RRType.CDS, ttl: DNSKEY_TTL, rdatas: this.keys.cds.map((k) => dsRData(origin, k.dnskey, DigestType.SHA256)) });
-      sets.push({ type: RRType.CDNSKEY, ttl: DNSKEY_TTL, rdatas: this.keys.cds.map((k) => k.dnskey) });
+      sets.push({ type: RRType.CDS, ttl: this.policy.dnskeyTtl, rdatas: this.keys.cds.map((k) => dsRData(origin, k.dnskey, DigestType.SHA256)) });
+      sets.push({ type: RRType.CDNSKEY, ttl: this.policy.dnskeyTtl, rdatas: this.keys.cds.map((k) => k.dnskey) });
     }
     if (this.policy.denial === 'nsec3') sets.push({ type: RRType.NSEC3PARAM, ttl: this.denialTtl, rdatas: [nsec3ParamRData(this.policy.nsec3)] });
     return sets;

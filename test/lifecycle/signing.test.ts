@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Algorithm, generateKey, KSK_FLAGS } from '../../src/dnssec/keys.js';
 import type { DnssecPolicy, ZoneKeys } from '../../src/dnssec/policy.js';
+import { DNSSEC_DEFAULTS } from '../../src/dnssec/settings.js';
 import { Catalog } from '../../src/lifecycle/catalog.js';
 import type { ZoneSigning } from '../../src/lifecycle/signing.js';
 import { ZoneFiles } from '../../src/lifecycle/zones.js';
@@ -32,11 +33,7 @@ www  IN A   ${address}
 mail IN MX  10 www
 `;
 
-const POLICY: DnssecPolicy = {
-  algorithm: Algorithm.ECDSAP256SHA256, keys: 'csk', denial: 'nsec',
-  nsec3: { iterations: 0, salt: Buffer.alloc(0), optOut: false },
-  signatureValidity: 14 * 86400, refresh: 7 * 86400, keyDirectory: '/nonexistent',
-};
+const POLICY: DnssecPolicy = { ...DNSSEC_DEFAULTS, keyDirectory: '/nonexistent' };
 
 /** A provider on one CSK made here; `fail` makes keys() throw, as a key directory that cannot be read would. */
 function provider(policy: DnssecPolicy): { signing: ZoneSigning; fail: { now: boolean } } {
