@@ -14,6 +14,8 @@ export interface SignedState {
   /** The version loaded from the file, signed last. */
   unsigned: Zone;
   keys: ZoneKeys;
+  /** The policy it was signed under: a reload of rotor.yaml that changes it signs the zone again at once. */
+  policy: DnssecPolicy;
   /** When the first signature of the served version is due for refreshing, in seconds since 1970. */
   refreshAt: number;
   timer: NodeJS.Timeout;
@@ -24,6 +26,13 @@ export function sameKeys(a: ZoneKeys, b: ZoneKeys): boolean {
   const tags = (keys: ZoneKeys) => (['published', 'keySigning', 'zoneSigning', 'cds'] as const)
     .map((role) => keys[role].map((k) => `${k.algorithm}/${k.tag}/${k.dnskey.toString('base64')}`).sort().join(',')).join(' ');
   return tags(a) === tags(b);
+}
+
+/** Whether two policies sign alike (the key directory aside: the keys are compared by sameKeys). */
+export function samePolicy(a: DnssecPolicy, b: DnssecPolicy): boolean {
+  return a.algorithm === b.algorithm && a.keys === b.keys && a.denial === b.denial && a.signatureValidity === b.signatureValidity
+    && a.refresh === b.refresh && a.dnskeyTtl === b.dnskeyTtl && a.nsec3.iterations === b.nsec3.iterations
+    && a.nsec3.optOut === b.nsec3.optOut && a.nsec3.salt.equals(b.nsec3.salt);
 }
 
 export function signingDue(state: SignedState, now: number): boolean {

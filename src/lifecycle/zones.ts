@@ -15,7 +15,7 @@ import type { LoadOptions, ZoneFormat } from '../zone/load.js';
 import type { Name } from '../wire/name.js';
 import { recordChange } from '../transfer/journal.js';
 import { serialGreater, Zone } from '../zone/zone.js';
-import { sameKeys, signingDue, type SignedState, type ZoneSigning } from './signing.js';
+import { sameKeys, samePolicy, signingDue, type SignedState, type ZoneSigning } from './signing.js';
 import { signZone } from '../dnssec/signer.js';
 
 /** What tells one version of a file from another: inode, size and modification time; '' when it is gone. */
@@ -354,7 +354,7 @@ export class ZoneFiles {
     try {
       const keys = await signing.keys(now);
       const same = previous && last && last.unsigned.origin.equals(unsigned.origin) && last.unsigned.digest === unsigned.digest;
-      if (same && sameKeys(last.keys, keys) && !signingDue(last, now)) {
+      if (same && sameKeys(last.keys, keys) && samePolicy(last.policy, signing.policy) && !signingDue(last, now)) {
         this.failing.delete(file);
         this.stopRetrying(file);
         clearTimeout(last.timer);
@@ -370,7 +370,7 @@ export class ZoneFiles {
       // Before the swap: a secondary that hears of the new serial finds its change in the journal.
       if (previous) await recordChange(previous, zone, this.options.journalBytes?.(zone.origin.key) ?? 0);
       clearTimeout(last?.timer);
-      this.signed.set(file, { unsigned, keys, refreshAt: signed.refreshAt, timer: this.resignLater(file, signed.refreshAt, now) });
+      this.signed.set(file, { unsigned, keys, policy: signing.policy, refreshAt: signed.refreshAt, timer: this.resignLater(file, signed.refreshAt, now) });
       this.publish(zone, file, previous, warnings, { made: signed.made, kept: signed.kept });
     } catch (e) {
       this.reject(file, [{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `zone ${unsigned.origin} could not be signed: ${(e as Error).message}` }]);

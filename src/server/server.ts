@@ -27,6 +27,8 @@ import { Notifier } from '../transfer/notify.js';
 import { defaultTransferSettings, journalBytesFor, settingsFor, type TransferSettings } from '../transfer/settings.js';
 import { Transfers } from '../transfer/transfers.js';
 import { Updates } from '../update/updates.js';
+import type { DnssecSettings } from '../dnssec/settings.js';
+import { ZoneSigners } from './zone-signing.js';
 
 export interface ServerOptions {
   listen: ListenAddress[];
@@ -67,6 +69,8 @@ export interface ServerOptions {
   identity?: Identity;
   /** Zones listed in rotor.yaml, beside the directory's. */
   zoneList?: ZoneEntry[];
+  /** The `dnssec:` blocks of rotor.yaml: the zones they cover are signed; none when unset. */
+  dnssec?: DnssecSettings;
   /** rotor.yaml, when there is one: its time moves the catalog zone's serial (catalogSources). */
   configFile?: string;
   /** The catalog zone (RFC 9432) listing the zones served; none when unset. */
@@ -106,8 +110,11 @@ export class DnsServer {
       logger: opts.logger, journalBytes, published: (zone, previous) => { if (notify) this.notifier.zoneLoaded(zone, previous); },
       sources: (members) => this.catalogSources(members),
     });
+    // The running configuration's blocks: a reload that changes them signs the zones again as it loads them.
+    this.signers = new ZoneSigners(() => this.opts.dnssec, opts.logger, (file) => this.zones.reload(file));
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, this.loadOptions(opts), opts.logger, {
       journalBytes,
+      dnssec: (origin) => this.signers.signing(origin),
       reserved: (origin) => origin === this.catalogZone.origin ? 'the catalog zone rotor writes (catalog.name in rotor.yaml)' : undefined,
       canForward: () => this.resolver !== undefined,
     }, opts.zoneList);
@@ -118,6 +125,8 @@ export class DnsServer {
     // A zone leaves the catalog in the step it stops being served; one that appears joins it shortly after.
     this.events.on('loaded', (_zone, _file, previous) => { if (!previous) this.catalogZone.added(); });
     this.events.on('removed', () => this.catalogZone.update());
+    this.events.on('loaded', (zone, file) => void this.signers.scheduleKeyEvent(zone.origin.key, file));
+    this.events.on('removed', (_origin, file) => this.signers.cancel(file));
     this.configure(opts);
     this.tcp = {
       idleTimeoutMs: opts.tcpIdleTimeoutMs,
@@ -216,6 +225,8 @@ export class DnsServer {
   readonly zones: ZoneFiles;
   /** Dynamic updates, applied to the zone files (src/update/). */
   private readonly updates: Updates;
+  /** The signed zones' keys and the reloads at their key events. */
+  private readonly signers: ZoneSigners;
   readonly events: ZoneFiles['events'];
   private watcher: DirectoryWatch | undefined;
 
@@ -384,6 +395,7 @@ export class DnsServer {
     this.watcher?.close();
     this.notifier.close();
     this.catalogZone.close();
+    this.signers.close();
     const zones = this.zones.close();
     const tcp = Promise.all(this.listeners.map((l) => l.close(graceMs)));
     let timer: NodeJS.Timeout | undefined;
