@@ -16,7 +16,6 @@ import { parseArgs } from 'node:util';
 import { readBindKeyPair } from '../src/dnssec/bind-key-files.js';
 import { ALGORITHM_NAMES, isAlgorithm, type Algorithm, type SigningKey } from '../src/dnssec/keys.js';
 import type { DnssecPolicy } from '../src/dnssec/policy.js';
-import { DNSSEC_DEFAULTS } from '../src/dnssec/settings.js';
 import { signZone } from '../src/dnssec/signer.js';
 import { signingPool } from '../src/dnssec/signing-pool.js';
 import { loadZoneVersion } from '../src/zone/load.js';
@@ -57,7 +56,7 @@ async function child(keyDir: string): Promise<void> {
   const zsk = keys.filter((k) => !(k.flags & 1));
   const policy: DnssecPolicy = {
     algorithm, keys: 'ksk+zsk', denial, nsec3: { iterations: 0, salt: Buffer.alloc(0), optOut: false },
-    signatureValidity: 30 * 86400, refresh: 7 * 86400, dnskeyTtl: DNSSEC_DEFAULTS.dnskeyTtl, keyDirectory: keyDir,
+    signatureValidity: 30 * 86400, refresh: 7 * 86400, dnskeyTtl: 3600, keyDirectory: keyDir,
   };
   const t0 = performance.now();
   const { zone } = await loadZoneVersion(zoneFile, { defaultTtl: 3600 });

@@ -357,8 +357,9 @@ export class ZoneFiles {
       if (same && sameKeys(last.keys, keys) && samePolicy(last.policy, signing.policy) && !signingDue(last, now)) {
         this.failing.delete(file);
         this.stopRetrying(file);
+        last.wakeAt = wakeTime(await signing.nextKeyEvent?.(now), last.refreshAt, now);
         clearTimeout(last.timer);
-        last.timer = this.resignLater(file, last.refreshAt, now);
+        last.timer = this.resignLater(file, last.wakeAt, now);
         return;
       }
       if (previous) unsigned.serial = serialGreater(unsigned.serial, previous.serial) ? unsigned.serial : (previous.serial + 1) >>> 0;
@@ -369,22 +370,28 @@ export class ZoneFiles {
       const zone = new Zone(signed.version, file, signed.positions, signed.written);
       // Before the swap: a secondary that hears of the new serial finds its change in the journal.
       if (previous) await recordChange(previous, zone, this.options.journalBytes?.(zone.origin.key) ?? 0);
+      const wakeAt = wakeTime(await signing.nextKeyEvent?.(now), signed.refreshAt, now);
       clearTimeout(last?.timer);
-      this.signed.set(file, { unsigned, keys, policy: signing.policy, refreshAt: signed.refreshAt, timer: this.resignLater(file, signed.refreshAt, now) });
+      this.signed.set(file, { unsigned, keys, policy: signing.policy, refreshAt: signed.refreshAt, wakeAt, timer: this.resignLater(file, wakeAt, now) });
       this.publish(zone, file, previous, warnings, { made: signed.made, kept: signed.kept });
     } catch (e) {
       this.reject(file, [{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `zone ${unsigned.origin} could not be signed: ${(e as Error).message}` }]);
     }
   }
 
-  /** The timer that signs the zone of `file` again once its first signature is due (a reload: an edit meanwhile is taken too). */
-  private resignLater(file: string, refreshAt: number, now: number): NodeJS.Timeout {
-    return setTimeout(() => void this.reload(file), resignDelayMs(refreshAt, now)).unref();
+  /** The timer that signs the zone of `file` again at `at` (a reload: an edit meanwhile is taken too). */
+  private resignLater(file: string, at: number, now: number): NodeJS.Timeout {
+    return setTimeout(() => void this.reload(file), resignDelayMs(at, now)).unref();
   }
 }
 
-/** Up to a minute after the first signature is due, spread so that zones signed together are not signed again together; setTimeout's limit at most. */
-export function resignDelayMs(refreshAt: number, now: number): number {
-  const due = Math.max(0, refreshAt - now) * 1000;
+/** A rollover's next step changes the keys in force: a zone is signed again then, or when its signatures fall due. */
+function wakeTime(keyEvent: number | undefined, refreshAt: number, now: number): number {
+  return keyEvent !== undefined && keyEvent > now ? Math.min(keyEvent, refreshAt) : refreshAt;
+}
+
+/** Up to a minute after `at`, spread so that zones signed together are not signed again together; setTimeout's limit at most. */
+function resignDelayMs(at: number, now: number): number {
+  const due = Math.max(0, at - now) * 1000;
   return Math.min(due + Math.random() * Math.min(60_000, due / 10), 2 ** 31 - 1);
 }

@@ -20,6 +20,8 @@ import { bindTransport, type UdpTransport } from '../net/transport.js';
 import type { UdpCounts, UdpListener } from '../net/udp.js';
 import { watchZoneDirectory, type DirectoryWatch } from '../lifecycle/watch.js';
 import { ZoneFiles, type ZoneEntry } from '../lifecycle/zones.js';
+import { zoneSigning } from '../lifecycle/signing.js';
+import type { DnssecSettings } from '../dnssec/settings.js';
 import { CatalogZone, type CatalogSettings, type Member } from '../lifecycle/catalog-zone.js';
 import type { Identity } from '../query/identity.js';
 import type { SourceLimits } from '../zone/source.js';
@@ -27,8 +29,6 @@ import { Notifier } from '../transfer/notify.js';
 import { defaultTransferSettings, journalBytesFor, settingsFor, type TransferSettings } from '../transfer/settings.js';
 import { Transfers } from '../transfer/transfers.js';
 import { Updates } from '../update/updates.js';
-import type { DnssecSettings } from '../dnssec/settings.js';
-import { ZoneSigners } from './zone-signing.js';
 
 export interface ServerOptions {
   listen: ListenAddress[];
@@ -63,14 +63,14 @@ export interface ServerOptions {
   forward?: ForwardConfig;
   /** TSIG keys, allow-transfer and NOTIFY targets; nothing is transferable without them. */
   transfer?: TransferSettings;
+  /** Zone signing: the `dnssec:` blocks of rotor.yaml; no zone is signed without them. */
+  dnssec?: DnssecSettings;
   /** $INCLUDE directories and the size limit of zone files; SOURCE_DEFAULTS when unset. */
   zoneSources?: SourceLimits;
   /** CH TXT version.bind and friends, and the NSID (query/identity.ts); hidden when unset. */
   identity?: Identity;
   /** Zones listed in rotor.yaml, beside the directory's. */
   zoneList?: ZoneEntry[];
-  /** The `dnssec:` blocks of rotor.yaml: the zones they cover are signed; none when unset. */
-  dnssec?: DnssecSettings;
   /** rotor.yaml, when there is one: its time moves the catalog zone's serial (catalogSources). */
   configFile?: string;
   /** The catalog zone (RFC 9432) listing the zones served; none when unset. */
@@ -110,13 +110,11 @@ export class DnsServer {
       logger: opts.logger, journalBytes, published: (zone, previous) => { if (notify) this.notifier.zoneLoaded(zone, previous); },
       sources: (members) => this.catalogSources(members),
     });
-    // The running configuration's blocks: a reload that changes them signs the zones again as it loads them.
-    this.signers = new ZoneSigners(() => this.opts.dnssec, opts.logger, (file) => this.zones.reload(file));
     this.zones = new ZoneFiles(this.catalog, opts.zonesDir, this.loadOptions(opts), opts.logger, {
       journalBytes,
-      dnssec: (origin) => this.signers.signing(origin),
       reserved: (origin) => origin === this.catalogZone.origin ? 'the catalog zone rotor writes (catalog.name in rotor.yaml)' : undefined,
       canForward: () => this.resolver !== undefined,
+      dnssec: (origin) => this.opts.dnssec && zoneSigning(this.opts.dnssec, origin, this.opts.logger),
     }, opts.zoneList);
     this.events = this.zones.events;
     // One for the server's life: its queues keep one zone's updates in order across configuration reloads.
@@ -125,8 +123,6 @@ export class DnsServer {
     // A zone leaves the catalog in the step it stops being served; one that appears joins it shortly after.
     this.events.on('loaded', (_zone, _file, previous) => { if (!previous) this.catalogZone.added(); });
     this.events.on('removed', () => this.catalogZone.update());
-    this.events.on('loaded', (zone, file) => void this.signers.scheduleKeyEvent(zone.origin.key, file));
-    this.events.on('removed', (_origin, file) => this.signers.cancel(file));
     this.configure(opts);
     this.tcp = {
       idleTimeoutMs: opts.tcpIdleTimeoutMs,
@@ -225,8 +221,6 @@ export class DnsServer {
   readonly zones: ZoneFiles;
   /** Dynamic updates, applied to the zone files (src/update/). */
   private readonly updates: Updates;
-  /** The signed zones' keys and the reloads at their key events. */
-  private readonly signers: ZoneSigners;
   readonly events: ZoneFiles['events'];
   private watcher: DirectoryWatch | undefined;
 
@@ -395,7 +389,6 @@ export class DnsServer {
     this.watcher?.close();
     this.notifier.close();
     this.catalogZone.close();
-    this.signers.close();
     const zones = this.zones.close();
     const tcp = Promise.all(this.listeners.map((l) => l.close(graceMs)));
     let timer: NodeJS.Timeout | undefined;

@@ -9,7 +9,6 @@ import { Algorithm, ALGORITHM_NAMES, generateKey, KSK_FLAGS, ZSK_FLAGS } from '.
 import type { DnssecPolicy, ZoneKeys } from '../../src/dnssec/policy.js';
 import { rrsigFields, verifyRRset } from '../../src/dnssec/rrsig.js';
 import { signZone } from '../../src/dnssec/signer.js';
-import { DNSSEC_DEFAULTS } from '../../src/dnssec/settings.js';
 import { Name } from '../../src/wire/name.js';
 import { RRType, typeName } from '../../src/wire/types.js';
 import type { ZoneVersion } from '../../src/zone/version.js';
@@ -40,7 +39,11 @@ x.y.deep IN A   192.0.2.3
 a.b.unsigned IN NS ns.other.net.
 `;
 
-const POLICY: DnssecPolicy = { ...DNSSEC_DEFAULTS, keyDirectory: '/nonexistent' };
+const POLICY: DnssecPolicy = {
+  algorithm: Algorithm.ECDSAP256SHA256, keys: 'csk', denial: 'nsec',
+  nsec3: { iterations: 0, salt: Buffer.alloc(0), optOut: false },
+  signatureValidity: 14 * 86400, refresh: 7 * 86400, dnskeyTtl: 3600, keyDirectory: '/nonexistent',
+};
 
 function zoneKeys(algorithm: Algorithm, kind: DnssecPolicy['keys']): ZoneKeys {
   if (kind === 'csk') {

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Algorithm, generateKey, KSK_FLAGS } from '../../src/dnssec/keys.js';
 import type { DnssecPolicy, ZoneKeys } from '../../src/dnssec/policy.js';
-import { DNSSEC_DEFAULTS } from '../../src/dnssec/settings.js';
 import { Catalog } from '../../src/lifecycle/catalog.js';
 import type { ZoneSigning } from '../../src/lifecycle/signing.js';
 import { ZoneFiles } from '../../src/lifecycle/zones.js';
@@ -33,7 +32,11 @@ www  IN A   ${address}
 mail IN MX  10 www
 `;
 
-const POLICY: DnssecPolicy = { ...DNSSEC_DEFAULTS, keyDirectory: '/nonexistent' };
+const POLICY: DnssecPolicy = {
+  algorithm: Algorithm.ECDSAP256SHA256, keys: 'csk', denial: 'nsec',
+  nsec3: { iterations: 0, salt: Buffer.alloc(0), optOut: false },
+  signatureValidity: 14 * 86400, refresh: 7 * 86400, dnskeyTtl: 3600, keyDirectory: '/nonexistent',
+};
 
 /** A provider on one CSK made here; `fail` makes keys() throw, as a key directory that cannot be read would. */
 function provider(policy: DnssecPolicy): { signing: ZoneSigning; fail: { now: boolean } } {
@@ -51,11 +54,10 @@ function provider(policy: DnssecPolicy): { signing: ZoneSigning; fail: { now: bo
 
 const signatures = (zone: Zone) => new Set([...zone.version.records()].filter((r) => r.type === RRType.RRSIG).map((r) => r.rdata.toString('hex')));
 
-async function setUp(policy: DnssecPolicy) {
+async function setUp(policy: DnssecPolicy, signing = provider(policy).signing, fail = { now: false }) {
   const dir = await tempDir({ 'signed.test.zone': zoneText(10) });
   const file = join(dir, 'signed.test.zone');
   const catalog = new Catalog();
-  const { signing, fail } = provider(policy);
   const zones = new ZoneFiles(catalog, dir, { defaultTtl: 300 }, createLogger('silent'), {
     journalBytes: () => 1 << 20,
     retry: { firstMs: 60_000, maxMs: 60_000 },
@@ -68,7 +70,8 @@ async function setUp(policy: DnssecPolicy) {
 
 describe('zones with a DNSSEC policy', () => {
   it('are served signed; an edit is signed again, keeping what did not change; the serial rises with each signing', async () => {
-    const { file, zones, served, fail, nextLoad } = await setUp(POLICY);
+    const { signing, fail: failure } = provider(POLICY);
+    const { file, zones, served, fail, nextLoad } = await setUp(POLICY, signing, failure);
     try {
       await zones.loadAll('here');
       const first = served();
@@ -112,6 +115,33 @@ describe('zones with a DNSSEC policy', () => {
       assert.equal(served().serial, 50);
       fail.now = false;
     } finally {
+      await zones.close();
+    }
+  });
+
+  it('are signed again when the keys in force change (a rollover\'s step)', async () => {
+    const first = generateKey(origin, Algorithm.ECDSAP256SHA256, KSK_FLAGS);
+    const second = generateKey(origin, Algorithm.ECDSAP256SHA256, KSK_FLAGS);
+    const step = Date.now() / 1000 + 2;
+    // The second key is published two seconds from now, as a pre-publication rollover's first step.
+    const signing: ZoneSigning = {
+      policy: POLICY,
+      keys: (now) => Promise.resolve({ published: now < step ? [first] : [first, second], keySigning: [first], zoneSigning: [first], cds: [first] }),
+      nextKeyEvent: (now) => Promise.resolve(now < step ? step : undefined),
+    };
+    const { zones, served, nextLoad } = await setUp(POLICY, signing);
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      await zones.loadAll('here');
+      const dnskeys = (zone: Zone) => [...zone.version.records()].filter((r) => r.type === RRType.DNSKEY).length;
+      assert.equal(dnskeys(served()), 1);
+      const [again] = await nextLoad();
+      assert.ok(Date.now() / 1000 >= step);
+      assert.equal(dnskeys(again), 2);
+      assert.equal(again.serial, 11);
+      dnssecVerify(again.version, 'csk');
+    } finally {
+      clearInterval(keepAlive);
       await zones.close();
     }
   });
