@@ -20,7 +20,6 @@ export interface SignedState {
   /** The version loaded from the file, signed last. */
   unsigned: Zone;
   keys: ZoneKeys;
-  /** The policy it was signed under: a reload of rotor.yaml that changes it signs the zone again at once. */
   policy: DnssecPolicy;
   /** When the first signature of the served version is due for refreshing, in seconds since 1970. */
   refreshAt: number;
@@ -36,15 +35,14 @@ export function sameKeys(a: ZoneKeys, b: ZoneKeys): boolean {
   return tags(a) === tags(b);
 }
 
-/** Whether two policies sign alike (the key directory aside: the keys are compared by sameKeys). */
-export function samePolicy(a: DnssecPolicy, b: DnssecPolicy): boolean {
-  return a.algorithm === b.algorithm && a.keys === b.keys && a.denial === b.denial && a.signatureValidity === b.signatureValidity
-    && a.refresh === b.refresh && a.dnskeyTtl === b.dnskeyTtl && a.nsec3.iterations === b.nsec3.iterations
-    && a.nsec3.optOut === b.nsec3.optOut && a.nsec3.salt.equals(b.nsec3.salt);
-}
-
 export function signingDue(state: SignedState, now: number): boolean {
   return now >= state.refreshAt;
+}
+
+/** Whether two policies sign alike (a configuration reload may change denial, NSEC3 parameters, TTLs or validity). */
+export function samePolicy(a: DnssecPolicy, b: DnssecPolicy): boolean {
+  const text = (p: DnssecPolicy) => JSON.stringify({ ...p, nsec3: { ...p.nsec3, salt: p.nsec3.salt.toString('hex') } });
+  return text(a) === text(b);
 }
 
 /** How `origin` (a key) is signed under the `dnssec:` settings: its policy, its keys from the key directory; undefined when it is not signed. */

@@ -345,7 +345,7 @@ export class ZoneFiles {
    * increment): every re-sign raises it, so it may run ahead of the file's, and
    * an edit that raises the file's serial past it takes the file's again. A file
    * saved unchanged is not signed again unless signatures are due for refreshing
-   * or the keys changed. When signing fails, the previous version stays served
+   * or the keys or the policy changed. When signing fails, the previous version stays served
    * and the failure is reported like a load's, with its retries.
    */
   private async sign(unsigned: Zone, file: string, previous: Zone | undefined, signing: ZoneSigning, warnings: Diagnostic[]): Promise<void> {

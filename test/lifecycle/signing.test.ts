@@ -114,6 +114,18 @@ describe('zones with a DNSSEC policy', () => {
       assert.match(await rejected, /could not be signed: the key directory cannot be read/);
       assert.equal(served().serial, 50);
       fail.now = false;
+      loaded = nextLoad();
+      await zones.reload(file);
+      assert.equal((await loaded)[0].serial, 51);
+
+      // A new policy (a configuration reload): the unchanged file is signed again under it.
+      signing.policy = { ...POLICY, denial: 'nsec3' };
+      loaded = nextLoad();
+      await zones.reload(file);
+      const [underNsec3] = await loaded;
+      assert.equal(underNsec3.serial, 52);
+      assert.ok(underNsec3.version.nsec3);
+      dnssecVerify(underNsec3.version, 'csk');
     } finally {
       await zones.close();
     }
