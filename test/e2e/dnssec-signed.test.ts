@@ -269,3 +269,18 @@ describe('zones signed by rotor, validated by Unbound, delv, dnssec-verify and t
     assert.ok(r.ad, r.text);
   });
 });
+
+describe('dnssec: with --workers', () => {
+  it('is refused before anything is bound: each worker would sign the zone itself', async () => {
+    const dir = await tempDir({ [`${SHORT}zone`]: zoneText(SHORT), 'rotor.yaml': 'dnssec: true\n' });
+    try {
+      const r = await runCli(['serve', '--config', join(dir, 'rotor.yaml'), '--zones', dir, '--listen', '127.0.0.1:0', '--workers', '2']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^rotor: workers: 2 with dnssec: each worker would sign the zones itself/m);
+      // Nothing was made: no keys before the refusal.
+      assert.ok(!(await readdir(dir)).includes('keys'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
