@@ -4,13 +4,14 @@
 // NXDOMAIN, NODATA, wildcard answers and CNAME chains, and without SERVFAIL
 // behind a referral to an unsigned child, for NSEC and NSEC3 with ECDSA P-256
 // and Ed25519; delv validates the same names straight against rotor; BIND's
-// dnssec-verify accepts what rotor sends by AXFR; a Knot secondary transfers a
-// signed zone and Unbound validates what Knot answers; an edit is signed and
-// validates within seconds (IXFR carries the new signatures); signatures with
-// a short validity are made again before they expire; a key whose .private
-// file has one changed octet signs nothing, and Unbound answers SERVFAIL.
+// dnssec-verify (and ldns-verify-zone where installed) accepts what rotor
+// sends by AXFR; a Knot secondary transfers a signed zone and Unbound
+// validates what Knot answers; an edit is signed and validates within seconds
+// (IXFR carries the new signatures); signatures with a short validity are
+// made again before they expire; a key whose .private file has one changed
+// octet signs nothing, and Unbound answers SERVFAIL.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +22,7 @@ import { runCli, startRotor, tempDir, type Rotor } from './harness.js';
 import { delv, digValidated, startValidatingUnbound, type Anchored } from './validators.js';
 
 const exec = promisify(execFile);
+const HAVE_LDNS = spawnSync('ldns-verify-zone', ['-v'], { stdio: 'ignore' }).error === undefined;
 
 /** The four combinations, each a zone of one rotor: the global block signs with P-256 and NSEC, the zones' own blocks change the rest. */
 const KINDS: { origin: string; block: string }[] = [
@@ -200,6 +202,11 @@ describe('zones signed by rotor, validated by Unbound, delv, dnssec-verify and t
         const r = await exec('dnssec-verify', [...(csk ? ['-z'] : []), '-o', k.origin, file]).catch((e: { stdout: string; stderr: string }) => ({ ...e, failed: true }));
         assert.ok(!('failed' in r), `${r.stdout}${r.stderr}`);
         assert.match(r.stderr + r.stdout, /Zone fully signed/);
+        // ldns's verifier too, where it is installed.
+        if (HAVE_LDNS) {
+          const l = await exec('ldns-verify-zone', [file]).catch((e: { stdout: string; stderr: string }) => ({ ...e, failed: true }));
+          assert.ok(!('failed' in l), `${l.stdout}${l.stderr}`);
+        }
         await rm(dir, { recursive: true, force: true });
       });
     });
