@@ -282,6 +282,12 @@ export function answer(input: AnswerInput): Answer {
       // A CNAME target met later is a fixed name, already counted by the query name.
       if (node >= 0 && name === qname) r.out.wildcard = zone.ownerName(node);
     }
+    // Hashed owners are no names of the zone, but an NSEC3 question at one is answered with its NSEC3 set, as BIND answers it.
+    const hashed = node < 0 && qtype === RRType.NSEC3 ? zone.nsec3At(name) : undefined;
+    if (hashed) {
+      r.putAnswer(hashed, name);
+      break;
+    }
     if (node < 0) {
       r.putNegative(Rcode.NXDOMAIN);
       r.prove('nxdomain', name, at);

@@ -78,8 +78,7 @@ function hashed(zone: Zone, name: Name): Name {
 
 /** The NSEC3 whose owner is the hash of `name`, or undefined. */
 function matching(zone: Zone, name: Name): RRset | undefined {
-  const n = zone.version.nsec3!.find(hashed(zone, name));
-  return n > 0 ? zone.nsec3Set(n) : undefined;
+  return zone.nsec3At(hashed(zone, name));
 }
 
 /** The NSEC3 that covers the hash of `name` (the last before it, wrapping round from the first to the last). */

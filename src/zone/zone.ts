@@ -210,6 +210,12 @@ export class Zone {
     return sets;
   }
 
+  /** The NSEC3 RRset whose hashed owner is `name`, if the zone's NSEC3 chain has one. */
+  nsec3At(name: Name): RRset | undefined {
+    const n = this.version.nsec3?.find(name) ?? -1;
+    return n > 0 ? this.nsec3Set(n) : undefined;
+  }
+
   /** The NSEC3 RRset at `node` of the companion version (ZoneVersion.nsec3), made the first time and kept. */
   nsec3Set(node: number): RRset | undefined {
     const chain = this.version.nsec3;
