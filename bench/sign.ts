@@ -70,7 +70,7 @@ async function child(keyDir: string): Promise<void> {
   await signingPool().close();
   console.log(JSON.stringify({
     load: (t1 - t0) / 1000, sign: (t2 - t1) / 1000, records: zone.version.recordCount, signatures: signed.made, threads: signingPool().size,
-    delayP99: delay.percentile(99) / 1e6, delayMax: delay.max / 1e6,
+    delayP99: delay.percentile(99) / 1e6, delayMax: delay.max / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024,
   }));
 }
 
@@ -98,11 +98,11 @@ async function main(): Promise<void> {
       // In the work directory: dnssec-signzone writes its dsset- file where it runs.
       const bind = run('dnssec-signzone', bindArgs, work);
       const rotor = run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', work, '--dir', values.dir, '--origin', originText, '--algorithm', String(algorithm), '--denial', denial]);
-      const r = JSON.parse(rotor.stdout.trim().split('\n').pop()!) as { load: number; sign: number; records: number; signatures: number; threads: number; delayP99: number; delayMax: number };
+      const r = JSON.parse(rotor.stdout.trim().split('\n').pop()!) as { load: number; sign: number; records: number; signatures: number; threads: number; delayP99: number; delayMax: number; maxRssMb: number };
       console.log(
         `round ${round}: dnssec-signzone -n 2 ${bind.seconds.toFixed(1)} s | rotor ${rotor.seconds.toFixed(1)} s ` +
         `(process; load ${r.load.toFixed(1)} s + sign ${r.sign.toFixed(1)} s, ${r.records} records, ${r.signatures} signatures, ${r.threads} threads; ` +
-        `event loop delay while signing p99 ${r.delayP99.toFixed(0)} ms, max ${r.delayMax.toFixed(0)} ms)`,
+        `event loop delay while signing p99 ${r.delayP99.toFixed(0)} ms, max ${r.delayMax.toFixed(0)} ms; max RSS ${r.maxRssMb.toFixed(0)} MB)`,
       );
     }
   } finally {
