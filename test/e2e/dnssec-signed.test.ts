@@ -275,6 +275,18 @@ describe('zones signed by rotor, validated by Unbound, delv, dnssec-verify and t
     assert.equal(r.rcode, 'NOERROR', r.text);
     assert.ok(r.ad, r.text);
   });
+
+  it('a reload of rotor.yaml that changes a zone\'s denial to nsec3 signs it again at once, and it still validates', async () => {
+    const origin = KINDS[1]!.origin;
+    const text = await readFile(config, 'utf8');
+    await writeFile(config, text.replace(`${origin} : { dnssec: { algorithm: ed25519 } }`, `${origin} : { dnssec: { algorithm: ed25519, denial: nsec3 } }`));
+    rotor.process.kill('SIGHUP');
+    await until('NSEC3PARAM at the apex', 20_000, async () => (/\sNSEC3PARAM\s+1 0 0 -/.test(await dig(rotor, origin, 'NSEC3PARAM', '+norec')) ? true : undefined));
+    const r = await digValidated(unbound, abs('nx', origin), 'A');
+    assert.equal(r.rcode, 'NXDOMAIN', r.text);
+    assert.ok(r.ad, r.text);
+    assert.match(r.text, /\sNSEC3\s/, r.text);
+  });
 });
 
 describe('dnssec: with --workers', () => {
