@@ -20,7 +20,8 @@ const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [-
   --seconds S       length of each dnsperf run (default 5)
   --peers           also BIND (named -n 1), Knot DNS and NSD, one worker each, when installed
   --load            latency at a fixed load of half rotor's maximum, with and
-                    without a zone of --big-records records loaded beside the mail zone
+                    without a zone of --big-records records loaded beside the mail zone;
+                    with --peers, Knot DNS (one UDP worker) holding both zones too
   --big-records N   size of that zone (default 1000000)
   --dnssec          also rotor serving the zone signed by itself (dnssec: true in
                     a rotor.yaml), asked with DO=0 and with DO=1 in the same rounds
@@ -228,7 +229,7 @@ async function main(): Promise<void> {
       for (const p of missing) skipped.push(`${p.name} (${p.binary} not installed)`);
       for (const p of available) {
         try {
-          running.push(await p.start(ZONE, data.masterFile, launch));
+          running.push(await p.start([{ zone: ZONE, file: data.masterFile }], launch));
         } catch (e) {
           skipped.push(`${p.name} (${(e as Error).message.split('\n')[0]})`);
         }
@@ -275,31 +276,56 @@ async function main(): Promise<void> {
       running.splice(0, running.length, small);
       log('');
       log(`--load: generating a zone of ${int(o.bigRecords)} records…`);
-      const bigDir = await writeBigZones(dir, o.bigRecords, data);
+      const big = await writeBigZones(dir, o.bigRecords, data);
       const started = Date.now();
-      const big = await startRotor(ZONE, { ...launch, zonesDir: bigDir, fromSource: o.source, extraArgs: rotorArgs, label: 'rotor+big', readyTimeoutMs: 600_000 });
-      running.push(big);
+      const bigRotor = await startRotor(ZONE, { ...launch, zonesDir: big.zonesDir, fromSource: o.source, extraArgs: rotorArgs, label: 'rotor+big', readyTimeoutMs: 600_000 });
+      running.push(bigRotor);
       const loadSeconds = (Date.now() - started) / 1000;
-      const rss = { rotor: await rssMiB(small.pid), 'rotor+big': await rssMiB(big.pid) };
+      const rss: Record<string, number | undefined> = { rotor: await rssMiB(small.pid), 'rotor+big': await rssMiB(bigRotor.pid) };
       log(`rotor+big answering after ${loadSeconds.toFixed(1)} s; resident memory ${rss['rotor+big']?.toFixed(0)} MiB (rotor: ${rss.rotor?.toFixed(0)} MiB)`);
-      await warmUp([big]);
+      // The anchor of issue 17 on a zone that size: Knot DNS, one UDP worker, the same two zones.
+      const knot = o.peers ? installedPeers().available.find((p) => p.name === 'knot') : undefined;
+      if (knot) {
+        const knotStarted = Date.now();
+        try {
+          const bigKnot = await knot.start([{ zone: ZONE, file: data.masterFile }, { zone: big.zone, file: big.file }], { ...launch, label: 'knot+big', readyTimeoutMs: 600_000 });
+          running.push(bigKnot);
+          rss['knot+big'] = await rssMiB(bigKnot.pid);
+          log(`knot+big answering after ${((Date.now() - knotStarted) / 1000).toFixed(1)} s; resident memory ${rss['knot+big']?.toFixed(0)} MiB`);
+        } catch (e) {
+          log(`skipped: knot+big (${(e as Error).message.split('\n')[0]})`);
+        }
+      }
+      const names = running.map((s) => s.name);
+      await warmUp(running.slice(1));
       const maxRuns: Run[] = [];
       for (let round = 1; round <= o.rounds; round++) {
-        for (const server of [small, big]) maxRuns.push(await measure(server, round));
+        for (const server of running) maxRuns.push(await measure(server, round));
       }
-      const maxSummary = summarize(maxRuns, ['rotor', 'rotor+big'], 'rotor');
+      const maxSummary = summarize(maxRuns, names, 'rotor');
       const rate = Math.round(maxSummary[0]!.qps.median / 2);
       log(`fixed load: ${int(rate)} q/s (half of rotor's median maximum)`);
       const fixedRuns: Run[] = [];
       for (let round = 1; round <= o.rounds; round++) {
-        for (const server of [small, big]) fixedRuns.push(await measure(server, round, rate));
+        for (const server of running) fixedRuns.push(await measure(server, round, rate));
       }
-      const fixedSummary = summarize(fixedRuns, ['rotor', 'rotor+big'], undefined);
+      const fixedSummary = summarize(fixedRuns, names, undefined);
+      // Again once the zone loader thread has ended (2 s after its last load) and the rounds ran.
+      const rssAfter = Object.fromEntries(await Promise.all(running.map(async (s) => [s.name, await rssMiB(s.pid)] as const)));
+      log(`resident memory after the rounds: ${running.map((s) => `${s.name} ${rssAfter[s.name]?.toFixed(0)} MiB`).join(', ')}`);
       log('');
       log(`maximum rate, with and without the big zone:\n${table(maxSummary, 'rotor')}`);
+      const knotMax = maxSummary.find((s) => s.server === 'knot+big');
+      if (knotMax) {
+        const ratios = spread(maxRuns.filter((r) => r.server === 'rotor+big').flatMap((r) => {
+          const k = maxRuns.find((b) => b.server === 'knot+big' && b.round === r.round);
+          return k ? [r.qps / k.qps] : [];
+        }));
+        log(`rotor+big ÷ knot+big, median of ${o.rounds} rounds (min – max): ${ratios.median.toFixed(2)} (${ratios.min.toFixed(2)} – ${ratios.max.toFixed(2)}) by queries/s`);
+      }
       log('');
       log(`at ${int(rate)} q/s:\n${table(fixedSummary, 'rotor')}`);
-      load = { bigRecords: o.bigRecords, loadSeconds, rssMiB: rss, rate, maximum: { runs: maxRuns, summary: maxSummary }, fixed: { runs: fixedRuns, summary: fixedSummary } };
+      load = { bigRecords: o.bigRecords, loadSeconds, rssMiB: rss, rssAfterMiB: rssAfter, rate, maximum: { runs: maxRuns, summary: maxSummary }, fixed: { runs: fixedRuns, summary: fixedSummary } };
     }
 
     let dnssec: Record<string, unknown> | undefined;

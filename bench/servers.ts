@@ -51,19 +51,25 @@ export function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-/** Resolves once the server answers a query for the zone's SOA (any reply will do). */
-export async function waitForAnswer(child: ChildProcess, name: string, port: number, zone: string, timeoutMs: number, output: () => string): Promise<void> {
+/**
+ * Resolves once the server answers a query for the zone's SOA: any reply will
+ * do, or with `loaded`, only the SOA itself (a server that loads zones after
+ * it listens, as Knot DNS does, answers SERVFAIL until then).
+ */
+export async function waitForAnswer(child: ChildProcess, name: string, port: number, zone: string, timeoutMs: number, output: () => string, loaded = false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before answering: ${output().trim().slice(-2000)}`);
-    if (await udpExchange({ host: '127.0.0.1', port }, makeQuery(zone, 6), 200)) return;
+    const reply = await udpExchange({ host: '127.0.0.1', port }, makeQuery(zone, 6), 200);
+    // RCODE in the low bits of octet 3, ANCOUNT at 6.
+    if (reply && (!loaded || (reply.length >= 12 && (reply[3]! & 0x0f) === 0 && reply.readUInt16BE(6) > 0))) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
   throw new Error(`${name} did not answer on port ${port} within ${timeoutMs} ms: ${output().trim().slice(-2000)}`);
 }
 
-async function start(name: string, cmd: string, args: string[], port: number, zone: string, l: Launch): Promise<Running> {
+async function start(name: string, cmd: string, args: string[], port: number, zones: string[], l: Launch, loaded: boolean): Promise<Running> {
   const [c, a] = pinned(l.cpu, cmd, args);
   const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -71,13 +77,14 @@ async function start(name: string, cmd: string, args: string[], port: number, zo
   const keep = (d: Buffer) => { output = (output + d.toString()).slice(-8000); };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  return answering(child, name, port, zone, l, () => output, stopper(child));
+  return answering(child, name, port, zones, l, () => output, stopper(child), loaded);
 }
 
-/** The server once it answers; stopped if it does not. */
-async function answering(child: ChildProcess, name: string, port: number, zone: string, l: Launch, output: () => string, stop: () => Promise<void>): Promise<Running> {
+/** The server once it answers (with `loaded`, for each of `zones`); stopped if it does not. */
+async function answering(child: ChildProcess, name: string, port: number, zones: string[], l: Launch, output: () => string, stop: () => Promise<void>, loaded = false): Promise<Running> {
   try {
-    await waitForAnswer(child, name, port, zone, l.readyTimeoutMs ?? 20_000, output);
+    const deadline = Date.now() + (l.readyTimeoutMs ?? 20_000);
+    for (const zone of zones) await waitForAnswer(child, name, port, zone, deadline - Date.now(), output, loaded);
   } catch (e) {
     await stop();
     throw e;
@@ -89,7 +96,7 @@ async function answering(child: ChildProcess, name: string, port: number, zone: 
 /** The echo: every datagram is sent back as it came. Nothing a DNS server could do costs less. */
 export async function startEcho(l: Launch): Promise<Running> {
   const port = await freePort();
-  return start('echo', process.execPath, ['--import', TSX, join(REPO, 'bench', 'echo.ts'), String(port)], port, '.', l);
+  return start('echo', process.execPath, ['--import', TSX, join(REPO, 'bench', 'echo.ts'), String(port)], port, ['.'], l, false);
 }
 
 /** Node's options for rotor, as dist/cli.js's first line and `npm start` give them. */
@@ -132,15 +139,21 @@ export async function startRotor(zone: string, l: RotorLaunch): Promise<Running>
     await stop();
     throw e;
   });
-  return answering(child, name, port, zone, l, () => output, stop);
+  return answering(child, name, port, [zone], l, () => output, stop);
 }
 
-/** A reference server on the master file `zoneFile` of `zone`. */
+/** A zone a reference server serves, from a master file. */
+export interface PeerZone {
+  zone: string;
+  file: string;
+}
+
+/** A reference server on master files; it is running once it answers for every zone. */
 export interface Peer {
   name: string;
   /** The executable that must be installed. */
   binary: string;
-  start(zone: string, zoneFile: string, l: Launch): Promise<Running>;
+  start(zones: PeerZone[], l: Launch & { label?: string }): Promise<Running>;
 }
 
 interface PeerConfig {
@@ -149,7 +162,7 @@ interface PeerConfig {
   command: string;
   configFile: string;
   /** The configuration for one worker on 127.0.0.1:port, with `dir` for its state. */
-  config(dir: string, port: number, zone: string, zoneFile: string): string;
+  config(dir: string, port: number, zones: PeerZone[]): string;
   /** Foreground, on that configuration. */
   args(configPath: string): string[];
 }
@@ -161,7 +174,7 @@ const PEER_CONFIGS: PeerConfig[] = [
     command: '/usr/sbin/named',
     configFile: 'named.conf',
     // Minimal responses and cyclic order: the same work rotor does.
-    config: (dir, port, zone, zoneFile) => `options {
+    config: (dir, port, zones) => `options {
   directory "${dir}";
   pid-file "${dir}/named.pid";
   session-keyfile "${dir}/session.key";
@@ -175,8 +188,7 @@ const PEER_CONFIGS: PeerConfig[] = [
   rrset-order { order cyclic; };
 };
 controls { };
-zone "${zone}" { type primary; file "${zoneFile}"; };
-`,
+${zones.map((z) => `zone "${z.zone}" { type primary; file "${z.file}"; };\n`).join('')}`,
     args: (conf) => ['-g', '-n', '1', '-c', conf],
   },
   {
@@ -184,7 +196,7 @@ zone "${zone}" { type primary; file "${zoneFile}"; };
     binary: 'knotd',
     command: 'knotd',
     configFile: 'knot.conf',
-    config: (dir, port, zone, zoneFile) => `server:
+    config: (dir, port, zones) => `server:
     rundir: "${dir}"
     listen: 127.0.0.1@${port}
     udp-workers: 1
@@ -196,11 +208,11 @@ log:
   - target: stderr
     any: warning
 zone:
-  - domain: ${zone}
-    file: "${zoneFile}"
+${zones.map((z) => `  - domain: ${z.zone}
+    file: "${z.file}"
     journal-content: none
     zonefile-sync: -1
-`,
+`).join('')}`,
     args: (conf) => ['-c', conf],
   },
   {
@@ -208,7 +220,7 @@ zone:
     binary: 'nsd',
     command: 'nsd',
     configFile: 'nsd.conf',
-    config: (dir, port, zone, zoneFile) => `server:
+    config: (dir, port, zones) => `server:
     ip-address: 127.0.0.1
     port: ${port}
     server-count: 1
@@ -224,10 +236,10 @@ zone:
     rrl-ratelimit: 0
 remote-control:
     control-enable: no
-zone:
-    name: ${zone}
-    zonefile: "${zoneFile}"
-`,
+${zones.map((z) => `zone:
+    name: ${z.zone}
+    zonefile: "${z.file}"
+`).join('')}`,
     args: (conf) => ['-d', '-c', conf],
   },
 ];
@@ -235,13 +247,14 @@ zone:
 export const PEERS: Peer[] = PEER_CONFIGS.map((p) => ({
   name: p.name,
   binary: p.binary,
-  async start(zone, zoneFile, l) {
+  async start(zones, l) {
     const port = await freePort();
-    const dir = join(l.dir, p.name);
+    const name = l.label ?? p.name;
+    const dir = join(l.dir, name);
     await mkdir(dir, { recursive: true });
     const conf = join(dir, p.configFile);
-    await writeFile(conf, p.config(dir, port, zone, zoneFile));
-    return start(p.name, p.command, p.args(conf), port, zone, l);
+    await writeFile(conf, p.config(dir, port, zones));
+    return start(name, p.command, p.args(conf), port, zones.map((z) => z.zone), l, true);
   },
 }));
 

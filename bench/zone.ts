@@ -11,6 +11,8 @@ import { toMasterFile } from '../src/zone/export.js';
 import { loadZoneFile } from '../src/zone/load.js';
 
 export const ZONE = 'bench.example';
+/** The zone of --load's million records, beside ZONE. */
+const BIG_ZONE = 'big.example';
 
 /** Four equal gateways and a backup, as in the story; two addresses each, so they rotate. */
 function zoneYaml(fillerHosts: number): string {
@@ -82,22 +84,29 @@ export async function writeBenchData(dir: string, fillerHosts = 100): Promise<Be
   return { zonesDir, masterFile, queryFile, records: zone.recordCount };
 }
 
+/** The zones directory of writeBigZones, and its big zone's name and master file. */
+export interface BigZones {
+  zonesDir: string;
+  zone: string;
+  file: string;
+}
+
 /**
  * A zones directory with the mail zone of `small` and, beside it, a zone of
  * `records` records written by scripts/gen-zone.ts (the loader benchmark's generator).
  */
-export async function writeBigZones(dir: string, records: number, small: BenchData): Promise<string> {
+export async function writeBigZones(dir: string, records: number, small: BenchData): Promise<BigZones> {
   const zonesDir = join(dir, 'zones-big');
   const scratch = join(dir, 'gen');
   await mkdir(zonesDir, { recursive: true });
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, join(REPO, 'scripts', 'gen-zone.ts'), '--records', String(records), '--out', scratch, '--origin', 'big.example'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', TSX, join(REPO, 'scripts', 'gen-zone.ts'), '--records', String(records), '--out', scratch, '--origin', BIG_ZONE], { stdio: 'ignore' });
     child.once('error', reject);
     child.once('exit', resolve);
   });
   if (code !== 0) throw new Error(`scripts/gen-zone.ts exited with ${code}`);
-  await rename(join(scratch, 'big.example.zone'), join(zonesDir, 'big.example.zone'));
+  await rename(join(scratch, `${BIG_ZONE}.zone`), join(zonesDir, `${BIG_ZONE}.zone`));
   await rm(scratch, { recursive: true, force: true });
   await copyFile(join(small.zonesDir, `${ZONE}.yaml`), join(zonesDir, `${ZONE}.yaml`));
-  return zonesDir;
+  return { zonesDir, zone: BIG_ZONE, file: join(zonesDir, `${BIG_ZONE}.zone`) };
 }

@@ -14,6 +14,14 @@ import { workerEntry } from '../worker-entry.js';
 /** The loader thread's heap: a load that needs more fails as a load, not as the server. */
 const LOADER_HEAP_MB = 1536;
 
+/**
+ * How long the thread waits for the next load before it ends. Its heap keeps
+ * what the last parse left (hundreds of MB after a million-record file) until
+ * that isolate collects, which an idle one may never do; ending the thread
+ * gives it all back. A burst of loads (SIGHUP, an editor's saves) shares one thread.
+ */
+const IDLE_END_MS = 2000;
+
 export class ZoneLoaderThread {
   private worker: Worker | undefined;
   /** Replies not yet taken, and the one waiting for a reply. */
@@ -23,17 +31,33 @@ export class ZoneLoaderThread {
   private failure: Error | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Loads asked for and not finished. */
+  private pending = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   /** Loads `file` on the loader thread, after the loads asked for before it. Never rejects. */
   load(file: string, options: LoadOptions): Promise<FileResult> {
-    const run = this.queue.then(() => this.run(file, options));
+    this.pending++;
+    clearTimeout(this.idleTimer);
+    const run = this.queue.then(() => this.run(file, options)).finally(() => {
+      if (--this.pending === 0) this.idleTimer = setTimeout(() => void this.endIdle(), IDLE_END_MS).unref();
+    });
     this.queue = run;
     return run;
+  }
+
+  /** Ends the thread when no load came since the timer was set. */
+  private async endIdle(): Promise<void> {
+    const w = this.worker;
+    if (this.pending > 0 || !w) return;
+    this.worker = undefined;
+    await w.terminate();
   }
 
   /** Ends the loader thread; loads asked for afterwards fail. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();

@@ -230,6 +230,9 @@ export function parseTtl(text: string): number | undefined {
 const CLASSES: Record<string, number> = { IN: 1, CS: 2, CH: 3, HS: 4 };
 
 function classOf(text: string): number | undefined {
+  if (text === 'IN') return 1;
+  // Every class is two letters or CLASSnnn: the type after the class (A, MX, TXT…) is most often what is asked about.
+  if (text.length !== 2 && !(text.length > 5 && (text.charCodeAt(0) | 0x20) === 0x63)) return undefined;
   const upper = text.toUpperCase();
   const known = CLASSES[upper];
   if (known !== undefined) return known;
@@ -381,6 +384,8 @@ class MasterFileParser {
   private readonly names = new Map<string, Name>();
   private namesOrigin: Name;
   private readonly args = new TokenArgs((tok) => this.name(tok));
+  /** The last owner written, as text under the origin of then: the next line often names it again. */
+  private lastOwner: { text: string; origin: Name; name: Name } | undefined;
 
   constructor(
     origin: Name,
@@ -405,6 +410,19 @@ class MasterFileParser {
       this.names.set(tok.text, n);
     }
     return n;
+  }
+
+  /**
+   * An owner name. Owners are mostly written once, or on lines in a row: through
+   * the cache of recurring names they would only push those out (and, in a
+   * zone of a million names, fill the old generation with short-lived entries).
+   */
+  private ownerName(tok: Token): Name {
+    const last = this.lastOwner;
+    if (last && last.text === tok.text && last.origin === this.origin) return last.name;
+    const name = tok.text === '@' ? this.origin : located(tok, parseDomainName, this.origin);
+    this.lastOwner = { text: tok.text, origin: this.origin, name };
+    return name;
   }
 
   /**
@@ -445,7 +463,7 @@ class MasterFileParser {
         let i = 0;
         if (!entry.blankOwner) {
           owner = null; // stays so if the name is bad
-          owner = this.name(first);
+          owner = this.ownerName(first);
           i = 1;
         } else if (owner === undefined) {
           throw new LocatedError(first, 'the first record has no owner name (its line starts with a blank)');

@@ -4,6 +4,7 @@
 // order names were first written: one message, moved rather than copied, so
 // the serving thread deserializes nothing per record, and serves the version
 // as it arrives.
+import { versionDigest } from './digest.js';
 import type { LoadedVersion } from './load.js';
 import { RecordPositions } from './records.js';
 import { ZoneVersion, type VersionHandOver } from './version.js';
@@ -19,18 +20,11 @@ export interface ZoneHandOver {
   written: Uint32Array;
 }
 
-/**
- * Zone.digest of the zone the version will become, computed where the version
- * was built (by a Zone made for that and dropped: it keeps no RRset).
- */
-function digestOf({ version, positions, written }: LoadedVersion, file: string): string {
-  return new Zone(version, file, positions, written).digest;
-}
-
 /** The message and transfer list that move a loaded version; it is unusable here afterwards. */
 export function handOverZone(loaded: LoadedVersion, file: string): { message: ZoneHandOver; transfer: ArrayBuffer[] } {
   const { version, positions, written } = loaded;
-  const digest = digestOf(loaded, file);
+  // Zone.digest of the zone the version becomes, computed here rather than on the serving thread.
+  const digest = versionDigest(version, written);
   const { message, transfer } = version.handOver();
   const { files, file: fileIndex, line, col } = positions;
   return {

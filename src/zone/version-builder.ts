@@ -323,8 +323,12 @@ export class VersionBuilder {
     all.set(nsec3Out.finish(), main.length);
     const positions = this.positions(all);
     // The checks visit names as buildZone's did: the apex, then in the order first written.
-    const byStage = Array.from({ length: nodes - 1 }, (_, i) => i + 1).sort((a, b) => nodeStage.data[a]! - nodeStage.data[b]!);
-    const written = Uint32Array.from([0, ...byStage.filter((n) => versionNode[n] !== NO_NODE)], (n) => versionNode[n]!);
+    // Every node has a stage of its own, so one pass over the stages puts them in that order (no sort).
+    const nodeAt = new Int32Array(stages).fill(-1);
+    for (let n = 1; n < nodes; n++) nodeAt[nodeStage.data[n]!] = n;
+    const written = new Uint32Array(nodes);
+    written[0] = versionNode[0]!;
+    for (let s = 0, i = 1; s < stages; s++) if (nodeAt[s]! >= 0) written[i++] = versionNode[nodeAt[s]!]!;
     diagnostics.push(...checkVersion(version, positions, written));
     return { version, diagnostics, positions, written };
   }

@@ -6,12 +6,12 @@
 // see the same one every time; a zone never asked about holds none. Never
 // mutated after load (but for the serial of a zone whose serial is automatic,
 // set once before it is served), so a reload swaps whole Zone objects.
-import { createHash } from 'node:crypto';
 import type { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
 import type { SourcePos } from './records.js';
-import { setSoaSerial, soaSerial, withSoaSerial } from '../rrtypes/soa.js';
+import { setSoaSerial, soaSerial } from '../rrtypes/soa.js';
 import type { Changeset } from './changeset.js';
+import { versionDigest } from './digest.js';
 import type { RecordPositions } from './records.js';
 import { NodeFlag, type Lookup, type ZoneVersion } from './version.js';
 
@@ -89,17 +89,7 @@ export class Zone {
    * edit changed the content. Computed when first asked, on reload only.
    */
   get digest(): string {
-    if (this.contentDigest === undefined) {
-      const hash = createHash('sha256');
-      for (const set of this.recordSets()) {
-        for (const rd of set.rdata) {
-          hash.update(`${set.owner.key} ${set.type} ${set.ttl} `);
-          hash.update(set.type === RRType.SOA ? withSoaSerial(rd, 0) : rd);
-          hash.update('\n');
-        }
-      }
-      this.contentDigest = hash.digest('hex');
-    }
+    this.contentDigest ??= versionDigest(this.version, this.written);
     return this.contentDigest;
   }
 
