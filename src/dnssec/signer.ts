@@ -214,8 +214,7 @@ class ZoneSigner {
   }
 
   /** The NSEC3 chain's RRsets, in hash order: each hashed owner's key (its one label) and its record. */
-  private *nsec3Sets(): Generator<OutSet> {
-    const chain = (this.chain ??= nsec3Chain(this.unsigned, { hasRecords: (n) => this.hasRecords[n] === 1, canonicalOwner: (n, out) => this.canonicalOwnerInto(n, out) }, this.policy.nsec3));
+  private *nsec3Sets(chain: Nsec3Chain): Generator<OutSet> {
     const apexTypes = this.apex.map((s) => s.type);
     const { order, hashes, nodes } = chain;
     for (let j = 0; j < order.length; j++) {
@@ -277,9 +276,10 @@ class ZoneSigner {
       await this.signSet(set, canonical, labels, prev, prevNode);
     }
     if (this.policy.denial !== 'nsec3') return;
+    this.chain = await nsec3Chain(u, { hasRecords: (n) => this.hasRecords[n] === 1, canonicalOwner: (n, out) => this.canonicalOwnerInto(n, out) }, this.policy.nsec3, () => this.pause());
     const chain = prev?.nsec3;
     let q = 0;
-    for (const set of this.nsec3Sets()) {
+    for (const set of this.nsec3Sets(this.chain)) {
       const wait = this.pause();
       if (wait) await wait;
       const key = set.key!;
@@ -423,7 +423,7 @@ class ZoneSigner {
     if (this.policy.denial === 'nsec3') {
       const companion = new VersionWriter(u.origin);
       companion.node(keys, 0, 0);
-      for (const set of this.nsec3Sets()) {
+      for (const set of this.nsec3Sets(this.chain!)) {
         const wait = this.pause();
         if (wait) await wait;
         companion.node(set.key!, 0, set.key!.length);
