@@ -140,28 +140,35 @@ describe('zones signed by rotor, validated by Unbound, delv, dnssec-verify and t
       `  ${SHORT} : { dnssec: { signature-validity: 20, refresh: 10 } }`,
       '',
     ].join('\n'));
-    rotor = await startRotor(zonesDir, ['--config', config]);
-    children = await startRotor(Object.fromEntries(KINDS.map((k) => [`unsigned.${k.origin}zone`, child(k.origin)])));
-
-    // The tampered zone's rotor: keys made on its first start, the DS taken, one octet of the .private changed, started again.
-    const tamperedZones = await tempDir({ [`${TAMPERED}zone`]: zoneText(TAMPERED) });
-    const tamperedConfig = join(await tempDir(), 'rotor.yaml');
-    made.push(tamperedZones, join(tamperedConfig, '..'));
-    await writeFile(tamperedConfig, 'dnssec: true\n');
-    const first = await startRotor(tamperedZones, ['--config', tamperedConfig]);
-    await first.stop();
-    anchors.set(TAMPERED, await dsOf(tamperedConfig, TAMPERED));
-    const keyDir = join(tamperedConfig, '..', 'keys');
-    const privates = (await readdir(keyDir)).filter((f) => f.endsWith('.private'));
-    assert.equal(privates.length, 1);
-    const file = join(keyDir, privates[0]!);
-    const text = await readFile(file, 'utf8');
-    const at = text.indexOf('PrivateKey: ') + 'PrivateKey: '.length + 5;
-    await writeFile(file, text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1));
-    tampered = await startRotor(tamperedZones, ['--config', tamperedConfig]);
-
-    for (const a of await Promise.all([...KINDS.map((k) => k.origin), VIA_KNOT, SHORT].map((o) => dsOf(config, o)))) anchors.set(a.origin, a);
-    knot = await startKnotSecondary(VIA_KNOT, rotor.port);
+    // Three rotors start side by side; after() stops whichever started, even when another failed.
+    const started = await Promise.allSettled([
+      (async () => {
+        rotor = await startRotor(zonesDir, ['--config', config]);
+        for (const a of await Promise.all([...KINDS.map((k) => k.origin), VIA_KNOT, SHORT].map((o) => dsOf(config, o)))) anchors.set(a.origin, a);
+        knot = await startKnotSecondary(VIA_KNOT, rotor.port);
+      })(),
+      (async () => { children = await startRotor(Object.fromEntries(KINDS.map((k) => [`unsigned.${k.origin}zone`, child(k.origin)]))); })(),
+      (async () => {
+        // The tampered zone's rotor: keys made on its first start, the DS taken, one octet of the .private changed, started again.
+        const tamperedZones = await tempDir({ [`${TAMPERED}zone`]: zoneText(TAMPERED) });
+        const tamperedConfig = join(await tempDir(), 'rotor.yaml');
+        made.push(tamperedZones, join(tamperedConfig, '..'));
+        await writeFile(tamperedConfig, 'dnssec: true\n');
+        const first = await startRotor(tamperedZones, ['--config', tamperedConfig]);
+        await first.stop();
+        anchors.set(TAMPERED, await dsOf(tamperedConfig, TAMPERED));
+        const keyDir = join(tamperedConfig, '..', 'keys');
+        const privates = (await readdir(keyDir)).filter((f) => f.endsWith('.private'));
+        assert.equal(privates.length, 1);
+        const file = join(keyDir, privates[0]!);
+        const text = await readFile(file, 'utf8');
+        const at = text.indexOf('PrivateKey: ') + 'PrivateKey: '.length + 5;
+        await writeFile(file, text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1));
+        tampered = await startRotor(tamperedZones, ['--config', tamperedConfig]);
+      })(),
+    ]);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     unbound = await startValidatingUnbound([...KINDS.map((k) => anchors.get(k.origin)!), anchors.get(SHORT)!], rotor.port, [
       ...KINDS.map((k) => ({ origin: `unsigned.${k.origin}`, port: children.port })),
       { ...anchors.get(VIA_KNOT)!, port: knot.port }, { ...anchors.get(TAMPERED)!, port: tampered.port },
