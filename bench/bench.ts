@@ -4,7 +4,7 @@
 // in turn, A B A B, over several rounds, so that drift on a shared machine
 // falls on every server alike; the ratio to the echo is taken per round.
 import { cpus, availableParallelism, tmpdir } from 'node:os';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds, rssMiB } from './proc.js';
@@ -14,7 +14,7 @@ import { installedPeers, startEcho, startRotor, type Running } from './servers.j
 import { queryMix, writeBenchData, writeBigZones, ZONE } from './zone.js';
 import { nativeUdp } from '../src/net/native-udp.js';
 
-const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [--workers N] [--transport T] [--json] [--quick]
+const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [--dnssec] [--workers N] [--transport T] [--json] [--quick]
 
   --rounds N        measurement rounds, each server once per round (default 5)
   --seconds S       length of each dnsperf run (default 5)
@@ -23,6 +23,8 @@ const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [-
                     without a zone of --big-records records loaded beside the mail zone;
                     with --peers, Knot DNS (one UDP worker) holding both zones too
   --big-records N   size of that zone (default 1000000)
+  --dnssec          also rotor serving the zone signed by itself (dnssec: true in
+                    a rotor.yaml), asked with DO=0 and with DO=1 in the same rounds
   --workers N       run rotor with --workers N
   --transport T     rotor's UDP transport: native, dgram, or both (default where
                     the native module is built: rotor on native, and rotor/dgram
@@ -41,6 +43,7 @@ interface Options {
   seconds: number;
   peers: boolean;
   load: boolean;
+  dnssec: boolean;
   bigRecords: number;
   workers?: string;
   transport: 'native' | 'dgram' | 'both';
@@ -70,6 +73,7 @@ function options(): Options {
         seconds: { type: 'string' },
         peers: { type: 'boolean', default: false },
         load: { type: 'boolean', default: false },
+        dnssec: { type: 'boolean', default: false },
         'big-records': { type: 'string', default: '1000000' },
         workers: { type: 'string' },
         transport: { type: 'string' },
@@ -102,6 +106,7 @@ function options(): Options {
     seconds: positive('seconds', values.seconds ?? (values.quick ? '1' : '5')),
     peers: values.peers,
     load: values.load,
+    dnssec: values.dnssec,
     bigRecords: Math.round(positive('big-records', values['big-records'])),
     workers: values.workers,
     rate: values.rate ? positive('rate', values.rate) : values.quick ? 2000 : undefined,
@@ -234,12 +239,14 @@ async function main(): Promise<void> {
     log(`${o.rounds} rounds × ${o.seconds} s per server, A B A B${o.rate ? `, offered ${int(o.rate)} q/s` : ''}; ${pin ? `dnsperf on CPU ${loadCpu}, servers on CPU ${serverCpu}` : 'one CPU: nothing pinned'}${o.workers ? `; rotor --workers ${o.workers}` : ''}; rotor on ${o.transport === 'dgram' ? 'node:dgram' : 'the native transport'}${o.transport === 'both' ? ', rotor/dgram on node:dgram' : ''}`);
     for (const s of skipped) log(`skipped: ${s}`);
 
-    const measure = async (server: Running, round: number, rate?: number): Promise<Run> => {
+    /** One dnsperf run against `server`; with `dnssec`, its queries have DO=1 and the run is named "SERVER DO=1". */
+    const measure = async (server: Running, round: number, rate?: number, dnssec = false): Promise<Run> => {
       const cpuBefore = await cpuSeconds(server.pid);
-      const r = await runDnsperf({ port: server.port, queryFile: data.queryFile, seconds: o.seconds, rate, cpu: loadCpu, scratch: dir });
+      const r = await runDnsperf({ port: server.port, queryFile: data.queryFile, seconds: o.seconds, rate, cpu: loadCpu, scratch: dir, dnssec });
       const cpuUs = r.completed ? ((await cpuSeconds(server.pid)) - cpuBefore) * 1e6 / r.completed : NaN;
-      log(`  round ${round} ${server.name.padEnd(11)} ${int(r.qps).padStart(9)} q/s  loss ${r.lossPct.toFixed(2)}%  p50 ${ms(r.p50Ms)} ms  p99 ${ms(r.p99Ms)} ms  CPU ${cpuUs.toFixed(2)} µs/query`);
-      return { server: server.name, round, ...(rate ? { rate } : {}), ...r, cpuUs };
+      const name = dnssec ? `${server.name} DO=1` : server.name;
+      log(`  round ${round} ${name.padEnd(11)} ${int(r.qps).padStart(9)} q/s  loss ${r.lossPct.toFixed(2)}%  p50 ${ms(r.p50Ms)} ms  p99 ${ms(r.p99Ms)} ms  CPU ${cpuUs.toFixed(2)} µs/query`);
+      return { server: name, round, ...(rate ? { rate } : {}), ...r, cpuUs };
     };
     // One unrecorded second first: the JIT compiles the hot path, and the
     // collector finishes with what loading the zones left behind.
@@ -321,6 +328,27 @@ async function main(): Promise<void> {
       load = { bigRecords: o.bigRecords, loadSeconds, rssMiB: rss, rssAfterMiB: rssAfter, rate, maximum: { runs: maxRuns, summary: maxSummary }, fixed: { runs: fixedRuns, summary: fixedSummary } };
     }
 
+    let dnssec: Record<string, unknown> | undefined;
+    if (o.dnssec) {
+      // The zone signed by rotor as it loads (keys made in the bench's directory), then asked with DO=0 and DO=1 in turn.
+      const config = join(dir, 'rotor.yaml');
+      await writeFile(config, 'dnssec: true\n');
+      const signed = await startRotor(ZONE, { ...launch, zonesDir: data.zonesDir, fromSource: o.source, extraArgs: [...rotorArgs, '--config', config], label: 'signed', readyTimeoutMs: 120_000 });
+      running.push(signed);
+      log('');
+      log(`--dnssec: rotor serving ${ZONE} signed by itself (ECDSA P-256, NSEC), DO=0 and DO=1 in turn`);
+      await warmUp([signed]);
+      const runs: Run[] = [];
+      for (let round = 1; round <= o.rounds; round++) {
+        for (const withDo of [false, true]) runs.push(await measure(signed, round, o.rate, withDo));
+      }
+      const summary = summarize(runs, ['signed', 'signed DO=1'], 'signed');
+      log('');
+      log(table(summary, 'signed'));
+      log(`DO=1 ÷ DO=0, median of ${o.rounds} rounds (min – max): ${range(summary[1]!.ratio!)} by queries/s (issue 15: at least 0.9); ${range(summary[1]!.cpuRatio!)} by CPU time per query`);
+      dnssec = { runs, summary };
+    }
+
     let profile: HotSpot[] | undefined;
     if (o.profile) {
       // The profile is written when the process exits.
@@ -340,6 +368,7 @@ async function main(): Promise<void> {
         runs,
         summary,
         ...(load ? { load } : {}),
+        ...(dnssec ? { dnssec } : {}),
         ...(profile ? { profile } : {}),
       };
       process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -23,6 +23,8 @@ export interface PerfOptions {
   rate?: number;
   /** The CPU dnsperf runs on, if pinned. */
   cpu?: number;
+  /** Queries with the DO bit (dnsperf -D): a signed zone answers with its signatures. */
+  dnssec?: boolean;
   /** Directory for the verbose output. */
   scratch: string;
 }
@@ -82,6 +84,7 @@ async function readOutput(file: string): Promise<{ latencies: Float64Array; summ
 export async function runDnsperf(o: PerfOptions): Promise<PerfResult> {
   const args = ['-s', '127.0.0.1', '-p', String(o.port), '-d', o.queryFile, '-l', String(o.seconds), '-t', '2', '-v'];
   if (o.rate) args.push('-Q', String(Math.round(o.rate)));
+  if (o.dnssec) args.push('-D');
   const [cmd, argv] = o.cpu === undefined ? ['dnsperf', args] : ['taskset', ['-c', String(o.cpu), 'dnsperf', ...args]];
   const verbose = join(o.scratch, `dnsperf-${process.pid}-${Date.now()}.out`);
   const out = await open(verbose, 'w');

@@ -53,6 +53,13 @@ function withOptions(config: Config, values: Options): Config {
   if (values.workers) c.workers = parseWorkers('--workers', values.workers);
   if (values.control) c.controlSocket = resolve(values.control);
   if (values.transport) c.transport = parseTransport('--transport', values.transport);
+  // Each worker would sign on its own: the same keys (made once, under the key directory's lock) but
+  // other signatures (ECDSA's random nonces, jittered expirations) and re-signs at other moments, so
+  // secondaries would be told one serial for different zones. Until one process signs for all, refuse.
+  const signing = c.dnssec.global !== undefined || [...c.dnssec.zones.values()].some((z) => z.block !== false);
+  if (c.workers > 1 && signing) {
+    throw new ConfigError(`workers: ${c.workers} with dnssec: each worker would sign the zones itself, and secondaries would get different signatures under one serial; run one process (workers: 1) to sign zones`);
+  }
   return c;
 }
 

@@ -25,12 +25,13 @@ export interface Anchored {
 
 /**
  * Unbound validating the `zones`, each a stub zone served at 127.0.0.1@`port`;
- * `unsigned` zones (delegated to by those, but on a port of their own, which a
- * delegation cannot say) are stub zones too, with no anchor.
+ * `elsewhere` zones (delegated to by those, but on a port of their own, which a
+ * delegation cannot say, or served by another server) are stub zones too, with
+ * their anchor when they have one.
  * Its cache keeps nothing (cache-max-ttl 0) so that every question reaches
  * the server, as a question to a fresh resolver would.
  */
-export function startValidatingUnbound(zones: readonly Anchored[], port: number, unsigned: readonly { origin: string; port: number }[] = []): Promise<Daemon> {
+export function startValidatingUnbound(zones: readonly Anchored[], port: number, elsewhere: readonly { origin: string; port: number; anchor?: string }[] = []): Promise<Daemon> {
   return onFreePorts(1, async ([own]) => {
     const dir = await tempDir();
     const conf = `server:
@@ -51,8 +52,8 @@ export function startValidatingUnbound(zones: readonly Anchored[], port: number,
   qname-minimisation: no
   trust-anchor-signaling: no
   root-key-sentinel: no
-${zones.map((z) => `  trust-anchor: "${z.anchor.replace(/\s+/g, ' ')}"`).join('\n')}
-${[...zones.map((z) => ({ origin: z.origin, port })), ...unsigned].map((z) => `stub-zone:\n  name: "${z.origin}"\n  stub-addr: 127.0.0.1@${z.port}`).join('\n')}
+${[...zones, ...elsewhere].flatMap((z) => (z.anchor ? [`  trust-anchor: "${z.anchor.replace(/\s+/g, ' ')}"`] : [])).join('\n')}
+${[...zones.map((z) => ({ origin: z.origin, port })), ...elsewhere].map((z) => `stub-zone:\n  name: "${z.origin}"\n  stub-addr: 127.0.0.1@${z.port}`).join('\n')}
 `;
     await writeFile(join(dir, 'unbound.conf'), conf);
     return startDaemon('unbound', ['-d', '-c', join(dir, 'unbound.conf')], dir, own!, 'localhost');
