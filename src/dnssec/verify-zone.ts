@@ -12,7 +12,7 @@ import type { RecordPositions, SourcePos } from '../zone/records.js';
 import { NodeFlag, type ZoneVersion } from '../zone/version.js';
 import { base32hex } from '../rrtypes/nsec3.js';
 import { canonicalName } from './canonical.js';
-import { keyTag } from './keys.js';
+import { dnskeyPublicKey, keyTag } from './keys.js';
 import { HASH_LENGTH, nsec3Chain } from './nsec3-chain.js';
 import { typeBitmap } from './nsec3-hash.js';
 import { rrsigFields, verifyRRset, type RrsigFields } from './rrsig.js';
@@ -50,6 +50,14 @@ export async function verifyZone(version: ZoneVersion, source: VerifySource, now
   for (let r = k0; r < k1; r++) keys.push(version.rdata(r));
   const algorithms = new Set(keys.map((k) => k[3]!));
   const tags = keys.map((k) => keyTag(k));
+  // Made once: a KeyObject costs more to make than a verification (a bad key is reported by verifyRRset).
+  const publicKeys = keys.map((k) => {
+    try {
+      return dnskeyPublicKey(k);
+    } catch {
+      return undefined;
+    }
+  });
 
   /** Checks the signatures of `set` of `v` (main tree or companion, records numbered from `base`); returns the keys whose signatures verify. */
   const verifySet = (v: ZoneVersion, node: number, set: number, base: number): Buffer[] => {
@@ -74,10 +82,14 @@ export async function verifyZone(version: ZoneVersion, source: VerifySource, now
       }
       // Signatures by keys that are not in the apex DNSKEY set prove nothing, and dnssec-verify passes over them.
       if (!fields.signer.equals(version.origin)) continue;
-      const candidates = keys.filter((k, i) => tags[i] === fields.keyTag && k[3] === fields.algorithm);
-      if (candidates.length === 0) continue;
-      let why: string | undefined = 'no key';
-      const key = candidates.find((k) => (why = verifyRRset(rrset, sig, k)) === undefined);
+      let why: string | undefined;
+      let key: Buffer | undefined;
+      for (let i = 0; i < keys.length && !key; i++) {
+        if (tags[i] !== fields.keyTag || keys[i]![3] !== fields.algorithm) continue;
+        why = verifyRRset(rrset, sig, keys[i]!, publicKeys[i]);
+        if (why === undefined) key = keys[i];
+      }
+      if (!key && why === undefined) continue;
       if (!key) {
         report(base + r, `RRSIG over ${what} by key ${fields.keyTag} (algorithm ${fields.algorithm}) does not verify: ${why}`);
         continue;
