@@ -58,6 +58,18 @@ for (const denial of ['nsec', 'nsec3', 'nsec3-optout'] as const) {
 }
 
 describe('verifyZone and the denial chain', () => {
+  for (const algorithm of ['ED25519', 'RSASHA256'] as const) {
+    it(`finds nothing wrong with a zone signed with ${algorithm}`, async () => {
+      const zone = signZone({ origin: 'example.com.', text: SIGNED_EXAMPLE, algorithm });
+      try {
+        assert.deepEqual(await verify(zone, zone.text), []);
+        assert.ok(errors(await verify(zone, tamperSignature(zone.text, 'c1.example.com.'))).length > 0);
+      } finally {
+        zone.remove();
+      }
+    });
+  }
+
   it('finds an NSEC removed', async () => {
     const zone = signZone({ origin: 'example.com.', text: SIGNED_EXAMPLE, denial: 'nsec' });
     try {
