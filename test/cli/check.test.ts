@@ -1,8 +1,10 @@
 // rotor check as a user runs it: the real CLI on fixture files.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli, tempDir } from '../e2e/harness.js';
+import { signZone, SIGNED_EXAMPLE, tamperSignature } from '../dnssec/signed-zone.js';
 
 const LINT = join('test', 'fixtures', 'check', 'lint.test.yaml');
 
@@ -90,5 +92,26 @@ describe('rotor check', () => {
     const { code, stderr } = await check('no/such/zone.yaml');
     assert.equal(code, 2);
     assert.match(stderr, /^rotor: no\/such\/zone\.yaml: no such file or directory/);
+  });
+
+  it('verifies a zone signed by dnssec-signzone; one signature byte changed is an error at its line, exit 1', async () => {
+    const zone = signZone({ origin: 'example.com.', text: SIGNED_EXAMPLE, denial: 'nsec3' });
+    try {
+      const file = join(zone.dir, 'example.com.zone');
+      writeFileSync(file, zone.text);
+      const good = await check(file);
+      assert.equal(good.code, 0, good.stdout);
+      assert.doesNotMatch(good.stdout, /: error: /);
+      writeFileSync(file, tamperSignature(zone.text, 'www.example.com.'));
+      const bad = await check(file);
+      assert.equal(bad.code, 1, bad.stdout);
+      const lines = zone.text.split('\n');
+      const www = lines.findIndex((l) => l.startsWith('www.example.com.'));
+      const line = lines.findIndex((l, i) => i > www && /\sRRSIG\s+A\s/.test(l)) + 1;
+      assert.match(bad.stdout, new RegExp(`^${file.replace(/[.]/g, '\\.')}:${line}:\\d+: error: RRSIG over A at www\\.example\\.com\\. by key \\d+ \\(algorithm 13\\) does not verify`, 'm'));
+      assert.match(bad.stdout, /example\.com\.zone: zone would load, but its DNSSEC does not verify \(\d+ errors?, \d+ warnings?\)/);
+    } finally {
+      zone.remove();
+    }
   });
 });

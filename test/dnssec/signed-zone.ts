@@ -54,6 +54,17 @@ export function signZone(options: SignOptions): SignedZone {
   return { origin, dir, file, text: readFileSync(file, 'utf8'), dnskey: keyLine.trim(), ds, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The text with one character of the first signature line after `owner`'s first line changed: one signature byte. */
+export function tamperSignature(text: string, owner: string): string {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(owner));
+  const sig = lines.findIndex((l, i) => i > at && /^\s+[A-Za-z0-9+/]{20,}\s*$/.test(l));
+  const line = lines[sig]!;
+  const i = line.search(/\S/);
+  lines[sig] = line.slice(0, i) + (line[i] === 'A' ? 'B' : 'A') + line.slice(i + 1);
+  return lines.join('\n');
+}
+
 /** A zone with something of each kind a DNSSEC answer must prove: see test/authority/dnssec.test.ts. */
 export const SIGNED_EXAMPLE = `$TTL 3600
 @        IN SOA ns1 hostmaster 1 7200 900 1209600 300
