@@ -172,8 +172,13 @@ ${Object.keys(zones).map((o) => `  - domain: ${o}`).join('\n')}
   });
 }
 
-/** unbound on `port` (from onFreePorts) with what a test run needs; `extra` is appended (stub and forward zones). */
-export async function startUnbound(extra: string, port: number): Promise<Daemon> {
+/**
+ * unbound on `port` (from onFreePorts) with what a test run needs; `extra` is
+ * appended (more server options, stub and forward zones). Without `validating`
+ * it does no DNSSEC validation: the lab's zones are not signed and the root is
+ * out of reach; with it, the trust anchors come in `extra`.
+ */
+export async function startUnbound(extra: string, port: number, validating = false): Promise<Daemon> {
   const dir = await tempDir();
   const conf = `server:
   interface: 127.0.0.1@${port}
@@ -185,8 +190,7 @@ export async function startUnbound(extra: string, port: number): Promise<Daemon>
   use-syslog: no
   logfile: ""
   verbosity: 1
-  # No DNSSEC validation: the lab's zones are not signed and the root is out of reach.
-  module-config: "iterator"
+  module-config: "${validating ? 'validator iterator' : 'iterator'}"
 ${extra}
 `;
   await writeFile(join(dir, 'unbound.conf'), conf);

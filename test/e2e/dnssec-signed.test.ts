@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { SIGNED_EXAMPLE } from '../dnssec/signed-zone.js';
 import { knotConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
 import { runCli, startRotor, tempDir, type Rotor } from './harness.js';
-import { delv, digValidated, startValidatingUnbound, type Anchored } from './validators.js';
+import { delv, digValidated, startValidatingUnbound, unsignedChild, type Anchored } from './validators.js';
 
 const exec = promisify(execFile);
 const HAVE_LDNS = spawnSync('ldns-verify-zone', ['-v'], { stdio: 'ignore' }).error === undefined;
@@ -40,13 +40,6 @@ const TAMPERED = 'tampered.example.';
 
 const zoneText = (origin: string) => `$ORIGIN ${origin}\n${SIGNED_EXAMPLE}`;
 
-/** The unsigned child behind each zone's `unsigned` delegation, served by another rotor. */
-const child = (origin: string) => `$ORIGIN unsigned.${origin}
-@ 300 IN SOA ns hostmaster 1 7200 900 1209600 300
-@ 300 IN NS ns
-ns 300 IN A 192.0.2.40
-host 300 IN A 192.0.2.41
-`;
 
 /** Questions (relative to each zone) that Unbound must answer with AD, and their rcode. */
 const SECURE: [string, string, string][] = [
@@ -147,7 +140,7 @@ describe('zones signed by rotor, validated by Unbound, delv, dnssec-verify and t
         for (const a of await Promise.all([...KINDS.map((k) => k.origin), VIA_KNOT, SHORT].map((o) => dsOf(config, o)))) anchors.set(a.origin, a);
         knot = await startKnotSecondary(VIA_KNOT, rotor.port);
       })(),
-      (async () => { children = await startRotor(Object.fromEntries(KINDS.map((k) => [`unsigned.${k.origin}zone`, child(k.origin)]))); })(),
+      (async () => { children = await startRotor(Object.fromEntries(KINDS.map((k) => [`unsigned.${k.origin}zone`, unsignedChild(k.origin)]))); })(),
       (async () => {
         // The tampered zone's rotor: keys made on its first start, the DS taken, one octet of the .private changed, started again.
         const tamperedZones = await tempDir({ [`${TAMPERED}zone`]: zoneText(TAMPERED) });

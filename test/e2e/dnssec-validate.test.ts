@@ -23,7 +23,7 @@ import { Denials, signatureFaults, type SignedSet } from '../authority/dnssec-pr
 import { signZone, SIGNED_EXAMPLE, type Denial, type SignedZone } from '../dnssec/signed-zone.js';
 import { knotConfig, onFreePorts, startDaemon, type Daemon } from './daemons.js';
 import { startRotor, tempDir, type Rotor } from './harness.js';
-import { delv, digSections, digValidated, startValidatingUnbound, type Anchored } from './validators.js';
+import { delv, digSections, digValidated, startValidatingUnbound, unsignedChild, type Anchored } from './validators.js';
 
 const exec = promisify(execFile);
 
@@ -35,13 +35,6 @@ const KINDS: { origin: string; denial: Denial; algorithm: 'ECDSAP256SHA256' | 'E
 ];
 const TAMPERED = 'tampered.example.';
 
-/** The unsigned child zone behind each zone's `unsigned` delegation, served by a second rotor. */
-const child = (origin: string) => `$ORIGIN unsigned.${origin}
-@ 300 IN SOA ns hostmaster 1 7200 900 1209600 300
-@ 300 IN NS ns
-ns 300 IN A 192.0.2.40
-host 300 IN A 192.0.2.41
-`;
 
 /** Questions (relative to each zone) that must validate with AD, and their rcode. */
 const SECURE: [string, string, string][] = [
@@ -72,7 +65,7 @@ describe('pre-signed zones served by rotor, validated by Unbound and delv', () =
     const config = await tempDir({ 'rotor.yaml': 'allow-transfer: [127.0.0.1]\n' });
     configDir = config;
     rotor = await startRotor(files, ['--config', join(config, 'rotor.yaml')]);
-    children = await startRotor(Object.fromEntries(KINDS.map((k) => [`unsigned.${k.origin}zone`, child(k.origin)])));
+    children = await startRotor(Object.fromEntries(KINDS.map((k) => [`unsigned.${k.origin}zone`, unsignedChild(k.origin)])));
     const anchors: Anchored[] = [...signed.values()].map((z) => ({ origin: z.origin, anchor: z.ds }));
     unbound = await startValidatingUnbound(anchors, rotor.port, KINDS.map((k) => ({ origin: `unsigned.${k.origin}`, port: children.port })));
   });

@@ -12,8 +12,7 @@ import { RRType } from '../../src/wire/types.js';
 import { Name } from '../../src/wire/name.js';
 import { parseMasterFile } from '../../src/zone/masterfile.js';
 import type { SignedSet } from '../authority/dnssec-proofs.js';
-import { onFreePorts, startDaemon, type Daemon } from './daemons.js';
-import { tempDir } from './harness.js';
+import { onFreePorts, startUnbound, type Daemon } from './daemons.js';
 
 const exec = promisify(execFile);
 
@@ -32,20 +31,7 @@ export interface Anchored {
  * the server, as a question to a fresh resolver would.
  */
 export function startValidatingUnbound(zones: readonly Anchored[], port: number, elsewhere: readonly { origin: string; port: number; anchor?: string }[] = []): Promise<Daemon> {
-  return onFreePorts(1, async ([own]) => {
-    const dir = await tempDir();
-    const conf = `server:
-  interface: 127.0.0.1@${own}
-  do-not-query-localhost: no
-  username: ""
-  chroot: ""
-  directory: "${dir}"
-  pidfile: ""
-  use-syslog: no
-  logfile: ""
-  verbosity: 1
-  val-log-level: 2
-  module-config: "validator iterator"
+  const extra = `  val-log-level: 2
   cache-max-ttl: 0
   cache-max-negative-ttl: 0
   aggressive-nsec: no
@@ -53,12 +39,17 @@ export function startValidatingUnbound(zones: readonly Anchored[], port: number,
   trust-anchor-signaling: no
   root-key-sentinel: no
 ${[...zones, ...elsewhere].flatMap((z) => (z.anchor ? [`  trust-anchor: "${z.anchor.replace(/\s+/g, ' ')}"`] : [])).join('\n')}
-${[...zones.map((z) => ({ origin: z.origin, port })), ...elsewhere].map((z) => `stub-zone:\n  name: "${z.origin}"\n  stub-addr: 127.0.0.1@${z.port}`).join('\n')}
-`;
-    await writeFile(join(dir, 'unbound.conf'), conf);
-    return startDaemon('unbound', ['-d', '-c', join(dir, 'unbound.conf')], dir, own!, 'localhost');
-  });
+${[...zones.map((z) => ({ origin: z.origin, port })), ...elsewhere].map((z) => `stub-zone:\n  name: "${z.origin}"\n  stub-addr: 127.0.0.1@${z.port}`).join('\n')}`;
+  return onFreePorts(1, ([own]) => startUnbound(extra, own!, true));
 }
+
+/** The unsigned child zone behind the `unsigned` delegation of the signed test zones (test/dnssec/signed-zone.ts), served by a second server. */
+export const unsignedChild = (origin: string) => `$ORIGIN unsigned.${origin}
+@ 300 IN SOA ns hostmaster 1 7200 900 1209600 300
+@ 300 IN NS ns
+ns 300 IN A 192.0.2.40
+host 300 IN A 192.0.2.41
+`;
 
 /** What dig says through a resolver: the rcode, the AD flag, the answer's records. */
 export interface Validated {
