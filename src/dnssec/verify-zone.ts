@@ -10,6 +10,7 @@ import { keyWire } from '../zone/canonical.js';
 import type { Diagnostic } from '../zone/errors.js';
 import type { RecordPositions, SourcePos } from '../zone/records.js';
 import { NodeFlag, type ZoneVersion } from '../zone/version.js';
+import { bitmapTypes } from '../rrtypes/fields.js';
 import { base32hex } from '../rrtypes/nsec3.js';
 import { canonicalName } from './canonical.js';
 import { dnskeyPublicKey, keyTag } from './keys.js';
@@ -195,14 +196,7 @@ function typesAt(version: ZoneVersion, node: number, nsec: boolean): number[] {
 }
 
 function bitmapText(bitmap: Buffer): string {
-  const types: string[] = [];
-  for (let i = 0; i + 2 <= bitmap.length;) {
-    const window = bitmap[i]!;
-    const length = bitmap[i + 1]!;
-    for (let b = 0; b < length * 8 && i + 2 + (b >> 3) < bitmap.length; b++) if (bitmap[i + 2 + (b >> 3)]! & (0x80 >> (b & 7))) types.push(typeName(window * 256 + b));
-    i += 2 + length;
-  }
-  return types.join(' ') || '(none)';
+  return bitmapTypes(bitmap).map(typeName).join(' ') || '(none)';
 }
 
 /**
