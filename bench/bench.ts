@@ -1,6 +1,7 @@
 // npm run bench [-- OPTIONS]: rotor against the Node.js UDP ceiling (a plain
 // node:dgram echo) and, with --peers, against BIND, Knot DNS and NSD, all driven
-// by dnsperf on loopback with the same zone and query mix. Servers are measured
+// by dnsperf on loopback (or Knot DNS's kxdpgun over a veth link of the
+// bench's own, --generator kxdpgun) with the same zone and query mix. Servers are measured
 // in turn, A B A B, over several rounds, so that drift on a shared machine
 // falls on every server alike; the ratio to the echo is taken per round.
 import { cpus, availableParallelism, tmpdir } from 'node:os';
@@ -10,11 +11,18 @@ import { parseArgs } from 'node:util';
 import { cpuSeconds, rssMiB } from './proc.js';
 import { readProfile, type HotSpot } from './profile.js';
 import { haveDnsperf, INSTALL_HINT, runDnsperf, type PerfResult } from './dnsperf.js';
+import { haveKxdpgun, KXDPGUN_HINT, LAB_SERVER, openLab, runKxdpgun, type Lab } from './kxdpgun.js';
 import { installedPeers, startEcho, startRotor, type Running } from './servers.js';
 import { queryMix, writeBenchData, writeBigZones, ZONE } from './zone.js';
 import { nativeUdp } from '../src/net/native-udp.js';
 
-const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [--dnssec] [--workers N] [--transport T] [--json] [--quick]
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+/** kxdpgun measures no latencies: those read '–'. */
+const ms = (n: number) => (Number.isNaN(n) ? '–' : n.toFixed(3));
+/** What --generator kxdpgun offers without --rate: more than any server here answers from one core. */
+const KXDPGUN_OFFER = 1_000_000;
+
+const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [--dnssec] [--workers N] [--transport T] [--generator G] [--json] [--quick]
 
   --rounds N        measurement rounds, each server once per round (default 5)
   --seconds S       length of each dnsperf run (default 5)
@@ -30,6 +38,11 @@ const USAGE = `npm run bench -- [--rounds N] [--seconds S] [--peers] [--load] [-
                     the native module is built: rotor on native, and rotor/dgram
                     beside it, so that both have their CPU time per query)
   --rate Q          offer Q queries a second instead of as many as are answered
+  --generator G     dnsperf (default: closed loop, latencies; about 120,000 q/s at
+                    most from one core) or kxdpgun (Knot DNS's AF_XDP generator, as
+                    root: it offers --rate, default ${int(KXDPGUN_OFFER)} q/s, over a veth link to a
+                    network namespace the bench makes, and counts what comes back;
+                    then rotor at twice the echo's maximum, for its loss)
   --json            results as JSON on stdout
   --quick           2 rounds of 1 s at 2,000 q/s, no warm-up: checks that everything runs
   --source          run rotor from src/ through tsx instead of dist/ (no build needed)
@@ -47,6 +60,7 @@ interface Options {
   bigRecords: number;
   workers?: string;
   transport: 'native' | 'dgram' | 'both';
+  generator: 'dnsperf' | 'kxdpgun';
   rate?: number;
   warmUp: boolean;
   json: boolean;
@@ -77,6 +91,7 @@ function options(): Options {
         'big-records': { type: 'string', default: '1000000' },
         workers: { type: 'string' },
         transport: { type: 'string' },
+        generator: { type: 'string', default: 'dnsperf' },
         rate: { type: 'string' },
         json: { type: 'boolean', default: false },
         quick: { type: 'boolean', default: false },
@@ -100,8 +115,19 @@ function options(): Options {
     console.error(`bench: --transport expects native, dgram or both, got "${transport}"\n${USAGE}`);
     process.exit(2);
   }
+  const generator = values.generator;
+  if (generator !== 'dnsperf' && generator !== 'kxdpgun') {
+    console.error(`bench: --generator expects dnsperf or kxdpgun, got "${generator}"\n${USAGE}`);
+    process.exit(2);
+  }
+  // kxdpgun gives no latencies, which --load is about; --dnssec needs dnsperf's DO bit.
+  if (generator === 'kxdpgun' && (values.load || values.dnssec)) {
+    console.error(`bench: --generator kxdpgun measures maximum rates only, without --load or --dnssec\n${USAGE}`);
+    process.exit(2);
+  }
   return {
     transport,
+    generator,
     rounds: Math.round(positive('rounds', values.rounds ?? (values.quick ? '2' : '5'))),
     seconds: positive('seconds', values.seconds ?? (values.quick ? '1' : '5')),
     peers: values.peers,
@@ -175,8 +201,6 @@ function summarize(runs: Run[], servers: string[], baseline: string | undefined)
   });
 }
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => n.toFixed(3);
 
 function table(rows: Summary[], baseline: string): string {
   const head = ['server', 'queries/s (median)', 'min – max', 'loss %', 'p50 ms', 'p99 ms', 'CPU µs/query', `÷ ${baseline} (median, min – max)`];
@@ -197,8 +221,9 @@ function table(rows: Summary[], baseline: string): string {
 
 async function main(): Promise<void> {
   const o = options();
-  if (!haveDnsperf()) {
-    console.error(`bench: ${INSTALL_HINT}`);
+  const hint = o.generator === 'kxdpgun' ? (haveKxdpgun() ? undefined : KXDPGUN_HINT) : haveDnsperf() ? undefined : INSTALL_HINT;
+  if (hint) {
+    console.error(`bench: ${hint}`);
     process.exit(2);
   }
   const log = (text: string) => (o.json ? process.stderr : process.stdout).write(text + '\n');
@@ -209,14 +234,23 @@ async function main(): Promise<void> {
   const serverCpu = pin ? 1 : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'rotor-bench-'));
   const running: Running[] = [];
-  const stopAll = async () => { await Promise.all(running.splice(0).map((s) => s.stop())); };
+  let lab: Lab | undefined;
+  const stopAll = async () => {
+    await Promise.all(running.splice(0).map((s) => s.stop()));
+    lab?.close();
+  };
   process.once('SIGINT', () => void stopAll().then(() => rm(dir, { recursive: true, force: true })).then(() => process.exit(130)));
 
   try {
     const data = await writeBenchData(dir);
-    const workerArgs = o.workers ? ['--workers', o.workers] : [];
+    if (o.generator === 'kxdpgun') lab = openLab();
+    // Off the loopback, rotor's response rate limiting (on by default, loopback
+    // exempt) would drop most answers; the peers run without it too.
+    const rrlOff = join(dir, 'rrl-off.yaml');
+    await writeFile(rrlOff, 'rrl: off\n');
+    const workerArgs = [...(o.workers ? ['--workers', o.workers] : []), ...(lab ? ['--config', rrlOff] : [])];
     const rotorArgs = [...workerArgs, '--transport', o.transport === 'dgram' ? 'dgram' : 'native'];
-    const launch = { dir, cpu: serverCpu };
+    const launch = { dir, cpu: serverCpu, ...(lab ? { host: LAB_SERVER } : {}) };
     running.push(await startEcho(launch));
     const profileDir = join(dir, 'profile');
     const nodeArgs = o.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
@@ -236,13 +270,19 @@ async function main(): Promise<void> {
       }
     }
     log(`rotor bench: ${ZONE}, ${data.records} records; ${queryMix().length}-query mix (MX at the apex, A of gateways, NXDOMAIN, NODATA, wildcard, referral)`);
-    log(`${o.rounds} rounds × ${o.seconds} s per server, A B A B${o.rate ? `, offered ${int(o.rate)} q/s` : ''}; ${pin ? `dnsperf on CPU ${loadCpu}, servers on CPU ${serverCpu}` : 'one CPU: nothing pinned'}${o.workers ? `; rotor --workers ${o.workers}` : ''}; rotor on ${o.transport === 'dgram' ? 'node:dgram' : 'the native transport'}${o.transport === 'both' ? ', rotor/dgram on node:dgram' : ''}`);
+    log(`${o.rounds} rounds × ${o.seconds} s per server, A B A B${o.rate ? `, offered ${int(o.rate)} q/s` : ''}; ${pin ? `${o.generator} on CPU ${loadCpu}, servers on CPU ${serverCpu}` : 'one CPU: nothing pinned'}${lab ? `, over a veth link to ${LAB_SERVER}` : ''}${o.workers ? `; rotor --workers ${o.workers}` : ''}; rotor on ${o.transport === 'dgram' ? 'node:dgram' : 'the native transport'}${o.transport === 'both' ? ', rotor/dgram on node:dgram' : ''}`);
     for (const s of skipped) log(`skipped: ${s}`);
 
-    /** One dnsperf run against `server`; with `dnssec`, its queries have DO=1 and the run is named "SERVER DO=1". */
+    /** The generator's run against `server`: kxdpgun offers `rate` (or KXDPGUN_OFFER) and reports no latencies. */
+    const drive = async (server: Running, seconds: number, rate?: number, dnssec = false): Promise<PerfResult> => {
+      if (!lab) return runDnsperf({ port: server.port, queryFile: data.queryFile, seconds, rate, cpu: loadCpu, scratch: dir, dnssec });
+      const r = await runKxdpgun({ lab, port: server.port, queryFile: data.queryFile, seconds, rate: rate ?? KXDPGUN_OFFER, cpu: loadCpu });
+      return { ...r, p50Ms: NaN, p99Ms: NaN, avgMs: NaN };
+    };
+    /** One run against `server`; with `dnssec`, its queries have DO=1 and the run is named "SERVER DO=1". */
     const measure = async (server: Running, round: number, rate?: number, dnssec = false): Promise<Run> => {
       const cpuBefore = await cpuSeconds(server.pid);
-      const r = await runDnsperf({ port: server.port, queryFile: data.queryFile, seconds: o.seconds, rate, cpu: loadCpu, scratch: dir, dnssec });
+      const r = await drive(server, o.seconds, rate, dnssec);
       const cpuUs = r.completed ? ((await cpuSeconds(server.pid)) - cpuBefore) * 1e6 / r.completed : NaN;
       const name = dnssec ? `${server.name} DO=1` : server.name;
       log(`  round ${round} ${name.padEnd(11)} ${int(r.qps).padStart(9)} q/s  loss ${r.lossPct.toFixed(2)}%  p50 ${ms(r.p50Ms)} ms  p99 ${ms(r.p99Ms)} ms  CPU ${cpuUs.toFixed(2)} µs/query`);
@@ -251,7 +291,7 @@ async function main(): Promise<void> {
     // One unrecorded second first: the JIT compiles the hot path, and the
     // collector finishes with what loading the zones left behind.
     const warmUp = async (servers: Running[]): Promise<void> => {
-      if (o.warmUp) for (const server of servers) await runDnsperf({ port: server.port, queryFile: data.queryFile, seconds: 1, rate: o.rate, cpu: loadCpu, scratch: dir });
+      if (o.warmUp) for (const server of servers) await drive(server, 1, o.rate);
     };
 
     const runs: Run[] = [];
@@ -268,6 +308,23 @@ async function main(): Promise<void> {
     log(`rotor ÷ echo, median of ${o.rounds} rounds (min – max): ${range(rotor.ratio!)} by queries/s; ${range(rotor.cpuRatio!)} by CPU time per query`);
     const dgram = summary.find((s) => s.server === 'rotor/dgram');
     if (dgram) log(`CPU time per query: ${rotor.cpuUs.toFixed(2)} µs on the native transport, ${dgram.cpuUs.toFixed(2)} µs on node:dgram`);
+
+    let twiceEcho: Record<string, unknown> | undefined;
+    if (lab) {
+      // Issue 17's target, 2 × the echo, offered as such to the echo and to rotor in turn: what each leaves unanswered.
+      const rate = 2 * summary.find((s) => s.server === 'echo')!.qps.median;
+      const pair = running.filter((s) => s.name === 'echo' || s.name === 'rotor');
+      log('');
+      log(`offered 2 × the echo's median maximum, ${int(rate)} q/s:`);
+      const twiceRuns: Run[] = [];
+      for (let round = 1; round <= o.rounds; round++) for (const server of pair) twiceRuns.push(await measure(server, round, rate));
+      for (const server of pair) {
+        const mine = twiceRuns.filter((r) => r.server === server.name);
+        const loss = spread(mine.map((r) => r.lossPct));
+        log(`${server.name}: ${int(spread(mine.map((r) => r.qps)).median)} q/s answered (median), loss ${loss.median.toFixed(2)} % (${loss.min.toFixed(2)} – ${loss.max.toFixed(2)})`);
+      }
+      twiceEcho = { rate, runs: twiceRuns };
+    }
 
     let load: Record<string, unknown> | undefined;
     if (o.load) {
@@ -363,10 +420,11 @@ async function main(): Promise<void> {
     if (o.json) {
       const result = {
         machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, pinned: pin },
-        settings: { rounds: o.rounds, seconds: o.seconds, rate: o.rate ?? null, workers: o.workers ?? '1', transport: o.transport, zone: ZONE, records: data.records, queries: queryMix() },
+        settings: { rounds: o.rounds, seconds: o.seconds, rate: o.rate ?? (lab ? KXDPGUN_OFFER : null), workers: o.workers ?? '1', transport: o.transport, generator: o.generator, zone: ZONE, records: data.records, queries: queryMix() },
         skipped,
         runs,
         summary,
+        ...(twiceEcho ? { twiceEcho } : {}),
         ...(load ? { load } : {}),
         ...(dnssec ? { dnssec } : {}),
         ...(profile ? { profile } : {}),

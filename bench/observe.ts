@@ -14,7 +14,7 @@ import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { haveDnsperf, INSTALL_HINT, runDnsperf } from './dnsperf.js';
-import { freePort, pinned, stopper, waitForAnswer, type Running } from './servers.js';
+import { freePort, LOOPBACK, pinned, stopper, waitForAnswer, type Running } from './servers.js';
 import { queryMix, writeBenchData, ZONE } from './zone.js';
 import { pino } from 'pino';
 import { REPO } from '../test/e2e/harness.js';
@@ -54,17 +54,17 @@ async function startConfigured(name: string, args: string[], dir: string, zonesD
   const port = await freePort();
   const logFile = join(dir, `${name.replace(/\W+/g, '-')}.log`);
   const log = await open(logFile, 'w');
-  const [cmd, argv] = pinned(serverCpu, process.execPath, [join(REPO, 'dist', 'cli.js'), 'serve', '--zones', zonesDir, '--listen', `127.0.0.1:${port}`, ...args]);
+  const [cmd, argv] = pinned(serverCpu, process.execPath, [join(REPO, 'dist', 'cli.js'), 'serve', '--zones', zonesDir, '--listen', `${LOOPBACK}:${port}`, ...args]);
   const child = spawn(cmd, argv, { cwd: dir, stdio: ['ignore', log.fd, log.fd] });
   await log.close();
   const stop = stopper(child);
   try {
-    await waitForAnswer(child, name, port, ZONE, 20_000, () => '');
+    await waitForAnswer(child, name, LOOPBACK, port, ZONE, 20_000, () => '');
   } catch (e) {
     await stop();
     throw new Error(`${(e as Error).message}\n${(await readFile(logFile, 'utf8')).slice(-2000)}`);
   }
-  return { name, port, pid: child.pid!, stop, logFile };
+  return { name, host: LOOPBACK, port, pid: child.pid!, stop, logFile };
 }
 
 /** Clock ticks a second, the unit of utime and stime in /proc/PID/stat. */

@@ -15,15 +15,22 @@ export const TSX = import.meta.resolve('tsx');
 
 export interface Running {
   name: string;
+  /** Where it listens: LOOPBACK, or the address a Launch gave. */
+  host: string;
   port: number;
   /** The server's process (taskset execs it, so this is the server itself). */
   pid: number;
   stop(): Promise<void>;
 }
 
+/** Where servers listen unless a Launch says otherwise. */
+export const LOOPBACK = '127.0.0.1';
+
 export interface Launch {
   /** Where configuration, zone copies and logs go. */
   dir: string;
+  /** The IPv4 address to listen on (default LOOPBACK). */
+  host?: string;
   /** The CPU the server is pinned to, if any. */
   cpu?: number;
   /** How long start-up (zone loading) may take. */
@@ -56,11 +63,11 @@ export function stopper(child: ChildProcess): () => Promise<void> {
  * do, or with `loaded`, only the SOA itself (a server that loads zones after
  * it listens, as Knot DNS does, answers SERVFAIL until then).
  */
-export async function waitForAnswer(child: ChildProcess, name: string, port: number, zone: string, timeoutMs: number, output: () => string, loaded = false): Promise<void> {
+export async function waitForAnswer(child: ChildProcess, name: string, host: string, port: number, zone: string, timeoutMs: number, output: () => string, loaded = false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before answering: ${output().trim().slice(-2000)}`);
-    const reply = await udpExchange({ host: '127.0.0.1', port }, makeQuery(zone, 6), 200);
+    const reply = await udpExchange({ host, port }, makeQuery(zone, 6), 200);
     // RCODE in the low bits of octet 3, ANCOUNT at 6.
     if (reply && (!loaded || (reply.length >= 12 && (reply[3]! & 0x0f) === 0 && reply.readUInt16BE(6) > 0))) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -84,19 +91,19 @@ async function start(name: string, cmd: string, args: string[], port: number, zo
 async function answering(child: ChildProcess, name: string, port: number, zones: string[], l: Launch, output: () => string, stop: () => Promise<void>, loaded = false): Promise<Running> {
   try {
     const deadline = Date.now() + (l.readyTimeoutMs ?? 20_000);
-    for (const zone of zones) await waitForAnswer(child, name, port, zone, deadline - Date.now(), output, loaded);
+    for (const zone of zones) await waitForAnswer(child, name, l.host ?? LOOPBACK, port, zone, deadline - Date.now(), output, loaded);
   } catch (e) {
     await stop();
     throw e;
   }
   if (l.cpu !== undefined) await pinTree(child.pid!, l.cpu);
-  return { name, port, pid: child.pid!, stop };
+  return { name, host: l.host ?? LOOPBACK, port, pid: child.pid!, stop };
 }
 
 /** The echo: every datagram is sent back as it came. Nothing a DNS server could do costs less. */
 export async function startEcho(l: Launch): Promise<Running> {
   const port = await freePort();
-  return start('echo', process.execPath, ['--import', TSX, join(REPO, 'bench', 'echo.ts'), String(port)], port, ['.'], l, false);
+  return start('echo', process.execPath, ['--import', TSX, join(REPO, 'bench', 'echo.ts'), String(port), l.host ?? LOOPBACK], port, ['.'], l, false);
 }
 
 /** Node's options for rotor, as dist/cli.js's first line and `npm start` give them. */
@@ -118,7 +125,7 @@ export interface RotorLaunch extends Launch {
 /** rotor on port 0: the port is read from its 'listening' log line. */
 export async function startRotor(zone: string, l: RotorLaunch): Promise<Running> {
   const cli = l.fromSource ? ['--import', TSX, join(REPO, 'src', 'cli.ts')] : [l.cli ?? join(REPO, 'dist', 'cli.js')];
-  const args = [...ROTOR_NODE_ARGS, ...(l.nodeArgs ?? []), ...cli, 'serve', '--zones', l.zonesDir, '--listen', '127.0.0.1:0', '--log-level', 'info', ...(l.extraArgs ?? [])];
+  const args = [...ROTOR_NODE_ARGS, ...(l.nodeArgs ?? []), ...cli, 'serve', '--zones', l.zonesDir, '--listen', `${l.host ?? LOOPBACK}:0`, '--log-level', 'info', ...(l.extraArgs ?? [])];
   const [c, a] = pinned(l.cpu, process.execPath, args);
   const child = spawn(c, a, { cwd: l.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -161,8 +168,8 @@ interface PeerConfig {
   binary: string;
   command: string;
   configFile: string;
-  /** The configuration for one worker on 127.0.0.1:port, with `dir` for its state. */
-  config(dir: string, port: number, zones: PeerZone[]): string;
+  /** The configuration for one worker on host:port, with `dir` for its state. */
+  config(dir: string, host: string, port: number, zones: PeerZone[]): string;
   /** Foreground, on that configuration. */
   args(configPath: string): string[];
 }
@@ -174,12 +181,12 @@ const PEER_CONFIGS: PeerConfig[] = [
     command: '/usr/sbin/named',
     configFile: 'named.conf',
     // Minimal responses and cyclic order: the same work rotor does.
-    config: (dir, port, zones) => `options {
+    config: (dir, host, port, zones) => `options {
   directory "${dir}";
   pid-file "${dir}/named.pid";
   session-keyfile "${dir}/session.key";
   managed-keys-directory "${dir}";
-  listen-on port ${port} { 127.0.0.1; };
+  listen-on port ${port} { ${host}; };
   listen-on-v6 { none; };
   recursion no;
   dnssec-validation no;
@@ -196,9 +203,9 @@ ${zones.map((z) => `zone "${z.zone}" { type primary; file "${z.file}"; };\n`).jo
     binary: 'knotd',
     command: 'knotd',
     configFile: 'knot.conf',
-    config: (dir, port, zones) => `server:
+    config: (dir, host, port, zones) => `server:
     rundir: "${dir}"
-    listen: 127.0.0.1@${port}
+    listen: ${host}@${port}
     udp-workers: 1
     tcp-workers: 1
     background-workers: 1
@@ -220,8 +227,8 @@ ${zones.map((z) => `  - domain: ${z.zone}
     binary: 'nsd',
     command: 'nsd',
     configFile: 'nsd.conf',
-    config: (dir, port, zones) => `server:
-    ip-address: 127.0.0.1
+    config: (dir, host, port, zones) => `server:
+    ip-address: ${host}
     port: ${port}
     server-count: 1
     username: ""
@@ -253,7 +260,7 @@ export const PEERS: Peer[] = PEER_CONFIGS.map((p) => ({
     const dir = join(l.dir, name);
     await mkdir(dir, { recursive: true });
     const conf = join(dir, p.configFile);
-    await writeFile(conf, p.config(dir, port, zones));
+    await writeFile(conf, p.config(dir, l.host ?? LOOPBACK, port, zones));
     return start(name, p.command, p.args(conf), port, zones.map((z) => z.zone), l, true);
   },
 }));
