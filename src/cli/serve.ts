@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import {
   ConfigError, DEFAULTS, loadConfig, parseListenList, parseLogFormat, parseLogLevel, parseMetricsAddress, parseQueryLog, parseTransport, parseWorkers, reloadedConfig, type Config,
 } from '../config.js';
-import { answerCounter, controlHandler, type ReloadReport } from '../control/commands.js';
+import { controlHandler, type ReloadReport } from '../control/commands.js';
 import { answerRelayed, relay } from '../control/relay.js';
 import { listenControl, type ControlListener } from '../control/socket.js';
 import { createLogger, type Logger } from '../log.js';
@@ -164,8 +164,6 @@ export async function serve(argv: string[]): Promise<number> {
   const server = new DnsServer({ ...config, ...listening, configFile, logger, sendNotify: sendsNotify() });
   let queryLog = config.queryLog > 0 ? queryLogger(logger, config.queryLog) : undefined;
   if (queryLog) server.observers.push(queryLog);
-  const answers = answerCounter();
-  server.observers.push(answers.observe);
   // With workers, the primary serves what they count.
   const monitor = !config.metrics ? undefined : cluster.isWorker ? observeForPrimary(server)
     : await metricsListener(config.metrics, () => startMonitor(server, config.metrics!, logger, config.monitor));
@@ -208,7 +206,7 @@ export async function serve(argv: string[]): Promise<number> {
   const startedAt = Date.now();
   const handler = controlHandler({
     server, version: VERSION, config: configFile, zonesDir: config.zonesDir, startedAt, reload, stop: () => stop('rotor ctl stop'),
-  }, answers.counts);
+  });
   // With workers, the primary owns the control socket and passes requests on.
   let control: ControlListener | undefined;
   if (config.controlSocket && cluster.isWorker) answerRelayed(handler);

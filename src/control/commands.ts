@@ -41,13 +41,7 @@ function zoneName(arg: string | undefined, command: string): Name {
   }
 }
 
-/** Counts answers by rcode for `stats`: the server keeps no such count unless asked. */
-export function answerCounter(): { observe: (o: { rcode: number }) => void; counts: Map<number, number> } {
-  const counts = new Map<number, number>();
-  return { counts, observe: (o) => counts.set(o.rcode, (counts.get(o.rcode) ?? 0) + 1) };
-}
-
-export function controlHandler(target: ControlTarget, answers: Map<number, number>): (r: ControlRequest) => Promise<unknown> {
+export function controlHandler(target: ControlTarget): (r: ControlRequest) => Promise<unknown> {
   const { server } = target;
   /** Each member of the catalog zone, by origin key. */
   const membership = () => new Map(server.catalogZone.members.map((m) => [m.zone.key, m]));
@@ -125,7 +119,7 @@ export function controlHandler(target: ControlTarget, answers: Map<number, numbe
       return { flushed: resolver.cache.deleteWhere((key) => { const n = key.slice(0, key.lastIndexOf('/')); return n === origin || origin === '.' || n.endsWith(`.${origin}`); }) };
     },
     stats: () => ({
-      answers: Object.fromEntries([...answers].map(([rcode, n]) => [rcodeName(rcode), n])),
+      answers: Object.fromEntries(server.answered.flatMap((n, rcode) => (n ? [[rcodeName(rcode), n]] : []))),
       zones: server.catalog.size,
       failingZones: server.zones.failing.size,
       tcpConnections: server.tcp.connections.open,

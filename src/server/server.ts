@@ -224,6 +224,12 @@ export class DnsServer {
   readonly events: ZoneFiles['events'];
   private watcher: DirectoryWatch | undefined;
 
+  /**
+   * Replies sent, by rcode, for `rotor ctl stats`: counted here rather than by
+   * an observer, which would cost every query a read of the clock.
+   */
+  readonly answered: number[] = [];
+
   /** Called with every answered request, after the answer is built. */
   readonly observers: ((outcome: Outcome, ctx: RequestContext, startedNs: bigint) => void)[] = [];
 
@@ -265,6 +271,7 @@ export class DnsServer {
   private reply(outcome: Outcome, ctx: RequestContext, started?: bigint): Response | undefined {
     const verdict = this.rrl && ctx.transport === 'udp' ? this.rrl.check(outcome, ctx.client.address) : 'send';
     if (verdict === 'drop') return undefined;
+    this.answered[outcome.rcode] = (this.answered[outcome.rcode] ?? 0) + 1;
     if (started !== undefined) for (const observe of this.observers) observe(outcome, ctx, started);
     if (outcome.ede) this.logRefusal(outcome, ctx);
     return signed(verdict === 'slip' ? truncatedReply(outcome.response) : outcome.messages ?? outcome.response, outcome.signer);
