@@ -17,9 +17,10 @@
 // may take names from another, so the memo then starts over.
 //
 // Anyone can fill it, one random name under a wildcard at a time, so it is held
-// to a number of bytes (answer-cache-bytes), least recently used out first, and
-// keeps only what is sent: sections too large for the client who asked are
-// encoded for each query, never stored beside the truncated answer.
+// to a number of bytes (answer-cache-bytes), the least recently used out first
+// (nearly: see evict()), and keeps only what is sent: sections too large for
+// the client who asked are encoded for each query, never stored beside the
+// truncated answer.
 import type { Answer, AnswerInput, AnsweredRRset } from '../authority/answer.js';
 import { rotates, type Counter, type Rotation } from '../authority/rotation.js';
 import type { Catalog } from '../lifecycle/catalog.js';
@@ -138,6 +139,8 @@ interface Entry {
   ar: number;
   /** What this entry is estimated to cost, as counted in AnswerMemo.bytes. */
   bytes: number;
+  /** Recalled since eviction last passed it: it gets a second chance (evict()). */
+  recent: boolean;
 }
 
 // FNV-1a, 32 bits: a few multiplications per octet, no string made.
@@ -197,7 +200,7 @@ class PlainQuery implements Query, Header, Question {
 }
 
 export class AnswerMemo {
-  /** By a hash of the key, least recently used first; the key itself is compared on every hit (a collision only evicts). */
+  /** By a hash of the key, in the order eviction passes them (evict()); the key itself is compared on every hit (a collision only evicts). */
   private readonly entries = new Map<number, Entry>();
   /** The estimated cost of every entry, at most maxBytes. */
   private used = 0;
@@ -294,9 +297,7 @@ export class AnswerMemo {
       this.forget(hash, entry);
       return undefined;
     }
-    // Most recently used last: the Map keeps insertion order.
-    this.entries.delete(hash);
-    this.entries.set(hash, entry);
+    entry.recent = true;
     return entry;
   }
 
@@ -388,6 +389,7 @@ export class AnswerMemo {
       ns: recordCount(result.authority),
       ar: recordCount(result.additional),
       bytes: 0,
+      recent: false,
     };
     entry.bytes = ENTRY_BYTES + keyLength + sections.flat().length * SET_BYTES;
     const old = this.entries.get(hash);
@@ -418,11 +420,23 @@ export class AnswerMemo {
     this.evict();
   }
 
-  /** Least recently used out first, until the cap holds. */
+  /**
+   * Out until the cap holds, oldest first, except that an entry recalled since
+   * eviction last passed it goes to the back instead (second chance, as CLOCK
+   * does): nearly least recently used, without moving the entry in the Map on
+   * every hit. The Map's order is insertion order, and entries put back are
+   * passed again by the same loop, so it ends.
+   */
   private evict(): void {
     for (const [hash, entry] of this.entries) {
       if (this.used <= this.maxBytes) return;
-      this.forget(hash, entry);
+      if (entry.recent) {
+        entry.recent = false;
+        this.entries.delete(hash);
+        this.entries.set(hash, entry);
+      } else {
+        this.forget(hash, entry);
+      }
     }
   }
 
