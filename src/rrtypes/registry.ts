@@ -26,7 +26,7 @@ import { OPENPGPKEY } from './openpgpkey.js';
 import { RP } from './rp.js';
 import { RRSIG } from './rrsig.js';
 import { URI } from './uri.js';
-import { decodeFields, encodeFields, expandFields, lowerNames, parseFieldsText, printFields, walkFields } from './fields.js';
+import { decodeFields, encodeFieldsText, expandFields, lowerNames, printFields, walkFields } from './fields.js';
 import { LOC } from './loc.js';
 import { MX } from './mx.js';
 import { NS } from './ns.js';
@@ -54,6 +54,8 @@ interface Entry {
    * data is copied as it is.
    */
   readonly names: readonly (readonly Field[])[];
+  /** What each field is called in errors about its text: "MX preference". */
+  readonly whats: readonly string[];
 }
 
 const entries = new Map<number, Entry>();
@@ -69,7 +71,7 @@ function entryOf(mod: RRTypeModule): Entry {
       before = [];
     }
   }
-  return { mod, names };
+  return { mod, names, whats: mod.fields.map((f) => `${mod.mnemonic} ${f.label}`) };
 }
 
 for (const mod of TYPES) entries.set(mod.code, entryOf(mod));
@@ -194,9 +196,9 @@ export function relativeName(name: Name, origin: Name): string {
 
 /** The data from master-file tokens (the type's own syntax, not RFC 3597). */
 export function parseText(type: number, args: TextArgs): Buffer {
-  const { mod } = entry(type);
+  const { mod, whats } = entry(type);
   if (mod.parseText) return mod.parseText(args);
-  return encodeFields(mod.fields, parseFieldsText(mod.fields, mod.mnemonic, args));
+  return encodeFieldsText(mod.fields, whats, args);
 }
 
 /** Why RFC 3597 data for a type with its own syntax is not valid data of that type, or undefined. */
@@ -216,6 +218,11 @@ export function fromYaml(type: number, value: YamlValue): Buffer {
 
 export function toYaml(type: number, rdata: Buffer): YamlOut {
   return entry(type).mod.yaml.print(rdata);
+}
+
+/** Whether the type has checks of its own for each record's data (most have none). */
+export function checksRData(type: number): boolean {
+  return entry(type).mod.check !== undefined;
 }
 
 /** Warnings about one record's data. */
