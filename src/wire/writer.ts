@@ -1,5 +1,5 @@
 // Builds a DNS message in one Buffer, compressing names (RFC 1035 §4.1.4).
-import { isPlain, MAX_LABEL, MAX_NAME, type Name } from './name.js';
+import { isPlain, MAX_LABEL, MAX_NAME, Name } from './name.js';
 
 /**
  * Compression targets kept per message. A name is compared with the names
@@ -86,6 +86,8 @@ export class MessageWriter {
    * `compress` is set; either way its suffixes become targets for later names.
    */
   name(name: Name, compress: boolean): void {
+    // Without compression no suffix is ever looked for: a plain name goes from its text, its labels never made.
+    if (!this.compression && this.nameText(name.toString(), Name.root)) return;
     const labels = name.labels;
     // The name's own labels become targets as they are written, before its tail is.
     const known = this.targetCount;

@@ -9,7 +9,7 @@
 import { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import { targetOf } from '../rrtypes/registry.js';
-import { soaData } from '../rrtypes/soa.js';
+import { setSoaSerial, soaData } from '../rrtypes/soa.js';
 import { compareKeys, keyWire, MAX_KEY, nameOf, nameWire, needsCase, wireKey, wireOf } from './canonical.js';
 import { bytes, u16s, u32s, type Column } from './columns.js';
 import type { Diagnostic } from './errors.js';
@@ -160,6 +160,14 @@ export class VersionBuilder {
 
   private rdataText(r: number): string {
     return Buffer.from(this.data.data.buffer, this.dataStart.data[r]!, this.dataStart.data[r + 1]! - this.dataStart.data[r]!).toString('latin1');
+  }
+
+  /** Sets the serial of every SOA record added so far (a YAML SOA's `serial: auto`, known once its whole file is read). */
+  setSoaSerials(serial: number): void {
+    const ds = this.dataStart.data;
+    for (let r = 0; r < this.recType.length; r++) {
+      if (this.recType.data[r] === RRType.SOA) setSoaSerial(Buffer.from(this.data.data.buffer, this.data.data.byteOffset + ds[r]!, ds[r + 1]! - ds[r]!), serial);
+    }
   }
 
   /** Sorts, checks and writes the version; throws ZoneLoadError when there are errors. */
