@@ -5,7 +5,7 @@ import { readName, WireError, type Name } from '../wire/name.js';
 import { MessageWriter } from '../wire/writer.js';
 import type { Field, FieldValue, TextArgs } from './rrtype.js';
 import { typeFromName, typeName } from '../wire/types.js';
-import { checkUint, ipv6Text, parseIPv4, parseIPv6, ValueError } from './values.js';
+import { checkUint, ipv6Bytes, ipv6Text, parseIPv4, ValueError } from './values.js';
 
 const scratch = new MessageWriter(65535, false);
 
@@ -165,7 +165,6 @@ export function printFields(fields: readonly Field[], values: readonly FieldValu
 }
 
 const ipv4Bytes = (text: string): Buffer => parseIPv4(text).bytes;
-const ipv6Bytes = (text: string): Buffer => parseIPv6(text).bytes;
 
 /** One field's value from master-file tokens, starting at token i. */
 export function parseFieldText(f: Field, i: number, what: string, args: TextArgs): FieldValue {

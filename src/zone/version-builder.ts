@@ -306,10 +306,12 @@ export class VersionBuilder {
       for (let t = 0; t < types.length; t++) {
         // NSEC3 owners are hashes, not names of the zone: their RRsets go to the companion version.
         const type = types[t]!;
-        const [w, out] = type === RRType.NSEC3 ? [nsec3, nsec3Out] : [writer, outRecords];
-        if (w === nsec3) nsec3.node(keys, ks[s]!, ks[s + 1]!, caseWire);
+        const chain = type === RRType.NSEC3;
+        const w = chain ? nsec3 : writer;
+        const out = chain ? nsec3Out : outRecords;
+        if (chain) nsec3.node(keys, ks[s]!, ks[s + 1]!, caseWire);
         this.writeSet(w, type, setTtl[t]!, accepted, setStart[t]!, setStart[t + 1]!, out);
-        this.signatures(w, type, setTtl[t]!, sigs, out, warn);
+        if (sigs.length > 0) this.signatures(w, type, setTtl[t]!, sigs, out, warn);
       }
       for (const r of sigs) {
         if (r !== USED) warn(r, `RRSIG at ${this.stageName(this.recStage.data[r]!)} covers ${typeName(covered(this.data.data, this.dataStart.data[r]!))}, which has no records there: ignored`);
