@@ -13,10 +13,14 @@ import type { ParsedRecord, SourcePos } from './records.js';
 import type { ParsedZoneText } from './masterfile.js';
 import { readPlainYaml } from './yaml-reader.js';
 
-const RECORD_KEYS = new Set(['type', 'ttl', 'value', 'values', 'octodns', 'geo', 'dynamic']);
+const RECORD_KEYS = ['type', 'ttl', 'value', 'values', 'octodns', 'geo', 'dynamic'] as const;
+/** Each record key's place in RECORD_KEYS. */
+const RECORD_KEY_AT = new Map<string, number>(RECORD_KEYS.map((k, i) => [k, i]));
+/** A record key not written (one written with no value reads as undefined, as node.get gives it). */
+const UNSET = Symbol('unset');
 
 /** octoDNS's routing keys: its providers answer by the client's place or by pools; rotor serves `value`/`values` to everyone. */
-const ROUTING_KEYS = ['geo', 'dynamic'];
+const ROUTING_KEYS = ['geo', 'dynamic'] as const;
 const MAX_TTL = 0x7fffffff; // RFC 2181 §8
 
 /** About how much text one yaml Document is made from; see pieceEnds. */
@@ -224,13 +228,17 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
   function parseRecordNode(node: unknown, owner: Name): boolean | undefined {
     if (!isMap(node)) throw new LocatedError(node, 'a record is a mapping with "type" and "value" or "values"');
     // Every key is checked, and each one's first value taken (what node.get gives), in one pass.
-    const found: Record<string, unknown> = {};
+    const found: unknown[] = RECORD_KEYS.map(() => UNSET);
     for (const pair of node.items as Pair<unknown, unknown>[]) {
       const k = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (!RECORD_KEYS.has(k)) throw new LocatedError(pair.key, `unknown record key "${k}" (expected type, ttl, value or values)`);
-      if (!(k in found)) found[k] = pair.value ?? undefined;
+      const at = RECORD_KEY_AT.get(k);
+      if (at === undefined) throw new LocatedError(pair.key, `unknown record key "${k}" (expected type, ttl, value or values)`);
+      if (found[at] === UNSET) found[at] = pair.value ?? undefined;
     }
-    const get = (k: string): unknown => found[k];
+    const get = (k: (typeof RECORD_KEYS)[number]): unknown => {
+      const v = found[RECORD_KEY_AT.get(k)!];
+      return v === UNSET ? undefined : v;
+    };
     const typeNode = get('type');
     if (!isScalar(typeNode) || typeof typeNode.value !== 'string') throw new LocatedError(node, 'record has no "type"');
     const typeText = typeNode.value.toUpperCase();
