@@ -138,7 +138,14 @@ export function canonicalRData(type: number, rdata: Buffer): Buffer {
   return mod.canonicalLower ? lowerNames(mod.fields, typeName(type), rdata) : rdata;
 }
 
-function nameField(type: number, rdata: Buffer, index: number | undefined): Name | undefined {
+/**
+ * Reads the name at data[at] and says where it ends: readName, or a reader of
+ * its own from a caller whose data is known to hold names uncompressed and
+ * valid (a zone's checks read a million names and need no labels made).
+ */
+export type NameReader = (data: Buffer, at: number) => { name: Name; end: number };
+
+function nameField(type: number, rdata: Buffer, index: number | undefined, read: NameReader): Name | undefined {
   if (index === undefined) return undefined;
   const { mod } = entry(type);
   // Found by stepping over the fields before it (numbers, names); any other field before it means decoding them all.
@@ -146,20 +153,20 @@ function nameField(type: number, rdata: Buffer, index: number | undefined): Name
   for (let i = 0; i < index; i++) {
     const f = mod.fields[i]!;
     if (f.kind === 'u16') at += 2;
-    else if (f.kind === 'name') at = readName(rdata, at).end;
+    else if (f.kind === 'name') at = read(rdata, at).end;
     else return decodeFields(mod.fields, mod.mnemonic, rdata)[index] as Name;
   }
-  return readName(rdata, at).name;
+  return read(rdata, at).name;
 }
 
 /** The name whose addresses additional-section processing adds (MX exchange, NS and SRV target). */
-export function additionalName(type: number, rdata: Buffer): Name | undefined {
-  return nameField(type, rdata, entry(type).mod.additional);
+export function additionalName(type: number, rdata: Buffer, read: NameReader = readName): Name | undefined {
+  return nameField(type, rdata, entry(type).mod.additional, read);
 }
 
 /** The name inside record data that a resolver would look up next, if any. */
-export function targetOf(type: number, rdata: Buffer): Name | undefined {
-  return nameField(type, rdata, entry(type).mod.target);
+export function targetOf(type: number, rdata: Buffer, read: NameReader = readName): Name | undefined {
+  return nameField(type, rdata, entry(type).mod.target, read);
 }
 
 /** Whether records of `type` make additional-section work. */

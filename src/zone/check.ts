@@ -5,6 +5,7 @@
 import { additionalName, checkRData, checksRData, hasAdditional, targetOf } from '../rrtypes/registry.js';
 import type { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
+import { dataName } from './canonical.js';
 import type { Diagnostic } from './errors.js';
 import type { SourcePos } from './records.js';
 
@@ -69,19 +70,19 @@ export function check(zone: CheckSubject): Diagnostic[] {
       }
       // Below a cut only glue (addresses of the child's name servers) belongs; at the cut, NS, DS and the parent's NSEC (RFC 4035 §2.3).
       if (cut && !(atCut && (set.type === RRType.NS || set.type === RRType.DS || set.type === RRType.NSEC))) {
-        const glue = (set.type === RRType.A || set.type === RRType.AAAA) && cut.ns.some((rd) => additionalName(RRType.NS, rd)?.key === node.name.key);
+        const glue = (set.type === RRType.A || set.type === RRType.AAAA) && cut.ns.some((rd) => additionalName(RRType.NS, rd, dataName)?.key === node.name.key);
         if (!glue) warn(set.pos(0), `${typeName(set.type)} at ${node.name} is below the delegation ${cut.key} and is never served (occluded)`);
       }
       // An ALIAS may point into a delegated child: the forwarder looks it up there.
       const exists = (name: Name) => answered(zone, name) || (set.type === RRType.ALIAS && !!zone.cutAbove(name));
-      if (set.type === RRType.CNAME || set.type === RRType.ALIAS) checkTarget(set.type, zone.origin, node, targetOf(set.type, set.rdata[0]!), exists, (m) => warn(set.pos(0), m));
+      if (set.type === RRType.CNAME || set.type === RRType.ALIAS) checkTarget(set.type, zone.origin, node, targetOf(set.type, set.rdata[0]!, dataName), exists, (m) => warn(set.pos(0), m));
       if (set.type === RRType.ALIAS && !node.name.equals(zone.origin)) {
         warn(set.pos(0), `ALIAS at ${node.name} is below the apex: rotor serves it, but octoDNS refuses it ("non-root ALIAS not allowed"); a CNAME does this job there`);
       }
       // The names whose addresses the additional section needs (MX, NS, SRV) must have them.
       if (!hasAdditional(set.type)) continue;
       set.rdata.forEach((rd, i) => {
-        const target = additionalName(set.type, rd);
+        const target = additionalName(set.type, rd, dataName);
         if (!target || !target.isSubdomainOf(zone.origin)) return;
         const what = () => `${typeName(set.type)} target ${target} of ${node.name}`;
         if (zone.has(target, RRType.CNAME)) {
