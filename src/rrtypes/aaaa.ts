@@ -1,6 +1,6 @@
 // AAAA (RFC 3596): one IPv6 address.
 import type { RRTypeModule } from './rrtype.js';
-import { ipv6Text, parseIPv6 } from './values.js';
+import { ipv6Bytes, ipv6Text } from './values.js';
 
 export const AAAA: RRTypeModule = {
   code: 28,
@@ -10,7 +10,7 @@ export const AAAA: RRTypeModule = {
   decompress: false,
   canonicalLower: false,
   yaml: {
-    parse: (v) => parseIPv6(v.text('AAAA value')).bytes,
+    parse: (v) => ipv6Bytes(v.text('AAAA value')),
     print: (rdata) => ({ value: ipv6Text(rdata) }),
   },
 };

@@ -5,7 +5,7 @@ import { readName, WireError, type Name } from '../wire/name.js';
 import { MessageWriter } from '../wire/writer.js';
 import type { Field, FieldValue, TextArgs } from './rrtype.js';
 import { typeFromName, typeName } from '../wire/types.js';
-import { checkUint, ipv6Text, parseIPv4, parseIPv6, ValueError } from './values.js';
+import { checkUint, ipv6Bytes, ipv6Text, parseIPv4, ValueError } from './values.js';
 
 const scratch = new MessageWriter(65535, false);
 
@@ -13,18 +13,44 @@ const scratch = new MessageWriter(65535, false);
 export function encodeFields(fields: readonly Field[], values: readonly FieldValue[]): Buffer {
   const w = scratch;
   w.reset();
-  fields.forEach((f, i) => {
-    const v = values[i]!;
-    switch (f.kind) {
-      case 'u8': w.u8(v as number); break;
-      case 'u16': w.u16(v as number); break;
-      case 'u32': w.u32(v as number); break;
-      case 'ipv4': case 'ipv6': case 'octets': case 'hex': case 'base64': case 'types': w.bytes(v as Buffer); break;
-      case 'name': w.name(v as Name, false); break;
-      case 'string': w.characterString(v as Buffer); break;
-      case 'strings': for (const s of v as Buffer[]) w.characterString(s); break;
+  fields.forEach((f, i) => encodeField(w, f, values[i]!));
+  return w.result();
+}
+
+function encodeField(w: MessageWriter, f: Field, v: FieldValue): void {
+  switch (f.kind) {
+    case 'u8': w.u8(v as number); break;
+    case 'u16': w.u16(v as number); break;
+    case 'u32': w.u32(v as number); break;
+    case 'ipv4': case 'ipv6': case 'octets': case 'hex': case 'base64': case 'types': w.bytes(v as Buffer); break;
+    case 'name': w.name(v as Name, false); break;
+    case 'string': w.characterString(v as Buffer); break;
+    case 'strings': for (const s of v as Buffer[]) w.characterString(s); break;
+  }
+}
+
+/**
+ * The uncompressed RDATA from master-file tokens (a `strings` field takes every
+ * token from its own on), each field written as soon as it is read and names
+ * straight from their text: no array of values, no Name a name. `whats[i]`
+ * names field i in errors ("MX preference"). Only a field that runs to the end
+ * of the data can be too long for it, and it is the last: a record's first
+ * error is the same as when every field was read before any was written.
+ */
+export function encodeFieldsText(fields: readonly Field[], whats: readonly string[], args: TextArgs): Buffer {
+  const w = scratch;
+  w.reset();
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f.kind === 'name' && !f.validate) {
+      args.writeName(i, w);
+      continue;
     }
-  });
+    const v = parseFieldText(f, i, whats[i]!, args);
+    const wrong = f.validate?.(v);
+    if (wrong) args.fail(i, wrong);
+    encodeField(w, f, v);
+  }
   return w.result();
 }
 
@@ -138,15 +164,7 @@ export function printFields(fields: readonly Field[], values: readonly FieldValu
   }).filter((text) => text !== '').join(' '); // an empty type bitmap is no text at all
 }
 
-/** Field values from master-file tokens (a `strings` field takes every token from its own on). */
-export function parseFieldsText(fields: readonly Field[], mnemonic: string, args: TextArgs): FieldValue[] {
-  return fields.map((f, i): FieldValue => {
-    const v = parseFieldText(f, i, `${mnemonic} ${f.label}`, args);
-    const wrong = f.validate?.(v);
-    if (wrong) args.fail(i, wrong);
-    return v;
-  });
-}
+const ipv4Bytes = (text: string): Buffer => parseIPv4(text).bytes;
 
 /** One field's value from master-file tokens, starting at token i. */
 export function parseFieldText(f: Field, i: number, what: string, args: TextArgs): FieldValue {
@@ -168,8 +186,8 @@ export function parseFieldText(f: Field, i: number, what: string, args: TextArgs
       case 'hex': return rest(args, i, parseHex);
       case 'base64': return rest(args, i, parseBase64);
       case 'types': return rest(args, i, (t) => t).length ? typeBitmap(args, i) : Buffer.alloc(0);
-      case 'ipv4': return args.text(i, (t) => parseIPv4(t).bytes);
-      case 'ipv6': return args.text(i, (t) => parseIPv6(t).bytes);
+      case 'ipv4': return args.text(i, ipv4Bytes);
+      case 'ipv6': return args.text(i, ipv6Bytes);
     }
 }
 

@@ -26,7 +26,7 @@ import { OPENPGPKEY } from './openpgpkey.js';
 import { RP } from './rp.js';
 import { RRSIG } from './rrsig.js';
 import { URI } from './uri.js';
-import { decodeFields, encodeFields, expandFields, lowerNames, parseFieldsText, printFields, walkFields } from './fields.js';
+import { decodeFields, encodeFieldsText, expandFields, lowerNames, printFields, walkFields } from './fields.js';
 import { LOC } from './loc.js';
 import { MX } from './mx.js';
 import { NS } from './ns.js';
@@ -54,6 +54,8 @@ interface Entry {
    * data is copied as it is.
    */
   readonly names: readonly (readonly Field[])[];
+  /** What each field is called in errors about its text: "MX preference". */
+  readonly whats: readonly string[];
 }
 
 const entries = new Map<number, Entry>();
@@ -69,7 +71,7 @@ function entryOf(mod: RRTypeModule): Entry {
       before = [];
     }
   }
-  return { mod, names };
+  return { mod, names, whats: mod.fields.map((f) => `${mod.mnemonic} ${f.label}`) };
 }
 
 for (const mod of TYPES) entries.set(mod.code, entryOf(mod));
@@ -136,7 +138,14 @@ export function canonicalRData(type: number, rdata: Buffer): Buffer {
   return mod.canonicalLower ? lowerNames(mod.fields, typeName(type), rdata) : rdata;
 }
 
-function nameField(type: number, rdata: Buffer, index: number | undefined): Name | undefined {
+/**
+ * Reads the name at data[at] and says where it ends: readName, or a reader of
+ * its own from a caller whose data is known to hold names uncompressed and
+ * valid (a zone's checks read a million names and need no labels made).
+ */
+export type NameReader = (data: Buffer, at: number) => { name: Name; end: number };
+
+function nameField(type: number, rdata: Buffer, index: number | undefined, read: NameReader): Name | undefined {
   if (index === undefined) return undefined;
   const { mod } = entry(type);
   // Found by stepping over the fields before it (numbers, names); any other field before it means decoding them all.
@@ -144,20 +153,20 @@ function nameField(type: number, rdata: Buffer, index: number | undefined): Name
   for (let i = 0; i < index; i++) {
     const f = mod.fields[i]!;
     if (f.kind === 'u16') at += 2;
-    else if (f.kind === 'name') at = readName(rdata, at).end;
+    else if (f.kind === 'name') at = read(rdata, at).end;
     else return decodeFields(mod.fields, mod.mnemonic, rdata)[index] as Name;
   }
-  return readName(rdata, at).name;
+  return read(rdata, at).name;
 }
 
 /** The name whose addresses additional-section processing adds (MX exchange, NS and SRV target). */
-export function additionalName(type: number, rdata: Buffer): Name | undefined {
-  return nameField(type, rdata, entry(type).mod.additional);
+export function additionalName(type: number, rdata: Buffer, read: NameReader = readName): Name | undefined {
+  return nameField(type, rdata, entry(type).mod.additional, read);
 }
 
 /** The name inside record data that a resolver would look up next, if any. */
-export function targetOf(type: number, rdata: Buffer): Name | undefined {
-  return nameField(type, rdata, entry(type).mod.target);
+export function targetOf(type: number, rdata: Buffer, read: NameReader = readName): Name | undefined {
+  return nameField(type, rdata, entry(type).mod.target, read);
 }
 
 /** Whether records of `type` make additional-section work. */
@@ -194,9 +203,9 @@ export function relativeName(name: Name, origin: Name): string {
 
 /** The data from master-file tokens (the type's own syntax, not RFC 3597). */
 export function parseText(type: number, args: TextArgs): Buffer {
-  const { mod } = entry(type);
+  const { mod, whats } = entry(type);
   if (mod.parseText) return mod.parseText(args);
-  return encodeFields(mod.fields, parseFieldsText(mod.fields, mod.mnemonic, args));
+  return encodeFieldsText(mod.fields, whats, args);
 }
 
 /** Why RFC 3597 data for a type with its own syntax is not valid data of that type, or undefined. */
@@ -216,6 +225,11 @@ export function fromYaml(type: number, value: YamlValue): Buffer {
 
 export function toYaml(type: number, rdata: Buffer): YamlOut {
   return entry(type).mod.yaml.print(rdata);
+}
+
+/** Whether the type has checks of its own for each record's data (most have none). */
+export function checksRData(type: number): boolean {
+  return entry(type).mod.check !== undefined;
 }
 
 /** Warnings about one record's data. */

@@ -4,6 +4,7 @@
 // Record data itself is always a Buffer: the RDATA in uncompressed wire form,
 // names in the case they were written.
 import type { Name } from '../wire/name.js';
+import type { MessageWriter } from '../wire/writer.js';
 
 /**
  * One RDATA field, in wire order. `label` is the field's name in messages
@@ -48,6 +49,8 @@ export type FieldValue = number | Buffer | Name | Buffer[];
 export interface TextArgs {
   readonly count: number;
   name(i: number): Name;
+  /** The name at token i written into `w`, uncompressed: name(i)'s wire form, with no Name made where none is needed. */
+  writeName(i: number, w: MessageWriter): void;
   uint(i: number, bits: 8 | 16 | 32, what: string): number;
   /** A number of seconds or a duration (1h30m). */
   duration(i: number, what: string): number;

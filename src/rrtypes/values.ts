@@ -8,7 +8,34 @@ export class ValueError extends Error {}
 // The forms nearly every zone file writes, parsed without ip-address (whose
 // objects and BigInts cost several microseconds an address, seconds in a large
 // zone). Anything else goes to ip-address, which also words the errors.
-const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** Four decimal octets 0 to 255 without leading zeros, as 4 octets; undefined for any other form. */
+function dottedQuad(text: string): Buffer | undefined {
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
+  // From Buffer's shared pool, as Buffer.from(array) would take it.
+  const bytes = Buffer.allocUnsafe(4);
+  let octets = 0;
+  let value = 0;
+  let digits = 0;
+  let leadingZero = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255 || (leadingZero && digits > 1) || octets === 4) return undefined;
+      bytes[octets++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 0) leadingZero = c === 0x30;
+      if (++digits > 3) return undefined;
+      value = value * 10 + (c - 0x30);
+    } else {
+      return undefined;
+    }
+  }
+  return octets === 4 ? bytes : undefined;
+}
 
 /** Hex groups with at most one "::", as 16 octets; undefined for any other form. */
 function plainIPv6(text: string): Buffer | undefined {
@@ -49,7 +76,8 @@ export function ipv6Text(bytes: Buffer): string {
 }
 
 export function parseIPv4(text: string): { address: string; bytes: Buffer } {
-  if (DOTTED_QUAD.test(text)) return { address: text, bytes: Buffer.from(text.split('.').map(Number)) };
+  const quad = dottedQuad(text);
+  if (quad) return { address: text, bytes: quad };
   // ip-address also accepts prefixes ("/24"); a record holds one plain address.
   if (text.includes('/')) throw new ValueError(`"${text}" is a prefix, not an IPv4 address`);
   let a: Address4;
@@ -59,6 +87,11 @@ export function parseIPv4(text: string): { address: string; bytes: Buffer } {
     throw new ValueError(`"${text}" is not an IPv4 address (${(e as Error).message})`);
   }
   return { address: a.correctForm(), bytes: Buffer.from(a.toArray()) };
+}
+
+/** parseIPv6(text).bytes, without the text of the address for the usual forms. */
+export function ipv6Bytes(text: string): Buffer {
+  return plainIPv6(text) ?? parseIPv6(text).bytes;
 }
 
 export function parseIPv6(text: string): { address: string; bytes: Buffer } {

@@ -6,8 +6,8 @@ import { HEADER_LENGTH } from './header.js';
 
 export class NameError extends Error {}
 
-const MAX_LABEL = 63;
-const MAX_NAME = 255;
+export const MAX_LABEL = 63;
+export const MAX_NAME = 255;
 
 // Octets that stand for themselves in presentation form; everything else is escaped.
 export function isPlain(b: number): boolean {

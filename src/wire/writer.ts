@@ -1,5 +1,5 @@
 // Builds a DNS message in one Buffer, compressing names (RFC 1035 §4.1.4).
-import type { Name } from './name.js';
+import { isPlain, MAX_LABEL, MAX_NAME, Name } from './name.js';
 
 /**
  * Compression targets kept per message. A name is compared with the names
@@ -86,6 +86,8 @@ export class MessageWriter {
    * `compress` is set; either way its suffixes become targets for later names.
    */
   name(name: Name, compress: boolean): void {
+    // Without compression no suffix is ever looked for: a plain name goes from its text, its labels never made.
+    if (!this.compression && this.nameText(name.toString(), Name.root)) return;
     const labels = name.labels;
     // The name's own labels become targets as they are written, before its tail is.
     const known = this.targetCount;
@@ -103,6 +105,53 @@ export class MessageWriter {
       this.bytes(label);
     }
     this.u8(0);
+  }
+
+  /**
+   * Writes, uncompressed, the name that presentation text `text` means under
+   * `origin` (relative unless it ends with a dot), when the text is plain: no
+   * escapes, no empty label, within the limits on labels and names. Returns
+   * false, with nothing written, for any other text: Name.parse then says what
+   * is wrong with it, or reads its escapes. Zone files write most names in
+   * record data this way, and no Name is made for them.
+   */
+  nameText(text: string, origin: Name): boolean {
+    const start = this.pos;
+    const buf = this.buf;
+    const n = text.length;
+    const absolute = n > 0 && text.charCodeAt(n - 1) === 0x2e;
+    const end = absolute ? n - 1 : n;
+    if (end === 0 || n + 2 > this.limit - start) return false;
+    let lengthAt = start;
+    let at = start + 1;
+    for (let i = 0; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x2e) {
+        const length = at - lengthAt - 1;
+        if (length === 0) return false;
+        buf[lengthAt] = length;
+        lengthAt = at++;
+      } else if (!isPlain(c) || at - lengthAt > MAX_LABEL) {
+        return false;
+      } else {
+        buf[at++] = c;
+      }
+    }
+    const length = at - lengthAt - 1;
+    if (length === 0) return false;
+    buf[lengthAt] = length;
+    if (!absolute) {
+      for (const label of origin.labels) {
+        if (at + label.length + 2 > this.limit || at + label.length + 2 - start > MAX_NAME) return false;
+        buf[at++] = label.length;
+        buf.set(label, at);
+        at += label.length;
+      }
+    }
+    if (at + 1 - start > MAX_NAME) return false;
+    buf[at++] = 0;
+    this.pos = at;
+    return true;
   }
 
   /**

@@ -150,6 +150,17 @@ export function nameOf(wire: Uint8Array, start: number, end: number, origin: Nam
   return Name.parse(origin.labelCount === 0 ? text : text + origin.toString());
 }
 
+/**
+ * The name at data[at] in record data as a zone holds it (uncompressed, valid),
+ * made as nameOf makes names, and where it ends: for readers of many names
+ * (the checks) in place of readName, which keeps a Buffer per label.
+ */
+export function dataName(data: Uint8Array, at: number): { name: Name; end: number } {
+  let end = at;
+  while (data[end] !== 0) end += data[end]! + 1;
+  return { name: nameOf(data, at, end, Name.root), end: end + 1 };
+}
+
 function fromLabels(wire: Uint8Array, start: number, end: number, origin: Name): Name {
   const labels: Buffer[] = [];
   for (let p = start; p < end; p += wire[p]! + 1) labels.push(Buffer.from(wire.subarray(p + 1, p + 1 + wire[p]!)));

@@ -10,9 +10,9 @@ import { parseMasterFile } from './masterfile.js';
 import { Zone } from './zone.js';
 import { VersionBuilder } from './version-builder.js';
 import type { ZoneVersion } from './version.js';
-import { parseYamlZone } from './yaml.js';
+import { parseYamlZone, type YamlSink } from './yaml.js';
 import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type ReadBudget, type SourceLimits } from './source.js';
-import type { ParsedRecord, RecordPositions } from './records.js';
+import type { RecordPositions } from './records.js';
 import type { ParsedZoneText } from './masterfile.js';
 
 export interface LoadOptions {
@@ -58,17 +58,17 @@ export function isYamlZone(file: string, opts: LoadOptions): boolean {
 /**
  * Parses a zone file's text. $INCLUDEs are read from the zone file's directory
  * and `sources.includeDirs` only, regular files only, within the octets `budget`
- * has left. A master file's records go to `sink` when one is given; `pending`
- * holds the texts of included files about to be written (dynamic updates
- * check them first).
+ * has left. Records go to `sink` when one is given (a YAML file may restart
+ * it, see YamlSink); `pending` holds the texts of included files about to be
+ * written (dynamic updates check them first).
  */
 export function parseZoneText(
   text: string, file: string, origin: Name, opts: LoadOptions, budget = readBudget(opts.sources ?? SOURCE_DEFAULTS),
-  { sink, pending }: { sink?: (r: ParsedRecord) => void; pending?: ReadonlyMap<string, string> } = {},
+  { sink, pending }: { sink?: YamlSink; pending?: ReadonlyMap<string, string> } = {},
 ): ParsedZoneText {
-  if (isYamlZone(file, opts)) return parseYamlZone(text, file, origin, opts.defaultTtl);
+  if (isYamlZone(file, opts)) return parseYamlZone(text, file, origin, opts.defaultTtl, sink);
   const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
-  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => pending?.get(path) ?? readSource(confinedPath(path, roots), budget), sink);
+  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => pending?.get(path) ?? readSource(confinedPath(path, roots), budget), sink && ((r) => sink.add(r)));
 }
 
 function originOf(file: string): Name {
@@ -145,9 +145,9 @@ function built<Z>(parsed: ParsedZoneText, build: () => { zone: Z; diagnostics: D
 }
 
 /**
- * A zone file as a ZoneVersion. A master file's records go into the builder
- * as they are read, never into an array; a YAML file's are parsed whole first,
- * since its SOA's `serial: auto` is only known as such once read.
+ * A zone file as a ZoneVersion. The records go into the builder as they are
+ * read, never into an array; a YAML SOA's `serial: auto` is known as such
+ * only once the whole file is read, and then set in the builder.
  */
 export interface LoadedVersion {
   version: ZoneVersion;
@@ -159,14 +159,14 @@ export interface LoadedVersion {
 
 export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<{ zone: LoadedVersion; diagnostics: Diagnostic[] }> {
   const { origin, text, budget, serial } = readZoneText(file, opts);
-  // About 30 octets of master file a record: the builder's columns rarely grow.
-  const builder = new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, text.length >> 5);
-  const add = (r: ParsedRecord) => builder.add(r, r.pos);
-  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, { sink: isYamlZone(file, opts) ? undefined : add }), serial, opts);
-  // A master file's records went to the builder already: in one, an SOA that is written is
-  // never automatic, and one made up takes `serial`. YAML's go now, then leave.
-  for (const r of parsed.records) add(r);
-  parsed.records.length = 0;
+  // About 30 octets of master file a record (more in YAML): the builder's columns rarely grow.
+  const expected = isYamlZone(file, opts) ? text.length >> 5 : Math.ceil(text.length / 24);
+  const newBuilder = () => new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, expected);
+  let builder = newBuilder();
+  const sink: YamlSink = { add: (r) => builder.add(r, r.pos), restart: () => void (builder = newBuilder()) };
+  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, { sink }), serial, opts);
+  // In a master file an SOA that is written is never automatic (then there is none to set), and one made up takes `serial`.
+  if (parsed.autoSerial) builder.setSoaSerials(serial);
   return built(parsed, () => {
     const { version, positions, written, diagnostics } = builder.finish();
     return { zone: { version, positions, written, autoSerial: parsed.autoSerial }, diagnostics };

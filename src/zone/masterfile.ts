@@ -9,6 +9,7 @@ import type { TextArgs } from '../rrtypes/rrtype.js';
 import { soaMinimum } from '../rrtypes/soa.js';
 import { checkUint, parseDomainName, ValueError } from '../rrtypes/values.js';
 import { Name, WireError } from '../wire/name.js';
+import type { MessageWriter } from '../wire/writer.js';
 import { RRType, typeFromName, typeName } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import type { ParsedRecord, SourcePos } from './records.js';
@@ -301,12 +302,16 @@ function timer(tok: Token, what: string): number {
 /** The tokens after a record's type, offered to its type module (one object, reused for every record). */
 class TokenArgs implements TextArgs {
   tokens: Token[] = [];
-  constructor(private readonly names: (tok: Token) => Name) {}
+  constructor(private readonly names: (tok: Token) => Name, private readonly origin: () => Name) {}
   get count(): number {
     return this.tokens.length;
   }
   name(i: number): Name {
     return this.names(this.tokens[i]!);
+  }
+  writeName(i: number, w: MessageWriter): void {
+    const text = this.tokens[i]!.text;
+    if (!w.nameText(text, this.origin())) w.name(this.name(i), false);
   }
   uint(i: number, bits: 8 | 16 | 32, what: string): number {
     return uint(this.tokens[i]!, bits, what);
@@ -383,7 +388,7 @@ class MasterFileParser {
   // so a zone of unique names costs little more than without it.
   private readonly names = new Map<string, Name>();
   private namesOrigin: Name;
-  private readonly args = new TokenArgs((tok) => this.name(tok));
+  private readonly args = new TokenArgs((tok) => this.name(tok), () => this.origin);
   /** The last owner written, as text under the origin of then: the next line often names it again. */
   private lastOwner: { text: string; origin: Name; name: Name } | undefined;
 

@@ -9,7 +9,7 @@
 import { Name } from '../wire/name.js';
 import { RRType, typeName } from '../wire/types.js';
 import { targetOf } from '../rrtypes/registry.js';
-import { soaData } from '../rrtypes/soa.js';
+import { setSoaSerial, soaData } from '../rrtypes/soa.js';
 import { compareKeys, keyWire, MAX_KEY, nameOf, nameWire, needsCase, wireKey, wireOf } from './canonical.js';
 import { bytes, u16s, u32s, type Column } from './columns.js';
 import type { Diagnostic } from './errors.js';
@@ -162,6 +162,14 @@ export class VersionBuilder {
     return Buffer.from(this.data.data.buffer, this.dataStart.data[r]!, this.dataStart.data[r + 1]! - this.dataStart.data[r]!).toString('latin1');
   }
 
+  /** Sets the serial of every SOA record added so far (a YAML SOA's `serial: auto`, known once its whole file is read). */
+  setSoaSerials(serial: number): void {
+    const ds = this.dataStart.data;
+    for (let r = 0; r < this.recType.length; r++) {
+      if (this.recType.data[r] === RRType.SOA) setSoaSerial(Buffer.from(this.data.data.buffer, this.data.data.byteOffset + ds[r]!, ds[r + 1]! - ds[r]!), serial);
+    }
+  }
+
   /** Sorts, checks and writes the version; throws ZoneLoadError when there are errors. */
   finish(): Built {
     // The apex always has a node, for the SOA synthesized when none was written.
@@ -298,10 +306,12 @@ export class VersionBuilder {
       for (let t = 0; t < types.length; t++) {
         // NSEC3 owners are hashes, not names of the zone: their RRsets go to the companion version.
         const type = types[t]!;
-        const [w, out] = type === RRType.NSEC3 ? [nsec3, nsec3Out] : [writer, outRecords];
-        if (w === nsec3) nsec3.node(keys, ks[s]!, ks[s + 1]!, caseWire);
+        const chain = type === RRType.NSEC3;
+        const w = chain ? nsec3 : writer;
+        const out = chain ? nsec3Out : outRecords;
+        if (chain) nsec3.node(keys, ks[s]!, ks[s + 1]!, caseWire);
         this.writeSet(w, type, setTtl[t]!, accepted, setStart[t]!, setStart[t + 1]!, out);
-        this.signatures(w, type, setTtl[t]!, sigs, out, warn);
+        if (sigs.length > 0) this.signatures(w, type, setTtl[t]!, sigs, out, warn);
       }
       for (const r of sigs) {
         if (r !== USED) warn(r, `RRSIG at ${this.stageName(this.recStage.data[r]!)} covers ${typeName(covered(this.data.data, this.dataStart.data[r]!))}, which has no records there: ignored`);

@@ -13,10 +13,14 @@ import type { ParsedRecord, SourcePos } from './records.js';
 import type { ParsedZoneText } from './masterfile.js';
 import { readPlainYaml } from './yaml-reader.js';
 
-const RECORD_KEYS = new Set(['type', 'ttl', 'value', 'values', 'octodns', 'geo', 'dynamic']);
+const RECORD_KEYS = ['type', 'ttl', 'value', 'values', 'octodns', 'geo', 'dynamic'] as const;
+/** Each record key's place in RECORD_KEYS. */
+const RECORD_KEY_AT = new Map<string, number>(RECORD_KEYS.map((k, i) => [k, i]));
+/** A record key not written (one written with no value reads as undefined, as node.get gives it). */
+const UNSET = Symbol('unset');
 
 /** octoDNS's routing keys: its providers answer by the client's place or by pools; rotor serves `value`/`values` to everyone. */
-const ROUTING_KEYS = ['geo', 'dynamic'];
+const ROUTING_KEYS = ['geo', 'dynamic'] as const;
 const MAX_TTL = 0x7fffffff; // RFC 2181 §8
 
 /** About how much text one yaml Document is made from; see pieceEnds. */
@@ -58,8 +62,12 @@ export function lineStarts(text: string): Uint32Array {
   return starts;
 }
 
-/** The line (from 0) that holds `offset`, by the offsets lineStarts gave. */
-export function lineAt(starts: Uint32Array, offset: number): number {
+/** The line (from 0) that holds `offset`, by the offsets lineStarts gave; `near`, a line to try first. */
+export function lineAt(starts: Uint32Array, offset: number, near = 0): number {
+  // A reader asks about offsets that mostly go forward a line or two at a time.
+  for (let l = near; l < near + 3 && l < starts.length && starts[l]! <= offset; l++) {
+    if (l + 1 === starts.length || starts[l + 1]! > offset) return l;
+  }
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -94,18 +102,36 @@ function quoteReservedOwners(text: string): { text: string; quoted: Map<number, 
   return { text: fixed, quoted, keys };
 }
 
-export function parseYamlZone(source: string, file: string, origin: Name, defaultTtl: number): ParsedZoneText {
+/**
+ * Where a YAML zone's records go as they are read, when the caller takes them
+ * one by one: `add` each record; `restart` drops those added so far, when the
+ * file has to be read again whole (see pieceEnds).
+ */
+export interface YamlSink {
+  add(r: ParsedRecord): void;
+  restart(): void;
+}
+
+/**
+ * Parses a YAML zone. With `sink`, records go to it as they are read and the
+ * result's `records` stays empty; an SOA's `serial: auto` is then known from
+ * the result's `autoSerial` only, after the records went.
+ */
+export function parseYamlZone(source: string, file: string, origin: Name, defaultTtl: number, sink?: YamlSink): ParsedZoneText {
   const reserved = /^[*@]/m.test(source) ? quoteReservedOwners(source) : undefined;
   const text = reserved?.text ?? source;
   const starts = lineStarts(text);
   let diagnostics: Diagnostic[] = [];
   let records: ParsedRecord[] = [];
+  const add = sink ? (r: ParsedRecord) => sink.add(r) : (r: ParsedRecord) => records.push(r);
   let autoSerial = true;
   /** Where the piece being parsed starts in `text`: node ranges count from there. */
   let base = 0;
+  /** The line of the last position asked for: the next is most often on it or just after. */
+  let lastLine = 0;
   const posAt = (offset: number): SourcePos => {
     const at = base + offset;
-    const lo = lineAt(starts, at);
+    const lo = (lastLine = lineAt(starts, at, lastLine));
     let col = at - starts[lo]! + 1;
     // A line whose owner was quoted above: back to the columns of the file as written.
     const keyLength = reserved?.quoted.get(lo);
@@ -128,8 +154,10 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
   function parsePieces(ends: number[]): boolean {
     diagnostics = [];
     records = [];
+    sink?.restart();
     autoSerial = true;
-    const owners = new Map<string, SourcePos>();
+    /** The line where each owner was first written. */
+    const owners = new Map<string, number>();
     let start = 0;
     for (const end of ends) {
       base = start;
@@ -156,7 +184,7 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
     return true;
   }
 
-  function parseOwners(pairs: Pair<unknown, unknown>[], owners: Map<string, SourcePos>): void {
+  function parseOwners(pairs: Pair<unknown, unknown>[], owners: Map<string, number>): void {
     for (const pair of pairs) {
       const keyPos = posOf(pair.key);
       if (!isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number') && pair.key.value !== null) {
@@ -176,17 +204,15 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
         continue;
       }
       const first = owners.get(owner.key);
-      if (first) {
-        fail(keyPos, `duplicate owner name "${ownerText}" (first at line ${first.line}); put all its records in one list`);
+      if (first !== undefined) {
+        fail(keyPos, `duplicate owner name "${ownerText}" (first at line ${first}); put all its records in one list`);
         continue;
       }
-      owners.set(owner.key, keyPos);
+      owners.set(owner.key, keyPos.line);
       const items = isSeq(pair.value) ? pair.value.items : [pair.value];
       for (const item of items) {
         try {
-          const rec = parseRecordNode(item, owner);
-          if (rec.serialAuto === false) autoSerial = false;
-          records.push(...rec.records);
+          if (parseRecordNode(item, owner) === false) autoSerial = false;
         } catch (e) {
           if (!(e instanceof LocatedError)) throw e;
           fail(posOf(e.node), e.message);
@@ -195,23 +221,34 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
     }
   }
 
-  function parseRecordNode(node: unknown, owner: Name): { records: ParsedRecord[]; serialAuto?: boolean } {
+  /**
+   * Adds the records of one record node; returns whether an SOA among them has
+   * `serial: auto` (undefined when there is no SOA), once they are all added.
+   */
+  function parseRecordNode(node: unknown, owner: Name): boolean | undefined {
     if (!isMap(node)) throw new LocatedError(node, 'a record is a mapping with "type" and "value" or "values"');
-    const get = (k: string): unknown => node.get(k, true);
+    // Every key is checked, and each one's first value taken (what node.get gives), in one pass.
+    const found: unknown[] = RECORD_KEYS.map(() => UNSET);
     for (const pair of node.items as Pair<unknown, unknown>[]) {
       const k = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (!RECORD_KEYS.has(k)) throw new LocatedError(pair.key, `unknown record key "${k}" (expected type, ttl, value or values)`);
+      const at = RECORD_KEY_AT.get(k);
+      if (at === undefined) throw new LocatedError(pair.key, `unknown record key "${k}" (expected type, ttl, value or values)`);
+      if (found[at] === UNSET) found[at] = pair.value ?? undefined;
     }
+    const get = (k: (typeof RECORD_KEYS)[number]): unknown => {
+      const v = found[RECORD_KEY_AT.get(k)!];
+      return v === UNSET ? undefined : v;
+    };
     const typeNode = get('type');
     if (!isScalar(typeNode) || typeof typeNode.value !== 'string') throw new LocatedError(node, 'record has no "type"');
     const typeText = typeNode.value.toUpperCase();
     // octoDNS's URLFWD is a provider's web redirect, not DNS data: an octoDNS file holding one still loads.
     if (typeText === 'URLFWD') {
       warnAt(typeNode, 'URLFWD is an HTTP redirect some octoDNS providers run, not DNS data: not served');
-      return { records: [] };
+      return undefined;
     }
     for (const k of ROUTING_KEYS) {
-      const routing = node.get(k, true);
+      const routing = get(k);
       if (routing !== undefined) warnAt(routing, `octoDNS "${k}" routing is for providers that answer by the client's location or pools: rotor serves the record's values to every client`);
     }
     const type = typeFromName(typeText);
@@ -246,6 +283,7 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
     }
     if (type === RRType.SOA && !owner.equals(origin)) throw new LocatedError(typeNode, 'an SOA record belongs at the zone apex (owner \'\')');
 
+    // Every value is read before any record goes: a bad one rejects the whole node.
     let serialAuto: boolean | undefined;
     const out: ParsedRecord[] = valueNodes.map((vn) => {
       try {
@@ -258,7 +296,8 @@ export function parseYamlZone(source: string, file: string, origin: Name, defaul
         throw e;
       }
     });
-    return { records: out, serialAuto };
+    for (const r of out) add(r);
+    return serialAuto;
   }
 }
 

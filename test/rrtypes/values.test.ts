@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Address4, Address6 } from 'ip-address';
 import fc from 'fast-check';
-import { parseIPv4, parseIPv6, ValueError } from '../../src/rrtypes/values.js';
+import { ipv6Bytes, parseIPv4, parseIPv6, ValueError } from '../../src/rrtypes/values.js';
 
 // parseIPv4/parseIPv6 read the usual forms themselves and leave the rest to
 // ip-address: whatever the path, the result must be what ip-address gives, and
@@ -33,6 +33,27 @@ describe('addresses read as ip-address reads them', () => {
     fc.assert(fc.property(fc.array(written, { minLength: 4, maxLength: 4 }), (parts) => {
       sameAs(parseIPv4, parts.join('.'), v4);
     }), { numRuns: 2000 });
+  });
+
+  it('IPv4: runs of digits joined by dots, read as ip-address reads them or rejected', () => {
+    // Mostly four parts of up to four digits: near-misses of a dotted quad (empty parts, leading zeros, 256 and up).
+    const part = fc.array(fc.constantFrom(...'0123456789'), { maxLength: 4 }).map((d) => d.join(''));
+    fc.assert(fc.property(fc.array(part, { minLength: 3, maxLength: 5 }), (parts) => {
+      sameAs(parseIPv4, parts.join('.'), v4);
+    }), { numRuns: 5000 });
+  });
+
+  it('IPv6: ipv6Bytes gives what parseIPv6 gives, or rejects what it rejects', () => {
+    for (const text of ['::', '::1', '2001:db8::1', '2001:DB8:0:0:1:0:0:1', '::ffff:192.0.2.1', '1::2::3', 'fe80::1%eth0', 'x']) {
+      let expected: Buffer;
+      try {
+        expected = parseIPv6(text).bytes;
+      } catch {
+        assert.throws(() => ipv6Bytes(text), ValueError, text);
+        continue;
+      }
+      assert.deepEqual(ipv6Bytes(text), expected, text);
+    }
   });
 
   it('IPv6: any 16 octets, written full, compressed anywhere, in either case, with leading zeros', () => {

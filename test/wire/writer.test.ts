@@ -118,3 +118,34 @@ describe('message writer: name compression', () => {
     assert.equal(w.pos, 0x4000 + 2 * 10);
   });
 });
+
+describe('nameText: a name written from its presentation text', () => {
+  const origin = Name.parse('Zone.EXAMPLE.');
+  const written = (text: string, under = origin): Buffer | undefined => {
+    const w = new MessageWriter(65535, false);
+    return w.nameText(text, under) ? Buffer.from(w.buf.subarray(0, w.pos)) : undefined;
+  };
+  const long = (n: number) => 'a'.repeat(n);
+
+  it('writes what name() writes of Name.parse, for plain text, relative or absolute', () => {
+    const texts = ['www', 'MiXeD.case', 'host.', 'a.b.c.d.e', '*.wild', '_sip._tcp', long(63), `${long(63)}.${long(63)}.${long(60)}`, `${long(63)}.${long(63)}.${long(63)}.${long(61)}.`];
+    for (const under of [origin, Name.root]) {
+      for (const text of texts) {
+        const name = Name.parse(text, under);
+        const w = new MessageWriter(65535, false);
+        w.name(name, false);
+        assert.deepEqual(written(text, under), Buffer.from(w.buf.subarray(0, w.pos)), text);
+        assert.deepEqual(readName(written(text, under)!, 0).name.toString(), name.toString(), text);
+      }
+    }
+  });
+
+  it('leaves every other text to Name.parse, writing nothing', () => {
+    // Escapes, empty labels, the origin's "@", the root, and labels or names past their limits (Name.parse's errors).
+    for (const text of ['a\\.b', '\\065', 'a..b', '.a', '..', '.', '', '@', 'a b', long(64), `${long(63)}.${long(63)}.${long(63)}.${long(62)}.`, `${long(63)}.${long(63)}.${long(63)}.${long(50)}`]) {
+      const w = new MessageWriter(65535, false);
+      assert.equal(w.nameText(text, origin), false, text);
+      assert.equal(w.pos, 0, text);
+    }
+  });
+});
