@@ -102,8 +102,20 @@ async function answering(child: ChildProcess, name: string, port: number, zones:
 
 /** The echo: every datagram is sent back as it came. Nothing a DNS server could do costs less. */
 export async function startEcho(l: Launch): Promise<Running> {
-  const port = await freePort();
-  return start('echo', process.execPath, ['--import', TSX, join(REPO, 'bench', 'echo.ts'), String(port), l.host ?? LOOPBACK], port, ['.'], l, false);
+  // On port 0, read from its first line: a port found free and bound later could be taken meanwhile by another test's server.
+  const [c, a] = pinned(l.cpu, process.execPath, ['--import', TSX, join(REPO, 'bench', 'echo.ts'), '0', l.host ?? LOOPBACK]);
+  const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-8000); });
+  const stop = stopper(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`echo exited with ${code}: ${output}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+  }).catch(async (e: unknown) => {
+    await stop();
+    throw e;
+  });
+  return answering(child, 'echo', port, ['.'], l, () => output, stop);
 }
 
 /** Node's options for rotor, as dist/cli.js's first line and `npm start` give them. */
