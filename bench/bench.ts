@@ -243,12 +243,15 @@ async function main(): Promise<void> {
 
   try {
     const data = await writeBenchData(dir);
-    if (o.generator === 'kxdpgun') lab = openLab();
-    // Off the loopback, rotor's response rate limiting (on by default, loopback
-    // exempt) would drop most answers; the peers run without it too.
-    const rrlOff = join(dir, 'rrl-off.yaml');
-    await writeFile(rrlOff, 'rrl: off\n');
-    const workerArgs = [...(o.workers ? ['--workers', o.workers] : []), ...(lab ? ['--config', rrlOff] : [])];
+    const workerArgs = o.workers ? ['--workers', o.workers] : [];
+    if (o.generator === 'kxdpgun') {
+      lab = openLab();
+      // Off the loopback, rotor's response rate limiting (on by default, loopback
+      // exempt) would drop most answers; the peers run without it too.
+      const rrlOff = join(dir, 'rrl-off.yaml');
+      await writeFile(rrlOff, 'rrl: off\n');
+      workerArgs.push('--config', rrlOff);
+    }
     const rotorArgs = [...workerArgs, '--transport', o.transport === 'dgram' ? 'dgram' : 'native'];
     const launch = { dir, cpu: serverCpu, ...(lab ? { host: LAB_SERVER } : {}) };
     running.push(await startEcho(launch));

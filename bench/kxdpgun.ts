@@ -9,6 +9,7 @@
 // (198.18.0.2, RFC 2544's benchmarking range) is where the servers listen.
 // Nothing else is reachable through it, and both are removed afterwards.
 import { spawn, spawnSync } from 'node:child_process';
+import type { PerfResult } from './dnsperf.js';
 
 export const KXDPGUN_HINT = 'kxdpgun is not installed: apt-get install knot-dnsutils (Debian/Ubuntu), and run the bench as root (it makes a network namespace and a veth pair)';
 
@@ -65,14 +66,8 @@ export interface GunOptions {
   cpu?: number;
 }
 
-export interface GunResult {
-  sent: number;
-  completed: number;
-  lost: number;
-  lossPct: number;
-  /** Answers per second. */
-  qps: number;
-}
+/** What dnsperf reports, less the latencies, which kxdpgun does not measure. */
+export type GunResult = Omit<PerfResult, 'p50Ms' | 'p99Ms' | 'avgMs'>;
 
 /** The count after `label`, e.g. "total replies:     60010 (20003 pps)". */
 function count(text: string, label: string): number {

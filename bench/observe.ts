@@ -64,7 +64,7 @@ async function startConfigured(name: string, args: string[], dir: string, zonesD
     await stop();
     throw new Error(`${(e as Error).message}\n${(await readFile(logFile, 'utf8')).slice(-2000)}`);
   }
-  return { name, host: LOOPBACK, port, pid: child.pid!, stop, logFile };
+  return { name, port, pid: child.pid!, stop, logFile };
 }
 
 /** Clock ticks a second, the unit of utime and stime in /proc/PID/stat. */

@@ -15,8 +15,6 @@ export const TSX = import.meta.resolve('tsx');
 
 export interface Running {
   name: string;
-  /** Where it listens: LOOPBACK, or the address a Launch gave. */
-  host: string;
   port: number;
   /** The server's process (taskset execs it, so this is the server itself). */
   pid: number;
@@ -97,25 +95,40 @@ async function answering(child: ChildProcess, name: string, port: number, zones:
     throw e;
   }
   if (l.cpu !== undefined) await pinTree(child.pid!, l.cpu);
-  return { name, host: l.host ?? LOOPBACK, port, pid: child.pid!, stop };
+  return { name, port, pid: child.pid!, stop };
 }
 
-/** The echo: every datagram is sent back as it came. Nothing a DNS server could do costs less. */
-export async function startEcho(l: Launch): Promise<Running> {
-  // On port 0, read from its first line: a port found free and bound later could be taken meanwhile by another test's server.
-  const [c, a] = pinned(l.cpu, process.execPath, ['--import', TSX, join(REPO, 'bench', 'echo.ts'), '0', l.host ?? LOOPBACK]);
-  const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * A server bound to port 0, running once it answers for `zones`: the port is
+ * read from the JSON line of its stdout that `isPortLine` picks. (A port found
+ * free and bound later could be taken meanwhile by another test's server.)
+ */
+async function startOnPortZero(name: string, args: string[], zones: string[], l: Launch & { cwd?: string }, isPortLine: (line: string) => boolean): Promise<Running> {
+  const [c, a] = pinned(l.cpu, process.execPath, args);
+  const child = spawn(c, a, { cwd: l.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-8000); });
   const stop = stopper(child);
   const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`echo exited with ${code}: ${output}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+    const timer = setTimeout(() => reject(new Error(`${name} did not start listening: ${output}`)), l.readyTimeoutMs ?? 20_000);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${name} exited with ${code}: ${output}`)); });
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      output = (output + line + '\n').slice(-8000);
+      if (!isPortLine(line)) return;
+      clearTimeout(timer);
+      resolve(Number((JSON.parse(line) as { port: number }).port));
+    });
   }).catch(async (e: unknown) => {
     await stop();
     throw e;
   });
-  return answering(child, 'echo', port, ['.'], l, () => output, stop);
+  return answering(child, name, port, zones, l, () => output, stop);
+}
+
+/** The echo: every datagram is sent back as it came. Nothing a DNS server could do costs less. */
+export function startEcho(l: Launch): Promise<Running> {
+  return startOnPortZero('echo', ['--import', TSX, join(REPO, 'bench', 'echo.ts'), '0', l.host ?? LOOPBACK], ['.'], l, () => true);
 }
 
 /** Node's options for rotor, as dist/cli.js's first line and `npm start` give them. */
@@ -138,27 +151,7 @@ export interface RotorLaunch extends Launch {
 export async function startRotor(zone: string, l: RotorLaunch): Promise<Running> {
   const cli = l.fromSource ? ['--import', TSX, join(REPO, 'src', 'cli.ts')] : [l.cli ?? join(REPO, 'dist', 'cli.js')];
   const args = [...ROTOR_NODE_ARGS, ...(l.nodeArgs ?? []), ...cli, 'serve', '--zones', l.zonesDir, '--listen', `${l.host ?? LOOPBACK}:0`, '--log-level', 'info', ...(l.extraArgs ?? [])];
-  const [c, a] = pinned(l.cpu, process.execPath, args);
-  const child = spawn(c, a, { cwd: l.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stderr!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-8000); });
-  const stop = stopper(child);
-  const name = l.label ?? 'rotor';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start listening: ${output}`)), l.readyTimeoutMs ?? 20_000);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${name} exited with ${code}: ${output}`)); });
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      output = (output + line + '\n').slice(-8000);
-      if (!line.includes('"listening on UDP and TCP"')) return;
-      clearTimeout(timer);
-      resolve(Number((JSON.parse(line) as { port: number }).port));
-    });
-  }).catch(async (e: unknown) => {
-    await stop();
-    throw e;
-  });
-  return answering(child, name, port, [zone], l, () => output, stop);
+  return startOnPortZero(l.label ?? 'rotor', args, [zone], { ...l, cwd: l.dir }, (line) => line.includes('"listening on UDP and TCP"'));
 }
 
 /** A zone a reference server serves, from a master file. */
