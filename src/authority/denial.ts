@@ -111,17 +111,14 @@ function nsec3Proof(zone: Zone, { kind, name, at }: Proof): (RRset | undefined)[
       const ce = closestEncloser(zone, name, encloser);
       return [...ce.sets, covering(zone, ce.encloser.prepend('*'))];
     }
-    case 'nodata': {
-      // §7.2.3; §7.2.4: a DS question at an opt-out delegation has no NSEC3 of its own: the closest encloser proof.
+    // nodata: §7.2.3; §7.2.4: a DS question at an opt-out delegation has no NSEC3 of its own: the closest encloser proof.
+    // no-ds: §7.2.7: the delegation's own NSEC3, or under opt-out the closest encloser proof whose covering NSEC3 has the flag.
+    case 'nodata':
+    case 'no-ds': {
       const match = matching(zone, name);
       return match ? [match] : closestEncloser(zone, name, name.parent()).sets;
     }
     case 'wildcard': return [covering(zone, name.strip(name.labelCount - encloser.labelCount - 1))];
     case 'wildcard-nodata': return [...closestEncloser(zone, name, encloser).sets, matching(zone, encloser.prepend('*'))];
-    case 'no-ds': {
-      // §7.2.7: the delegation's own NSEC3, or under opt-out the closest encloser proof whose covering NSEC3 has the flag.
-      const match = matching(zone, name);
-      return match ? [match] : closestEncloser(zone, name, name.parent()).sets;
-    }
   }
 }

@@ -11,7 +11,7 @@ import type { Nsec3Settings } from './policy.js';
 export const HASH_LENGTH = 20;
 
 /** The Opt-Out flag of NSEC3 (RFC 5155 §3.1.2.1). */
-const OPT_OUT = 1;
+export const OPT_OUT = 1;
 
 /** What the chain needs to know of each node, from the signer (which knows which records it keeps). */
 export interface ChainNodes {

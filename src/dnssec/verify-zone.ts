@@ -5,7 +5,7 @@
 // NSEC3 chain. It reads the version in memory, one pass over its nodes (and
 // one hashing of its names for NSEC3).
 import { readName, type Name } from '../wire/name.js';
-import { RRType, typeName } from '../wire/types.js';
+import { RRClass, RRType, typeName } from '../wire/types.js';
 import { keyWire } from '../zone/canonical.js';
 import type { Diagnostic } from '../zone/errors.js';
 import type { RecordPositions, SourcePos } from '../zone/records.js';
@@ -14,15 +14,12 @@ import { bitmapTypes } from '../rrtypes/fields.js';
 import { base32hex } from '../rrtypes/nsec3.js';
 import { canonicalName } from './canonical.js';
 import { dnskeyPublicKey, keyTag } from './keys.js';
-import { HASH_LENGTH, nsec3Chain } from './nsec3-chain.js';
+import { HASH_LENGTH, nsec3Chain, OPT_OUT } from './nsec3-chain.js';
 import { typeBitmap } from './nsec3-hash.js';
 import { rrsigFields, verifyRRset, type RrsigFields } from './rrsig.js';
 
 /** The SEP flag of a DNSKEY (RFC 4034 §2.1.1). */
 const SEP = 1;
-/** The Opt-Out flag of NSEC3 (RFC 5155 §3.1.2.1). */
-const OPT_OUT = 1;
-const CLASS_IN = 1;
 
 /** Where the zone came from: its file, and the positions its builder kept (main tree's records, then the companion's). */
 export interface VerifySource {
@@ -68,7 +65,7 @@ export async function verifyZone(version: ZoneVersion, source: VerifySource, now
     const [r0, r1] = v.recordsOf(set);
     const rdatas: Buffer[] = [];
     for (let r = r0; r < r1; r++) rdatas.push(v.rdata(r));
-    const rrset = { owner, type, class: CLASS_IN, ttl: v.setTtl(set), rdatas };
+    const rrset = { owner, type, class: RRClass.IN, ttl: v.setTtl(set), rdatas };
     const good: Buffer[] = [];
     const covered = new Set<number>();
     const [s0, s1] = v.signaturesOf(set);

@@ -92,10 +92,17 @@ function writeRecords(w: MessageWriter, set: RRsetOut): void {
 /** The fewest octets a record can take: a one-octet owner (the root), type, class, TTL, RDLENGTH, no data. */
 const MIN_RECORD = 11;
 
+type Counted = { rdata: { length: number }; signatures?: { length: number } };
+
+/** Records an RRset puts in a section, its signatures included. */
+function recordsOf(set: Counted): number {
+  return set.rdata.length + (set.signatures?.length ?? 0);
+}
+
 /** Records in a section: the sum of its RRsets' sizes, signatures included. */
-export function recordCount(sets: readonly { rdata: { length: number }; signatures?: { length: number } }[]): number {
+export function recordCount(sets: readonly Counted[]): number {
   let n = 0;
-  for (const set of sets) n += set.rdata.length + (set.signatures?.length ?? 0);
+  for (const set of sets) n += recordsOf(set);
   return n;
 }
 
@@ -161,7 +168,7 @@ export function encodeResponse(spec: ResponseSpec, limit: number): Buffer {
     for (const set of spec.additional) {
       const before = w.pos;
       let count = 0;
-      if (!fits(w, budget, set.rdata.length + (set.signatures?.length ?? 0), () => (count = writeRRset(w, set)))) {
+      if (!fits(w, budget, recordsOf(set), () => (count = writeRRset(w, set)))) {
         // Whole RRsets only (with their signatures): a partial address set would be a wrong answer.
         w.rewind(before);
         if (spec.glueRequired) tc = true;

@@ -1,9 +1,7 @@
 // Reads one zone file (the format follows from its extension) into a Zone or a ZoneVersion.
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { withSoaSerial } from '../rrtypes/soa.js';
 import { Name } from '../wire/name.js';
-import { RRType } from '../wire/types.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import { parseMasterFile } from './masterfile.js';
@@ -114,14 +112,10 @@ function readZoneText(file: string, opts: LoadOptions): ZoneText {
 
 /**
  * Throws the parser's errors, unless rotor check wants every finding (then
- * `built` throws them after the zone is built and checked); sets the serial of
- * an SOA written as `serial: auto`.
+ * `built` throws them after the zone is built and checked).
  */
-function parsedOrThrow(parsed: ParsedZoneText, serial: number, opts: LoadOptions): ParsedZoneText {
+function parsedOrThrow(parsed: ParsedZoneText, opts: LoadOptions): ParsedZoneText {
   if (parsed.diagnostics.some((d) => d.severity === 'error') && !opts.everyFinding) throw new ZoneLoadError(parsed.diagnostics);
-  if (parsed.autoSerial) {
-    for (const r of parsed.records) if (r.type === RRType.SOA) r.rdata = withSoaSerial(r.rdata, serial);
-  }
   return parsed;
 }
 
@@ -164,7 +158,7 @@ export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<
   const newBuilder = () => new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, expected);
   let builder = newBuilder();
   const sink: YamlSink = { add: (r) => builder.add(r, r.pos), restart: () => void (builder = newBuilder()) };
-  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, { sink }), serial, opts);
+  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, { sink }), opts);
   // In a master file an SOA that is written is never automatic (then there is none to set), and one made up takes `serial`.
   if (parsed.autoSerial) builder.setSoaSerials(serial);
   return built(parsed, () => {
