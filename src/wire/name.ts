@@ -110,6 +110,27 @@ export class Name {
   }
 
   /**
+   * The name of the wire labels wire[start, end) (no root octet) followed by
+   * `origin`'s, when every octet is plain (none needs an escape); else undefined.
+   * For names read back from wire data already checked (a zone's columns): no
+   * presentation text to parse again.
+   */
+  static fromPlainWire(wire: Uint8Array, start: number, end: number, origin: Name): Name | undefined {
+    if (start === end) return origin;
+    if (end - start + origin.wireLength > MAX_NAME) return undefined;
+    let text = '';
+    let count = 0;
+    for (let p = start; p < end; p += wire[p]! + 1, count++) {
+      for (let i = p + 1; i <= p + wire[p]!; i++) {
+        if (!isPlain(wire[i]!)) return undefined;
+        text += String.fromCharCode(wire[i]!);
+      }
+      text += '.';
+    }
+    return new Name(origin.labelCount === 0 ? text : text + origin.text, count + origin.labelCount);
+  }
+
+  /**
    * Parses presentation form (RFC 1035 §5.1 escapes: \X and \DDD). A name without a
    * trailing dot is relative to `origin`; without an origin it is taken as absolute.
    */

@@ -6,7 +6,7 @@
 // says) and the key stays injective. A name's key starts with the key of each
 // of its ancestors, so existence, enclosers and cuts are prefix questions.
 // Keys inside a zone leave the zone's own labels out: the apex's key is empty.
-import { isPlain, Name } from '../wire/name.js';
+import { Name } from '../wire/name.js';
 
 /** Longest key: every octet of a 255-octet name escaped. */
 export const MAX_KEY = 512;
@@ -138,16 +138,7 @@ export function compareKeys(a: Uint8Array, as: number, ae: number, b: Uint8Array
  * theirs: a Name made from labels keeps a Buffer per label.
  */
 export function nameOf(wire: Uint8Array, start: number, end: number, origin: Name): Name {
-  if (start === end) return origin;
-  let text = '';
-  for (let p = start; p < end; p += wire[p]! + 1) {
-    for (let i = p + 1; i <= p + wire[p]!; i++) {
-      if (!isPlain(wire[i]!)) return fromLabels(wire, start, end, origin);
-      text += String.fromCharCode(wire[i]!);
-    }
-    text += '.';
-  }
-  return Name.parse(origin.labelCount === 0 ? text : text + origin.toString());
+  return Name.fromPlainWire(wire, start, end, origin) ?? fromLabels(wire, start, end, origin);
 }
 
 /**

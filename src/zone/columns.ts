@@ -29,8 +29,17 @@ export class Column<T extends Typed> {
     this.data[this.length++] = v;
   }
 
+  /** Appends `src[start, end)`, each value plus `shift`. */
+  appendShifted(src: Typed, start: number, end: number, shift: number): void {
+    this.reserve(end - start);
+    const data = this.data;
+    let at = this.length;
+    for (let i = start; i < end; i++) data[at++] = src[i]! + shift;
+    this.length = at;
+  }
+
   /** Appends `src[start, end)`. */
-  append(src: Uint8Array, start: number, end: number): void {
+  append(src: Typed, start: number, end: number): void {
     if (this.length + end - start > this.data.length) this.grow(end - start);
     // Most values are a few octets: a loop costs less than a view to copy from.
     if (end - start > 32) {

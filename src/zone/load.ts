@@ -4,12 +4,12 @@ import { basename, dirname } from 'node:path';
 import { Name } from '../wire/name.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
-import { parseMasterFile } from './masterfile.js';
+import { findCut, parseMasterFile, parseMasterFileInParts, parseMasterFilePart, type IncludeReader, type PartRead } from './masterfile.js';
 import { Zone } from './zone.js';
-import { VersionBuilder } from './version-builder.js';
+import { VersionBuilder, type StagedRecords } from './version-builder.js';
 import type { ZoneVersion } from './version.js';
 import { parseYamlZone, type YamlSink } from './yaml.js';
-import { confinedPath, readBudget, readSource, SOURCE_DEFAULTS, SourceError, type ReadBudget, type SourceLimits } from './source.js';
+import { confinedPath, readBudget, readSource, readSourceOctets, SOURCE_DEFAULTS, SourceError, type ReadBudget, type SourceLimits } from './source.js';
 import type { RecordPositions } from './records.js';
 import type { ParsedZoneText } from './masterfile.js';
 
@@ -65,8 +65,47 @@ export function parseZoneText(
   { sink, pending }: { sink?: YamlSink; pending?: ReadonlyMap<string, string> } = {},
 ): ParsedZoneText {
   if (isYamlZone(file, opts)) return parseYamlZone(text, file, origin, opts.defaultTtl, sink);
+  return parseMasterFile(text, file, origin, opts.defaultTtl, includeReader(file, opts, budget, pending), sink && ((r) => sink.add(r)));
+}
+
+function includeReader(file: string, opts: LoadOptions, budget: ReadBudget, pending?: ReadonlyMap<string, string>): IncludeReader {
   const roots = [dirname(file), ...(opts.sources ?? SOURCE_DEFAULTS).includeDirs];
-  return parseMasterFile(text, file, origin, opts.defaultTtl, (path) => pending?.get(path) ?? readSource(confinedPath(path, roots), budget), sink && ((r) => sink.add(r)));
+  return (path) => pending?.get(path) ?? readSource(confinedPath(path, roots), budget);
+}
+
+/**
+ * A master file at least this large is read in two parts, the second on
+ * another thread (see parseMasterFileInParts): about 300,000 records, where
+ * the half saved is well over what starting that thread costs.
+ */
+export const PARTS_FROM = 8 * 2 ** 20;
+
+/** The part of a master file after a cut, to read on another thread (names as text: a Name does not survive the structured clone). */
+export interface PartRequest {
+  /** The file's octets after the cut. */
+  part: Uint8Array;
+  file: string;
+  origin: string;
+  cut: { line: number; origin: string; dollarTtl: number | undefined };
+  defaultTtl: number;
+}
+
+export interface PartReply {
+  read: PartRead;
+  staged: StagedRecords;
+}
+
+/** Reads a part on another thread; undefined when that failed (the part is then read here). Never rejects. */
+export type PartReader = (req: PartRequest) => Promise<PartReply | undefined>;
+
+/** What the other thread does with a PartRequest. */
+export function readPart(req: PartRequest): PartReply {
+  const origin = Name.parse(req.origin);
+  const builder = new VersionBuilder(origin, req.file, { serial: 0, ttl: req.defaultTtl }, Math.ceil(req.part.length / 24));
+  const cut = { at: 0, line: req.cut.line, origin: Name.parse(req.cut.origin), dollarTtl: req.cut.dollarTtl };
+  const text = Buffer.from(req.part.buffer, req.part.byteOffset, req.part.length).toString('utf8');
+  const read = parseMasterFilePart(text, req.file, cut, req.defaultTtl, (r) => builder.add(r, r.pos));
+  return { read, staged: builder.staged() };
 }
 
 function originOf(file: string): Name {
@@ -80,34 +119,40 @@ function originOf(file: string): Name {
   }
 }
 
-/** A zone file's text, read within the limits, and the serial an automatic SOA gets. */
-interface ZoneText {
+/** A zone file's octets, read within the limits, and the serial an automatic SOA gets. */
+interface ZoneSource {
   origin: Name;
-  text: string;
+  octets: Buffer;
   budget: ReadBudget;
   serial: number;
 }
 
-function readZoneText(file: string, opts: LoadOptions): ZoneText {
+/** `shared`: the octets go in memory another thread can read (see readSourceOctets). */
+function readZoneSource(file: string, opts: LoadOptions, shared: boolean): ZoneSource {
   const origin = opts.origin ?? originOf(file);
   const sources = opts.sources ?? SOURCE_DEFAULTS;
   const budget = readBudget(sources);
-  let text: string;
+  let octets: Buffer;
   let mtimeMs: number;
   try {
     const real = confinedPath(file, [dirname(file), ...sources.includeDirs]);
-    text = readSource(real, budget);
+    octets = readSourceOctets(real, budget, shared);
     mtimeMs = statSync(real).mtimeMs;
   } catch (e) {
     if (!(e instanceof SourceError)) throw e;
     throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: `cannot read: ${e.message}` }]);
   }
+  // An automatic serial follows the file's modification time: it increases with
+  // every saved edit and stays put across restarts.
+  return { origin, octets, budget, serial: Math.floor(mtimeMs / 1000) >>> 0 };
+}
+
+function zoneText(octets: Buffer, file: string): string {
+  const text = octets.toString('utf8');
   // An editor that truncates before writing leaves an empty file for a moment:
   // never take that for a zone with no records.
   if (text.trim() === '') throw new ZoneLoadError([{ pos: { file, line: 1, col: 1 }, severity: 'error', message: 'zone file is empty' }]);
-  // An automatic serial follows the file's modification time: it increases with
-  // every saved edit and stays put across restarts.
-  return { origin, text, budget, serial: Math.floor(mtimeMs / 1000) >>> 0 };
+  return text;
 }
 
 /**
@@ -151,19 +196,31 @@ export interface LoadedVersion {
   autoSerial: boolean;
 }
 
-export async function loadZoneVersion(file: string, opts: LoadOptions): Promise<{ zone: LoadedVersion; diagnostics: Diagnostic[] }> {
-  const { origin, text, budget, serial } = readZoneText(file, opts);
+export async function loadZoneVersion(file: string, opts: LoadOptions, readElsewhere?: PartReader): Promise<{ zone: LoadedVersion; diagnostics: Diagnostic[] }> {
+  const yaml = isYamlZone(file, opts);
+  const { origin, octets, budget, serial } = readZoneSource(file, opts, !!readElsewhere && !yaml);
   // About 30 octets of master file a record (more in YAML): the builder's columns rarely grow.
-  const expected = isYamlZone(file, opts) ? text.length >> 5 : Math.ceil(text.length / 24);
+  const expected = yaml ? octets.length >> 5 : Math.ceil(octets.length / 24);
   const newBuilder = () => new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, expected);
   let builder = newBuilder();
   const sink: YamlSink = { add: (r) => builder.add(r, r.pos), restart: () => void (builder = newBuilder()) };
-  const parsed = parsedOrThrow(parseZoneText(text, file, origin, opts, budget, { sink }), opts);
+  const cut = readElsewhere && !yaml && octets.length >= PARTS_FROM ? findCut(octets, origin) : undefined;
+  let parsed: ParsedZoneText | undefined;
+  if (cut) {
+    // The other thread decodes its octets itself, from the same memory.
+    const request = { part: octets.subarray(cut.at), file, origin: origin.toString(), cut: { line: cut.line, origin: cut.origin.toString(), dollarTtl: cut.dollarTtl }, defaultTtl: opts.defaultTtl };
+    const part = readElsewhere!(request).then((reply) => reply && { read: reply.read, take: () => builder.append(reply.staged) });
+    parsed = await parseMasterFileInParts(octets.toString('utf8', 0, cut.at), file, origin, opts.defaultTtl, sink.add, cut, part);
+    if (!parsed) sink.restart();
+  }
+  parsed ??= parseZoneText(zoneText(octets, file), file, origin, opts, budget, { sink });
+  parsedOrThrow(parsed, opts);
   // In a master file an SOA that is written is never automatic (then there is none to set), and one made up takes `serial`.
   if (parsed.autoSerial) builder.setSoaSerials(serial);
+  const { autoSerial } = parsed;
   return built(parsed, () => {
     const { version, positions, written, diagnostics } = builder.finish();
-    return { zone: { version, positions, written, autoSerial: parsed.autoSerial }, diagnostics };
+    return { zone: { version, positions, written, autoSerial }, diagnostics };
   });
 }
 

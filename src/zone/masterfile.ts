@@ -74,10 +74,10 @@ function endsUnquoted(c: number): boolean {
  */
 class Lexer {
   private pos = 0;
-  private line = 1;
   private lineStart = 0;
 
-  constructor(private readonly text: string, private readonly fail: (line: number, col: number, message: string) => void) {}
+  /** `line`: the number of the text's first line (a part of a file after a cut starts further on). */
+  constructor(private readonly text: string, private readonly fail: (line: number, col: number, message: string) => void, private line = 1) {}
 
   /** The next entry, whether its line began with a blank (the owner is omitted), or undefined at the end. */
   next(): { tokens: Token[]; blankOwner: boolean } | undefined {
@@ -378,9 +378,16 @@ class MasterFileParser {
   autoSerial = true;
   private errors = 0;
   /** From $TTL (or an SOA's MINIMUM when the file has no $TTL). */
-  private dollarTtl: number | undefined;
+  dollarTtl: number | undefined;
   /** The last TTL written on a record. */
   private lastTtl: number | undefined;
+  /**
+   * Reading the part after a cut (see MasterFileCut): the last TTL written
+   * before it is not known here until a record writes one. A record that would
+   * take it sets `tookUnknownTtl`, and the part is read again after the head.
+   */
+  lastTtlUnknown = false;
+  tookUnknownTtl = false;
   origin: Name;
   // A few names recur very often (MX exchanges, NS targets, owners written again):
   // one Name object each saves parsing time and memory. Names as written, under
@@ -436,7 +443,7 @@ class MasterFileParser {
    * most likely is, a file that is not a zone file (a password file, a binary):
    * one error says so, and nothing of its content is quoted or read further.
    */
-  parseFile(text: string, file: string, including: readonly string[]): void {
+  parseFile(text: string, file: string, including: readonly string[], firstLine = 1): void {
     const included = including.length > 1;
     const errorsBefore = this.diagnostics.length;
     const notAZoneFile = (line: number, col: number) => {
@@ -451,7 +458,7 @@ class MasterFileParser {
         throw new TooManyErrors();
       }
     };
-    const lexer = new Lexer(text, fail);
+    const lexer = new Lexer(text, fail, firstLine);
     // undefined: no owner yet; null: the last owner was bad and has been reported.
     let owner: Name | null | undefined;
     let entry = lexer.next();
@@ -481,6 +488,15 @@ class MasterFileParser {
         if (firstEntry && !isDirective && !namesAType(tokens)) return notAZoneFile(first.line, first.col);
         fail(e.token.line, e.token.col, e.message);
       }
+    }
+  }
+
+  /** Reads the zone file itself (parseFile at the top), up to MAX_ERRORS errors. */
+  read(text: string, file: string, firstLine = 1): void {
+    try {
+      this.parseFile(text, file, [resolve(file)], firstLine);
+    } catch (e) {
+      if (!(e instanceof TooManyErrors)) throw e;
     }
   }
 
@@ -592,9 +608,14 @@ class MasterFileParser {
     // Without $TTL a record takes the last TTL written (RFC 1035 §5.1), and an SOA
     // with none takes its MINIMUM, which then serves as $TTL: both as BIND does.
     // Where BIND would reject the zone for want of any TTL, the server's default is used.
-    if (ttl !== undefined) this.lastTtl = ttl;
-    else if (this.dollarTtl !== undefined) ttl = this.dollarTtl;
-    else if (this.lastTtl !== undefined) ttl = this.lastTtl;
+    if (ttl !== undefined) {
+      this.lastTtl = ttl;
+      this.lastTtlUnknown = false;
+    } else if (this.dollarTtl !== undefined) ttl = this.dollarTtl;
+    else if (this.lastTtlUnknown) {
+      this.tookUnknownTtl = true;
+      ttl = this.defaultTtl;
+    } else if (this.lastTtl !== undefined) ttl = this.lastTtl;
     else if (type === RRType.SOA) ttl = this.dollarTtl = Math.min(soaMinimum(rdata), MAX_TTL);
     else ttl = this.defaultTtl;
     this.sink({ owner, type, ttl, rdata, pos });
@@ -617,10 +638,113 @@ export interface ParsedZoneText {
  */
 export function parseMasterFile(text: string, file: string, origin: Name, defaultTtl: number, readInclude?: IncludeReader, sink?: (r: ParsedRecord) => void): ParsedZoneText {
   const p = new MasterFileParser(origin, defaultTtl, readInclude, sink);
-  try {
-    p.parseFile(text, file, [resolve(file)]);
-  } catch (e) {
-    if (!(e instanceof TooManyErrors)) throw e;
-  }
+  p.read(text, file);
   return { records: p.records, diagnostics: p.diagnostics, autoSerial: p.autoSerial };
+}
+
+/** What reading the part after a cut found, besides its records. */
+export interface PartRead {
+  /** Read as the whole file's parser would have read it: no errors, and no record took a TTL written before the cut. */
+  clean: boolean;
+  /** No SOA in the part. */
+  autoSerial: boolean;
+}
+
+/** Reads `part`, the text after `cut` (see findCut), into `sink` as if the head before it had been read. */
+export function parseMasterFilePart(part: string, file: string, cut: MasterFileCut, defaultTtl: number, sink: (r: ParsedRecord) => void): PartRead {
+  const p = new MasterFileParser(cut.origin, defaultTtl, undefined, sink);
+  p.dollarTtl = cut.dollarTtl;
+  p.lastTtlUnknown = true;
+  p.read(part, file, cut.line);
+  return { clean: p.diagnostics.length === 0 && !p.tookUnknownTtl, autoSerial: p.autoSerial };
+}
+
+/** The part after a cut, read elsewhere: `take` adds its records after those sent to the sink so far. */
+export interface ReadPart {
+  read: PartRead;
+  take(): void;
+}
+
+/**
+ * parseMasterFile for a file cut at `cut` (see findCut): `head` is its text up
+ * to the cut, read here, while the part after it is read elsewhere (another
+ * thread) into `part`. When the head reads without an error and ends in the
+ * state the part was read with, and the part read clean, the part's records
+ * follow the head's and the outcome is the file's. Otherwise (the guess was
+ * wrong: an entry in parentheses runs over the cut, or a record takes its TTL
+ * from before it; either side has errors, to report in order; the part never
+ * came) undefined: read the whole file again, into a new sink.
+ */
+export async function parseMasterFileInParts(
+  head: string, file: string, origin: Name, defaultTtl: number, sink: (r: ParsedRecord) => void, cut: MasterFileCut, part: Promise<ReadPart | undefined>,
+): Promise<ParsedZoneText | undefined> {
+  const p = new MasterFileParser(origin, defaultTtl, undefined, sink);
+  p.read(head, file);
+  if (p.diagnostics.length > 0 || p.origin.toString() !== cut.origin.toString() || p.dollarTtl !== cut.dollarTtl) return undefined;
+  const read = await part;
+  if (!read?.read.clean) return undefined;
+  read.take();
+  return { records: p.records, diagnostics: p.diagnostics, autoSerial: p.autoSerial && read.read.autoSerial };
+}
+
+/**
+ * A place to cut a large master file in two, so that the part after it is read
+ * on another thread while this one reads the head: a line that starts with an
+ * owner name, and the $ORIGIN and $TTL in force there as the directives before
+ * it say. Read ahead without the parser, so it is a guess; the head's parser
+ * confirms it when it gets there (see parseMasterFileInParts).
+ */
+export interface MasterFileCut {
+  /** The offset of the line. */
+  at: number;
+  line: number;
+  origin: Name;
+  dollarTtl: number | undefined;
+}
+
+const LINE_FEED = 0x0a, DOLLAR = 0x24;
+
+/** An octet that can start an owner name at the beginning of a line (not a blank, comment, directive, parenthesis or quote). */
+function startsOwner(c: number): boolean {
+  return !endsUnquoted(c) && c !== DOLLAR;
+}
+
+/**
+ * A cut near `fraction` of a file's octets, or undefined where the file is not
+ * worth cutting: it $INCLUDEs (the part would read files on another thread,
+ * within the same octet budget), or a directive before the cut does not read
+ * plainly. A line feed is never part of a multi-octet UTF-8 character, so the
+ * octets on either side of a cut decode on their own.
+ */
+export function findCut(octets: Uint8Array, origin: Name, fraction = 0.5): MasterFileCut | undefined {
+  const text = Buffer.from(octets.buffer, octets.byteOffset, octets.length);
+  let at = text.indexOf(LINE_FEED, Math.floor(text.length * fraction));
+  while (at >= 0 && at + 1 < text.length && !startsOwner(text[at + 1]!)) at = text.indexOf(LINE_FEED, at + 1);
+  if (at < 0 || at + 1 >= text.length) return undefined;
+  at++;
+  let line = 1;
+  let dollarTtl: number | undefined;
+  for (let start = 0; ; line++) {
+    if (text[start] === DOLLAR) {
+      const words = text.toString('utf8', start, text.indexOf(LINE_FEED, start)).split(';')[0]!.trim().split(/[ \t]+/);
+      const [word, arg] = [words[0]!.toUpperCase(), words[1]];
+      if (words.length !== 2 || /[()"\\]/.test(arg!)) return undefined;
+      if (word === '$TTL') {
+        dollarTtl = parseTtl(arg!);
+        if (dollarTtl === undefined || dollarTtl > MAX_TTL) return undefined;
+      } else if (word === '$ORIGIN') {
+        try {
+          origin = parseDomainName(arg!, origin);
+        } catch {
+          return undefined;
+        }
+      } else {
+        return undefined;
+      }
+    }
+    start = text.indexOf(LINE_FEED, start) + 1;
+    if (start === at) break;
+  }
+  if (text.indexOf('\n$include', at, 'latin1') >= 0 || text.indexOf('\n$INCLUDE', at, 'latin1') >= 0) return undefined;
+  return { at, line: line + 1, origin, dollarTtl };
 }

@@ -65,6 +65,15 @@ function kindOf(mode: number): string {
  * non-blocking, so that a FIFO is refused at once instead of waiting for a writer.
  */
 export function readSource(path: string, budget: ReadBudget): string {
+  return readSourceOctets(path, budget).toString('utf8');
+}
+
+/**
+ * readSource's octets, not yet decoded; with `shared`, in memory that another
+ * thread can read too (a SharedArrayBuffer: posting it copies nothing).
+ */
+export function readSourceOctets(path: string, budget: ReadBudget, shared = false): Buffer {
+  const alloc = (n: number) => (shared ? Buffer.from(new SharedArrayBuffer(n)) : Buffer.allocUnsafe(n));
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = fstatSync(fd);
@@ -74,12 +83,12 @@ export function readSource(path: string, budget: ReadBudget): string {
     // Sized from fstat, grown if the file grows while it is read, and never past
     // one octet more than allowed: that octet tells a file over the limit.
     const cap = budget.remaining + 1;
-    let buf = Buffer.allocUnsafe(Math.min(cap, info.size + 1));
+    let buf = alloc(Math.min(cap, info.size + 1));
     let length = 0;
     for (;;) {
       if (length === buf.length) {
         if (length >= cap) throw tooLarge();
-        const bigger = Buffer.allocUnsafe(Math.min(cap, buf.length * 2));
+        const bigger = alloc(Math.min(cap, buf.length * 2));
         buf.copy(bigger, 0, 0, length);
         buf = bigger;
       }
@@ -88,10 +97,11 @@ export function readSource(path: string, budget: ReadBudget): string {
       length += n;
     }
     if (length > budget.remaining) throw tooLarge();
+    const octets = buf.subarray(0, length);
     // A NUL never appears in a zone file: this is a binary file, and its content is not for the log.
-    if (buf.subarray(0, length).includes(0)) throw new SourceError(`${path} is not a text file`);
+    if (octets.includes(0)) throw new SourceError(`${path} is not a text file`);
     budget.remaining -= length;
-    return buf.toString('utf8', 0, length);
+    return octets;
   } finally {
     closeSync(fd);
   }

@@ -42,6 +42,32 @@ export interface Built {
   written: Uint32Array;
 }
 
+/**
+ * The records a builder was given, as its columns hold them: what another
+ * thread's builder hands over (transferable arrays and a few strings), to be
+ * appended to this one's (see VersionBuilder.append).
+ */
+export interface StagedRecords {
+  keys: Uint8Array;
+  /** Where each owner's key starts in `keys`, and where the last one ends. */
+  keyStart: Uint32Array;
+  cases: Uint8Array;
+  caseStart: Uint32Array;
+  /** The first and last owner, as Name.toString() writes them ('' when none). */
+  firstOwner: string;
+  lastOwner: string;
+  stage: Uint32Array;
+  type: Uint16Array;
+  ttl: Uint32Array;
+  data: Uint8Array;
+  dataStart: Uint32Array;
+  files: string[];
+  file: Uint16Array;
+  line: Uint32Array;
+  col: Uint32Array;
+  found: { at: number; d: Diagnostic }[];
+}
+
 /** An RRset with more records than this finds duplicates through a Set rather than by comparing with each. */
 const LINEAR_DUPLICATES = 8;
 
@@ -65,6 +91,7 @@ export class VersionBuilder {
   private readonly stageCaseStart: Column<Uint32Array>;
   private lastOwner: Name | undefined;
   private lastOwnerText = '';
+  private firstOwnerText = '';
   // Records, in arrival order.
   private readonly recStage: Column<Uint32Array>;
   private readonly recType: Column<Uint16Array>;
@@ -128,6 +155,7 @@ export class VersionBuilder {
 
   private stage(owner: Name): void {
     this.lastOwnerText = owner.toString();
+    if (this.stageKeyStart.length === 1) this.firstOwnerText = this.lastOwnerText;
     const length = nameWire(owner, wire);
     const labels = owner.labelCount - this.originLabels;
     let end = 0;
@@ -137,6 +165,54 @@ export class VersionBuilder {
     this.stageKeyStart.push(this.stageKeys.length);
     if (needsCase(wire, end, length, this.originWire)) this.stageCases.append(wire, 0, length);
     this.stageCaseStart.push(this.stageCases.length);
+  }
+
+  /** The records added so far, to append to another builder's (see append); this builder is not used after. */
+  staged(): StagedRecords {
+    const at = <T extends Uint8Array | Uint16Array | Uint32Array>(c: Column<T>) => c.data.subarray(0, c.length) as T;
+    return {
+      keys: at(this.stageKeys), keyStart: at(this.stageKeyStart), cases: at(this.stageCases), caseStart: at(this.stageCaseStart),
+      firstOwner: this.firstOwnerText, lastOwner: this.lastOwnerText,
+      stage: at(this.recStage), type: at(this.recType), ttl: at(this.recTtl), data: at(this.data), dataStart: at(this.dataStart),
+      files: this.files, file: at(this.posFile), line: at(this.posLine), col: at(this.posCol), found: this.found,
+    };
+  }
+
+  /**
+   * Adds `s`'s records after those added so far, as if they had been added here
+   * one by one: its first owner joins the last owner here when add() would have joined them.
+   */
+  append(s: StagedRecords): void {
+    const records = this.recType.length;
+    const stages = s.keyStart.length - 1;
+    // add() starts no new owner for a record whose owner is written as the last one was.
+    const skip = stages > 0 && s.firstOwner === this.lastOwnerText ? 1 : 0;
+    const stageBase = this.stageKeyStart.length - 1 - skip;
+    this.stageKeyStart.appendShifted(s.keyStart, skip + 1, stages + 1, this.stageKeys.length - s.keyStart[skip]!);
+    this.stageKeys.append(s.keys, s.keyStart[skip]!, s.keys.length);
+    this.stageCaseStart.appendShifted(s.caseStart, skip + 1, stages + 1, this.stageCases.length - s.caseStart[skip]!);
+    this.stageCases.append(s.cases, s.caseStart[skip]!, s.cases.length);
+    const count = s.type.length;
+    this.recStage.appendShifted(s.stage, 0, count, stageBase);
+    this.recType.append(s.type, 0, count);
+    this.recTtl.append(s.ttl, 0, count);
+    this.dataStart.appendShifted(s.dataStart, 1, count + 1, this.data.length);
+    this.data.append(s.data, 0, s.data.length);
+    const fileOf = s.files.map((f) => {
+      let i = this.fileIndex.get(f);
+      if (i === undefined) this.fileIndex.set(f, (i = this.files.push(f) - 1));
+      return i;
+    });
+    // One file, as a part of a file has: the same index.
+    if (fileOf.every((f, i) => f === i)) this.posFile.append(s.file, 0, count);
+    else for (let r = 0; r < count; r++) this.posFile.push(fileOf[s.file[r]!]!);
+    this.posLine.append(s.line, 0, count);
+    this.posCol.append(s.col, 0, count);
+    for (const f of s.found) this.found.push({ at: f.at + records, d: f.d });
+    if (stages > 0) {
+      this.lastOwnerText = s.lastOwner;
+      this.lastOwner = undefined;
+    }
   }
 
   /** The owner of a stage, case as written. */

@@ -1,5 +1,6 @@
 // The zone loader thread ends once idle, so that what a parse left in its heap
-// is given back, and a later load starts it again.
+// is given back, and a later load starts it again. A large master file is read
+// in two parts, the second on a helper thread, into the zone read whole.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -7,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ZoneLoaderThread } from '../../src/zone/load-thread.js';
+import { loadZoneFile, PARTS_FROM } from '../../src/zone/load.js';
+import type { Zone } from '../../src/zone/zone.js';
 
 /** The threads of this process, as the kernel counts them. */
 function threads(): number {
@@ -40,5 +43,23 @@ describe('the zone loader thread', () => {
     const again = await loader.load(file, { defaultTtl: 3600 });
     assert.ok(again.ok, JSON.stringify(again.diagnostics));
     assert.equal(again.zone.recordCount, 3);
+  });
+
+  it('reads a master file over PARTS_FROM octets in two parts, on two threads, as one', { timeout: 120_000 }, async () => {
+    const big = join(dir, 'big.test.zone');
+    const lines = ['$TTL 300', '@ IN SOA ns1 hostmaster 1 3600 600 1209600 300', '  IN NS ns1', 'ns1 IN A 192.0.2.53'];
+    for (let i = 0, size = 0; size < PARTS_FROM * 1.1; i++) {
+      const line = i % 5 === 0 ? `h${i} 60 IN MX 10 ns1\n  IN TXT "host ${i}"` : i % 7 === 0 ? `$ORIGIN s${i % 3}.big.test.\nh${i} IN A 10.1.${(i >> 8) & 255}.${i & 255}\n$ORIGIN big.test.` : `h${i} IN A 10.0.${(i >> 8) & 255}.${i & 255}`;
+      lines.push(line);
+      size += line.length + 1;
+    }
+    await writeFile(big, lines.join('\n') + '\n');
+    const before = threads();
+    const loaded = await loader.load(big, { defaultTtl: 3600 });
+    assert.ok(loaded.ok, JSON.stringify(loaded.diagnostics));
+    assert.ok(threads() >= before + 2, `the loader and its helper (${before} threads before, ${threads()} after)`);
+    const here = (await loadZoneFile(big, { defaultTtl: 3600 })).zone;
+    const shape = (z: Zone) => ({ count: z.recordCount, digest: z.digest, serial: z.serial, positions: [...z.rrsets()].map((s) => `${s.owner} ${s.type} ${s.pos.line}:${s.pos.col}`) });
+    assert.deepEqual(shape(loaded.zone), shape(here));
   });
 });
