@@ -1,14 +1,25 @@
 // Growable typed arrays, for building a zone version's columns without an
 // object per record: each doubles when full and ends as an array on an
-// ArrayBuffer of its own (transferable; never a view into Node's Buffer pool).
+// ArrayBuffer of its own (transferable; never a view into Node's Buffer pool),
+// or, for a shared column, on a SharedArrayBuffer (other threads read it in place).
 type Typed = Uint8Array | Uint16Array | Uint32Array;
+
+interface TypedConstructor<T extends Typed> {
+  new (n: number): T;
+  new (buffer: SharedArrayBuffer): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
 
 export class Column<T extends Typed> {
   data: T;
   length = 0;
 
-  constructor(private readonly make: new (n: number) => T, capacity = 1024) {
-    this.data = new make(Math.max(capacity, 16));
+  constructor(private readonly make: TypedConstructor<T>, capacity = 1024, private readonly shared = false) {
+    this.data = this.alloc(Math.max(capacity, 16));
+  }
+
+  private alloc(n: number): T {
+    return typed(this.make, n, this.shared);
   }
 
   /** Room for `n` more values. */
@@ -19,7 +30,7 @@ export class Column<T extends Typed> {
   private grow(n: number): void {
     let size = this.data.length * 2;
     while (size < this.length + n) size *= 2;
-    const bigger = new this.make(size);
+    const bigger = this.alloc(size);
     bigger.set(this.data.subarray(0, this.length));
     this.data = bigger;
   }
@@ -38,8 +49,15 @@ export class Column<T extends Typed> {
     this.length = at;
   }
 
+  /** Appends all of `src`. */
+  appendAll(src: T): void {
+    this.reserve(src.length);
+    this.data.set(src, this.length);
+    this.length += src.length;
+  }
+
   /** Appends `src[start, end)`. */
-  append(src: Typed, start: number, end: number): void {
+  append(src: Uint8Array, start: number, end: number): void {
     if (this.length + end - start > this.data.length) this.grow(end - start);
     // Most values are a few octets: a loop costs less than a view to copy from.
     if (end - start > 32) {
@@ -61,10 +79,22 @@ export class Column<T extends Typed> {
    */
   finish(): T {
     if (this.data.length - this.length <= this.data.length >> 3) return this.data.subarray(0, this.length) as T;
-    return this.data.slice(0, this.length) as T;
+    const copy = this.alloc(this.length);
+    copy.set(this.data.subarray(0, this.length));
+    return copy;
   }
 }
 
-export const bytes = (capacity?: number) => new Column(Uint8Array, capacity);
-export const u16s = (capacity?: number) => new Column(Uint16Array, capacity);
-export const u32s = (capacity?: number) => new Column(Uint32Array, capacity);
+/** A typed array of `n` values, on a SharedArrayBuffer when `shared`. */
+export function typed<T extends Typed>(make: TypedConstructor<T>, n: number, shared = false): T {
+  return shared ? new make(new SharedArrayBuffer(n * make.BYTES_PER_ELEMENT)) : new make(n);
+}
+
+/** The buffers of `arrays` that a postMessage can move (transfer): a shared one is shared, not moved. */
+export function movable(arrays: readonly { buffer: ArrayBufferLike }[]): ArrayBuffer[] {
+  return arrays.map((a) => a.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}
+
+export const bytes = (capacity?: number, shared?: boolean) => new Column(Uint8Array, capacity, shared);
+export const u16s = (capacity?: number, shared?: boolean) => new Column(Uint16Array, capacity, shared);
+export const u32s = (capacity?: number, shared?: boolean) => new Column(Uint32Array, capacity, shared);

@@ -1,15 +1,16 @@
 // The loader thread (see load-thread.ts): reads, parses, builds and checks one
 // zone file at a time into a ZoneVersion, then hands it over as its buffers.
-// A large master file is read in two parts: the second on a helper thread,
-// which runs this same module and answers 'part' requests.
+// A large zone gets a helper thread, which runs this same module: it reads the
+// second part of a master file and runs half of the checks (see LoadHelper).
 import { statSync } from 'node:fs';
 import { parentPort, resourceLimits, Worker } from 'node:worker_threads';
 import type { Diagnostic } from './errors.js';
 import { loadWith } from './directory.js';
-import { isYamlZone, loadZoneVersion, PARTS_FROM, readPart, type LoadOptions, type PartReply, type PartRequest } from './load.js';
+import { checkPart, HELPED_FROM, loadZoneVersion, readPart, type CheckRequest, type LoadHelper, type LoadOptions, type PartRequest } from './load.js';
 import { Name } from '../wire/name.js';
 import { handOverZone, type ZoneHandOver } from './transport.js';
 import { workerEntry } from '../worker-entry.js';
+import { movable } from './columns.js';
 
 /** `origin` travels as text: a Name does not survive the structured clone. */
 export type LoaderRequest = { type: 'load'; file: string; options: Omit<LoadOptions, 'origin'>; origin?: string };
@@ -18,11 +19,11 @@ export type LoaderReply =
   | { type: 'zone'; zone: ZoneHandOver; diagnostics: Diagnostic[] };
 /**
  * Between the loader and its helper. A part the loader stopped waiting for (the
- * head had errors, or ran past the cut) is still answered: `id` tells that
- * answer from the next one's.
+ * head had errors) is still answered: `id` tells that answer from the next one's.
  */
-type HelperRequest = { type: 'part'; id: number } & PartRequest;
-type HelperReply = { type: 'part'; id: number; reply: PartReply | undefined };
+type HelperTask = { type: 'part'; req: PartRequest } | { type: 'check'; req: CheckRequest };
+type HelperRequest = HelperTask & { id: number };
+type HelperReply = { id: number; reply: unknown };
 
 /** Of each severity, the ones reported: a zone with a million warnings would otherwise log a million lines. */
 const MAX_REPORTED = 100;
@@ -41,13 +42,13 @@ function reported(diagnostics: Diagnostic[]): Diagnostic[] {
 
 const port = parentPort!;
 
-/** The helper thread, started for the first large master file and ended with this thread. */
+/** The helper thread, started for the first large zone and ended with this thread. */
 let helper: Worker | undefined;
 
 function startHelper(): Worker {
   const [entry, how] = workerEntry(import.meta.url, 'load-worker');
   const w = new Worker(entry, { ...how, resourceLimits });
-  // A helper that fails costs only time: its part is read here (see readElsewhere).
+  // A helper that fails costs only time: the loader does its work itself (see ask).
   w.on('error', () => {});
   w.on('exit', () => {
     if (helper === w) helper = undefined;
@@ -57,42 +58,55 @@ function startHelper(): Worker {
 
 let lastId = 0;
 
-function readElsewhere(req: PartRequest): Promise<PartReply | undefined> {
+/** The helper's reply to `req`, or undefined when it ends first. */
+function ask<T>(task: HelperTask): Promise<T | undefined> {
   const w = (helper ??= startHelper());
   const id = ++lastId;
   return new Promise((resolve) => {
-    const done = (reply: PartReply | undefined) => {
+    const done = (reply: T | undefined) => {
       w.off('message', answered);
       w.off('exit', ended);
       resolve(reply);
     };
-    const answered = (m: HelperReply) => m.id === id && done(m.reply);
+    const answered = (m: HelperReply) => m.id === id && done(m.reply as T | undefined);
     const ended = () => done(undefined);
     w.on('message', answered);
     w.on('exit', ended);
-    w.postMessage({ type: 'part', id, ...req } satisfies HelperRequest);
+    // Shared memory (the part's octets, the version's columns) is shared, not copied.
+    w.postMessage({ id, ...task } satisfies HelperRequest);
   });
 }
 
-/** The part's columns go back as transferred buffers, not copies. */
-function readPartHere({ id, ...req }: HelperRequest): void {
-  let reply: PartReply | undefined;
+const asHelper: LoadHelper = {
+  readPart: (req) => ask({ type: 'part', req }),
+  check: (req) => ask({ type: 'check', req }),
+};
+
+/** Runs a request as the helper; the part's columns go back as transferred buffers, not copies. */
+function help(m: HelperRequest): void {
+  let reply;
+  let transfer: ArrayBuffer[] = [];
   try {
-    reply = readPart(req);
+    if (m.type === 'check') reply = checkPart(m.req);
+    else {
+      reply = readPart(m.req);
+      const s = reply.staged;
+      transfer = movable([s.keys, s.keyStart, s.cases, s.caseStart, s.stage, s.type, s.ttl, s.data, s.dataStart, s.file, s.line, s.col]);
+    }
   } catch {
-    // A bug here must not fail the load: the loader reads the part itself.
+    // A bug here must not fail the load: the loader does the work itself.
+    reply = undefined;
+    transfer = [];
   }
-  const s = reply?.staged;
-  const transfer = s ? [s.keys, s.keyStart, s.cases, s.caseStart, s.stage, s.type, s.ttl, s.data, s.dataStart, s.file, s.line, s.col].map((a) => a.buffer as ArrayBuffer) : [];
-  port.postMessage({ type: 'part', id, reply } satisfies HelperReply, transfer);
+  port.postMessage({ id: m.id, reply } satisfies HelperReply, transfer);
 }
 
 port.on('message', (req: LoaderRequest | HelperRequest) => {
-  if (req.type === 'part') return readPartHere(req);
+  if (req.type !== 'load') return help(req);
   void (async () => {
     // Started before the file is read, so that it is ready when the part is.
-    if (!helper && !isYamlZone(req.file, req.options) && sizeOf(req.file) >= PARTS_FROM) helper = startHelper();
-    const r = await loadWith((file, opts) => loadZoneVersion(file, opts, readElsewhere), req.file, { ...req.options, origin: req.origin === undefined ? undefined : Name.parse(req.origin) });
+    if (!helper && sizeOf(req.file) >= HELPED_FROM) helper = startHelper();
+    const r = await loadWith((file, opts) => loadZoneVersion(file, opts, asHelper), req.file, { ...req.options, origin: req.origin === undefined ? undefined : Name.parse(req.origin) });
     if (!r.ok) {
       port.postMessage({ type: 'failed', diagnostics: reported(r.diagnostics) } satisfies LoaderReply);
       return;

@@ -7,10 +7,12 @@ import { ZoneLoadError } from './errors.js';
 import { findCut, parseMasterFile, parseMasterFileInParts, parseMasterFilePart, type IncludeReader, type PartRead } from './masterfile.js';
 import { Zone } from './zone.js';
 import { VersionBuilder, type StagedRecords } from './version-builder.js';
-import type { ZoneVersion } from './version.js';
+import { checkVersion } from './version-check.js';
+import { versionDigest } from './digest.js';
+import { ZoneVersion, type VersionHandOver } from './version.js';
 import { parseYamlZone, type YamlSink } from './yaml.js';
 import { confinedPath, readBudget, readSource, readSourceOctets, SOURCE_DEFAULTS, SourceError, type ReadBudget, type SourceLimits } from './source.js';
-import type { RecordPositions } from './records.js';
+import { RecordPositions } from './records.js';
 import type { ParsedZoneText } from './masterfile.js';
 
 export interface LoadOptions {
@@ -74,11 +76,11 @@ function includeReader(file: string, opts: LoadOptions, budget: ReadBudget, pend
 }
 
 /**
- * A master file at least this large is read in two parts, the second on
- * another thread (see parseMasterFileInParts): about 300,000 records, where
- * the half saved is well over what starting that thread costs.
+ * A zone file at least this large is loaded with a helper thread (see
+ * LoadHelper): about 300,000 records, where the time saved is well over what
+ * starting that thread costs.
  */
-export const PARTS_FROM = 8 * 2 ** 20;
+export const HELPED_FROM = 8 * 2 ** 20;
 
 /** The part of a master file after a cut, to read on another thread (names as text: a Name does not survive the structured clone). */
 export interface PartRequest {
@@ -95,16 +97,47 @@ export interface PartReply {
   staged: StagedRecords;
 }
 
-/** Reads a part on another thread; undefined when that failed (the part is then read here). Never rejects. */
-export type PartReader = (req: PartRequest) => Promise<PartReply | undefined>;
+/** A version written in shared memory (and where its records were written), for another thread to run check.ts's checks of the nodes from written[from] on. */
+export interface CheckRequest {
+  version: VersionHandOver['message'];
+  positions: { files: readonly string[]; file: Uint16Array; line: Uint32Array; col: Uint32Array };
+  written: Uint32Array;
+  from: number;
+}
 
-/** What the other thread does with a PartRequest. */
+/** Those checks' warnings, and the version's digest (see Zone.digest), which that thread has time to compute. */
+export interface CheckReply {
+  diagnostics: Diagnostic[];
+  digest: string;
+}
+
+/**
+ * What a thread beside the loader does for a large zone: read the second part
+ * of a master file (parseMasterFileInParts), and run the last part of the
+ * checks while the loader runs the rest. Neither rejects: undefined when the
+ * thread could not, and the loader then does that work itself.
+ */
+export interface LoadHelper {
+  readPart(req: PartRequest): Promise<PartReply | undefined>;
+  check(req: CheckRequest): Promise<CheckReply | undefined>;
+}
+
+/** What the helper thread does with a CheckRequest. */
+export function checkPart(req: CheckRequest): CheckReply {
+  const version = ZoneVersion.receive(req.version);
+  const p = req.positions;
+  const diagnostics = checkVersion(version, new RecordPositions(p.files, p.file, p.line, p.col), req.written.subarray(req.from));
+  return { diagnostics, digest: versionDigest(version, req.written) };
+}
+
+/** What the helper thread does with a PartRequest. */
 export function readPart(req: PartRequest): PartReply {
   const origin = Name.parse(req.origin);
   const builder = new VersionBuilder(origin, req.file, { serial: 0, ttl: req.defaultTtl }, Math.ceil(req.part.length / 24));
   const cut = { at: 0, line: req.cut.line, origin: Name.parse(req.cut.origin), dollarTtl: req.cut.dollarTtl };
   const text = Buffer.from(req.part.buffer, req.part.byteOffset, req.part.length).toString('utf8');
   const read = parseMasterFilePart(text, req.file, cut, req.defaultTtl, (r) => builder.add(r, r.pos));
+  builder.sortOwners();
   return { read, staged: builder.staged() };
 }
 
@@ -194,23 +227,28 @@ export interface LoadedVersion {
   written: Uint32Array;
   /** The serial was not written in the file (`serial: auto`, or no SOA): the server picks it. */
   autoSerial: boolean;
+  /** Zone.digest, when the helper thread computed it. */
+  digest?: string;
 }
 
-export async function loadZoneVersion(file: string, opts: LoadOptions, readElsewhere?: PartReader): Promise<{ zone: LoadedVersion; diagnostics: Diagnostic[] }> {
+export async function loadZoneVersion(file: string, opts: LoadOptions, helper?: LoadHelper): Promise<{ zone: LoadedVersion; diagnostics: Diagnostic[] }> {
   const yaml = isYamlZone(file, opts);
-  const { origin, octets, budget, serial } = readZoneSource(file, opts, !!readElsewhere && !yaml);
+  const { origin, octets, budget, serial } = readZoneSource(file, opts, !!helper && !yaml);
+  // rotor check's findings come in the order of one thread's.
+  const helped = !opts.everyFinding && octets.length >= HELPED_FROM ? helper : undefined;
   // About 30 octets of master file a record (more in YAML): the builder's columns rarely grow.
   const expected = yaml ? octets.length >> 5 : Math.ceil(octets.length / 24);
   const newBuilder = () => new VersionBuilder(origin, file, { serial, ttl: opts.defaultTtl }, expected);
   let builder = newBuilder();
   const sink: YamlSink = { add: (r) => builder.add(r, r.pos), restart: () => void (builder = newBuilder()) };
-  const cut = readElsewhere && !yaml && octets.length >= PARTS_FROM ? findCut(octets, origin) : undefined;
+  const cut = helped && !yaml ? findCut(octets, origin) : undefined;
   let parsed: ParsedZoneText | undefined;
   if (cut) {
-    // The other thread decodes its octets itself, from the same memory.
+    // The helper decodes its octets itself, from the same memory.
     const request = { part: octets.subarray(cut.at), file, origin: origin.toString(), cut: { line: cut.line, origin: cut.origin.toString(), dollarTtl: cut.dollarTtl }, defaultTtl: opts.defaultTtl };
-    const part = readElsewhere!(request).then((reply) => reply && { read: reply.read, take: () => builder.append(reply.staged) });
-    parsed = await parseMasterFileInParts(octets.toString('utf8', 0, cut.at), file, origin, opts.defaultTtl, sink.add, cut, part);
+    const part = helped!.readPart(request).then((reply) => reply && { read: reply.read, take: () => builder.append(reply.staged) });
+    // Each side sorts its owners: the builder then merges the two orders instead of sorting them all.
+    parsed = await parseMasterFileInParts(octets.toString('utf8', 0, cut.at), file, origin, opts.defaultTtl, sink.add, cut, part, () => builder.sortOwners());
     if (!parsed) sink.restart();
   }
   parsed ??= parseZoneText(zoneText(octets, file), file, origin, opts, budget, { sink });
@@ -218,10 +256,20 @@ export async function loadZoneVersion(file: string, opts: LoadOptions, readElsew
   // In a master file an SOA that is written is never automatic (then there is none to set), and one made up takes `serial`.
   if (parsed.autoSerial) builder.setSoaSerials(serial);
   const { autoSerial } = parsed;
-  return built(parsed, () => {
-    const { version, positions, written, diagnostics } = builder.finish();
-    return { zone: { version, positions, written, autoSerial }, diagnostics };
+  const { zone, diagnostics } = built(parsed, () => {
+    const b = helped ? builder.write(true) : builder.finish();
+    return { zone: b, diagnostics: b.diagnostics };
   });
+  const { version, positions, written } = zone;
+  if (!helped) return { zone: { version, positions, written, autoSerial }, diagnostics };
+  // The checks in two parts, the second on the helper, which reads the version
+  // where it lies and computes its digest too: so it takes the smaller part.
+  const from = Math.floor((written.length * 2) / 3);
+  const second = helped.check({ version: version.message(), positions, written, from });
+  diagnostics.push(...checkVersion(version, positions, written.subarray(0, from)));
+  const reply = await second;
+  diagnostics.push(...(reply ? reply.diagnostics : checkVersion(version, positions, written.subarray(from))));
+  return { zone: { version, positions, written, autoSerial, digest: reply?.digest }, diagnostics };
 }
 
 /** A zone file as the zone served (rotor serve's first load, rotor convert). */

@@ -674,13 +674,16 @@ export interface ReadPart {
  * wrong: an entry in parentheses runs over the cut, or a record takes its TTL
  * from before it; either side has errors, to report in order; the part never
  * came) undefined: read the whole file again, into a new sink.
+ * `meanwhile` runs once the head is read, while the part may still be coming.
  */
 export async function parseMasterFileInParts(
   head: string, file: string, origin: Name, defaultTtl: number, sink: (r: ParsedRecord) => void, cut: MasterFileCut, part: Promise<ReadPart | undefined>,
+  meanwhile?: () => void,
 ): Promise<ParsedZoneText | undefined> {
   const p = new MasterFileParser(origin, defaultTtl, undefined, sink);
   p.read(head, file);
   if (p.diagnostics.length > 0 || p.origin.toString() !== cut.origin.toString() || p.dollarTtl !== cut.dollarTtl) return undefined;
+  meanwhile?.();
   const read = await part;
   if (!read?.read.clean) return undefined;
   read.take();

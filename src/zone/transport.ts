@@ -4,6 +4,7 @@
 // order names were first written: one message, moved rather than copied, so
 // the serving thread deserializes nothing per record, and serves the version
 // as it arrives.
+import { movable } from './columns.js';
 import { versionDigest } from './digest.js';
 import type { LoadedVersion } from './load.js';
 import { RecordPositions } from './records.js';
@@ -23,13 +24,13 @@ export interface ZoneHandOver {
 /** The message and transfer list that move a loaded version; it is unusable here afterwards. */
 export function handOverZone(loaded: LoadedVersion, file: string): { message: ZoneHandOver; transfer: ArrayBuffer[] } {
   const { version, positions, written } = loaded;
-  // Zone.digest of the zone the version becomes, computed here rather than on the serving thread.
-  const digest = versionDigest(version, written);
+  // Zone.digest of the zone the version becomes, computed here (or by the loader's helper) rather than on the serving thread.
+  const digest = loaded.digest ?? versionDigest(version, written);
   const { message, transfer } = version.handOver();
   const { files, file: fileIndex, line, col } = positions;
   return {
     message: { file, autoSerial: loaded.autoSerial, digest, version: message, positions: { files, file: fileIndex, line, col }, written },
-    transfer: [...transfer, fileIndex.buffer as ArrayBuffer, line.buffer as ArrayBuffer, col.buffer as ArrayBuffer, written.buffer as ArrayBuffer],
+    transfer: [...transfer, ...movable([fileIndex, line, col, written])],
   };
 }
 

@@ -11,7 +11,7 @@ import { RRType, typeName } from '../wire/types.js';
 import { targetOf } from '../rrtypes/registry.js';
 import { setSoaSerial, soaData } from '../rrtypes/soa.js';
 import { compareKeys, keyWire, MAX_KEY, nameOf, nameWire, needsCase, wireKey, wireOf } from './canonical.js';
-import { bytes, u16s, u32s, type Column } from './columns.js';
+import { bytes, typed, u16s, u32s, type Column } from './columns.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
 import { RecordPositions, type SourcePos } from './records.js';
@@ -66,6 +66,8 @@ export interface StagedRecords {
   line: Uint32Array;
   col: Uint32Array;
   found: { at: number; d: Diagnostic }[];
+  /** The owners in canonical order, when sortOwners was called after the last one was added. */
+  order: Uint32Array | undefined;
 }
 
 /** An RRset with more records than this finds duplicates through a Set rather than by comparing with each. */
@@ -92,6 +94,8 @@ export class VersionBuilder {
   private lastOwner: Name | undefined;
   private lastOwnerText = '';
   private firstOwnerText = '';
+  /** The owners so far in canonical order (sortOwners); dropped when another is added. */
+  private sorted: Uint32Array | undefined;
   // Records, in arrival order.
   private readonly recStage: Column<Uint32Array>;
   private readonly recType: Column<Uint16Array>;
@@ -154,6 +158,7 @@ export class VersionBuilder {
   }
 
   private stage(owner: Name): void {
+    this.sorted = undefined;
     this.lastOwnerText = owner.toString();
     if (this.stageKeyStart.length === 1) this.firstOwnerText = this.lastOwnerText;
     const length = nameWire(owner, wire);
@@ -175,7 +180,26 @@ export class VersionBuilder {
       firstOwner: this.firstOwnerText, lastOwner: this.lastOwnerText,
       stage: at(this.recStage), type: at(this.recType), ttl: at(this.recTtl), data: at(this.data), dataStart: at(this.dataStart),
       files: this.files, file: at(this.posFile), line: at(this.posLine), col: at(this.posCol), found: this.found,
+      order: this.sorted,
     };
+  }
+
+  /** Owner `a`'s key against owner `b`'s, and the earlier added first among equal ones. */
+  private compareOwners(a: number, b: number): number {
+    const keys = this.stageKeys.data;
+    const ks = this.stageKeyStart.data;
+    return compareKeys(keys, ks[a]!, ks[a + 1]!, keys, ks[b]!, ks[b + 1]!) || a - b;
+  }
+
+  /**
+   * Sorts the owners added so far into canonical order, work that write()
+   * then skips: a loader does it while it waits for another thread's part,
+   * which comes sorted too (see append).
+   */
+  sortOwners(): void {
+    const order = new Uint32Array(this.stageKeyStart.length - 1);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    this.sorted = order.sort((a, b) => this.compareOwners(a, b));
   }
 
   /**
@@ -194,8 +218,8 @@ export class VersionBuilder {
     this.stageCases.append(s.cases, s.caseStart[skip]!, s.cases.length);
     const count = s.type.length;
     this.recStage.appendShifted(s.stage, 0, count, stageBase);
-    this.recType.append(s.type, 0, count);
-    this.recTtl.append(s.ttl, 0, count);
+    this.recType.appendAll(s.type);
+    this.recTtl.appendAll(s.ttl);
     this.dataStart.appendShifted(s.dataStart, 1, count + 1, this.data.length);
     this.data.append(s.data, 0, s.data.length);
     const fileOf = s.files.map((f) => {
@@ -204,15 +228,35 @@ export class VersionBuilder {
       return i;
     });
     // One file, as a part of a file has: the same index.
-    if (fileOf.every((f, i) => f === i)) this.posFile.append(s.file, 0, count);
+    if (fileOf.every((f, i) => f === i)) this.posFile.appendAll(s.file);
     else for (let r = 0; r < count; r++) this.posFile.push(fileOf[s.file[r]!]!);
-    this.posLine.append(s.line, 0, count);
-    this.posCol.append(s.col, 0, count);
+    this.posLine.appendAll(s.line);
+    this.posCol.appendAll(s.col);
     for (const f of s.found) this.found.push({ at: f.at + records, d: f.d });
+    const mine = this.sorted;
+    this.sorted = undefined;
     if (stages > 0) {
       this.lastOwnerText = s.lastOwner;
       this.lastOwner = undefined;
     }
+    if (mine && s.order) this.sorted = this.merged(mine, s.order, stageBase, skip);
+  }
+
+  /** Two canonical orders as one: `b`'s owners numbered from `base` on, its owner 0 left out when `skip` (it joined this builder's last). */
+  private merged(a: Uint32Array, b: Uint32Array, base: number, skip: number): Uint32Array {
+    const out = new Uint32Array(a.length + b.length - skip);
+    let i = 0;
+    let j = 0;
+    let o = 0;
+    while (i < a.length || j < b.length) {
+      if (j < b.length && b[j]! < skip) {
+        j++;
+        continue;
+      }
+      const fromA = j >= b.length || (i < a.length && this.compareOwners(a[i]!, b[j]! + base) < 0);
+      out[o++] = fromA ? a[i++]! : b[j++]! + base;
+    }
+    return out;
   }
 
   /** The owner of a stage, case as written. */
@@ -246,17 +290,27 @@ export class VersionBuilder {
     }
   }
 
-  /** Sorts, checks and writes the version; throws ZoneLoadError when there are errors. */
+  /** Sorts, writes and checks the version; throws ZoneLoadError when there are errors. */
   finish(): Built {
+    const built = this.write();
+    built.diagnostics.push(...checkVersion(built.version, built.positions, built.written));
+    return built;
+  }
+
+  /**
+   * Sorts and writes the version, its diagnostics those of the records and
+   * names but not yet check.ts's warnings (see finish: a loader with a helper
+   * thread runs those in two halves). Throws ZoneLoadError when there are
+   * errors. `shared`: the version's columns are SharedArrayBuffers.
+   */
+  write(shared = false): Built {
     // The apex always has a node, for the SOA synthesized when none was written.
     this.stageKeyStart.push(this.stageKeys.length);
     this.stageCaseStart.push(this.stageCases.length);
     const stages = this.stageKeyStart.length - 1;
     const keys = this.stageKeys.data;
     const ks = this.stageKeyStart.data;
-    const order = new Uint32Array(stages);
-    for (let i = 0; i < stages; i++) order[i] = i;
-    order.sort((a, b) => compareKeys(keys, ks[a]!, ks[a + 1]!, keys, ks[b]!, ks[b + 1]!) || a - b);
+    const order = this.ownerOrder(stages);
 
     // Nodes: runs of equal keys; each represented by its first stage, which came first in the input.
     const nodeOfStage = new Uint32Array(stages);
@@ -284,14 +338,14 @@ export class VersionBuilder {
       nodes: nodes + (nodes >> 3) + 16, sets: records + 1, records: records + 1,
       keyBytes: this.stageKeys.length + (this.stageKeys.length >> 3) + 16, caseBytes: this.stageCases.length,
       dataBytes: this.data.length + 512,
-    });
+    }, shared);
     const outRecords = u32s(records + 1);
     const types: number[] = [];
     const setTtl: number[] = [];
     const setStart: number[] = [];
     const accepted: number[] = [];
     const sigs: number[] = [];
-    const nsec3 = new VersionWriter(this.origin);
+    const nsec3 = new VersionWriter(this.origin, undefined, shared);
     const nsec3Out = u32s();
     nsec3.node(keys, 0, 0);
     const nodeErrors: { at: number; d: Diagnostic }[] = [];
@@ -407,16 +461,32 @@ export class VersionBuilder {
     const all = new Uint32Array(main.length + nsec3Out.length);
     all.set(main);
     all.set(nsec3Out.finish(), main.length);
-    const positions = this.positions(all);
+    const positions = this.positions(all, shared);
     // The checks visit names as buildZone's did: the apex, then in the order first written.
     // Every node has a stage of its own, so one pass over the stages puts them in that order (no sort).
     const nodeAt = new Int32Array(stages).fill(-1);
     for (let n = 1; n < nodes; n++) nodeAt[nodeStage.data[n]!] = n;
-    const written = new Uint32Array(nodes);
+    const written = typed(Uint32Array, nodes, shared);
     written[0] = versionNode[0]!;
     for (let s = 0, i = 1; s < stages; s++) if (nodeAt[s]! >= 0) written[i++] = versionNode[nodeAt[s]!]!;
-    diagnostics.push(...checkVersion(version, positions, written));
     return { version, diagnostics, positions, written };
+  }
+
+  /** The canonical order of all `stages` owners, the last being the apex's own (added by write). */
+  private ownerOrder(stages: number): Uint32Array {
+    const order = new Uint32Array(stages);
+    const sorted = this.sorted;
+    if (sorted?.length === stages - 1) {
+      // The apex's key is the empty one, first of all: it goes after the owners written as the apex.
+      let apexes = 0;
+      while (apexes < sorted.length && this.stageKeyStart.data[sorted[apexes]! + 1] === this.stageKeyStart.data[sorted[apexes]!]) apexes++;
+      order.set(sorted.subarray(0, apexes));
+      order[apexes] = stages - 1;
+      order.set(sorted.subarray(apexes), apexes + 1);
+      return order;
+    }
+    for (let i = 0; i < stages; i++) order[i] = i;
+    return order.sort((a, b) => this.compareOwners(a, b));
   }
 
   /** The apex rules, and the SOA made up when none was written (after the apex's other RRsets, as buildZone put it). */
@@ -477,11 +547,11 @@ export class VersionBuilder {
   }
 
   /** Positions in the version's record order; the synthesized SOA (staged index 2^32 - 1) at line 1 of the file. */
-  private positions(staged: Uint32Array): RecordPositions {
+  private positions(staged: Uint32Array, shared: boolean): RecordPositions {
     const files = [...this.files, this.file];
-    const file = new Uint16Array(staged.length);
-    const line = new Uint32Array(staged.length);
-    const col = new Uint32Array(staged.length);
+    const file = typed(Uint16Array, staged.length, shared);
+    const line = typed(Uint32Array, staged.length, shared);
+    const col = typed(Uint32Array, staged.length, shared);
     staged.forEach((r, i) => {
       const synthesized = r === 0xffffffff;
       file[i] = synthesized ? files.length - 1 : this.posFile.data[r]!;

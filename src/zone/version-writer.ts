@@ -45,20 +45,21 @@ export class VersionWriter {
   /** The open RRset's signatures have begun (its sigStart is written). */
   private signing = false;
 
-  constructor(private readonly origin: Name, sizes: VersionSizes = SMALL) {
+  /** `shared`: the version's columns are SharedArrayBuffers, which other threads read in place (see VersionBuilder.write). */
+  constructor(private readonly origin: Name, sizes: VersionSizes = SMALL, shared = false) {
     const { nodes, sets, records } = sizes;
-    this.keys = bytes(sizes.keyBytes);
-    this.keyStart = u32s(nodes + 1);
-    this.cases = bytes(sizes.caseBytes);
-    this.caseStart = u32s(nodes + 1);
-    this.flags = bytes(nodes);
-    this.setStart = u32s(nodes + 1);
-    this.setType = u16s(sets);
-    this.setTtl = u32s(sets);
-    this.recStart = u32s(sets + 1);
-    this.sigStart = u32s(sets);
-    this.data = bytes(sizes.dataBytes);
-    this.dataStart = u32s(records + 1);
+    this.keys = bytes(sizes.keyBytes, shared);
+    this.keyStart = u32s(nodes + 1, shared);
+    this.cases = bytes(sizes.caseBytes, shared);
+    this.caseStart = u32s(nodes + 1, shared);
+    this.flags = bytes(nodes, shared);
+    this.setStart = u32s(nodes + 1, shared);
+    this.setType = u16s(sets, shared);
+    this.setTtl = u32s(sets, shared);
+    this.recStart = u32s(sets + 1, shared);
+    this.sigStart = u32s(sets, shared);
+    this.data = bytes(sizes.dataBytes, shared);
+    this.dataStart = u32s(records + 1, shared);
     this.keyStart.push(0);
     this.caseStart.push(0);
     this.dataStart.push(0);

@@ -21,6 +21,7 @@ import { Name } from '../wire/name.js';
 import { RRType } from '../wire/types.js';
 import { soaSerial } from '../rrtypes/soa.js';
 import { compareKeys, keyWire, MAX_KEY, nameOf, relativeKey, wireOf } from './canonical.js';
+import { movable } from './columns.js';
 
 export const NodeFlag = {
   APEX: 1,
@@ -115,12 +116,21 @@ export class ZoneVersion {
     return n;
   }
 
-  /** The message and transfer list that move this version (and its companion) to another thread; it is unusable here afterwards. */
-  handOver(): VersionHandOver {
-    const buffers = (columns: VersionColumns) => Object.values(columns).map((c: Uint8Array) => c.buffer as ArrayBuffer);
+  /** What describes this version to another thread: the columns themselves (see handOver). */
+  message(): VersionHandOver['message'] {
     const message: VersionHandOver['message'] = { origin: this.origin.toString(), columns: this.columns };
     if (this.nsec3) message.nsec3 = this.nsec3.columns;
-    return { message, transfer: [...buffers(this.columns), ...(this.nsec3 ? buffers(this.nsec3.columns) : [])] };
+    return message;
+  }
+
+  /**
+   * The message and transfer list that move this version (and its companion) to
+   * another thread; it is unusable here afterwards. Shared columns are not
+   * moved but shared: both threads read the same memory.
+   */
+  handOver(): VersionHandOver {
+    const buffers = (columns: VersionColumns) => movable(Object.values(columns));
+    return { message: this.message(), transfer: [...buffers(this.columns), ...(this.nsec3 ? buffers(this.nsec3.columns) : [])] };
   }
 
   // --- nodes

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ZoneLoaderThread } from '../../src/zone/load-thread.js';
-import { loadZoneFile, PARTS_FROM } from '../../src/zone/load.js';
+import { loadZoneFile, HELPED_FROM } from '../../src/zone/load.js';
 import type { Zone } from '../../src/zone/zone.js';
 
 /** The threads of this process, as the kernel counts them. */
@@ -45,10 +45,10 @@ describe('the zone loader thread', () => {
     assert.equal(again.zone.recordCount, 3);
   });
 
-  it('reads a master file over PARTS_FROM octets in two parts, on two threads, as one', { timeout: 120_000 }, async () => {
+  it('reads a master file over HELPED_FROM octets in two parts, on two threads, as one', { timeout: 120_000 }, async () => {
     const big = join(dir, 'big.test.zone');
     const lines = ['$TTL 300', '@ IN SOA ns1 hostmaster 1 3600 600 1209600 300', '  IN NS ns1', 'ns1 IN A 192.0.2.53'];
-    for (let i = 0, size = 0; size < PARTS_FROM * 1.1; i++) {
+    for (let i = 0, size = 0; size < HELPED_FROM * 1.1; i++) {
       const line = i % 5 === 0 ? `h${i} 60 IN MX 10 ns1\n  IN TXT "host ${i}"` : i % 7 === 0 ? `$ORIGIN s${i % 3}.big.test.\nh${i} IN A 10.1.${(i >> 8) & 255}.${i & 255}\n$ORIGIN big.test.` : `h${i} IN A 10.0.${(i >> 8) & 255}.${i & 255}`;
       lines.push(line);
       size += line.length + 1;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Name } from '../../src/wire/name.js';
 import { ZoneLoadError, type Diagnostic } from '../../src/zone/errors.js';
-import { loadZoneVersion, PARTS_FROM, readPart, type PartReader } from '../../src/zone/load.js';
+import { checkPart, HELPED_FROM, loadZoneVersion, readPart, type LoadHelper } from '../../src/zone/load.js';
+import { versionDigest } from '../../src/zone/digest.js';
 import { findCut, parseMasterFile, parseMasterFileInParts, type MasterFileCut } from '../../src/zone/masterfile.js';
 import { VersionBuilder, type Built } from '../../src/zone/version-builder.js';
 import type { VersionColumns } from '../../src/zone/version.js';
@@ -51,7 +52,8 @@ async function inParts(text: string, cut: MasterFileCut): Promise<Outcome | unde
   // As the loader asks another thread: names as text, the part as its octets.
   const reply = readPart({ part: octets.subarray(cut.at), file: FILE, origin: ORIGIN.toString(), cut: { line: cut.line, origin: cut.origin.toString(), dollarTtl: cut.dollarTtl }, defaultTtl: TTL });
   const part = Promise.resolve({ read: reply.read, take: () => b.append(structuredClone(reply.staged)) });
-  const parsed = await parseMasterFileInParts(octets.toString('utf8', 0, cut.at), FILE, ORIGIN, TTL, (r) => b.add(r, r.pos), cut, part);
+  // Sorted on both sides, as the loader sorts them: the builder merges the two orders.
+  const parsed = await parseMasterFileInParts(octets.toString('utf8', 0, cut.at), FILE, ORIGIN, TTL, (r) => b.add(r, r.pos), cut, part, () => b.sortOwners());
   if (!parsed) return undefined;
   joined++;
   return outcome(b, parsed);
@@ -84,6 +86,9 @@ async function atEveryCut(text: string): Promise<number> {
 const ZONES: Record<string, string> = {
   'plain, with owners written again on both sides and records of one set apart': `$TTL 300
 @ IN SOA ns1 hostmaster 1 3600 600 1209600 300
+@ IN TXT "the apex again"
+a.b IN A 192.0.2.7
+A.B IN A 192.0.2.8
   IN NS ns1
   IN NS ns2.Elsewhere.example.
 ns1 IN A 192.0.2.1
@@ -225,45 +230,60 @@ describe('a master file read in two parts', () => {
   });
 });
 
-describe('a large master file loaded with a part reader', () => {
-  /** A file just over PARTS_FROM octets, `line` at its middle. */
+describe('a large zone loaded with a helper', () => {
+  /** A file just over HELPED_FROM octets, with a warning every 20,000 lines and `line` at its middle. */
   async function bigFile(dir: string, line = ''): Promise<string> {
     const lines = ['$TTL 300', '@ IN SOA ns1 hostmaster 1 3600 600 1209600 300', '@ IN NS ns1', 'ns1 IN A 192.0.2.1'];
-    const count = Math.ceil((PARTS_FROM * 1.05) / 22);
-    for (let i = 0; i < count; i++) lines.push(i === count >> 1 && line ? line : `h${i} IN A 10.0.${(i >> 8) & 255}.${i & 255}`);
+    const count = Math.ceil((HELPED_FROM * 1.05) / 22);
+    for (let i = 0; i < count; i++) {
+      if (i === count >> 1 && line) lines.push(line);
+      else if (i % 20_000 === 0) lines.push(`c${i} IN CNAME nowhere${i}`);
+      else lines.push(`h${i} IN A 10.0.${(i >> 8) & 255}.${i & 255}`);
+    }
     const file = join(dir, 'example.zone');
     await writeFile(file, lines.join('\n') + '\n');
     return file;
   }
 
   /** The load's version columns, positions and diagnostics, or its errors. */
-  async function load(file: string, reader?: PartReader) {
+  async function load(file: string, helper?: LoadHelper) {
     try {
-      const { zone, diagnostics } = await loadZoneVersion(file, { defaultTtl: TTL }, reader);
-      return { columns: zone.version.columns, line: zone.positions.line, written: zone.written, diagnostics, autoSerial: zone.autoSerial };
+      const { zone, diagnostics } = await loadZoneVersion(file, { defaultTtl: TTL }, helper);
+      // The helper's digest is the one the version has.
+      if (zone.digest !== undefined) assert.equal(zone.digest, versionDigest(zone.version, zone.written));
+      return { columns: zone.version.columns, line: zone.positions.line, written: zone.written, diagnostics, autoSerial: zone.autoSerial, digest: zone.digest !== undefined };
     } catch (e) {
       if (!(e instanceof ZoneLoadError)) throw e;
       return { errors: e.diagnostics };
     }
   }
 
-  let asked = 0;
-  /** readPart in-process, its arrays cloned as postMessage would move them. */
-  const here: PartReader = async (req) => {
-    asked++;
-    return structuredClone(readPart(req));
+  let asked: string[] = [];
+  /** The helper's work in-process, what it returns cloned as postMessage would. */
+  const here: LoadHelper = {
+    readPart: async (req) => {
+      asked.push('part');
+      return structuredClone(readPart(req));
+    },
+    check: async (req) => {
+      asked.push('check');
+      return structuredClone(checkPart(req));
+    },
   };
+  const gone: LoadHelper = { readPart: async () => undefined, check: async () => undefined };
 
-  it('loads the zone it loads in one part, whether the part comes, fails to come, or the head has an error', { timeout: 120_000 }, async () => {
+  it('loads the zone it loads alone, whether the helper answers or not, and when the head has an error', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rotor-parts-'));
     try {
       const file = await bigFile(dir);
-      const expected = await load(file);
+      const { digest, ...expected } = await load(file);
+      assert.equal(digest, false);
       assert.ok(expected.columns, 'the file loads');
-      asked = 0;
-      assert.deepEqual(await load(file, here), expected);
-      assert.equal(asked, 1, 'the part was asked for');
-      assert.deepEqual(await load(file, async () => undefined), expected);
+      assert.ok((expected.diagnostics?.length ?? 0) >= 20, 'warnings on both sides of the middle');
+      asked = [];
+      assert.deepEqual(await load(file, here), { ...expected, digest: true });
+      assert.deepEqual(asked, ['part', 'check']);
+      assert.deepEqual(await load(file, gone), { ...expected, digest: false });
       const broken = await bigFile(dir, 'bad IN A 300.1.1.1');
       const errors = await load(broken);
       assert.equal(errors.errors?.length, 1);
