@@ -3,6 +3,7 @@
 // A large zone gets a helper thread, which runs this same module: it reads the
 // second part of a master file and runs half of the checks (see LoadHelper).
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parentPort, resourceLimits, Worker } from 'node:worker_threads';
 import type { Diagnostic } from './errors.js';
 import { loadWith } from './directory.js';
@@ -101,12 +102,15 @@ function help(m: HelperRequest): void {
   port.postMessage({ id: m.id, reply } satisfies HelperReply, transfer);
 }
 
+/** A helper only helps with a processor of its own: on one (taskset, a container's cpuset) it would only take turns with the loader. */
+const helps = availableParallelism() > 1;
+
 port.on('message', (req: LoaderRequest | HelperRequest) => {
   if (req.type !== 'load') return help(req);
   void (async () => {
     // Started before the file is read, so that it is ready when the part is.
-    if (!helper && sizeOf(req.file) >= HELPED_FROM) helper = startHelper();
-    const r = await loadWith((file, opts) => loadZoneVersion(file, opts, asHelper), req.file, { ...req.options, origin: req.origin === undefined ? undefined : Name.parse(req.origin) });
+    if (helps && !helper && sizeOf(req.file) >= HELPED_FROM) helper = startHelper();
+    const r = await loadWith((file, opts) => loadZoneVersion(file, opts, helps ? asHelper : undefined), req.file, { ...req.options, origin: req.origin === undefined ? undefined : Name.parse(req.origin) });
     if (!r.ok) {
       port.postMessage({ type: 'failed', diagnostics: reported(r.diagnostics) } satisfies LoaderReply);
       return;
