@@ -1,7 +1,7 @@
 // The loader thread (see load-thread.ts): reads, parses, builds and checks one
 // zone file at a time into a ZoneVersion, then hands it over as its buffers.
 // A large zone gets a helper thread, which runs this same module: it reads the
-// second part of a master file and runs half of the checks (see LoadHelper).
+// second part of a master file and runs the last third of the checks (see LoadHelper).
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parentPort, resourceLimits, Worker } from 'node:worker_threads';
@@ -48,7 +48,10 @@ let helper: Worker | undefined;
 
 function startHelper(): Worker {
   const [entry, how] = workerEntry(import.meta.url, 'load-worker');
-  const w = new Worker(entry, { ...how, resourceLimits });
+  // Half the loader's heap: a helper that runs out fails its task, which the loader then does itself.
+  const limits = { ...resourceLimits };
+  if (limits.maxOldGenerationSizeMb) limits.maxOldGenerationSizeMb /= 2;
+  const w = new Worker(entry, { ...how, resourceLimits: limits });
   // A helper that fails costs only time: the loader does its work itself (see ask).
   w.on('error', () => {});
   w.on('exit', () => {
@@ -57,24 +60,36 @@ function startHelper(): Worker {
   return w;
 }
 
+function tryStart(): Worker | undefined {
+  try {
+    return startHelper();
+  } catch {
+    return undefined;
+  }
+}
+
 let lastId = 0;
 
-/** The helper's reply to `req`, or undefined when it ends first. */
+/** The helper's reply to `task`, or undefined when it cannot answer (it ended, or could not start or be reached). Never rejects. */
 function ask<T>(task: HelperTask): Promise<T | undefined> {
-  const w = (helper ??= startHelper());
-  const id = ++lastId;
   return new Promise((resolve) => {
+    let w: Worker | undefined;
+    const id = ++lastId;
     const done = (reply: T | undefined) => {
-      w.off('message', answered);
-      w.off('exit', ended);
+      w?.off('message', answered).off('messageerror', ended).off('exit', ended);
       resolve(reply);
     };
     const answered = (m: HelperReply) => m.id === id && done(m.reply as T | undefined);
     const ended = () => done(undefined);
-    w.on('message', answered);
-    w.on('exit', ended);
-    // Shared memory (the part's octets, the version's columns) is shared, not copied.
-    w.postMessage({ id, ...task } satisfies HelperRequest);
+    try {
+      w = helper ??= startHelper();
+      // A reply that cannot be read would otherwise be waited for until the helper ends.
+      w.on('message', answered).on('messageerror', ended).on('exit', ended);
+      // Shared memory (the part's octets, the version's columns) is shared, not copied.
+      w.postMessage({ id, ...task } satisfies HelperRequest);
+    } catch {
+      done(undefined);
+    }
   });
 }
 
@@ -92,7 +107,7 @@ function help(m: HelperRequest): void {
     else {
       reply = readPart(m.req);
       const s = reply.staged;
-      transfer = movable([s.keys, s.keyStart, s.cases, s.caseStart, s.stage, s.type, s.ttl, s.data, s.dataStart, s.file, s.line, s.col]);
+      transfer = movable([s.keys, s.keyStart, s.cases, s.caseStart, s.stage, s.type, s.ttl, s.data, s.dataStart, s.file, s.line, s.col, ...(s.order ? [s.order] : [])]);
     }
   } catch {
     // A bug here must not fail the load: the loader does the work itself.
@@ -108,8 +123,9 @@ const helps = availableParallelism() > 1;
 port.on('message', (req: LoaderRequest | HelperRequest) => {
   if (req.type !== 'load') return help(req);
   void (async () => {
-    // Started before the file is read, so that it is ready when the part is.
-    if (helps && !helper && sizeOf(req.file) >= HELPED_FROM) helper = startHelper();
+    // Started before the file is read, so that it is ready when the part is
+    // (when it cannot start, ask() says so and the loader works alone).
+    if (helps && !helper && sizeOf(req.file) >= HELPED_FROM) helper = tryStart();
     const r = await loadWith((file, opts) => loadZoneVersion(file, opts, helps ? asHelper : undefined), req.file, { ...req.options, origin: req.origin === undefined ? undefined : Name.parse(req.origin) });
     if (!r.ok) {
       port.postMessage({ type: 'failed', diagnostics: reported(r.diagnostics) } satisfies LoaderReply);

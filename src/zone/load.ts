@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import { Name } from '../wire/name.js';
 import type { Diagnostic } from './errors.js';
 import { ZoneLoadError } from './errors.js';
-import { findCut, parseMasterFile, parseMasterFileInParts, parseMasterFilePart, type IncludeReader, type PartRead } from './masterfile.js';
+import { findCut, parseMasterFile, parseMasterFileInParts, parseMasterFilePart, type IncludeReader, type PartOutcome } from './masterfile.js';
 import { Zone } from './zone.js';
 import { VersionBuilder, type StagedRecords } from './version-builder.js';
 import { checkVersion } from './version-check.js';
@@ -93,7 +93,7 @@ export interface PartRequest {
 }
 
 export interface PartReply {
-  read: PartRead;
+  outcome: PartOutcome;
   staged: StagedRecords;
 }
 
@@ -134,11 +134,11 @@ export function checkPart(req: CheckRequest): CheckReply {
 export function readPart(req: PartRequest): PartReply {
   const origin = Name.parse(req.origin);
   const builder = new VersionBuilder(origin, req.file, { serial: 0, ttl: req.defaultTtl }, Math.ceil(req.part.length / 24));
-  const cut = { at: 0, line: req.cut.line, origin: Name.parse(req.cut.origin), dollarTtl: req.cut.dollarTtl };
+  const cut = { line: req.cut.line, origin: Name.parse(req.cut.origin), dollarTtl: req.cut.dollarTtl };
   const text = Buffer.from(req.part.buffer, req.part.byteOffset, req.part.length).toString('utf8');
-  const read = parseMasterFilePart(text, req.file, cut, req.defaultTtl, (r) => builder.add(r, r.pos));
+  const outcome = parseMasterFilePart(text, req.file, cut, req.defaultTtl, (r) => builder.add(r, r.pos));
   builder.sortOwners();
-  return { read, staged: builder.staged() };
+  return { outcome, staged: builder.staged() };
 }
 
 function originOf(file: string): Name {
@@ -160,8 +160,8 @@ interface ZoneSource {
   serial: number;
 }
 
-/** `shared`: the octets go in memory another thread can read (see readSourceOctets). */
-function readZoneSource(file: string, opts: LoadOptions, shared: boolean): ZoneSource {
+/** A file of `sharedFrom` octets or more is read into memory another thread can read (see readSourceOctets). */
+function readZoneSource(file: string, opts: LoadOptions, sharedFrom: number): ZoneSource {
   const origin = opts.origin ?? originOf(file);
   const sources = opts.sources ?? SOURCE_DEFAULTS;
   const budget = readBudget(sources);
@@ -169,7 +169,7 @@ function readZoneSource(file: string, opts: LoadOptions, shared: boolean): ZoneS
   let mtimeMs: number;
   try {
     const real = confinedPath(file, [dirname(file), ...sources.includeDirs]);
-    octets = readSourceOctets(real, budget, shared);
+    octets = readSourceOctets(real, budget, sharedFrom);
     mtimeMs = statSync(real).mtimeMs;
   } catch (e) {
     if (!(e instanceof SourceError)) throw e;
@@ -233,8 +233,10 @@ export interface LoadedVersion {
 
 export async function loadZoneVersion(file: string, opts: LoadOptions, helper?: LoadHelper): Promise<{ zone: LoadedVersion; diagnostics: Diagnostic[] }> {
   const yaml = isYamlZone(file, opts);
-  const { origin, octets, budget, serial } = readZoneSource(file, opts, !!helper && !yaml);
-  // rotor check's findings come in the order of one thread's.
+  // A master file's octets go in shared memory when the helper may read part of them.
+  const { origin, octets, budget, serial } = readZoneSource(file, opts, helper && !yaml ? HELPED_FROM : Infinity);
+  // rotor check (everyFinding) wants the checks' warnings even when the parser
+  // found errors, and built() throws those right after writing: one thread, as finish() does it.
   const helped = !opts.everyFinding && octets.length >= HELPED_FROM ? helper : undefined;
   // About 30 octets of master file a record (more in YAML): the builder's columns rarely grow.
   const expected = yaml ? octets.length >> 5 : Math.ceil(octets.length / 24);
@@ -246,7 +248,7 @@ export async function loadZoneVersion(file: string, opts: LoadOptions, helper?: 
   if (cut) {
     // The helper decodes its octets itself, from the same memory.
     const request = { part: octets.subarray(cut.at), file, origin: origin.toString(), cut: { line: cut.line, origin: cut.origin.toString(), dollarTtl: cut.dollarTtl }, defaultTtl: opts.defaultTtl };
-    const part = helped!.readPart(request).then((reply) => reply && { read: reply.read, take: () => builder.append(reply.staged) });
+    const part = helped!.readPart(request).then((reply) => reply && { outcome: reply.outcome, take: () => builder.append(reply.staged) });
     // Each side sorts its owners: the builder then merges the two orders instead of sorting them all.
     parsed = await parseMasterFileInParts(octets.toString('utf8', 0, cut.at), file, origin, opts.defaultTtl, sink.add, cut, part, () => builder.sortOwners());
     if (!parsed) sink.restart();

@@ -384,7 +384,7 @@ class MasterFileParser {
   /**
    * Reading the part after a cut (see MasterFileCut): the last TTL written
    * before it is not known here until a record writes one. A record that would
-   * take it sets `tookUnknownTtl`, and the part is read again after the head.
+   * take it sets `tookUnknownTtl`, and the parts do not join: the whole file is read again.
    */
   lastTtlUnknown = false;
   tookUnknownTtl = false;
@@ -643,7 +643,7 @@ export function parseMasterFile(text: string, file: string, origin: Name, defaul
 }
 
 /** What reading the part after a cut found, besides its records. */
-export interface PartRead {
+export interface PartOutcome {
   /** Read as the whole file's parser would have read it: no errors, and no record took a TTL written before the cut. */
   clean: boolean;
   /** No SOA in the part. */
@@ -651,7 +651,7 @@ export interface PartRead {
 }
 
 /** Reads `part`, the text after `cut` (see findCut), into `sink` as if the head before it had been read. */
-export function parseMasterFilePart(part: string, file: string, cut: MasterFileCut, defaultTtl: number, sink: (r: ParsedRecord) => void): PartRead {
+export function parseMasterFilePart(part: string, file: string, cut: Omit<MasterFileCut, 'at'>, defaultTtl: number, sink: (r: ParsedRecord) => void): PartOutcome {
   const p = new MasterFileParser(cut.origin, defaultTtl, undefined, sink);
   p.dollarTtl = cut.dollarTtl;
   p.lastTtlUnknown = true;
@@ -660,8 +660,8 @@ export function parseMasterFilePart(part: string, file: string, cut: MasterFileC
 }
 
 /** The part after a cut, read elsewhere: `take` adds its records after those sent to the sink so far. */
-export interface ReadPart {
-  read: PartRead;
+export interface JoinablePart {
+  outcome: PartOutcome;
   take(): void;
 }
 
@@ -677,7 +677,7 @@ export interface ReadPart {
  * `meanwhile` runs once the head is read, while the part may still be coming.
  */
 export async function parseMasterFileInParts(
-  head: string, file: string, origin: Name, defaultTtl: number, sink: (r: ParsedRecord) => void, cut: MasterFileCut, part: Promise<ReadPart | undefined>,
+  head: string, file: string, origin: Name, defaultTtl: number, sink: (r: ParsedRecord) => void, cut: MasterFileCut, part: Promise<JoinablePart | undefined>,
   meanwhile?: () => void,
 ): Promise<ParsedZoneText | undefined> {
   const p = new MasterFileParser(origin, defaultTtl, undefined, sink);
@@ -685,9 +685,9 @@ export async function parseMasterFileInParts(
   if (p.diagnostics.length > 0 || p.origin.toString() !== cut.origin.toString() || p.dollarTtl !== cut.dollarTtl) return undefined;
   meanwhile?.();
   const read = await part;
-  if (!read?.read.clean) return undefined;
+  if (!read?.outcome.clean) return undefined;
   read.take();
-  return { records: p.records, diagnostics: p.diagnostics, autoSerial: p.autoSerial && read.read.autoSerial };
+  return { records: p.records, diagnostics: p.diagnostics, autoSerial: p.autoSerial && read.outcome.autoSerial };
 }
 
 /**
@@ -748,6 +748,8 @@ export function findCut(octets: Uint8Array, origin: Name, fraction = 0.5): Maste
     start = text.indexOf(LINE_FEED, start) + 1;
     if (start === at) break;
   }
-  if (text.indexOf('\n$include', at, 'latin1') >= 0 || text.indexOf('\n$INCLUDE', at, 'latin1') >= 0) return undefined;
+  for (let d = text.indexOf('\n$', at - 1, 'latin1'); d >= 0; d = text.indexOf('\n$', d + 2, 'latin1')) {
+    if (text.toString('latin1', d + 2, d + 9).toUpperCase() === 'INCLUDE') return undefined;
+  }
   return { at, line: line + 1, origin, dollarTtl };
 }

@@ -69,14 +69,15 @@ export function readSource(path: string, budget: ReadBudget): string {
 }
 
 /**
- * readSource's octets, not yet decoded; with `shared`, in memory that another
- * thread can read too (a SharedArrayBuffer: posting it copies nothing).
+ * readSource's octets, not yet decoded; a file of `sharedFrom` octets or more
+ * in memory that another thread can read too (a SharedArrayBuffer: posting it copies nothing).
  */
-export function readSourceOctets(path: string, budget: ReadBudget, shared = false): Buffer {
-  const alloc = (n: number) => (shared ? Buffer.from(new SharedArrayBuffer(n)) : Buffer.allocUnsafe(n));
+export function readSourceOctets(path: string, budget: ReadBudget, sharedFrom = Infinity): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = fstatSync(fd);
+    const shared = info.size >= sharedFrom;
+    const alloc = (n: number) => (shared ? Buffer.from(new SharedArrayBuffer(n)) : Buffer.allocUnsafe(n));
     if (!info.isFile()) throw new SourceError(`${path} is ${kindOf(info.mode)}; zone files and $INCLUDEs must be regular files`);
     const tooLarge = () => new SourceError(`${path} is over the size limit: a zone's files may hold ${budget.limit} octets in all (max-zone-file-size)`);
     if (info.size > budget.remaining) throw tooLarge();

@@ -236,6 +236,7 @@ export class VersionBuilder {
     const mine = this.sorted;
     this.sorted = undefined;
     if (stages > 0) {
+      if (stageBase + skip === 0) this.firstOwnerText = s.firstOwner;
       this.lastOwnerText = s.lastOwner;
       this.lastOwner = undefined;
     }
@@ -300,7 +301,7 @@ export class VersionBuilder {
   /**
    * Sorts and writes the version, its diagnostics those of the records and
    * names but not yet check.ts's warnings (see finish: a loader with a helper
-   * thread runs those in two halves). Throws ZoneLoadError when there are
+   * thread runs those in two parts). Throws ZoneLoadError when there are
    * errors. `shared`: the version's columns are SharedArrayBuffers.
    */
   write(shared = false): Built {

@@ -4,7 +4,9 @@
 // (see canonical.ts), nodes and RRsets are typed-array columns, record data is
 // RDATA in uncompressed wire form in one more heap. Every column is its own
 // ArrayBuffer, so a version crosses to another thread as a dozen transferred
-// buffers and is whole again on arrival, whatever the number of records.
+// buffers and is whole again on arrival, whatever the number of records; or
+// its own SharedArrayBuffer (a large zone's loader and its helper both read
+// it), and then it is shared rather than moved.
 //
 // A node is a name that exists: an owner of records or an empty non-terminal
 // (RFC 8020) between one and the apex. Node 0 is the apex. A node's RRsets are

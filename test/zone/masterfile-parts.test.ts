@@ -51,7 +51,7 @@ async function inParts(text: string, cut: MasterFileCut): Promise<Outcome | unde
   const b = newBuilder();
   // As the loader asks another thread: names as text, the part as its octets.
   const reply = readPart({ part: octets.subarray(cut.at), file: FILE, origin: ORIGIN.toString(), cut: { line: cut.line, origin: cut.origin.toString(), dollarTtl: cut.dollarTtl }, defaultTtl: TTL });
-  const part = Promise.resolve({ read: reply.read, take: () => b.append(structuredClone(reply.staged)) });
+  const part = Promise.resolve({ outcome: reply.outcome, take: () => b.append(structuredClone(reply.staged)) });
   // Sorted on both sides, as the loader sorts them: the builder merges the two orders.
   const parsed = await parseMasterFileInParts(octets.toString('utf8', 0, cut.at), FILE, ORIGIN, TTL, (r) => b.add(r, r.pos), cut, part, () => b.sortOwners());
   if (!parsed) return undefined;
@@ -222,6 +222,7 @@ describe('a master file read in two parts', () => {
     const owners = 'a A 192.0.2.1\nb A 192.0.2.2\nc A 192.0.2.3\n';
     const cut = (text: string, fraction: number) => findCut(Buffer.from(text), ORIGIN, fraction);
     assert.equal(cut(`${owners}$INCLUDE other.zone\n${owners}`, 0.1), undefined, 'an $INCLUDE after the cut');
+    assert.equal(cut(`${owners}$Include other.zone\n${owners}`, 0.1), undefined, 'in any case');
     assert.equal(cut(`$INCLUDE other.zone\n${owners}${owners}`, 0.5), undefined, 'an $INCLUDE before it');
     assert.equal(cut(`$TTL 1x\n${owners}${owners}`, 0.5), undefined);
     assert.equal(cut(`$GENERATE 1-2 h$ A 192.0.2.1\n${owners}${owners}`, 0.5), undefined);
