@@ -58,8 +58,10 @@ describe('certbot --dns-rfc2136 against Pebble, validating at rotor', { timeout:
       certificate: join(dir, 'cert.pem'), privateKey: join(dir, 'key.pem'),
       httpPort: 5002, tlsPort: 5001, ocspResponderURL: '', externalAccountBindingRequired: false,
     } }));
+    // Pebble rejects 5 % of good nonces unless told not to (PEBBLE_WFE_NONCEREJECT), to test
+    // clients' retries; certbot 2.1 then fails on josepy's AttributeError while reporting it.
     pebble = spawn('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${rotor.port}`], {
-      env: { ...process.env, PEBBLE_VA_NOSLEEP: '1' }, stdio: 'ignore',
+      env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' }, stdio: 'ignore',
     });
     // Ready once it accepts connections.
     for (let i = 0; i < 100; i++) {
