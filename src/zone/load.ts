@@ -12,7 +12,7 @@ import { versionDigest } from './digest.js';
 import { ZoneVersion, type VersionHandOver } from './version.js';
 import { parseYamlZone, type YamlSink } from './yaml.js';
 import { confinedPath, readBudget, readSource, readSourceOctets, SOURCE_DEFAULTS, SourceError, type ReadBudget, type SourceLimits } from './source.js';
-import { RecordPositions } from './records.js';
+import { RecordPositions, type PositionColumns } from './records.js';
 import type { ParsedZoneText } from './masterfile.js';
 
 export interface LoadOptions {
@@ -100,7 +100,7 @@ export interface PartReply {
 /** A version written in shared memory (and where its records were written), for another thread to run check.ts's checks of the nodes from written[from] on. */
 export interface CheckRequest {
   version: VersionHandOver['message'];
-  positions: { files: readonly string[]; file: Uint16Array; line: Uint32Array; col: Uint32Array };
+  positions: PositionColumns;
   written: Uint32Array;
   from: number;
 }
@@ -125,8 +125,7 @@ export interface LoadHelper {
 /** What the helper thread does with a CheckRequest. */
 export function checkPart(req: CheckRequest): CheckReply {
   const version = ZoneVersion.receive(req.version);
-  const p = req.positions;
-  const diagnostics = checkVersion(version, new RecordPositions(p.files, p.file, p.line, p.col), req.written.subarray(req.from));
+  const diagnostics = checkVersion(version, RecordPositions.received(req.positions), req.written.subarray(req.from));
   return { diagnostics, digest: versionDigest(version, req.written) };
 }
 
@@ -192,9 +191,8 @@ function zoneText(octets: Buffer, file: string): string {
  * Throws the parser's errors, unless rotor check wants every finding (then
  * `built` throws them after the zone is built and checked).
  */
-function parsedOrThrow(parsed: ParsedZoneText, opts: LoadOptions): ParsedZoneText {
+function throwParseErrors(parsed: ParsedZoneText, opts: LoadOptions): void {
   if (parsed.diagnostics.some((d) => d.severity === 'error') && !opts.everyFinding) throw new ZoneLoadError(parsed.diagnostics);
-  return parsed;
 }
 
 /**
@@ -254,7 +252,7 @@ export async function loadZoneVersion(file: string, opts: LoadOptions, helper?: 
     if (!parsed) sink.restart();
   }
   parsed ??= parseZoneText(zoneText(octets, file), file, origin, opts, budget, { sink });
-  parsedOrThrow(parsed, opts);
+  throwParseErrors(parsed, opts);
   // In a master file an SOA that is written is never automatic (then there is none to set), and one made up takes `serial`.
   if (parsed.autoSerial) builder.setSoaSerials(serial);
   const { autoSerial } = parsed;

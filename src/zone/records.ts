@@ -17,8 +17,15 @@ export interface ParsedRecord {
   pos: SourcePos;
 }
 
+/** RecordPositions' columns, as they cross to another thread (a structured clone keeps the fields, not the class). */
+export type PositionColumns = Pick<RecordPositions, 'files' | 'file' | 'line' | 'col'>;
+
 /** Where each record of a version was written, by record index. */
 export class RecordPositions {
+  static received(c: PositionColumns): RecordPositions {
+    return new RecordPositions(c.files, c.file, c.line, c.col);
+  }
+
   constructor(
     readonly files: readonly string[],
     readonly file: Uint16Array,

@@ -7,7 +7,7 @@
 import { movable } from './columns.js';
 import { versionDigest } from './digest.js';
 import type { LoadedVersion } from './load.js';
-import { RecordPositions } from './records.js';
+import { RecordPositions, type PositionColumns } from './records.js';
 import { ZoneVersion, type VersionHandOver } from './version.js';
 import { Zone } from './zone.js';
 
@@ -17,7 +17,7 @@ export interface ZoneHandOver {
   autoSerial: boolean;
   digest: string;
   version: VersionHandOver['message'];
-  positions: { files: readonly string[]; file: Uint16Array; line: Uint32Array; col: Uint32Array };
+  positions: PositionColumns;
   written: Uint32Array;
 }
 
@@ -36,7 +36,7 @@ export function handOverZone(loaded: LoadedVersion, file: string): { message: Zo
 
 /** The zone a hand-over carries, served as it arrived. */
 export function receiveZone(m: ZoneHandOver): Zone {
-  const positions = new RecordPositions(m.positions.files, m.positions.file, m.positions.line, m.positions.col);
+  const positions = RecordPositions.received(m.positions);
   const zone = new Zone(ZoneVersion.receive(m.version), m.file, positions, m.written);
   zone.autoSerial = m.autoSerial;
   zone.knownDigest(m.digest);

@@ -197,9 +197,14 @@ export class VersionBuilder {
    * which comes sorted too (see append).
    */
   sortOwners(): void {
-    const order = new Uint32Array(this.stageKeyStart.length - 1);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    this.sorted = order.sort((a, b) => this.compareOwners(a, b));
+    this.sorted = this.sortedOwners(this.stageKeyStart.length - 1);
+  }
+
+  /** Owners 0 to count - 1 in canonical order. */
+  private sortedOwners(count: number): Uint32Array {
+    const order = new Uint32Array(count);
+    for (let i = 0; i < count; i++) order[i] = i;
+    return order.sort((a, b) => this.compareOwners(a, b));
   }
 
   /**
@@ -475,9 +480,9 @@ export class VersionBuilder {
 
   /** The canonical order of all `stages` owners, the last being the apex's own (added by write). */
   private ownerOrder(stages: number): Uint32Array {
-    const order = new Uint32Array(stages);
     const sorted = this.sorted;
     if (sorted?.length === stages - 1) {
+      const order = new Uint32Array(stages);
       // The apex's key is the empty one, first of all: it goes after the owners written as the apex.
       let apexes = 0;
       while (apexes < sorted.length && this.stageKeyStart.data[sorted[apexes]! + 1] === this.stageKeyStart.data[sorted[apexes]!]) apexes++;
@@ -486,8 +491,7 @@ export class VersionBuilder {
       order.set(sorted.subarray(apexes), apexes + 1);
       return order;
     }
-    for (let i = 0; i < stages; i++) order[i] = i;
-    return order.sort((a, b) => this.compareOwners(a, b));
+    return this.sortedOwners(stages);
   }
 
   /** The apex rules, and the SOA made up when none was written (after the apex's other RRsets, as buildZone put it). */
